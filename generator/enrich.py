@@ -17,9 +17,14 @@ from .slug import slugify
 
 _MACRO_CALL = re.compile(r"`([^\s]+)`")
 _LOOKUP_CALL = re.compile(r"lookup (?:update=true)?(?:append=t)?\s*([^\s]*)")
-# Macros every search may call without a definition file: the per-detection
-# filter and the CIM helper that ships with Splunk's Common Information Model app.
+# Calls the published pages never list as macros: each detection's own
+# `<name>_filter` and the CIM app's `drop_dm_object_name(...)`.
 _IMPLICIT_MACROS = ("_filter", "drop_dm_object_name")
+# Macros that Splunk apps define, so no macro file of the content has them.
+APP_MACROS = frozenset({
+    "get_asset",  # Splunk Enterprise Security, asset and identity framework
+    "get_identity4events",  # Splunk Enterprise Security
+})
 
 
 @dataclass(frozen=True)
@@ -155,6 +160,8 @@ class _Linker:
         macros = []
         for name in called_macros(detection.search):
             macro = self.macros.get(name)
+            if macro is None and name in APP_MACROS:
+                continue
             if macro is None:
                 self.report(Severity.ERROR, detection.source, ("search",),
                             f"the search uses macro `{name}` but no macro file defines it")
@@ -162,16 +169,20 @@ class _Linker:
                 macros.append(macro)
         macros.sort(key=lambda m: m.name)
 
+        # The search's own lookups once each, then every lookup call of each
+        # macro it uses (a macro calling one lookup twice lists it twice, as
+        # the published pages do).
+        lookup_names = list(dict.fromkeys(called_lookups(detection.search)))
+        lookup_names += [name for macro in macros for name in called_lookups(macro.definition or "")]
         lookups = []
-        for text in [detection.search] + [m.definition for m in macros]:
-            for name in called_lookups(text):
-                lookup = self.lookups.get(name)
-                if lookup is None:
-                    self.report(Severity.WARNING, detection.source, ("search",),
-                                f"the search uses lookup '{name}' but no lookup file defines it"
-                                " (it may come from another Splunk app)")
-                else:
-                    lookups.append(lookup)
+        for name in lookup_names:
+            lookup = self.lookups.get(name)
+            if lookup is None:
+                self.report(Severity.WARNING, detection.source, ("search",),
+                            f"the search uses lookup '{name}' but no lookup file defines it"
+                            " (it may come from another Splunk app)")
+            else:
+                lookups.append(lookup)
 
         cves = []
         for index, cve_id in enumerate(tags.cve):
@@ -242,9 +253,10 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
                               f"no published detection is named '{name}'")
         playbooks.append(PlaybookPage(playbook, slugify(playbook.name), tuple(linked)))
 
-    category_names = sorted({c for s in stories for c in s.story.category})
+    # A story is filed under its first category only, as on the published site.
+    category_names = sorted({s.story.category[0] for s in stories if s.story.category})
     categories = tuple(
-        Category(name, slugify(name), tuple(s for s in stories if name in s.story.category))
+        Category(name, slugify(name), tuple(s for s in stories if s.story.category[:1] == (name,)))
         for name in category_names
     )
     site = Site(

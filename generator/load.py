@@ -64,17 +64,22 @@ class _Fields:
             raise _Skip
         return value
 
-    def text(self, key: str, required: bool = True, default: str = "") -> str:
+    def text(self, key: str, required: bool = True) -> str | None:
+        """Text; for an optional field, "" when absent and None when present but empty.
+
+        The two differ on the published pages: an absent field showed nothing,
+        an empty one showed "None".
+        """
         value = self._get(key, required)
         if value is None:
-            return default
+            return None if key in self.data else ""
         if isinstance(value, (datetime.date, int, float)) and not isinstance(value, bool):
             return str(value)
         if not isinstance(value, str):
             self._report(key, f"field '{self._label(key)}' must be text, not {_type_name(value)}")
             if required:
                 raise _Skip
-            return default
+            return ""
         return value
 
     def version(self, key: str = "version") -> int | str:
@@ -94,12 +99,20 @@ class _Fields:
         return value
 
     def texts(self, key: str, required: bool = False) -> tuple[str, ...]:
-        """A list of text items; a single text is accepted as a list of one."""
+        """A list of text items.
+
+        A text where a list belongs is read as the list of its characters, which
+        is what the published generator showed (`app_list: None` gave the tags
+        N, o, n, e); it is reported so that the source can be fixed.
+        """
         value = self._get(key, required)
         if value is None:
             return ()
         if isinstance(value, str):
-            return (value,)
+            self.issues.append(Issue(self.source.path, self.source.line(*self.keys, key), Severity.WARNING,
+                                     f"field '{self._label(key)}' should be a list, not text; "
+                                     "each of its characters is shown as an item"))
+            return tuple(value)
         if not isinstance(value, list):
             self._report(key, f"field '{self._label(key)}' must be a list, not {_type_name(value)}")
             if required:
@@ -199,7 +212,7 @@ def _detection(kind: str, experimental: bool) -> Callable[[_Fields], Detection |
                 cve=t.texts("cve"),
                 impact=t.number("impact"),
                 confidence=t.number("confidence"),
-                message=t.text("message", required=False, default=None),
+                message=t.text("message", required=False),
                 has_observables=bool(t.data.get("observable")),
             ),
             kind=kind,
@@ -241,7 +254,7 @@ def _lookup(f: _Fields) -> Lookup:
     return Lookup(
         name=f.text("name"),
         description=f.text("description", required=False),
-        filename=f.text("filename", required=False, default=None),
+        filename=f.text("filename", required=False),
         source=f.source,
     )
 

@@ -31,6 +31,8 @@ class Page:
     path: tuple[str, ...]
     text: str
     source: Source | None = None
+    label: str = ""
+    """What a page without a source file shows, for messages (e.g. "tactic 'Impact'")."""
 
 
 def _links(pairs: Iterable[tuple[str, str]]) -> Markup:
@@ -50,8 +52,9 @@ def tag_links(techniques: Iterable[Technique]) -> Markup:
     return _links((t.name, tag_url(t.name)) for t in techniques)
 
 
-def tactic_links(techniques: Iterable[Technique]) -> Markup:
-    tactics = dict.fromkeys(tactic for t in techniques for tactic in t.tactics)
+def first_tactic_link(techniques: tuple[Technique, ...]) -> Markup:
+    """The published story tables name one tactic: the first of the first technique."""
+    tactics = techniques[0].tactics[:1] if techniques else ()
     return _links((tactic, tag_url(tactic)) for tactic in tactics)
 
 
@@ -59,18 +62,27 @@ def app_links(apps: Iterable[str]) -> Markup:
     return _links((app, f"https://splunkbase.splunk.com/apps/#/search/{app}/product/soar") for app in apps)
 
 
+# The published generator escaped detection, playbook and home pages but not
+# story pages, story indexes or the navigation; the published form keeps that.
+_UNESCAPED = ("_macros.j2", "story.md.j2", "stories_index.md.j2", "category.md.j2", "navigation.yml.j2", "taxonomy.md.j2")
+
+
+def _autoescape(template_name: str | None) -> bool:
+    return template_name not in _UNESCAPED
+
+
 @lru_cache(maxsize=None)
 def environment(layout: str) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES / layout),
-        autoescape=True,
+        autoescape=_autoescape,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
     env.filters["slug"] = slugify
     env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links,
-                       tactic_links=tactic_links, app_links=app_links)
+                       first_tactic_link=first_tactic_link, app_links=app_links)
     return env
 
 
@@ -120,12 +132,18 @@ def render_published(site: Site) -> tuple[list[Page], list[Issue]]:
         text = playbook_template.render(p=page.playbook, runs=association_runs(page, site.detections))
         pages.append(Page(("_playbooks", page.slug + ".md"), text, page.playbook.source))
 
-    taxonomy = env.get_template("taxonomy.md.j2")
-    for name in site.datamodels + site.tactics:
-        pages.append(Page(("_pages", slugify(name) + ".md"), taxonomy.render(name=name, slug=slugify(name))))
+    # Story categories come before the tactic and datamodel pages: where a
+    # category and a tactic share a name (Privilege Escalation), the published
+    # site kept the category page.
     category_template = env.get_template("category.md.j2")
     for category in site.categories:
-        pages.append(Page(("_pages", category.slug + ".md"), category_template.render(category=category)))
+        pages.append(Page(("_pages", category.slug + ".md"), category_template.render(category=category),
+                          label=f"story category '{category.name}'"))
+    taxonomy = env.get_template("taxonomy.md.j2")
+    for kind, names in (("datamodel", site.datamodels), ("tactic", site.tactics)):
+        for name in names:
+            pages.append(Page(("_pages", slugify(name) + ".md"), taxonomy.render(name=name, slug=slugify(name)),
+                              label=f"{kind} '{name}'"))
 
     for template, path in (("detections_index.md.j2", ("_pages", "detections.md")),
                            ("stories_index.md.j2", ("_pages", "stories.md")),
@@ -148,7 +166,8 @@ def unique_paths(pages: list[Page]) -> tuple[list[Page], list[Issue]]:
         target = "/".join(page.path)
         other = first.source.path if first.source else "a generated page"
         if page.source is None:
-            issues.append(Issue(target, None, Severity.WARNING, f"two generated pages share this path; only the first is written"))
+            issues.append(Issue(target, None, Severity.WARNING,
+                                f"the {first.label} and the {page.label} share this page; only the {first.label} is written"))
             continue
         issues.append(Issue(page.source.path, page.source.line("name"), Severity.WARNING,
                             f"gives the same page {target} as {other}; only {other} is written"))
