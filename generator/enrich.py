@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .cves import Cve
 from .issues import Issue, Severity
@@ -126,7 +127,8 @@ def called_lookups(search: str) -> list[str]:
     return [name for name in _LOOKUP_CALL.findall(search) if name]
 
 
-def _closest(name: str, candidates: list[str]) -> str | None:
+@lru_cache(maxsize=1024)
+def _closest(name: str, candidates: tuple[str, ...]) -> str | None:
     lowered = {c.lower(): c for c in candidates}
     match = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[match[0]] if match else None
@@ -141,6 +143,7 @@ class _Linker:
         self.macros = {m.name: m for m in sorted(content.macros, key=lambda m: m.source.path, reverse=True)}
         self.lookups = {lk.name: lk for lk in sorted(content.lookups, key=lambda lk: lk.source.path, reverse=True)}
         self.story_names = {s.name for s in content.stories}
+        self.sorted_story_names = tuple(sorted(self.story_names))
         self.issues: list[Issue] = []
 
     def report(self, severity: Severity, source, keys: tuple, message: str) -> None:
@@ -197,7 +200,7 @@ class _Linker:
         for index, name in enumerate(tags.analytic_story):
             exists = name in self.story_names
             if not exists:
-                suggestion = _closest(name, sorted(self.story_names))
+                suggestion = _closest(name, self.sorted_story_names)
                 hint = f"; did you mean '{suggestion}'?" if suggestion else ""
                 self.report(Severity.WARNING, detection.source, ("tags", "analytic_story", index),
                             f"no story is named '{name}'{hint}")

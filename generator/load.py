@@ -14,6 +14,7 @@ from typing import Any, Callable, TypeVar
 
 import yaml
 
+from . import yamlfast
 from .issues import Issue, Severity
 from .models import (
     Content,
@@ -25,8 +26,6 @@ from .models import (
     Source,
     Story,
 )
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 DETECTION_KINDS = ("endpoint", "application", "cloud", "network", "web")
 """Folders under detections/ (and detections/experimental/) that are published."""
@@ -158,7 +157,7 @@ def read_yaml(path: Path, display: str, issues: list[Issue]) -> tuple[Source, di
         return None
     source = Source(display, text)
     try:
-        data = yaml.load(text, Loader=_Loader)
+        data = yamlfast.load(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None

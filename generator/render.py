@@ -8,12 +8,12 @@ written as `&#34;`, which is part of the published form.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 import jinja2
+from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
 from .enrich import DetectionPage, PlaybookPage, Site
@@ -24,42 +24,71 @@ from .slug import slugify
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-@dataclass(frozen=True)
 class Page:
-    """One output file. `path` is a tuple of components below the output directory."""
+    """One output file: a path below the output directory and its text.
 
-    path: tuple[str, ...]
-    text: str
-    source: Source | None = None
-    label: str = ""
-    """What a page without a source file shows, for messages (e.g. "tactic 'Impact'")."""
+    The text is rendered when first asked for, so that pages which lose a
+    path clash are never rendered and the writer can render in parallel.
+    """
+
+    __slots__ = ("path", "source", "label", "_render", "_text")
+
+    def __init__(self, path: tuple[str, ...], text: str | Callable[[], str], source: Source | None = None,
+                 label: str = ""):
+        self.path = path
+        self.source = source
+        self.label = label
+        """What a page without a source file is, for messages (e.g. "tactic 'Impact'")."""
+        self._render, self._text = (None, text) if isinstance(text, str) else (text, None)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._render()
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"Page({'/'.join(self.path)!r})"
 
 
-def _links(pairs: Iterable[tuple[str, str]]) -> Markup:
-    return Markup(", ").join(Markup("[{}]({})").format(text, url) for text, url in pairs)
-
-
-def datamodel_links(datamodels: Iterable[str]) -> Markup:
-    base = "https://docs.splunk.com/Documentation/CIM/latest/User/"
-    return _links((dm, base + dm.replace("_", "")) for dm in datamodels)
+def _links(pairs: Iterable[tuple[str, str]], autoescape: bool) -> Markup:
+    """`[text](url), [text](url)`, escaped when the calling template escapes."""
+    if autoescape:
+        return Markup(", ".join(f"[{escape(text)}]({escape(url)})" for text, url in pairs))
+    return Markup(", ".join(f"[{text}]({url})" for text, url in pairs))
 
 
 def tag_url(name: str) -> str:
     return "/tags/#" + slugify(name, "-")
 
 
-def tag_links(techniques: Iterable[Technique]) -> Markup:
-    return _links((t.name, tag_url(t.name)) for t in techniques)
+@jinja2.pass_eval_context
+def datamodel_links(context: EvalContext, datamodels: Iterable[str]) -> Markup:
+    base = "https://docs.splunk.com/Documentation/CIM/latest/User/"
+    return _links(((dm, base + dm.replace("_", "")) for dm in datamodels), context.autoescape)
 
 
-def first_tactic_link(techniques: tuple[Technique, ...]) -> Markup:
+@lru_cache(maxsize=4096)
+def _tag_links(techniques: tuple[Technique, ...], autoescape: bool) -> Markup:
+    return _links(((t.name, tag_url(t.name)) for t in techniques), autoescape)
+
+
+@jinja2.pass_eval_context
+def tag_links(context: EvalContext, techniques: tuple[Technique, ...]) -> Markup:
+    return _tag_links(techniques, context.autoescape)
+
+
+@jinja2.pass_eval_context
+def first_tactic_link(context: EvalContext, techniques: tuple[Technique, ...]) -> Markup:
     """The published story tables name one tactic: the first of the first technique."""
     tactics = techniques[0].tactics[:1] if techniques else ()
-    return _links((tactic, tag_url(tactic)) for tactic in tactics)
+    return _links(((tactic, tag_url(tactic)) for tactic in tactics), context.autoescape)
 
 
-def app_links(apps: Iterable[str]) -> Markup:
-    return _links((app, f"https://splunkbase.splunk.com/apps/#/search/{app}/product/soar") for app in apps)
+@jinja2.pass_eval_context
+def app_links(context: EvalContext, apps: Iterable[str]) -> Markup:
+    search = "https://splunkbase.splunk.com/apps/#/search/{}/product/soar"
+    return _links(((app, search.format(app)) for app in apps), context.autoescape)
 
 
 # The published generator escaped detection, playbook and home pages but not
@@ -119,17 +148,17 @@ def render_published(site: Site) -> tuple[list[Page], list[Issue]]:
 
     detection_template = env.get_template("detection.md.j2")
     for page in site.detections:
-        text = detection_template.render(page=page, d=page.detection)
+        text = partial(detection_template.render, page=page, d=page.detection)
         pages.append(Page(_detection_path(page), text, page.detection.source))
 
     story_template = env.get_template("story.md.j2")
     for page in site.stories:
-        text = story_template.render(page=page, s=page.story)
+        text = partial(story_template.render, page=page, s=page.story)
         pages.append(Page(("_stories", page.slug + ".md"), text, page.story.source))
 
     playbook_template = env.get_template("playbook.md.j2")
     for page in site.playbooks:
-        text = playbook_template.render(p=page.playbook, runs=association_runs(page, site.detections))
+        text = partial(playbook_template.render, p=page.playbook, runs=association_runs(page, site.detections))
         pages.append(Page(("_playbooks", page.slug + ".md"), text, page.playbook.source))
 
     # Story categories come before the tactic and datamodel pages: where a
@@ -137,12 +166,12 @@ def render_published(site: Site) -> tuple[list[Page], list[Issue]]:
     # site kept the category page.
     category_template = env.get_template("category.md.j2")
     for category in site.categories:
-        pages.append(Page(("_pages", category.slug + ".md"), category_template.render(category=category),
+        pages.append(Page(("_pages", category.slug + ".md"), partial(category_template.render, category=category),
                           label=f"story category '{category.name}'"))
     taxonomy = env.get_template("taxonomy.md.j2")
     for kind, names in (("datamodel", site.datamodels), ("tactic", site.tactics)):
         for name in names:
-            pages.append(Page(("_pages", slugify(name) + ".md"), taxonomy.render(name=name, slug=slugify(name)),
+            pages.append(Page(("_pages", slugify(name) + ".md"), partial(taxonomy.render, name=name, slug=slugify(name)),
                               label=f"{kind} '{name}'"))
 
     for template, path in (("detections_index.md.j2", ("_pages", "detections.md")),
@@ -150,7 +179,7 @@ def render_published(site: Site) -> tuple[list[Page], list[Issue]]:
                            ("playbooks_index.md.j2", ("_pages", "playbooks.md")),
                            ("navigation.yml.j2", ("_data", "navigation.yml")),
                            ("index.markdown.j2", ("index.markdown",))):
-        pages.append(Page(path, env.get_template(template).render(site=site)))
+        pages.append(Page(path, partial(env.get_template(template).render, site=site)))
     return unique_paths(pages)
 
 

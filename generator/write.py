@@ -1,16 +1,19 @@
 """Write: put pages on disk inside one output directory, and nowhere else.
 
-The writer refuses any path that would leave the output directory (`..`,
-absolute parts, separators inside a component, symlinks pointing out), skips
-files whose content is unchanged (so `mkdocs serve` only sees real edits),
-and keeps a manifest of what it wrote: it only ever deletes or overwrites
-files listed there, never a file it did not write itself.
+The writer refuses any path that would leave the output directory: `..`,
+empty or absolute parts, separators inside a component, a directory that is
+a symlink pointing out, a page file that is a symlink. It skips files whose
+bytes are unchanged (so `mkdocs serve` only sees real edits), and keeps a
+manifest of what it wrote: it only deletes or overwrites files listed there,
+never a file it did not write itself.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import os
+import stat
 from pathlib import Path
 from typing import Iterable
 
@@ -27,63 +30,120 @@ def check_component(part: str) -> None:
         raise UnsafePathError(f"unsafe file name {part!r}")
 
 
+class _Tree:
+    """The output directory; creates subdirectories and proves each stays inside."""
+
+    def __init__(self, out: Path):
+        out.mkdir(parents=True, exist_ok=True)
+        self.root = os.path.realpath(out)
+        self.checked: dict[tuple[str, ...], str] = {(): self.root}
+
+    def directory(self, parts: tuple[str, ...]) -> str:
+        known = self.checked.get(parts)
+        if known is not None:
+            return known
+        parent = self.directory(parts[:-1])
+        path = os.path.join(parent, parts[-1])
+        os.makedirs(path, exist_ok=True)
+        real = os.path.realpath(path)
+        if real != path or not real.startswith(self.root + os.sep):
+            raise UnsafePathError(f"{'/'.join(parts)} leads outside the output directory")
+        self.checked[parts] = path
+        return path
+
+    def file(self, parts: tuple[str, ...]) -> str:
+        """Absolute path for a page; UnsafePathError if it could leave the tree."""
+        if not parts:
+            raise UnsafePathError("empty page path")
+        for part in parts:
+            check_component(part)
+        return os.path.join(self.directory(parts[:-1]), parts[-1])
+
+
 def target_path(out: Path, parts: tuple[str, ...]) -> Path:
     """`out` joined with `parts`, or UnsafePathError if that is not inside `out`."""
-    if not parts:
-        raise UnsafePathError("empty page path")
-    for part in parts:
-        check_component(part)
-    target = out.joinpath(*parts)
-    root = out.resolve()
-    if not target.resolve().is_relative_to(root):
-        raise UnsafePathError(f"{'/'.join(parts)} leads outside the output directory")
-    return target
+    return Path(_Tree(Path(out)).file(parts))
 
 
 def _read_manifest(out: Path) -> set[str]:
     try:
-        return set(json.loads((out / MANIFEST).read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
+        listed = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
         return set()
+    return {item for item in listed if isinstance(item, str)} if isinstance(listed, list) else set()
+
+
+def _existing(path: str) -> os.stat_result | None:
+    try:
+        return os.lstat(path)
+    except FileNotFoundError:
+        return None
+
+
+def _same_bytes(path: str, size: int, data: bytes) -> bool:
+    if size != len(data):
+        return False
+    with open(path, "rb") as handle:
+        return handle.read() == data
+
+
+def _write_pages(pages: Iterable[Page], tree: _Tree, previous: set[str]) -> tuple[list[str], list[Issue]]:
+    """Write some pages; return what was written (or found identical) and the refusals."""
+    written: list[str] = []
+    issues: list[Issue] = []
+
+    def refuse(page: Page, reason: str) -> None:
+        source = page.source
+        where = source.path if source else "/".join(page.path)
+        issues.append(Issue(where, source.line("name") if source else None, Severity.ERROR,
+                            f"page not written: {reason}"))
+
+    for page in pages:
+        relative = "/".join(page.path)
+        try:
+            target = tree.file(page.path)
+        except UnsafePathError as exc:
+            refuse(page, str(exc))
+            continue
+        data = page.text.encode("utf-8")
+        found = _existing(target)
+        if found is not None:
+            if not stat.S_ISREG(found.st_mode):
+                refuse(page, f"{target} exists and is not a regular file")
+                continue
+            if _same_bytes(target, found.st_size, data):
+                written.append(relative)
+                continue
+            if relative not in previous:
+                refuse(page, f"{target} exists and was not written by the generator")
+                continue
+        try:
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+        except OSError as exc:
+            refuse(page, f"{target}: {os.strerror(exc.errno or errno.EIO)}")
+            continue
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        written.append(relative)
+    return written, issues
 
 
 def write_pages(pages: Iterable[Page], out: Path) -> list[Issue]:
     """Write `pages` under `out`; remove pages this writer wrote before and no longer makes."""
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    tree = _Tree(out)
     previous = _read_manifest(out)
-    written: list[str] = []
-    issues: list[Issue] = []
-    for page in pages:
-        relative = "/".join(page.path)
-        try:
-            target = target_path(out, page.path)
-        except UnsafePathError as exc:
-            where = page.source
-            issues.append(Issue(where.path if where else relative, where.line("name") if where else None,
-                                Severity.ERROR, f"page not written: {exc}"))
-            continue
-        data = page.text.encode("utf-8")
-        if target.is_file() and relative not in previous:
-            if target.read_bytes() != data:
-                issues.append(Issue(relative, None, Severity.ERROR,
-                                    f"page not written: {target} exists and was not written by the generator"))
-                continue
-        elif target.is_file() and target.read_bytes() == data:
-            written.append(relative)
-            continue
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        written.append(relative)
+    written, issues = _write_pages(pages, tree, previous)
 
     for stale in sorted(previous - set(written)):
         try:
-            target = target_path(out, tuple(stale.split("/")))
+            path = tree.file(tuple(stale.split("/")))
         except UnsafePathError:
             continue
-        if target.is_file():
-            target.unlink()
+        found = _existing(path)
+        if found is not None and stat.S_ISREG(found.st_mode):
+            os.unlink(path)
     temporary = out / (MANIFEST + ".tmp")
     temporary.write_text(json.dumps(sorted(written), indent=0), encoding="utf-8")
     os.replace(temporary, out / MANIFEST)
-    return issues
+    return sorted(issues, key=lambda issue: (issue.path, issue.line or 0, issue.message))
