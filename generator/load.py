@@ -8,14 +8,16 @@ in sorted order, so nothing downstream depends on directory listing order.
 from __future__ import annotations
 
 import datetime
+import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
 
 import yaml
 
 from . import yamlfast
 from .issues import Issue, Severity
+from .parallel import split_map
 from .models import (
     Content,
     Detection,
@@ -117,6 +119,8 @@ class _Fields:
             if required:
                 raise _Skip
             return ()
+        if all(type(item) is str for item in value):  # the usual case, checked in one pass
+            return tuple(value)
         items = []
         for index, item in enumerate(value):
             if isinstance(item, (str, int, float, datetime.date)) and not isinstance(item, bool):
@@ -145,33 +149,49 @@ def _type_name(value: Any) -> str:
             float: "a number"}.get(type(value), type(value).__name__)
 
 
-def read_yaml(path: Path, display: str, issues: list[Issue]) -> tuple[Source, dict] | None:
-    """Parse one YAML file whose top level must be a mapping."""
+Parsed = tuple  # (text or None, data or None, (line, message) or None)
+
+
+def parse_file(path: Path) -> Parsed:
+    """Read and parse one file: (text, data, None), or the problem as (.., .., (line, message))."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        issues.append(Issue(display, None, Severity.ERROR, f"not UTF-8 text ({exc.reason} at byte {exc.start})"))
-        return None
+        return None, None, (None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
     except OSError as exc:
-        issues.append(Issue(display, None, Severity.ERROR, f"cannot be read: {exc.strerror}"))
-        return None
-    source = Source(display, text)
+        return None, None, (None, f"cannot be read: {exc.strerror}")
     try:
-        data = yamlfast.load(text)
+        return text, yamlfast.load(text), None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
         problem = " ".join(part for part in (exc.context, exc.problem) if part)
-        issues.append(Issue(display, line, Severity.ERROR, f"invalid YAML: {problem}"))
-        return None
+        return text, None, (mark.line + 1 if mark else None, f"invalid YAML: {problem}")
     except yaml.YAMLError as exc:
-        issues.append(Issue(display, None, Severity.ERROR, f"invalid YAML: {exc}"))
+        return text, None, (None, f"invalid YAML: {exc}")
+    except RecursionError:
+        return text, None, (None, "invalid YAML: nested too deeply")
+
+
+def _parse_files(paths: Sequence[Path]) -> list[Parsed]:
+    return [parse_file(path) for path in paths]
+
+
+def _checked(parsed: Parsed, display: str, issues: list[Issue]) -> tuple[Source, dict] | None:
+    text, data, problem = parsed
+    if problem is not None:
+        line, message = problem
+        issues.append(Issue(display, line, Severity.ERROR, message))
         return None
     if not isinstance(data, dict):
         issues.append(Issue(display, 1, Severity.ERROR,
                             f"the file must hold a mapping of fields, not {_type_name(data)}"))
         return None
-    return source, data
+    return Source(display, text), data
+
+
+def read_yaml(path: Path, display: str, issues: list[Issue]) -> tuple[Source, dict] | None:
+    """Parse one YAML file whose top level must be a mapping."""
+    return _checked(parse_file(path), display, issues)
 
 
 def _build(read: tuple[Source, dict] | None, issues: list[Issue], make: Callable[[_Fields], T]) -> T | None:
@@ -281,37 +301,52 @@ def _playbook(f: _Fields) -> Playbook:
 
 
 def _yaml_files(folder: Path, recursive: bool = False) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    pattern = "**/*.yml" if recursive else "*.yml"
-    return sorted(p for p in folder.glob(pattern) if p.is_file())
+    """The .yml files of `folder` (and below it, if `recursive`), sorted by path."""
+    found: list[str] = []
+    pending = [str(folder)]
+    while pending:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.name.endswith(".yml") and entry.is_file():
+                found.append(entry.path)
+            elif recursive and entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+    return [Path(path) for path in sorted(found)]
 
 
 def load_content(root: Path) -> tuple[Content, list[Issue]]:
-    """Load every published source under `root`; never raises for bad content."""
+    """Load every published source under `root`; never raises for bad content.
+
+    All files are parsed first (on both cores where possible), then turned
+    into models in sorted path order, so the result and the order of issues
+    never depend on how the parsing was split.
+    """
     issues: list[Issue] = []
-
-    def load_all(paths: list[Path], make: Callable[[_Fields], T | None]) -> tuple[T, ...]:
-        loaded = []
-        for path in paths:
-            display = path.relative_to(root).as_posix()
-            item = _build(read_yaml(path, display, issues), issues, make)
-            if item is not None:
-                loaded.append(item)
-        return tuple(loaded)
-
-    detections: list[Detection] = []
+    groups: list[tuple[list[Path], Callable[[_Fields], Any]]] = []
     for experimental in (False, True):
         base = root / "detections" / "experimental" if experimental else root / "detections"
         for kind in DETECTION_KINDS:
-            detections.extend(load_all(_yaml_files(base / kind), _detection(kind, experimental)))
-    detections.sort(key=lambda d: d.source.path)
+            groups.append((_yaml_files(base / kind), _detection(kind, experimental)))
+    for folder, make in (("stories", _story), ("macros", _macro), ("lookups", _lookup)):
+        groups.append((_yaml_files(root / folder), make))
+    groups.append((_yaml_files(root / "playbooks", recursive=True), _playbook))
 
-    content = Content(
-        detections=tuple(detections),
-        stories=load_all(_yaml_files(root / "stories"), _story),
-        macros=load_all(_yaml_files(root / "macros"), _macro),
-        lookups=load_all(_yaml_files(root / "lookups"), _lookup),
-        playbooks=load_all(_yaml_files(root / "playbooks", recursive=True), _playbook),
-    )
+    parsed = iter(split_map(_parse_files, [path for paths, _ in groups for path in paths]))
+    built: list[list[Any]] = []
+    for paths, make in groups:
+        items = []
+        for path in paths:
+            checked = _checked(next(parsed), path.relative_to(root).as_posix(), issues)
+            item = _build(checked, issues, make)
+            if item is not None:
+                items.append(item)
+        built.append(items)
+
+    detections = sorted((d for items in built[:-4] for d in items), key=lambda d: d.source.path)
+    stories, macros, lookups, playbooks = built[-4:]
+    content = Content(detections=tuple(detections), stories=tuple(stories), macros=tuple(macros),
+                      lookups=tuple(lookups), playbooks=tuple(playbooks))
     return content, issues

@@ -19,6 +19,7 @@ from typing import Iterable
 
 from .exceptions import UnsafePathError
 from .issues import Issue, Severity
+from .parallel import split_map
 from .render import Page
 
 MANIFEST = ".generator-manifest.json"
@@ -87,53 +88,53 @@ def _same_bytes(path: str, size: int, data: bytes) -> bool:
         return handle.read() == data
 
 
-def _write_pages(pages: Iterable[Page], tree: _Tree, previous: set[str]) -> tuple[list[str], list[Issue]]:
-    """Write some pages; return what was written (or found identical) and the refusals."""
-    written: list[str] = []
-    issues: list[Issue] = []
-
-    def refuse(page: Page, reason: str) -> None:
-        source = page.source
-        where = source.path if source else "/".join(page.path)
-        issues.append(Issue(where, source.line("name") if source else None, Severity.ERROR,
-                            f"page not written: {reason}"))
-
-    for page in pages:
-        relative = "/".join(page.path)
-        try:
-            target = tree.file(page.path)
-        except UnsafePathError as exc:
-            refuse(page, str(exc))
-            continue
-        data = page.text.encode("utf-8")
-        found = _existing(target)
-        if found is not None:
-            if not stat.S_ISREG(found.st_mode):
-                refuse(page, f"{target} exists and is not a regular file")
-                continue
-            if _same_bytes(target, found.st_size, data):
-                written.append(relative)
-                continue
-            if relative not in previous:
-                refuse(page, f"{target} exists and was not written by the generator")
-                continue
-        try:
-            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
-        except OSError as exc:
-            refuse(page, f"{target}: {os.strerror(exc.errno or errno.EIO)}")
-            continue
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        written.append(relative)
-    return written, issues
+def _write_one(page: Page, tree: _Tree, previous: set[str]) -> str | None:
+    """Write one page; None when written (or already identical), else why it was refused."""
+    relative = "/".join(page.path)
+    try:
+        target = tree.file(page.path)
+    except UnsafePathError as exc:
+        return str(exc)
+    data = page.text.encode("utf-8")
+    found = _existing(target)
+    if found is not None:
+        if not stat.S_ISREG(found.st_mode):
+            return f"{target} exists and is not a regular file"
+        if _same_bytes(target, found.st_size, data):
+            return None
+        if relative not in previous:
+            return f"{target} exists and was not written by the generator"
+    try:
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o644)
+    except OSError as exc:
+        return f"{target}: {os.strerror(exc.errno or errno.EIO)}"
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return None
 
 
 def write_pages(pages: Iterable[Page], out: Path) -> list[Issue]:
-    """Write `pages` under `out`; remove pages this writer wrote before and no longer makes."""
+    """Write `pages` under `out`; remove pages this writer wrote before and no longer makes.
+
+    Pages are rendered and written on both cores where the process may fork
+    (see `parallel`); the files and issues are the same either way.
+    """
     out = Path(out)
     tree = _Tree(out)
     previous = _read_manifest(out)
-    written, issues = _write_pages(pages, tree, previous)
+    pages = list(pages)
+    refusals = split_map(lambda share: [_write_one(page, tree, previous) for page in share], pages)
+
+    written: list[str] = []
+    issues: list[Issue] = []
+    for page, refusal in zip(pages, refusals):
+        if refusal is None:
+            written.append("/".join(page.path))
+            continue
+        source = page.source
+        issues.append(Issue(source.path if source else "/".join(page.path),
+                            source.line("name") if source else None, Severity.ERROR,
+                            f"page not written: {refusal}"))
 
     for stale in sorted(previous - set(written)):
         try:
@@ -146,4 +147,4 @@ def write_pages(pages: Iterable[Page], out: Path) -> list[Issue]:
     temporary = out / (MANIFEST + ".tmp")
     temporary.write_text(json.dumps(sorted(written), indent=0), encoding="utf-8")
     os.replace(temporary, out / MANIFEST)
-    return sorted(issues, key=lambda issue: (issue.path, issue.line or 0, issue.message))
+    return issues

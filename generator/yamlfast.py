@@ -38,16 +38,15 @@ class _Loader(_BaseLoader):  # type: ignore[misc, valid-type]
         pass
 
     def resolve(self, kind, value, implicit):
-        key = (kind, value, implicit)
-        try:
-            return self._resolved[key]
-        except KeyError:
-            tag = self._resolved[key] = _BaseLoader.resolve(self, kind, value, implicit)
-            if len(self._resolved) > 100_000:
-                self._resolved.clear()
-            return tag
-        except TypeError:  # an unhashable value cannot be remembered
+        if kind is not ScalarNode or len(value) > 40:  # long texts seldom recur: not worth keeping
             return _BaseLoader.resolve(self, kind, value, implicit)
+        key = (value, implicit)
+        tag = self._resolved.get(key)
+        if tag is None:
+            if len(self._resolved) > 50_000:
+                self._resolved.clear()
+            tag = self._resolved[key] = _BaseLoader.resolve(self, kind, value, implicit)
+        return tag
 
 _STR = "tag:yaml.org,2002:str"
 _NULL = "tag:yaml.org,2002:null"
