@@ -142,6 +142,7 @@ class _Linker:
         self.cves = cves
         self.macros = {m.name: m for m in sorted(content.macros, key=lambda m: m.source.path, reverse=True)}
         self.lookups = {lk.name: lk for lk in sorted(content.lookups, key=lambda lk: lk.source.path, reverse=True)}
+        self.lookup_files = {lk.filename for lk in content.lookups if lk.filename}
         self.story_names = {s.name for s in content.stories}
         self.sorted_story_names = tuple(sorted(self.story_names))
         self.issues: list[Issue] = []
@@ -175,17 +176,25 @@ class _Linker:
         # The search's own lookups once each, then every lookup call of each
         # macro it uses (a macro calling one lookup twice lists it twice, as
         # the published pages do).
-        lookup_names = list(dict.fromkeys(called_lookups(detection.search)))
+        search_lookups = called_lookups(detection.search)
+        lookup_names = list(dict.fromkeys(n for n in search_lookups if n in self.lookups))
+        lookup_names += [n for n in search_lookups if n not in self.lookups]
         lookup_names += [name for macro in macros for name in called_lookups(macro.definition or "")]
         lookups = []
+        unknown: dict[str, int] = {}
         for name in lookup_names:
             lookup = self.lookups.get(name)
-            if lookup is None:
-                self.report(Severity.WARNING, detection.source, ("search",),
-                            f"the search uses lookup '{name}' but no lookup file defines it"
-                            " (it may come from another Splunk app)")
-            else:
+            if lookup is not None:
                 lookups.append(lookup)
+            elif name not in self.lookup_files:
+                # `inputlookup x.csv` names the table file itself; the published
+                # pages did not list those, but a lookup file does define them.
+                unknown[name] = unknown.get(name, 0) + 1
+        for name, count in unknown.items():
+            times = f" ({count} times)" if count > 1 else ""
+            self.report(Severity.WARNING, detection.source, ("search",),
+                        f"the search uses lookup '{name}'{times} but no lookup file defines it"
+                        " (it may come from another Splunk app)")
 
         cves = []
         for index, cve_id in enumerate(tags.cve):

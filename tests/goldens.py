@@ -1,0 +1,44 @@
+"""Shared by the golden tests and tests/regenerate_goldens.py."""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path
+
+from generator.issues import Issue
+from generator.pipeline import generate
+from generator.write import MANIFEST, write_pages
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+CASES = sorted(p for p in GOLDEN.iterdir() if (p / "content").is_dir())
+
+
+def render_case(case: Path, out: Path) -> list[Issue]:
+    """Render one golden case (content/, attack.json, optional cves.json and layout) into `out`."""
+    layout_file = case / "layout"
+    layout = layout_file.read_text().strip() if layout_file.exists() else "published"
+    cves = case / "cves.json"
+    result = generate(case / "content", case / "attack.json", cves if cves.exists() else None, layout)
+    issues = result.issues + write_pages(result.pages, out)
+    (out / MANIFEST).unlink()
+    return issues
+
+
+def tree(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def tree_differences(expected: Path, actual: Path) -> str:
+    """'' when both trees hold the same files with the same bytes, else a readable report."""
+    want, got = tree(expected), tree(actual)
+    report = []
+    for name in sorted(set(want) - set(got)):
+        report.append(f"missing: {name}")
+    for name in sorted(set(got) - set(want)):
+        report.append(f"unexpected: {name}")
+    for name in sorted(set(want) & set(got)):
+        if want[name] != got[name]:
+            diff = difflib.unified_diff(want[name].decode().splitlines(), got[name].decode().splitlines(),
+                                        f"expected/{name}", f"actual/{name}", lineterm="", n=1)
+            report.append("\n".join(list(diff)[:30]))
+    return "\n".join(report)
