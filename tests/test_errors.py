@@ -1,0 +1,172 @@
+"""Bad input: one located message per problem, other pages still written, exit status from errors only."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+from conftest import render_args, run_generator
+
+DETECTION = "detections/endpoint/disable_defender_with_powershell.yml"
+GOOD_PAGE = "_posts/2021-12-24-exploit_of_example_portal.md"
+
+
+def edit(content: Path, relative: str, old: str, new: str) -> None:
+    path = content / relative
+    text = path.read_text()
+    assert old in text, f"{old!r} not in {relative}"
+    path.write_text(text.replace(old, new, 1))
+
+
+def line_of(content: Path, relative: str, needle: str) -> int:
+    lines = (content / relative).read_text().splitlines()
+    return next(number for number, line in enumerate(lines, 1) if needle in line)
+
+
+def render(content: Path, out: Path):
+    result = run_generator(*render_args(content, out))
+    messages = [line for line in result.stderr.splitlines() if ": error: " in line or ": warning: " in line]
+    return result, messages
+
+
+def test_malformed_yaml_is_located_and_other_pages_are_written(content, tmp_path):
+    (content / "detections/endpoint/broken.yml").write_text("name: Broken\nsearch: '| tstats\ntags: [\n")
+
+    result, messages = render(content, tmp_path / "out")
+
+    assert result.returncode == 1
+    assert len(messages) == 1
+    assert messages[0].startswith("detections/endpoint/broken.yml:4: error: invalid YAML: ")
+    assert (tmp_path / "out" / GOOD_PAGE).is_file()
+
+
+def test_missing_required_field(content, tmp_path):
+    edit(content, DETECTION, "author: Example Author, Example Org\ntype: TTP\n", "author: Example Author, Example Org\n")
+
+    result, messages = render(content, tmp_path / "out")
+
+    assert messages == [
+        f"{DETECTION}:1: error: required field 'type' is missing",
+        # the playbook that names it now links to nothing, and says so
+        "playbooks/contain_defender_tampering.yml:17: warning: no published detection is named "
+        "'Disable Defender With PowerShell'",
+    ]
+    assert result.returncode == 1
+    assert not (tmp_path / "out/_posts/2022-01-10-disable_defender_with_powershell.md").exists()
+    assert (tmp_path / "out" / GOOD_PAGE).is_file()
+
+
+def test_wrong_types_are_each_reported(content, tmp_path):
+    edit(content, DETECTION, "references:\n- https://example.com/defender-settings\n- https://example.com/a?b=1&c=2\n",
+         "references: 5\n")
+    edit(content, DETECTION, "  impact: 70\n", "  impact: high\n")
+
+    result, messages = render(content, tmp_path / "out")
+
+    assert messages == [
+        f"{DETECTION}:{line_of(content, DETECTION, 'references:')}: error: field 'references' must be a list, not a number",
+        f"{DETECTION}:{line_of(content, DETECTION, 'impact:')}: error: field 'tags.impact' must be a number, not text",
+    ]
+    assert result.returncode == 1
+    assert (tmp_path / "out/_posts/2022-01-10-disable_defender_with_powershell.md").is_file()
+
+
+def test_unknown_attack_id_names_the_list_item(content, tmp_path):
+    edit(content, DETECTION, "  - T1562\n", "  - T9999\n")
+
+    result, messages = render(content, tmp_path / "out")
+
+    line = line_of(content, DETECTION, "- T9999")
+    assert messages == [f"{DETECTION}:{line}: error: unknown ATT&CK technique 'T9999' (not in the ATT&CK bundle)"]
+    assert result.returncode == 1
+
+
+def test_undefined_macro(content, tmp_path):
+    (content / "macros/cloudtrail.yml").unlink()
+
+    result, messages = render(content, tmp_path / "out")
+
+    relative = "detections/cloud/cloud_login_from_new_country.yml"
+    assert messages == [f"{relative}:{line_of(content, relative, 'search:')}: error: "
+                        "the search uses macro `cloudtrail` but no macro file defines it"]
+    assert result.returncode == 1
+
+
+def test_cve_missing_from_the_cve_file(content, tmp_path):
+    relative = "detections/web/exploit_of_example_portal.yml"
+    edit(content, relative, "  - CVE-2099-0002\n", "  - CVE-2099-7777\n")
+
+    result, messages = render(content, tmp_path / "out")
+
+    line = line_of(content, relative, "CVE-2099-7777")
+    assert messages == [f"{relative}:{line}: error: CVE-2099-7777 is not in the CVE file"]
+    assert result.returncode == 1
+
+
+def test_warnings_alone_exit_zero(content, tmp_path):
+    edit(content, DETECTION, "  - Defense Evasion Basics\n", "  - Defense Evasion Basic\n")
+    relative = "detections/experimental/endpoint/powershell_download_to_rare_host.yml"
+    edit(content, relative, "lookup update=true host_reputation", "lookup update=true other_app_lookup")
+
+    result, messages = render(content, tmp_path / "out")
+
+    assert messages == [
+        f"{DETECTION}:{line_of(content, DETECTION, 'Defense Evasion Basic')}: warning: no story is named "
+        "'Defense Evasion Basic'; did you mean 'Defense Evasion Basics'?",
+        f"{relative}:{line_of(content, relative, 'search:')}: warning: the search uses lookup 'other_app_lookup' "
+        "but no lookup file defines it (it may come from another Splunk app)",
+    ]
+    assert result.returncode == 0
+    assert "(0 errors, 2 warnings)" in result.stderr
+
+
+def test_two_sources_for_one_page_warn_and_keep_the_first(content, tmp_path):
+    twin = content / "detections/endpoint/zz_twin.yml"
+    twin.write_text((content / DETECTION).read_text().replace("version: 2", "version: 99"))
+
+    result, messages = render(content, tmp_path / "out")
+
+    assert messages == [f"detections/endpoint/zz_twin.yml:1: warning: gives the same page "
+                        f"_posts/2022-01-10-disable_defender_with_powershell.md as {DETECTION}; only {DETECTION} is written"]
+    assert result.returncode == 0
+    page = (tmp_path / "out/_posts/2022-01-10-disable_defender_with_powershell.md").read_text()
+    assert "*version*: **2**" in page
+
+
+def test_all_problems_are_reported_not_only_the_first(content, tmp_path):
+    (content / "stories/bad.yml").write_text("- just\n- a list\n")
+    (content / "macros/bad.yml").write_text("name: [\n")
+    edit(content, DETECTION, "  - T1562\n", "  - T0000\n")
+
+    result, messages = render(content, tmp_path / "out")
+
+    assert [m.split(": error: ")[0] for m in messages] == [
+        f"{DETECTION}:{line_of(content, DETECTION, 'T0000')}", "macros/bad.yml:2", "stories/bad.yml:1"]
+    assert result.returncode == 1
+
+
+def test_a_text_where_a_list_belongs_is_shown_as_published(content, tmp_path):
+    relative = "playbooks/enrich_indicators.yml"
+    edit(content, relative, "app_list: []", "app_list: None")
+
+    result, messages = render(content, tmp_path / "out")
+
+    assert messages == [f"{relative}:{line_of(content, relative, 'app_list')}: warning: field 'app_list' should be a "
+                        "list, not text; each of its characters is shown as an item"]
+    assert "  - N\n  - o\n  - n\n  - e\n" in (tmp_path / "out/_playbooks/enrich_indicators.md").read_text()
+
+
+def test_configuration_problems_stop_the_run_with_a_message(tmp_path):
+    result = run_generator("render", "--content", tmp_path / "nowhere", "--attack", tmp_path / "x.json",
+                           "--out", tmp_path / "out")
+    assert result.returncode == 2
+    assert result.stderr.strip().endswith("content directory not found")
+    assert "Traceback" not in result.stderr
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "bundle.json").write_text(textwrap.dedent("""{"type": "not-a-bundle"}"""))
+    result = run_generator("render", "--content", tmp_path / "content", "--attack", tmp_path / "bundle.json",
+                           "--out", tmp_path / "out")
+    assert result.returncode == 2
+    assert "not a STIX bundle" in result.stderr
+    assert "Traceback" not in result.stderr

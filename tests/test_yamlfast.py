@@ -1,0 +1,54 @@
+"""The fast loader gives exactly what PyYAML's CSafeLoader gives, and survives hostile input."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from generator import yamlfast
+from generator.load import parse_file
+
+DOCUMENTS = [
+    "name: x\nversion: 3\nratio: 1.5\nyes_no: yes\nnothing: ~\nempty:\n",
+    "date: 2021-11-17\nquoted: '2021-11-17'\nwhen: 2001-12-14t21:59:43.10-05:00\n",
+    "octal: 010\nhex: 0x1F\nsexagesimal: 1:20\nunderscore: 1_000\nnegative: -5\nplus: +5\nzero: 0\n",
+    "inf: .inf\nnan_like: .NaN\nbig: 123456789012345678901234567890\n",
+    "anchor: &a {k: [1, 2]}\nalias: *a\nmerged:\n  <<: *a\n  extra: true\n",
+    "list:\n- a\n- [b, c]\n- {d: e}\n- []\n- {}\n",
+    "text: |\n  line one\n  line two\nfolded: >\n  one\n  two\n",
+    "? complex key\n: value\n1: integer key\n",
+    "binary: !!binary aGVsbG8=\nset: !!set {a, b}\nstr: !!str 123\n",
+]
+
+
+@pytest.mark.parametrize("text", DOCUMENTS)
+def test_same_values_as_pyyaml(text):
+    assert yamlfast.load(text) == yaml.load(text, Loader=yaml.CSafeLoader)
+
+
+def test_aliases_share_one_object_so_an_alias_bomb_stays_small():
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [{', '.join(['*a' + str(i - 1)] * 10)}]" for i in range(1, 10)]
+    data = yamlfast.load("\n".join(levels) + "\n")  # 10**10 leaves if expanded
+
+    assert data["a9"][0] is data["a9"][1] is data["a8"]
+
+
+def test_errors_are_pyyaml_errors_with_a_line(tmp_path):
+    path = tmp_path / "x.yml"
+    path.write_text("a: 1\nb: [\n")
+    text, data, (line, message) = parse_file(path)
+    assert data is None and line == 3 and message.startswith("invalid YAML: ")
+
+    path.write_text("a: 1\n---\nb: 2\n")
+    _, _, (line, message) = parse_file(path)
+    assert "expected a single document" in message
+
+
+def test_unhashable_keys_and_bad_bytes_are_reported_not_raised(tmp_path):
+    path = tmp_path / "x.yml"
+    path.write_text("? [a, b]\n: c\n")
+    assert parse_file(path)[2][1].startswith("invalid YAML: while constructing a mapping")
+
+    path.write_bytes(b"name: \xff\xfe\n")
+    assert parse_file(path)[2] == (None, "not UTF-8 text (invalid start byte at byte 6)")
