@@ -57,6 +57,12 @@ class DetectionPage:
     def url(self) -> str:
         return f"/{self.detection.kind}/{self.slug}/"
 
+    @property
+    def tags(self) -> tuple[str, ...]:
+        """The page's tags, in the published order (a tactic repeats once per technique)."""
+        tags = [tag for t in self.techniques for tag in (t.name, *t.tactics)]
+        return (*tags, *self.detection.tags.product, *(c.id for c in self.cves), *self.detection.datamodel)
+
 
 @dataclass(frozen=True)
 class StoryPage:
@@ -72,6 +78,10 @@ class StoryPage:
     def name(self) -> str:
         return self.story.name
 
+    @property
+    def tags(self) -> tuple[str, ...]:
+        return (*self.story.product, *self.datamodels)
+
 
 @dataclass(frozen=True)
 class PlaybookPage:
@@ -83,6 +93,11 @@ class PlaybookPage:
     @property
     def name(self) -> str:
         return self.playbook.name
+
+    @property
+    def tags(self) -> tuple[str, ...]:
+        p = self.playbook
+        return (p.type, *p.product, *p.app_list, *p.platform_tags)
 
 
 @dataclass(frozen=True)

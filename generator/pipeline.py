@@ -13,7 +13,14 @@ from .issues import Issue
 from .load import load_content
 from .render import Page, render_published
 
-LAYOUTS = {"published": render_published}
+def _render_site(site: Site) -> tuple[list[Page], list[Issue]]:
+    from .site.layout import render_site  # the mkdocs layout; imported only when asked for
+
+    return render_site(site)
+
+
+LAYOUTS = {"published": render_published, "mkdocs": _render_site}
+"""published: the Jekyll tree of the published site. mkdocs: the documents of the mkdocs site."""
 
 
 @dataclass(frozen=True)

@@ -31,15 +31,21 @@ class Page:
     path clash are never rendered and the writer can render in parallel.
     """
 
-    __slots__ = ("path", "source", "label", "_render", "_text")
+    __slots__ = ("path", "source", "label", "url", "_render", "_text")
 
     def __init__(self, path: tuple[str, ...], text: str | Callable[[], str], source: Source | None = None,
-                 label: str = ""):
+                 label: str = "", url: str | None = None):
         self.path = path
         self.source = source
         self.label = label
         """What a page without a source file is, for messages (e.g. "tactic 'Impact'")."""
+        self.url = url
+        """Where the published site served the page (its permalink), e.g. "/stories/x/"."""
         self._render, self._text = (None, text) if isinstance(text, str) else (text, None)
+
+    def moved(self, path: tuple[str, ...]) -> "Page":
+        """The same page (text rendered at most once between them) at another path."""
+        return Page(path, lambda: self.text, self.source, self.label, self.url)
 
     @property
     def text(self) -> str:
@@ -79,6 +85,12 @@ def tag_links(context: EvalContext, techniques: tuple[Technique, ...]) -> Markup
 
 
 @jinja2.pass_eval_context
+def tactic_links(context: EvalContext, techniques: Iterable[Technique]) -> Markup:
+    tactics = dict.fromkeys(tactic for t in techniques for tactic in t.tactics)
+    return _links(((tactic, tag_url(tactic)) for tactic in tactics), context.autoescape)
+
+
+@jinja2.pass_eval_context
 def first_tactic_link(context: EvalContext, techniques: tuple[Technique, ...]) -> Markup:
     """The published story tables name one tactic: the first of the first technique."""
     tactics = techniques[0].tactics[:1] if techniques else ()
@@ -110,7 +122,7 @@ def environment(layout: str) -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
     )
     env.filters["slug"] = slugify
-    env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links,
+    env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links, tactic_links=tactic_links,
                        first_tactic_link=first_tactic_link, app_links=app_links)
     return env
 
@@ -141,25 +153,26 @@ def _detection_path(page: DetectionPage) -> tuple[str, ...]:
     return ("_posts", f"{page.detection.date}-{page.slug}.md")
 
 
-def render_published(site: Site) -> tuple[list[Page], list[Issue]]:
-    """Every page of the published (Jekyll) layout, in a deterministic order."""
+def published_pages(site: Site) -> list[Page]:
+    """Every page of the published (Jekyll) layout with its permalink, clashes included."""
     env = environment("published")
     pages: list[Page] = []
 
     detection_template = env.get_template("detection.md.j2")
     for page in site.detections:
         text = partial(detection_template.render, page=page, d=page.detection)
-        pages.append(Page(_detection_path(page), text, page.detection.source))
+        pages.append(Page(_detection_path(page), text, page.detection.source, url=page.url))
 
     story_template = env.get_template("story.md.j2")
     for page in site.stories:
         text = partial(story_template.render, page=page, s=page.story)
-        pages.append(Page(("_stories", page.slug + ".md"), text, page.story.source))
+        pages.append(Page(("_stories", page.slug + ".md"), text, page.story.source, url=f"/stories/{page.slug}/"))
 
     playbook_template = env.get_template("playbook.md.j2")
     for page in site.playbooks:
-        text = partial(playbook_template.render, p=page.playbook, runs=association_runs(page, site.detections))
-        pages.append(Page(("_playbooks", page.slug + ".md"), text, page.playbook.source))
+        text = partial(playbook_template.render, page=page, p=page.playbook, runs=association_runs(page, site.detections))
+        pages.append(Page(("_playbooks", page.slug + ".md"), text, page.playbook.source,
+                          url=f"/playbooks/{page.slug}/"))
 
     # Story categories come before the tactic and datamodel pages: where a
     # category and a tactic share a name (Privilege Escalation), the published
@@ -167,20 +180,26 @@ def render_published(site: Site) -> tuple[list[Page], list[Issue]]:
     category_template = env.get_template("category.md.j2")
     for category in site.categories:
         pages.append(Page(("_pages", category.slug + ".md"), partial(category_template.render, category=category),
-                          label=f"story category '{category.name}'"))
+                          label=f"story category '{category.name}'", url=f"/stories/{category.slug}/"))
     taxonomy = env.get_template("taxonomy.md.j2")
     for kind, names in (("datamodel", site.datamodels), ("tactic", site.tactics)):
         for name in names:
-            pages.append(Page(("_pages", slugify(name) + ".md"), partial(taxonomy.render, name=name, slug=slugify(name)),
-                              label=f"{kind} '{name}'"))
+            slug = slugify(name)
+            pages.append(Page(("_pages", slug + ".md"), partial(taxonomy.render, name=name, slug=slug),
+                              label=f"{kind} '{name}'", url=f"/detections/{slug}/"))
 
-    for template, path in (("detections_index.md.j2", ("_pages", "detections.md")),
-                           ("stories_index.md.j2", ("_pages", "stories.md")),
-                           ("playbooks_index.md.j2", ("_pages", "playbooks.md")),
-                           ("navigation.yml.j2", ("_data", "navigation.yml")),
-                           ("index.markdown.j2", ("index.markdown",))):
-        pages.append(Page(path, partial(env.get_template(template).render, site=site)))
-    return unique_paths(pages)
+    for template, path, url in (("detections_index.md.j2", ("_pages", "detections.md"), "/detections/"),
+                                ("stories_index.md.j2", ("_pages", "stories.md"), "/stories/"),
+                                ("playbooks_index.md.j2", ("_pages", "playbooks.md"), "/playbooks/"),
+                                ("navigation.yml.j2", ("_data", "navigation.yml"), None),
+                                ("index.markdown.j2", ("index.markdown",), "/")):
+        pages.append(Page(path, partial(env.get_template(template).render, site=site), label=path[-1], url=url))
+    return pages
+
+
+def render_published(site: Site) -> tuple[list[Page], list[Issue]]:
+    """Every page of the published (Jekyll) layout, in a deterministic order."""
+    return unique_paths(published_pages(site))
 
 
 def unique_paths(pages: list[Page]) -> tuple[list[Page], list[Issue]]:

@@ -1,0 +1,80 @@
+"""Benchmark: building the corpus site vs. a naive mkdocs-material build of the same pages.
+
+    python benchmarks/site_speed.py [ROUNDS]
+
+In one run, alternating (this machine is shared and noisy), it times:
+  naive - the published Markdown pages of ../shared/corpus/escu-2022-03/published
+          copied as plain files into a default mkdocs-material site with an
+          automatic navigation, built with `mkdocs build`;
+  ours  - `mkdocs build` of this repository's mkdocs.yml with CONTENT_DIR,
+          ATTACK_BUNDLE and CVE_FILE pointing at the corpus sources.
+It prints the best time of each, their ratio (target: ours <= 0.25x naive)
+and the size of each built site (target: ours <= 50 MiB).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus" / "escu-2022-03"
+MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--quiet"]
+
+
+def size_of(folder: Path) -> int:
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def naive_project(scratch: Path) -> Path:
+    """The published pages as plain files in a default mkdocs-material project."""
+    project = scratch / "naive"
+    docs = project / "docs"
+    for page in sorted((CORPUS / "published").rglob("*.md")):
+        target = docs / page.relative_to(CORPUS / "published")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(page, target)
+    shutil.copyfile(CORPUS / "published" / "index.markdown", docs / "index.md")
+    (project / "mkdocs.yml").write_text("site_name: Naive\ntheme:\n  name: material\n")
+    return project
+
+
+def timed_build(command: list[str], cwd: Path, site: Path, env: dict[str, str]) -> float:
+    shutil.rmtree(site, ignore_errors=True)
+    start = time.perf_counter()
+    subprocess.run(command + ["--site-dir", str(site)], cwd=cwd, env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main(argv: list[str]) -> int:
+    rounds = int(argv[0]) if argv else 2
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    ours_env = dict(env, CONTENT_DIR=str(CORPUS / "source"),
+                    ATTACK_BUNDLE=str(SHARED / "attack" / "enterprise-attack-10.1.json"),
+                    CVE_FILE=str(CORPUS / "enrichment" / "cves.json"))
+    with tempfile.TemporaryDirectory(prefix="site-bench-") as scratch_name:
+        scratch = Path(scratch_name)
+        project = naive_project(scratch)
+        naive_times, our_times = [], []
+        for _ in range(rounds):
+            naive_times.append(timed_build(MKDOCS, project, scratch / "naive-site", env))
+            our_times.append(timed_build(MKDOCS, ROOT, scratch / "our-site", ours_env))
+        naive_size, our_size = size_of(scratch / "naive-site"), size_of(scratch / "our-site")
+        pages = sum(1 for _ in (scratch / "our-site").rglob("index.html"))
+    naive, ours = min(naive_times), min(our_times)
+    mib = 1024 * 1024
+    print(f"naive mkdocs-material build: best {naive:.1f} s, site {naive_size / mib:.0f} MiB")
+    print(f"our build ({pages} pages):   best {ours:.1f} s, site {our_size / mib:.0f} MiB (target <= 50 MiB)")
+    print(f"ratio ours/naive: {ours / naive:.2f} (target <= 0.25)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
