@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -41,3 +42,40 @@ def content(tmp_path: Path) -> Path:
 def render_args(content_dir: Path, out: Path) -> list:
     return ["render", "--layout", "published", "--content", content_dir,
             "--attack", GOLDEN_PUBLISHED / "attack.json", "--cves", GOLDEN_PUBLISHED / "cves.json", "--out", out]
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Remember each phase's outcome on the test item (browser tests screenshot on failure)."""
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"report_{report.when}", report)
+
+
+SITE_URL = "https://example.github.io/escu/"
+
+
+def mkdocs_build(out: Path, **env: str) -> subprocess.CompletedProcess:
+    environment = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=SITE_URL, **env)
+    return subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+                          cwd=ROOT, env=environment, capture_output=True, text=True, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def corpus_site(tmp_path_factory):
+    needs_corpus()
+    out = tmp_path_factory.mktemp("corpus-site") / "site"
+    result = mkdocs_build(out, CONTENT_DIR=str(CORPUS / "source"), ATTACK_BUNDLE=str(ATTACK_10),
+                          CVE_FILE=str(CORPUS / "enrichment" / "cves.json"))
+    return out, result
+
+
+@pytest.fixture(scope="session")
+def golden_site(tmp_path_factory):
+    out = tmp_path_factory.mktemp("golden-site") / "site"
+    result = mkdocs_build(out, CONTENT_DIR=str(GOLDEN_PUBLISHED / "content"),
+                          ATTACK_BUNDLE=str(GOLDEN_PUBLISHED / "attack.json"),
+                          CVE_FILE=str(GOLDEN_PUBLISHED / "cves.json"))
+    return out, result
+
+

@@ -12,7 +12,9 @@ touching the pages themselves:
 - links are rewritten from the published site's absolute URLs ("/stories/x")
   to the documents that serve them, so mkdocs can check them and make them
   relative (the site then works under any path, e.g. /repo/ on GitHub Pages);
-  a link to a page that does not exist, or an empty link, becomes plain text.
+  a link to a page that does not exist becomes plain text and is reported;
+  an empty link (`[name]()`, which the published form writes where there is
+  no page, such as a lookup without a file) becomes plain text silently.
 
 Smart quotes, `{: .class}` attribute lists and tables come from the standard
 `smarty`, `attr_list` and `tables` extensions.
@@ -135,7 +137,8 @@ class _SiteLinks(Treeprocessor):
                     continue
                 target = ext.resolve(href)
                 if target is None:
-                    ext.report(href)
+                    if href:  # the published form writes `[name]()` on purpose (no page to link)
+                        ext.report(href)
                     _unwrap(parent, child)
                 else:
                     child.set("href", target)

@@ -78,6 +78,11 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
 
     def on_page_markdown(self, markdown: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
         self.extension.set_page(_site_url(page.file), page.file.src_uri)
+        # The published front matter's `tags` were Jekyll's tag archive; the
+        # theme would take them for its own tags and let them outrank titles in
+        # search. The site's tag index (/tags/) is built from the model instead.
+        if "tags" in page.meta:
+            page.meta["published_tags"] = page.meta.pop("tags")
         return markdown
 
     def on_post_build(self, config: MkDocsConfig) -> None:
@@ -93,7 +98,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return server
 
     def _dead_link(self, page_url: str, href: str) -> None:
-        self.dead_links[href or "an empty link"].append(page_url)
+        self.dead_links[href].append(page_url)
 
     def _log(self, issue: Issue) -> None:
         if issue.severity is Severity.ERROR:

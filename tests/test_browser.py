@@ -1,0 +1,152 @@
+"""What readers see, in a real headless Chromium (Debian's) driven by Playwright.
+
+The corpus site is built with site_url https://example.github.io/escu/ and
+served from http://127.0.0.1:<port>/escu/, as GitHub Pages serves a project
+site. A failing test saves a screenshot under test-artifacts/.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+import shutil
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+
+playwright_api = pytest.importorskip("playwright.sync_api") if not os.environ.get("REQUIRE_BROWSER") else \
+    __import__("playwright.sync_api", fromlist=["sync_playwright"])
+
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+ARTIFACTS = ROOT / "test-artifacts"
+# Flags for a closed network: no background connections, no first-run work.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def served_site(corpus_site, tmp_path_factory):
+    out, result = corpus_site
+    assert result.returncode == 0, result.stderr[-2000:]
+    root = tmp_path_factory.mktemp("webroot")
+    (root / "escu").symlink_to(out, target_is_directory=True)
+    handler = functools.partial(_QuietHandler, directory=str(root))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/escu/"
+    server.shutdown()
+    server.server_close()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"no Chromium at {CHROMIUM} (install Debian's chromium package)")
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    yield page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+DISM = "endpoint/windows_dism_remove_defender/"
+
+
+def test_detection_page_shows_one_attack_table_with_every_technique(page, served_site):
+    page.goto(served_site + DISM)
+    tables = page.locator("article table").filter(has_text="Technique")
+    assert tables.count() == 1
+    rows = tables.first.locator("tbody tr")
+    assert [rows.nth(i).locator("td").first.inner_text() for i in range(rows.count())] == ["T1562.001", "T1562"]
+    assert tables.first.locator("th").all_inner_texts() == ["ID", "Technique", "Tactic"]
+
+
+def test_try_in_splunk_link_looks_like_a_button(page, served_site):
+    page.goto(served_site + DISM)
+    button = page.get_by_role("link", name="Try in Splunk Security Cloud")
+    style = button.evaluate("""e => { const s = getComputedStyle(e);
+        return {display: s.display, background: s.backgroundColor, radius: parseFloat(s.borderTopLeftRadius),
+                padding: parseFloat(s.paddingLeft), color: s.color}; }""")
+    assert style["display"] == "inline-block"
+    assert style["background"] not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert style["radius"] > 0 and style["padding"] > 0
+    assert style["color"] != style["background"]
+
+
+def test_macros_are_a_list(page, served_site):
+    page.goto(served_site + DISM)
+    intro = page.locator("article p", has_text="The SPL above uses the following Macros:")
+    items = intro.locator("xpath=following-sibling::*[1][self::ul]/li")
+    assert items.all_inner_texts() == ["security_content_ctime", "security_content_summariesonly"]
+
+
+def search(page, query: str) -> list[str]:
+    """Titles of every result the theme's search lists for `query` (it shows them ten at a time)."""
+    page.locator("input.md-search__input").fill(query)
+    page.locator(".md-search-result__item").first.wait_for(timeout=20_000)
+    meta = page.locator(".md-search-result__meta").inner_text()
+    expected = int(re.search(r"(\d+) matching", meta).group(1)) if re.search(r"\d+ matching", meta) else 1
+    items = page.locator(".md-search-result__item")
+    scroller = page.locator(".md-search__scrollwrap")
+    for _ in range(100):  # the theme adds results each time the list is scrolled to its end
+        if items.count() >= expected:
+            break
+        scroller.evaluate("e => { e.scrollTop = Math.max(0, e.scrollHeight - e.clientHeight - 400); }")
+        page.wait_for_timeout(50)
+        scroller.evaluate("e => { e.scrollTop = e.scrollHeight; }")
+        page.wait_for_timeout(100)
+    return page.locator(".md-search-result__article h1").all_inner_texts()
+
+
+def test_search_for_a_technique_id_lists_the_detection(page, served_site):
+    page.goto(served_site)
+    titles = search(page, "T1562.001")
+    assert titles[0] == "T1562.001: Disable or Modify Tools"
+    assert "Windows DISM Remove Defender" in titles
+
+
+def test_search_finds_a_detection_by_name_and_by_uuid(page, served_site):
+    page.goto(served_site)
+    assert search(page, "Windows DISM Remove Defender")[0] == "Windows DISM Remove Defender"
+    assert search(page, "8567da9e-47f0-11ec-99a9-acde48001122")[0] == "Windows DISM Remove Defender"
+
+
+def test_story_page_links_open_the_detection(page, served_site):
+    page.goto(served_site + "stories/windows_defense_evasion_tactics/")
+    page.locator("article").get_by_role("link", name="Windows DISM Remove Defender", exact=True).click()
+    page.wait_for_url(re.compile(r"/escu/endpoint/windows_dism_remove_defender/$"))
+    assert page.locator("article h1").inner_text() == "Windows DISM Remove Defender"
+
+
+def test_technique_matrix_links_to_technique_pages(page, served_site):
+    page.goto(served_site + "techniques/")
+    cell = page.locator("article a.attack-matrix__cell", has_text="T1562.001")
+    assert cell.count() == 1
+    cell.click()
+    page.wait_for_url(re.compile(r"/escu/techniques/T1562\.001/$"))
+    assert "Disable or Modify Tools" in page.locator("article h1").inner_text()
+    assert page.locator("article").get_by_role("link", name="Windows DISM Remove Defender", exact=True).count() == 1
