@@ -21,8 +21,12 @@ for path in (str(ROOT), str(TESTS)):
 
 
 def needs_corpus() -> None:
+    """Skip where ../shared is absent; under REQUIRE_CORPUS=1 (CI) fail instead."""
     if not (CORPUS / "source").is_dir() or not ATTACK_10.is_file():
-        pytest.skip(f"the published corpus is not beside the checkout ({CORPUS})")
+        message = f"the published corpus is not beside the checkout ({CORPUS})"
+        if os.environ.get("REQUIRE_CORPUS"):
+            pytest.fail(message)
+        pytest.skip(message)
 
 
 def run_generator(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedProcess:
@@ -79,3 +83,14 @@ def golden_site(tmp_path_factory):
     return out, result
 
 
+
+
+@pytest.fixture(scope="session")
+def content_site(tmp_path_factory):
+    """The default site: content/ as mkdocs.yml configures it, built with --strict."""
+    out = tmp_path_factory.mktemp("content-site") / "site"
+    environment = {k: v for k, v in os.environ.items() if k not in ("CONTENT_DIR", "ATTACK_BUNDLE", "CVE_FILE")}
+    result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
+                            cwd=ROOT, env=dict(environment, NO_MKDOCS_2_WARNING="1"),
+                            capture_output=True, text=True, timeout=600)
+    return out, result

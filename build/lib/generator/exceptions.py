@@ -1,0 +1,18 @@
+"""The one exception hierarchy of the generator.
+
+Problems in the *content* are reported as `Issue`s, never raised. Exceptions
+are for problems that stop a whole run (an unreadable ATT&CK bundle, an output
+directory that cannot be used) and carry a message fit to show a user.
+"""
+
+
+class GeneratorError(Exception):
+    """A problem that prevents the run from producing any output."""
+
+
+class ConfigurationError(GeneratorError):
+    """A command-line or mkdocs setting is missing or points nowhere."""
+
+
+class UnsafePathError(GeneratorError):
+    """A page path would leave the output directory."""

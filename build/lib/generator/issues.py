@@ -1,0 +1,33 @@
+"""Located diagnostics: every stage returns these instead of printing or exiting."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+
+class Severity(enum.Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, order=True)
+class Issue:
+    """One problem in one input file.
+
+    `path` is shown as given (relative to the content directory for sources);
+    `line` is 1-based, or None when the problem concerns the file as a whole.
+    """
+
+    path: str
+    line: int | None
+    severity: Severity
+    message: str
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        return f"{where}: {self.severity.value}: {self.message}"
+
+
+def has_errors(issues: list[Issue]) -> bool:
+    return any(issue.severity is Severity.ERROR for issue in issues)

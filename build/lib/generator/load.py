@@ -1,0 +1,352 @@
+"""Load: read a content directory (the security_content layout) into models.
+
+Every file is read and checked; problems become `Issue`s and the object is
+left out only when a field it cannot do without is unusable. Files are visited
+in sorted order, so nothing downstream depends on directory listing order.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Sequence, TypeVar
+
+import yaml
+
+from . import yamlfast
+from .issues import Issue, Severity
+from .parallel import split_map
+from .models import (
+    Content,
+    Detection,
+    DetectionTags,
+    Lookup,
+    Macro,
+    Playbook,
+    Source,
+    Story,
+)
+
+DETECTION_KINDS = ("endpoint", "application", "cloud", "network", "web")
+"""Folders under detections/ (and detections/experimental/) that are published."""
+
+UNPUBLISHED_TYPES = frozenset({"Baseline", "Investigation"})
+
+T = TypeVar("T")
+
+
+class _Skip(Exception):
+    """A field the object cannot do without is unusable; the issue is recorded."""
+
+
+@dataclass
+class _Fields:
+    """Typed access to one YAML mapping, recording issues with their location."""
+
+    source: Source
+    data: dict
+    issues: list[Issue]
+    keys: tuple[str, ...] = ()
+
+    def _report(self, key: str | None, message: str, *more: str | int) -> None:
+        keys = self.keys + ((key,) if key else ()) + more
+        self.issues.append(Issue(self.source.path, self.source.line(*keys), Severity.ERROR, message))
+
+    def _label(self, key: str) -> str:
+        return ".".join(self.keys + (key,))
+
+    def _get(self, key: str, required: bool) -> Any:
+        value = self.data.get(key)
+        if value is None and required:
+            what = "is empty" if key in self.data else "is missing"
+            self._report(key if key in self.data else None, f"required field '{self._label(key)}' {what}")
+            raise _Skip
+        return value
+
+    def text(self, key: str, required: bool = True) -> str | None:
+        """Text; for an optional field, "" when absent and None when present but empty.
+
+        The two differ on the published pages: an absent field showed nothing,
+        an empty one showed "None".
+        """
+        value = self._get(key, required)
+        if value is None:
+            return None if key in self.data else ""
+        if isinstance(value, (datetime.date, int, float)) and not isinstance(value, bool):
+            return str(value)
+        if not isinstance(value, str):
+            self._report(key, f"field '{self._label(key)}' must be text, not {_type_name(value)}")
+            if required:
+                raise _Skip
+            return ""
+        return value
+
+    def version(self, key: str = "version") -> int | str:
+        value = self._get(key, True)
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            self._report(key, f"field '{self._label(key)}' must be a number, not {_type_name(value)}")
+            raise _Skip
+        return value
+
+    def number(self, key: str) -> int | float | None:
+        value = self._get(key, False)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            self._report(key, f"field '{self._label(key)}' must be a number, not {_type_name(value)}")
+            return None
+        return value
+
+    def texts(self, key: str, required: bool = False) -> tuple[str, ...]:
+        """A list of text items.
+
+        A text where a list belongs is read as the list of its characters, which
+        is what the published generator showed (`app_list: None` gave the tags
+        N, o, n, e); it is reported so that the source can be fixed.
+        """
+        value = self._get(key, required)
+        if value is None:
+            return ()
+        if isinstance(value, str):
+            self.issues.append(Issue(self.source.path, self.source.line(*self.keys, key), Severity.WARNING,
+                                     f"field '{self._label(key)}' should be a list, not text; "
+                                     "each of its characters is shown as an item"))
+            return tuple(value)
+        if not isinstance(value, list):
+            self._report(key, f"field '{self._label(key)}' must be a list, not {_type_name(value)}")
+            if required:
+                raise _Skip
+            return ()
+        if all(type(item) is str for item in value):  # the usual case, checked in one pass
+            return tuple(value)
+        items = []
+        for index, item in enumerate(value):
+            if isinstance(item, (str, int, float, datetime.date)) and not isinstance(item, bool):
+                items.append(str(item))
+            elif item == []:
+                # security_content has `- []` placeholders; the published site shows them as "[]".
+                self.issues.append(Issue(self.source.path, self.source.line(*self.keys, key, index),
+                                         Severity.WARNING, f"item {index + 1} of '{self._label(key)}' is an empty list"))
+                items.append("[]")
+            else:
+                self._report(key, f"item {index + 1} of '{self._label(key)}' must be text, not {_type_name(item)}", index)
+        return tuple(items)
+
+    def mapping(self, key: str) -> "_Fields":
+        value = self._get(key, False)
+        if value is None:
+            value = {}
+        elif not isinstance(value, dict):
+            self._report(key, f"field '{self._label(key)}' must be a mapping, not {_type_name(value)}")
+            value = {}
+        return _Fields(self.source, value, self.issues, self.keys + (key,))
+
+
+def _type_name(value: Any) -> str:
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
+            float: "a number"}.get(type(value), type(value).__name__)
+
+
+Parsed = tuple  # (text or None, data or None, (line, message) or None)
+
+
+def parse_file(path: Path) -> Parsed:
+    """Read and parse one file: (text, data, None), or the problem as (.., .., (line, message))."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return None, None, (None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
+    except OSError as exc:
+        return None, None, (None, f"cannot be read: {exc.strerror}")
+    try:
+        return text, yamlfast.load(text), None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        problem = " ".join(part for part in (exc.context, exc.problem) if part)
+        return text, None, (mark.line + 1 if mark else None, f"invalid YAML: {problem}")
+    except yaml.YAMLError as exc:
+        return text, None, (None, f"invalid YAML: {exc}")
+    except RecursionError:
+        return text, None, (None, "invalid YAML: nested too deeply")
+
+
+def _parse_files(paths: Sequence[Path]) -> list[Parsed]:
+    return [parse_file(path) for path in paths]
+
+
+def _checked(parsed: Parsed, display: str, issues: list[Issue]) -> tuple[Source, dict] | None:
+    text, data, problem = parsed
+    if problem is not None:
+        line, message = problem
+        issues.append(Issue(display, line, Severity.ERROR, message))
+        return None
+    if not isinstance(data, dict):
+        issues.append(Issue(display, 1, Severity.ERROR,
+                            f"the file must hold a mapping of fields, not {_type_name(data)}"))
+        return None
+    return Source(display, text), data
+
+
+def read_yaml(path: Path, display: str, issues: list[Issue]) -> tuple[Source, dict] | None:
+    """Parse one YAML file whose top level must be a mapping."""
+    return _checked(parse_file(path), display, issues)
+
+
+def _build(read: tuple[Source, dict] | None, issues: list[Issue], make: Callable[[_Fields], T]) -> T | None:
+    if read is None:
+        return None
+    source, data = read
+    try:
+        return make(_Fields(source, data, issues))
+    except _Skip:
+        return None
+
+
+def _detection(kind: str, experimental: bool) -> Callable[[_Fields], Detection | None]:
+    def make(f: _Fields) -> Detection | None:
+        type_ = f.text("type")
+        t = f.mapping("tags")
+        detection = Detection(
+            name=f.text("name"),
+            id=f.text("id"),
+            version=f.version(),
+            date=f.text("date"),
+            author=f.text("author", required=False),
+            type=type_,
+            datamodel=f.texts("datamodel"),
+            description=f.text("description", required=False),
+            search=f.text("search"),
+            how_to_implement=f.text("how_to_implement", required=False),
+            known_false_positives=f.text("known_false_positives", required=False),
+            references=f.texts("references"),
+            tags=DetectionTags(
+                analytic_story=t.texts("analytic_story"),
+                kill_chain_phases=t.texts("kill_chain_phases"),
+                mitre_attack_id=t.texts("mitre_attack_id"),
+                product=t.texts("product"),
+                required_fields=t.texts("required_fields"),
+                dataset=t.texts("dataset"),
+                cve=t.texts("cve"),
+                impact=t.number("impact"),
+                confidence=t.number("confidence"),
+                message=t.text("message", required=False),
+                has_observables=bool(t.data.get("observable")),
+            ),
+            kind=kind,
+            experimental=experimental,
+            source=f.source,
+        )
+        return None if type_ in UNPUBLISHED_TYPES else detection
+
+    return make
+
+
+def _story(f: _Fields) -> Story:
+    t = f.mapping("tags")
+    return Story(
+        name=f.text("name"),
+        id=f.text("id"),
+        version=f.version(),
+        date=f.text("date"),
+        author=f.text("author", required=False),
+        description=f.text("description", required=False),
+        narrative=f.text("narrative", required=False),
+        references=f.texts("references"),
+        category=t.texts("category"),
+        product=t.texts("product"),
+        source=f.source,
+    )
+
+
+def _macro(f: _Fields) -> Macro:
+    return Macro(
+        name=f.text("name"),
+        definition=f.text("definition", required=False),
+        description=f.text("description", required=False),
+        source=f.source,
+    )
+
+
+def _lookup(f: _Fields) -> Lookup:
+    return Lookup(
+        name=f.text("name"),
+        description=f.text("description", required=False),
+        filename=f.text("filename", required=False),
+        source=f.source,
+    )
+
+
+def _playbook(f: _Fields) -> Playbook:
+    t = f.mapping("tags")
+    return Playbook(
+        name=f.text("name"),
+        id=f.text("id"),
+        version=f.version(),
+        date=f.text("date"),
+        author=f.text("author", required=False),
+        type=f.text("type", required=False),
+        description=f.text("description", required=False),
+        how_to_implement=f.text("how_to_implement", required=False),
+        playbook=f.text("playbook", required=False),
+        references=f.texts("references"),
+        app_list=f.texts("app_list"),
+        detections=t.texts("detections"),
+        platform_tags=t.texts("platform_tags"),
+        product=t.texts("product"),
+        required_fields=t.texts("playbook_fields"),
+        source=f.source,
+    )
+
+
+def _yaml_files(folder: Path, recursive: bool = False) -> list[Path]:
+    """The .yml files of `folder` (and below it, if `recursive`), sorted by path."""
+    found: list[str] = []
+    pending = [str(folder)]
+    while pending:
+        try:
+            entries = list(os.scandir(pending.pop()))
+        except (FileNotFoundError, NotADirectoryError):
+            continue
+        for entry in entries:
+            if entry.name.endswith(".yml") and entry.is_file():
+                found.append(entry.path)
+            elif recursive and entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+    return [Path(path) for path in sorted(found)]
+
+
+def load_content(root: Path) -> tuple[Content, list[Issue]]:
+    """Load every published source under `root`; never raises for bad content.
+
+    All files are parsed first (on both cores where possible), then turned
+    into models in sorted path order, so the result and the order of issues
+    never depend on how the parsing was split.
+    """
+    issues: list[Issue] = []
+    groups: list[tuple[list[Path], Callable[[_Fields], Any]]] = []
+    for experimental in (False, True):
+        base = root / "detections" / "experimental" if experimental else root / "detections"
+        for kind in DETECTION_KINDS:
+            groups.append((_yaml_files(base / kind), _detection(kind, experimental)))
+    for folder, make in (("stories", _story), ("macros", _macro), ("lookups", _lookup)):
+        groups.append((_yaml_files(root / folder), make))
+    groups.append((_yaml_files(root / "playbooks", recursive=True), _playbook))
+
+    parsed = iter(split_map(_parse_files, [path for paths, _ in groups for path in paths]))
+    built: list[list[Any]] = []
+    for paths, make in groups:
+        items = []
+        for path in paths:
+            checked = _checked(next(parsed), path.relative_to(root).as_posix(), issues)
+            item = _build(checked, issues, make)
+            if item is not None:
+                items.append(item)
+        built.append(items)
+
+    detections = sorted((d for items in built[:-4] for d in items), key=lambda d: d.source.path)
+    stories, macros, lookups, playbooks = built[-4:]
+    content = Content(detections=tuple(detections), stories=tuple(stories), macros=tuple(macros),
+                      lookups=tuple(lookups), playbooks=tuple(playbooks))
+    return content, issues

@@ -1,0 +1,149 @@
+"""The model: one frozen dataclass per kind of source, plus the ATT&CK technique.
+
+Models hold what the YAML says, already type-checked, and where it came from
+(`Source`), so any later stage can report a problem at `path:line`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .locate import line_of
+
+
+@dataclass(frozen=True)
+class Source:
+    """A source file: its path as reported to users, and its text.
+
+    The text is kept so that a line number can be found when (and only when) a
+    problem has to be reported; the fast loader does not track positions.
+    """
+
+    path: str
+    text: str = field(repr=False, compare=False)
+
+    def line(self, *keys: str | int) -> int | None:
+        """1-based line of the value at `keys` (e.g. "tags", "mitre_attack_id", 0)."""
+        return line_of(self.text, keys)
+
+
+@dataclass(frozen=True)
+class Technique:
+    """An ATT&CK technique or sub-technique, e.g. T1562.001."""
+
+    id: str
+    name: str
+    tactics: tuple[str, ...]
+
+    @property
+    def url(self) -> str:
+        return "https://attack.mitre.org/techniques/" + self.id.replace(".", "/") + "/"
+
+
+@dataclass(frozen=True)
+class Macro:
+    name: str
+    definition: str
+    description: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Lookup:
+    name: str
+    description: str
+    filename: str | None
+    source: Source
+
+
+@dataclass(frozen=True)
+class DetectionTags:
+    analytic_story: tuple[str, ...] = ()
+    kill_chain_phases: tuple[str, ...] = ()
+    mitre_attack_id: tuple[str, ...] = ()
+    product: tuple[str, ...] = ()
+    required_fields: tuple[str, ...] = ()
+    dataset: tuple[str, ...] = ()
+    cve: tuple[str, ...] = ()
+    impact: int | float | None = None
+    confidence: int | float | None = None
+    message: str | None = None
+    has_observables: bool = False
+
+    @property
+    def risk_score(self) -> float | None:
+        """Impact x confidence / 100, as the published RBA table shows it (e.g. 80.0)."""
+        if self.impact is None or self.confidence is None:
+            return None
+        return self.impact * self.confidence / 100
+
+
+@dataclass(frozen=True)
+class Detection:
+    name: str
+    id: str
+    version: int | str
+    date: str
+    author: str
+    type: str
+    datamodel: tuple[str, ...]
+    description: str
+    search: str
+    how_to_implement: str
+    known_false_positives: str
+    references: tuple[str, ...]
+    tags: DetectionTags
+    kind: str
+    """The folder it lives in: endpoint, cloud, network, web, application."""
+    experimental: bool
+    source: Source
+
+    @property
+    def file_stem(self) -> str:
+        return self.source.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Story:
+    name: str
+    id: str
+    version: int | str
+    date: str
+    author: str
+    description: str
+    narrative: str
+    references: tuple[str, ...]
+    category: tuple[str, ...]
+    product: tuple[str, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Playbook:
+    name: str
+    id: str
+    version: int | str
+    date: str
+    author: str
+    type: str
+    description: str
+    how_to_implement: str
+    playbook: str
+    references: tuple[str, ...]
+    app_list: tuple[str, ...]
+    detections: tuple[str, ...]
+    platform_tags: tuple[str, ...]
+    product: tuple[str, ...]
+    required_fields: tuple[str, ...]
+    source: Source
+
+
+@dataclass(frozen=True)
+class Content:
+    """Everything loaded from one content directory, each kind sorted by path."""
+
+    detections: tuple[Detection, ...] = ()
+    stories: tuple[Story, ...] = ()
+    macros: tuple[Macro, ...] = ()
+    lookups: tuple[Lookup, ...] = ()
+    playbooks: tuple[Playbook, ...] = ()

@@ -1,0 +1,222 @@
+"""Render: turn the site model into pages (path + text), without touching the disk.
+
+Templates live in `templates/<layout>/` and receive models only; the helpers
+below format lists of links the way the published pages did. Jinja's
+autoescape is on, as it was for the published site: `"` in a description is
+written as `&#34;`, which is part of the published form.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache, partial
+from pathlib import Path
+from typing import Callable, Iterable
+
+import jinja2
+from jinja2.nodes import EvalContext
+from markupsafe import Markup, escape
+
+from .enrich import DetectionPage, PlaybookPage, Site
+from .issues import Issue, Severity
+from .models import Source, Technique
+from .slug import slugify
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+class Page:
+    """One output file: a path below the output directory and its text.
+
+    The text is rendered when first asked for, so that pages which lose a
+    path clash are never rendered and the writer can render in parallel.
+    """
+
+    __slots__ = ("path", "source", "label", "url", "_render", "_text")
+
+    def __init__(self, path: tuple[str, ...], text: str | Callable[[], str], source: Source | None = None,
+                 label: str = "", url: str | None = None):
+        self.path = path
+        self.source = source
+        self.label = label
+        """What a page without a source file is, for messages (e.g. "tactic 'Impact'")."""
+        self.url = url
+        """Where the published site served the page (its permalink), e.g. "/stories/x/"."""
+        self._render, self._text = (None, text) if isinstance(text, str) else (text, None)
+
+    def moved(self, path: tuple[str, ...]) -> "Page":
+        """The same page (text rendered at most once between them) at another path."""
+        return Page(path, lambda: self.text, self.source, self.label, self.url)
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._render()
+        return self._text
+
+    def __repr__(self) -> str:
+        return f"Page({'/'.join(self.path)!r})"
+
+
+def _links(pairs: Iterable[tuple[str, str]], autoescape: bool) -> Markup:
+    """`[text](url), [text](url)`, escaped when the calling template escapes."""
+    if autoescape:
+        return Markup(", ".join(f"[{escape(text)}]({escape(url)})" for text, url in pairs))
+    return Markup(", ".join(f"[{text}]({url})" for text, url in pairs))
+
+
+def tag_url(name: str) -> str:
+    return "/tags/#" + slugify(name, "-")
+
+
+@jinja2.pass_eval_context
+def datamodel_links(context: EvalContext, datamodels: Iterable[str]) -> Markup:
+    base = "https://docs.splunk.com/Documentation/CIM/latest/User/"
+    return _links(((dm, base + dm.replace("_", "")) for dm in datamodels), context.autoescape)
+
+
+@lru_cache(maxsize=4096)
+def _tag_links(techniques: tuple[Technique, ...], autoescape: bool) -> Markup:
+    return _links(((t.name, tag_url(t.name)) for t in techniques), autoescape)
+
+
+@jinja2.pass_eval_context
+def tag_links(context: EvalContext, techniques: tuple[Technique, ...]) -> Markup:
+    return _tag_links(techniques, context.autoescape)
+
+
+@jinja2.pass_eval_context
+def tactic_links(context: EvalContext, techniques: Iterable[Technique]) -> Markup:
+    tactics = dict.fromkeys(tactic for t in techniques for tactic in t.tactics)
+    return _links(((tactic, tag_url(tactic)) for tactic in tactics), context.autoescape)
+
+
+@jinja2.pass_eval_context
+def first_tactic_link(context: EvalContext, techniques: tuple[Technique, ...]) -> Markup:
+    """The published story tables name one tactic: the first of the first technique."""
+    tactics = techniques[0].tactics[:1] if techniques else ()
+    return _links(((tactic, tag_url(tactic)) for tactic in tactics), context.autoescape)
+
+
+@jinja2.pass_eval_context
+def app_links(context: EvalContext, apps: Iterable[str]) -> Markup:
+    search = "https://splunkbase.splunk.com/apps/#/search/{}/product/soar"
+    return _links(((app, search.format(app)) for app in apps), context.autoescape)
+
+
+# The published generator escaped detection, playbook and home pages but not
+# story pages, story indexes or the navigation; the published form keeps that.
+_UNESCAPED = ("_macros.j2", "story.md.j2", "stories_index.md.j2", "category.md.j2", "navigation.yml.j2", "taxonomy.md.j2")
+
+
+def _autoescape(template_name: str | None) -> bool:
+    return template_name not in _UNESCAPED
+
+
+@lru_cache(maxsize=None)
+def environment(layout: str) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES / layout),
+        autoescape=_autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["slug"] = slugify
+    env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links, tactic_links=tactic_links,
+                       first_tactic_link=first_tactic_link, app_links=app_links)
+    return env
+
+
+def association_runs(playbook: PlaybookPage, detections: tuple[DetectionPage, ...]) -> list[tuple[int, DetectionPage | None]]:
+    """Blank-line runs of a published playbook's "Associated Detections" section.
+
+    The published generator looped over every detection of the site for each
+    name the playbook lists, writing an empty line for each that did not match
+    and one more after each name. The result is reproduced as (empty lines,
+    detection) pairs, so rendering does not depend on the size of that loop.
+    """
+    position = {id(page): index for index, page in enumerate(detections)}
+    runs: list[tuple[int, DetectionPage | None]] = []
+    carry = 0
+    for name in playbook.playbook.detections:
+        previous = 0
+        for page in (p for p in playbook.detections if p.name == name):
+            index = position[id(page)]
+            runs.append((carry + index - previous, page))
+            previous, carry = index + 1, 0
+        carry += len(detections) - previous + 1
+    runs.append((carry, None))
+    return runs
+
+
+def _detection_path(page: DetectionPage) -> tuple[str, ...]:
+    return ("_posts", f"{page.detection.date}-{page.slug}.md")
+
+
+def published_pages(site: Site) -> list[Page]:
+    """Every page of the published (Jekyll) layout with its permalink, clashes included."""
+    env = environment("published")
+    pages: list[Page] = []
+
+    detection_template = env.get_template("detection.md.j2")
+    for page in site.detections:
+        text = partial(detection_template.render, page=page, d=page.detection)
+        pages.append(Page(_detection_path(page), text, page.detection.source, url=page.url))
+
+    story_template = env.get_template("story.md.j2")
+    for page in site.stories:
+        text = partial(story_template.render, page=page, s=page.story)
+        pages.append(Page(("_stories", page.slug + ".md"), text, page.story.source, url=f"/stories/{page.slug}/"))
+
+    playbook_template = env.get_template("playbook.md.j2")
+    for page in site.playbooks:
+        text = partial(playbook_template.render, page=page, p=page.playbook, runs=association_runs(page, site.detections))
+        pages.append(Page(("_playbooks", page.slug + ".md"), text, page.playbook.source,
+                          url=f"/playbooks/{page.slug}/"))
+
+    # Story categories come before the tactic and datamodel pages: where a
+    # category and a tactic share a name (Privilege Escalation), the published
+    # site kept the category page.
+    category_template = env.get_template("category.md.j2")
+    for category in site.categories:
+        pages.append(Page(("_pages", category.slug + ".md"), partial(category_template.render, category=category),
+                          label=f"story category '{category.name}'", url=f"/stories/{category.slug}/"))
+    taxonomy = env.get_template("taxonomy.md.j2")
+    for kind, names in (("datamodel", site.datamodels), ("tactic", site.tactics)):
+        for name in names:
+            slug = slugify(name)
+            pages.append(Page(("_pages", slug + ".md"), partial(taxonomy.render, name=name, slug=slug),
+                              label=f"{kind} '{name}'", url=f"/detections/{slug}/"))
+
+    for template, path, url in (("detections_index.md.j2", ("_pages", "detections.md"), "/detections/"),
+                                ("stories_index.md.j2", ("_pages", "stories.md"), "/stories/"),
+                                ("playbooks_index.md.j2", ("_pages", "playbooks.md"), "/playbooks/"),
+                                ("navigation.yml.j2", ("_data", "navigation.yml"), None),
+                                ("index.markdown.j2", ("index.markdown",), "/")):
+        pages.append(Page(path, partial(env.get_template(template).render, site=site), label=path[-1], url=url))
+    return pages
+
+
+def render_published(site: Site) -> tuple[list[Page], list[Issue]]:
+    """Every page of the published (Jekyll) layout, in a deterministic order."""
+    return unique_paths(published_pages(site))
+
+
+def unique_paths(pages: list[Page]) -> tuple[list[Page], list[Issue]]:
+    """Keep one page per path: the first rendered. A clash is reported naming both sources."""
+    kept: dict[tuple[str, ...], Page] = {}
+    issues = []
+    for page in pages:
+        first = kept.get(page.path)
+        if first is None:
+            kept[page.path] = page
+            continue
+        target = "/".join(page.path)
+        other = first.source.path if first.source else "a generated page"
+        if page.source is None:
+            issues.append(Issue(target, None, Severity.WARNING,
+                                f"the {first.label} and the {page.label} share this page; only the {first.label} is written"))
+            continue
+        issues.append(Issue(page.source.path, page.source.line("name"), Severity.WARNING,
+                            f"gives the same page {target} as {other}; only {other} is written"))
+    return list(kept.values()), issues

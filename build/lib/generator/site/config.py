@@ -1,0 +1,21 @@
+"""Settings of the mkdocs plugin (`plugins: - security-content: ...` in mkdocs.yml)."""
+
+from __future__ import annotations
+
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+
+
+class PluginConfig(base.Config):
+    content_dir = c.Type(str, default="content")
+    """The content directory, in the security_content layout; relative to mkdocs.yml."""
+
+    attack_bundle = c.Type(str, default="content/attack/enterprise-attack.json")
+    """MITRE ATT&CK Enterprise as a STIX 2.x bundle; relative to mkdocs.yml."""
+
+    cve_file = c.Optional(c.Type(str))
+    """CVE summaries and scores, {"CVE-…": {"summary": …, "cvss": …}}; relative to mkdocs.yml."""
+
+    strict_content = c.Type(bool, default=False)
+    """Count content warnings (unknown story names, lookups from other apps) as mkdocs warnings,
+    so that `mkdocs build --strict` fails on them. Content errors always count."""

@@ -1,0 +1,145 @@
+"""The mkdocs layout: every published page at the path of its permalink, plus
+the home page, the tag index, the ATT&CK technique matrix and technique pages.
+
+A page's Markdown is its published form, unchanged; pages whose published
+body was produced by a Jekyll layout (the tactic and datamodel pages) get the
+equivalent listing after it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import partial
+
+from ..enrich import DetectionPage, Site, StoryPage
+from ..issues import Issue
+from ..models import Technique
+from ..render import Page, environment, published_pages, tag_url, unique_paths
+from ..slug import slugify
+
+# ATT&CK Enterprise tactics in matrix order (the order of MITRE's matrix).
+TACTIC_ORDER = ("Reconnaissance", "Resource Development", "Initial Access", "Execution", "Persistence",
+                "Privilege Escalation", "Defense Evasion", "Credential Access", "Discovery", "Lateral Movement",
+                "Collection", "Command And Control", "Exfiltration", "Impact")
+HEAT_LEVELS = 5
+
+
+def src_uri(url: str) -> str:
+    """Docs-relative file serving a site URL: "/endpoint/x/" -> "endpoint/x.md", "/" -> "index.md"."""
+    path = url.strip("/")
+    return f"{path}.md" if path else "index.md"
+
+
+@dataclass(frozen=True)
+class TechniqueEntry:
+    technique: Technique
+    detections: tuple[DetectionPage, ...]
+    stories: tuple[StoryPage, ...]
+    heat: int
+    """1 (few detections) to HEAT_LEVELS (the most), for shading the matrix."""
+
+    @property
+    def url(self) -> str:
+        return f"/techniques/{self.technique.id}/"
+
+
+@dataclass(frozen=True)
+class TagEntry:
+    name: str
+    anchor: str
+    pages: tuple[tuple[str, str], ...]
+    """(title, url) of each page with the tag, sorted by title."""
+
+
+def technique_entries(site: Site) -> list[TechniqueEntry]:
+    by_id: dict[str, dict[int, DetectionPage]] = {}
+    techniques: dict[str, Technique] = {}
+    for page in site.detections:
+        for technique in page.techniques:
+            techniques[technique.id] = technique
+            by_id.setdefault(technique.id, {})[id(page)] = page
+    stories_of: dict[int, list[StoryPage]] = {}
+    for story in site.stories:
+        for page in story.detections:
+            stories_of.setdefault(id(page), []).append(story)
+    most = max((len(v) for v in by_id.values()), default=1)
+    entries = []
+    for technique_id in sorted(by_id):
+        detections = list(by_id[technique_id].values())
+        members = {id(s): s for page in detections for s in stories_of.get(id(page), ())}
+        stories = tuple(sorted(members.values(), key=lambda s: (s.name, s.story.source.path)))
+        heat = 1 + (len(detections) - 1) * (HEAT_LEVELS - 1) // max(most - 1, 1)
+        entries.append(TechniqueEntry(techniques[technique_id], tuple(detections), stories, heat))
+    return entries
+
+
+def matrix(entries: list[TechniqueEntry]) -> tuple[tuple[str, ...], list[tuple[TechniqueEntry | None, ...]]]:
+    """Tactic columns (matrix order) and rows of techniques, each column sorted by technique name."""
+    columns: dict[str, list[TechniqueEntry]] = {}
+    for entry in entries:
+        for tactic in entry.technique.tactics:
+            columns.setdefault(tactic, []).append(entry)
+    tactics = tuple(sorted(columns, key=lambda t: (TACTIC_ORDER.index(t) if t in TACTIC_ORDER else len(TACTIC_ORDER), t)))
+    for tactic in tactics:
+        columns[tactic].sort(key=lambda e: (e.technique.name, e.technique.id))
+    depth = max((len(c) for c in columns.values()), default=0)
+    rows = [tuple(columns[t][i] if i < len(columns[t]) else None for t in tactics) for i in range(depth)]
+    return tactics, rows
+
+
+def tag_entries(site: Site) -> list[TagEntry]:
+    pages: dict[str, dict[tuple[str, str], None]] = {}
+    for page in (*site.detections, *site.stories, *site.playbooks):
+        url = page.url if isinstance(page, DetectionPage) else (
+            f"/stories/{page.slug}/" if isinstance(page, StoryPage) else f"/playbooks/{page.slug}/")
+        for tag in page.tags:
+            pages.setdefault(tag, {})[(page.name, url)] = None
+    return [TagEntry(tag, tag_url(tag).split("#", 1)[1], tuple(sorted(pages[tag])))
+            for tag in sorted(pages, key=lambda t: (t.lower(), t))]
+
+
+def render_site(site: Site) -> tuple[list[Page], list[Issue]]:
+    """Every document of the mkdocs site, keyed by its docs-relative path."""
+    env = environment("site")
+    pages: list[Page] = []
+    by_taxonomy = _detections_by_taxonomy(site)
+    listing = env.get_template("taxonomy_listing.md.j2")
+    for page in published_pages(site):
+        if page.url is None or page.url == "/":
+            continue  # the Jekyll navigation data and home page have mkdocs equivalents
+        path = tuple(src_uri(page.url).split("/"))
+        detections = by_taxonomy.get(page.url)
+        if detections is None:
+            pages.append(page.moved(path))
+        else:
+            text = partial(_with_listing, page, listing, detections)
+            pages.append(Page(path, text, page.source, page.label, page.url))
+
+    entries = technique_entries(site)
+    tactics, rows = matrix(entries)
+    pages.append(Page(("index.md",), partial(env.get_template("home.md.j2").render, site=site,
+                                             techniques=entries), label="home page", url="/"))
+    pages.append(Page(("tags.md",), partial(env.get_template("tags.md.j2").render, tags=tag_entries(site)),
+                      label="tag index", url="/tags/"))
+    pages.append(Page(("techniques", "index.md"),
+                      partial(env.get_template("techniques.md.j2").render, tactics=tactics, rows=rows,
+                              entries=entries), label="technique matrix", url="/techniques/"))
+    technique_template = env.get_template("technique.md.j2")
+    for entry in entries:
+        pages.append(Page(("techniques", entry.technique.id + ".md"), partial(technique_template.render, entry=entry),
+                          label=f"technique {entry.technique.id}", url=entry.url))
+    return unique_paths(pages)
+
+
+def _detections_by_taxonomy(site: Site) -> dict[str, list[DetectionPage]]:
+    """Detections listed by the Jekyll "tag" layout of each tactic and datamodel page."""
+    listed: dict[str, list[DetectionPage]] = {}
+    for page in site.detections:
+        names = {t for technique in page.techniques for t in technique.tactics} | set(page.detection.datamodel)
+        for name in sorted(names):
+            listed.setdefault(f"/detections/{slugify(name)}/", []).append(page)
+    return listed
+
+
+def _with_listing(page: Page, listing, detections: list[DetectionPage]) -> str:
+    return page.text + listing.render(detections=detections)

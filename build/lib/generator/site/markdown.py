@@ -1,0 +1,218 @@
+"""Read the published Markdown the way the published site (kramdown, GFM input) showed it.
+
+The pages are written for kramdown; Python-Markdown differs in a few ways
+that change what a reader sees. This extension closes those gaps without
+touching the pages themselves:
+
+- a list or a table row right after a line of text starts a new block
+  (kramdown's GFM parser does this; Python-Markdown needs a blank line);
+- table rows separated from a table by blank lines continue that table
+  (kramdown made a second, header-less table; one table is what was meant);
+- a backslash at the end of a line is a line break;
+- links are rewritten from the published site's absolute URLs ("/stories/x")
+  to the documents that serve them, so mkdocs can check them and make them
+  relative (the site then works under any path, e.g. /repo/ on GitHub Pages);
+  a link to a page that does not exist becomes plain text and is reported;
+  an empty link (`[name]()`, which the published form writes where there is
+  no page, such as a lookup without a file) becomes plain text silently.
+
+Smart quotes, `{: .class}` attribute lists and tables come from the standard
+`smarty`, `attr_list` and `tables` extensions.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import xml.etree.ElementTree as etree
+from typing import Callable
+
+from markdown import Markdown
+from markdown.blockprocessors import OListProcessor, UListProcessor
+from markdown.extensions import Extension
+from markdown.inlinepatterns import InlineProcessor
+from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import Treeprocessor
+
+_LIST_ITEM = re.compile(r"^(?:[*+-]|\d+[.)])[ \t]+\S")
+_TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_KRAMDOWN_ESCAPES = ("\\", ".", "*", "_", "+", "-", "`", "(", ")", "[", "]", "{", "}", "#", "!", ":", "|",
+                     '"', "'", "$", "=", "<", ">")
+_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+class _BlockStarts(Preprocessor):
+    """Insert or remove blank lines so blocks start and continue where kramdown's did."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        fence: str | None = None
+        in_list = False  # the current block (since the last blank line) has a list item
+        for line in lines:
+            if not line.strip():
+                in_list = False
+            marker = _FENCE.match(line)
+            if fence is not None:
+                if marker and marker.group(1)[0] == fence[0] and len(marker.group(1)) >= len(fence):
+                    fence = None
+                out.append(line)
+                continue
+            if marker:
+                fence = marker.group(1)
+                out.append(line)
+                continue
+            previous = out[-1] if out else ""
+            if _LIST_ITEM.match(line):
+                if previous.strip() and not in_list:
+                    out.append("")
+                in_list = True
+            elif _TABLE_ROW.match(line) and not previous.strip():
+                # Rows after blank lines that follow a table: rejoin the table.
+                index = len(out)
+                while index > 0 and not out[index - 1].strip():
+                    index -= 1
+                if index > 0 and _TABLE_ROW.match(out[index - 1]) and index < len(out):
+                    del out[index:]
+            elif previous and _TABLE_ROW.match(line) and not _TABLE_ROW.match(previous):
+                out.append("")
+            out.append(line)
+        return out
+
+
+class _KramdownListMixin:
+    """Lists as kramdown builds them.
+
+    A bullet list after a numbered one (or the reverse) is a new list, not
+    more items of the old one. And where a blank line separates items, the
+    item *before* the blank line is a paragraph, and so is the item after it
+    only when that is the list's last; Python-Markdown always wraps the item
+    after it, which is undone when more items follow in the same block.
+    """
+
+    def run(self, parent, blocks):
+        sibling = self.lastChild(parent)
+        continuing = sibling is not None and sibling.tag in self.SIBLING_TAGS
+        known = len(sibling) if continuing else 0
+        super().run(parent, blocks)
+        if continuing and len(sibling) > known + 1:
+            first = sibling[known]
+            if len(first) == 1 and first[0].tag == "p" and not (first.text or "").strip():
+                paragraph = first[0]
+                first.text = paragraph.text
+                first.remove(paragraph)
+                first.extend(list(paragraph))
+
+
+class _KramdownOList(_KramdownListMixin, OListProcessor):
+    SIBLING_TAGS = ["ol"]
+
+
+class _KramdownUList(_KramdownListMixin, UListProcessor):
+    SIBLING_TAGS = ["ul"]
+
+
+class _LineBreak(InlineProcessor):
+    def handleMatch(self, m, data):  # noqa: N802 (Python-Markdown's name)
+        return etree.Element("br"), m.start(0), m.end(0)
+
+
+class _SiteLinks(Treeprocessor):
+    """Point published site-absolute links at the documents that serve them."""
+
+    def __init__(self, md: Markdown, extension: "KramdownExtension"):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root: etree.Element) -> None:
+        ext = self.extension
+        if ext.page_url is None:
+            return
+        for parent in list(root.iter()):
+            for child in list(parent):
+                if child.tag != "a":
+                    continue
+                href = child.get("href")
+                if href is None or _SCHEME.match(href) or href.startswith(("#", "//")):
+                    continue
+                target = ext.resolve(href)
+                if target is None:
+                    if href:  # the published form writes `[name]()` on purpose (no page to link)
+                        ext.report(href)
+                    _unwrap(parent, child)
+                else:
+                    child.set("href", target)
+
+
+def _unwrap(parent: etree.Element, link: etree.Element) -> None:
+    """Replace `link` by its content, keeping the surrounding text in place."""
+    position = list(parent).index(link)
+    children = list(link)
+
+    def append_text(text: str) -> None:
+        if children and children[-1] in parent:
+            children[-1].tail = (children[-1].tail or "") + text
+        elif position == 0:
+            parent.text = (parent.text or "") + text
+        else:
+            before = parent[position - 1]
+            before.tail = (before.tail or "") + text
+
+    text, tail = link.text or "", link.tail or ""
+    parent.remove(link)
+    append_text(text)
+    for offset, child in enumerate(children):
+        parent.insert(position + offset, child)
+    append_text(tail)
+
+
+class KramdownExtension(Extension):
+    """One instance per site build; `page_url` is set before each page is converted.
+
+    `documents` maps each site URL ("/stories/x/") to the document serving it
+    ("stories/x.md"); `report(page_url, href)` is told of each link that no
+    document serves (it is then shown as plain text).
+    """
+
+    def __init__(self, documents: dict[str, str] | None = None,
+                 report: Callable[[str, str], None] | None = None, **kwargs):
+        super().__init__(**kwargs)
+        self.documents = documents or {}
+        self.page_url: str | None = None
+        self.page_document: str | None = None
+        self._report = report
+
+    def set_page(self, url: str | None, document: str | None) -> None:
+        self.page_url, self.page_document = url, document
+
+    def report(self, href: str) -> None:
+        if self._report is not None and self.page_url is not None:
+            self._report(self.page_url, href)
+
+    def resolve(self, href: str) -> str | None:
+        """The document-relative link for a published URL, or None where no page serves it."""
+        path, hash_, fragment = href.partition("#")
+        if not path:
+            return None if not hash_ else href
+        absolute = posixpath.normpath(posixpath.join(posixpath.dirname(self.page_url.rstrip("/") + "/x"), path)) \
+            if not path.startswith("/") else posixpath.normpath(path)
+        key = absolute.rstrip("/") + "/" if absolute != "/" else "/"
+        document = self.documents.get(key)
+        if document is None:
+            return None
+        relative = posixpath.relpath(document, posixpath.dirname(self.page_document or ""))
+        return relative + (hash_ + fragment if hash_ else "")
+
+    def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
+        md.ESCAPED_CHARS = list(dict.fromkeys([*md.ESCAPED_CHARS, *_KRAMDOWN_ESCAPES]))
+        md.preprocessors.register(_BlockStarts(md), "kramdown_block_starts", 28)
+        md.parser.blockprocessors.register(_KramdownOList(md.parser), "olist", 40)
+        md.parser.blockprocessors.register(_KramdownUList(md.parser), "ulist", 30)
+        md.inlinePatterns.register(_LineBreak(r"\\\n", md), "kramdown_line_break", 185)
+        # Before mkdocs' own link processing ("relpath", priority 0), which then
+        # checks these document links and makes them relative URLs.
+        md.treeprocessors.register(_SiteLinks(md, self), "kramdown_site_links", 5)
+
+
+def makeExtension(**kwargs) -> KramdownExtension:  # noqa: N802 (Python-Markdown's entry point)
+    return KramdownExtension(**kwargs)

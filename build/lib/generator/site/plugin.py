@@ -1,0 +1,117 @@
+"""The mkdocs plugin: runs the generator for `mkdocs build` and `mkdocs serve`.
+
+It only orchestrates: `pipeline.generate` loads and enriches the content,
+`site.layout.render_site` lays the pages out, and the pages are handed to
+mkdocs as generated files (nothing is written into docs/). The kramdown
+extension is added to mkdocs' Markdown so the published Markdown shows as
+it did on the published site.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from pathlib import Path
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page as MkDocsPage
+
+from ..exceptions import GeneratorError
+from ..issues import Issue, Severity
+from ..pipeline import generate
+from .config import PluginConfig
+from .markdown import KramdownExtension
+
+log = get_plugin_logger(__name__)
+
+# Content warnings go through their own logger, which mkdocs' --strict does not
+# count: the sources are not the site's to fix (the published corpus alone has
+# dozens). `strict_content: true` sends them through the counted logger instead.
+content_log = logging.getLogger("security_content")
+if not content_log.handlers:
+    _handler = logging.StreamHandler()
+    _handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    content_log.addHandler(_handler)
+    content_log.propagate = False
+
+REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "smarty", "fenced_code")
+
+
+class SecurityContentPlugin(BasePlugin[PluginConfig]):
+    supports_multiple_instances = False
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        root = Path(config.config_file_path or ".").parent
+        self.content_dir = (root / self.config.content_dir).resolve()
+        self.attack_bundle = (root / self.config.attack_bundle).resolve()
+        self.cve_file = (root / self.config.cve_file).resolve() if self.config.cve_file else None
+        for name in REQUIRED_EXTENSIONS:
+            if name not in config.markdown_extensions:
+                config.markdown_extensions.append(name)
+        self.dead_links: dict[str, list[str]] = defaultdict(list)
+        self.extension = KramdownExtension(report=self._dead_link)
+        config.markdown_extensions.append(self.extension)
+        return config
+
+    def on_pre_build(self, config: MkDocsConfig) -> None:
+        try:
+            generated = generate(self.content_dir, self.attack_bundle, self.cve_file, layout="mkdocs")
+        except GeneratorError as exc:
+            raise PluginError(str(exc)) from None
+        self.pages = generated.pages
+        for issue in generated.issues:
+            self._log(issue)
+        self.dead_links.clear()
+
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        for page in self.pages:
+            src_uri = "/".join(page.path)
+            if files.get_file_from_path(src_uri) is not None:
+                log.warning(f"docs/{src_uri} is kept; it replaces the generated page for {page.url}")
+                continue
+            files.append(File.generated(config, src_uri, content=page.text))
+        self.extension.documents = {_site_url(f): f.src_uri for f in files.documentation_pages()}
+        return files
+
+    def on_page_markdown(self, markdown: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
+        self.extension.set_page(_site_url(page.file), page.file.src_uri)
+        # The published front matter's `tags` were Jekyll's tag archive; the
+        # theme would take them for its own tags and let them outrank titles in
+        # search. The site's tag index (/tags/) is built from the model instead.
+        if "tags" in page.meta:
+            page.meta["published_tags"] = page.meta.pop("tags")
+        return markdown
+
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        for href, pages in sorted(self.dead_links.items()):
+            example = pages[0] if len(pages) == 1 else f"{pages[0]} and {len(pages) - 1} more pages"
+            self._log(Issue(example, None, Severity.WARNING, f"{href} is linked but no page serves it; "
+                                                            "the link is shown as plain text"))
+
+    def on_serve(self, server, config: MkDocsConfig, builder):
+        for path in (self.content_dir, self.attack_bundle, self.cve_file):
+            if path is not None and path.exists():
+                server.watch(str(path))
+        return server
+
+    def _dead_link(self, page_url: str, href: str) -> None:
+        self.dead_links[href].append(page_url)
+
+    def _log(self, issue: Issue) -> None:
+        if issue.severity is Severity.ERROR:
+            log.error(str(issue))
+        elif self.config.strict_content:
+            log.warning(str(issue))
+        else:
+            content_log.warning(str(issue))
+
+
+def _site_url(file: File) -> str:
+    """The site-absolute URL of a document, independent of use_directory_urls: "/endpoint/x/"."""
+    uri = file.src_uri[:-3] if file.src_uri.endswith(".md") else file.src_uri
+    if uri == "index" or uri.endswith("/index"):
+        uri = uri[: -len("index")]
+    return "/" + (uri.rstrip("/") + "/" if uri else "")

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Install what the tests need and run the whole test suite.
+#   bash scripts/test.sh [pytest arguments]
+# Installs Debian's chromium for the browser tests if it is missing (as root,
+# or through sudo), then the pinned Python packages into .venv.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v chromium >/dev/null 2>&1; then
+    as_root=""
+    [ "$(id -u)" = 0 ] || as_root="sudo"
+    $as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $as_root apt-get install -y -qq chromium >/dev/null
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/python -m pip install -q -r requirements-test.txt
+
+export NO_MKDOCS_2_WARNING=1
+REQUIRE_BROWSER=1 exec .venv/bin/python -m pytest "$@"
