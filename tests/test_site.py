@@ -31,6 +31,13 @@ def test_dead_links_are_reported_and_not_linked(corpus_site):
     assert "<li>IceID</li>" in page and "stories/iceid" not in page
 
 
+def test_tag_anchors_with_a_slash_are_reported_and_land(corpus_site):
+    out, result = corpus_site
+    assert re.search(r"^WARNING +- +/tags/: warning: tag 'Scheduled Task/Job' is linked as /tags/#scheduled-task/job, "
+                     r"an anchor with '/'", result.stderr, re.MULTILINE)
+    assert '<h2 id="scheduled-task/job">Scheduled Task/Job</h2>' in (out / "tags" / "index.html").read_text()
+
+
 def fidelity_exceptions() -> dict[str, str]:
     """The pages the README lists as deliberately not rendered the way kramdown did."""
     readme = (ROOT / "README.md").read_text()

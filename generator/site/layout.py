@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from ..enrich import DetectionPage, Site, StoryPage
-from ..issues import Issue
+from ..issues import Issue, Severity
 from ..models import Technique
 from ..render import Page, environment, published_pages, tag_url, unique_paths
 from ..slug import slugify
@@ -119,7 +119,8 @@ def render_site(site: Site) -> tuple[list[Page], list[Issue]]:
     tactics, rows = matrix(entries)
     pages.append(Page(("index.md",), partial(env.get_template("home.md.j2").render, site=site,
                                              techniques=entries), label="home page", url="/"))
-    pages.append(Page(("tags.md",), partial(env.get_template("tags.md.j2").render, tags=tag_entries(site)),
+    tags = tag_entries(site)
+    pages.append(Page(("tags.md",), partial(env.get_template("tags.md.j2").render, tags=tags),
                       label="tag index", url="/tags/"))
     pages.append(Page(("techniques", "index.md"),
                       partial(env.get_template("techniques.md.j2").render, tactics=tactics, rows=rows,
@@ -128,7 +129,22 @@ def render_site(site: Site) -> tuple[list[Page], list[Issue]]:
     for entry in entries:
         pages.append(Page(("techniques", entry.technique.id + ".md"), partial(technique_template.render, entry=entry),
                           label=f"technique {entry.technique.id}", url=entry.url))
-    return unique_paths(pages)
+    pages, issues = unique_paths(pages)
+    return pages, _slashed_anchors(tags) + issues
+
+
+def _slashed_anchors(tags: list[TagEntry]) -> list[Issue]:
+    """Published links to tags whose anchor holds a '/' (e.g. #unused/unsupported-cloud-regions).
+
+    The published site's tag archive had no such anchors, so those links led
+    nowhere there; here the tag index gives the heading exactly that id, so
+    they land, and each is reported so that the tag can be renamed.
+    """
+    return [Issue("/tags/", None, Severity.WARNING,
+                  f"tag '{tag.name}' is linked as /tags/#{tag.anchor}, an anchor with '/' that the published "
+                  f"site did not have; the tag index gives its heading that id, so the links of its "
+                  f"{len(tag.pages)} page{'s' if len(tag.pages) > 1 else ''} land")
+            for tag in tags if "/" in tag.anchor]
 
 
 def _detections_by_taxonomy(site: Site) -> dict[str, list[DetectionPage]]:
