@@ -47,7 +47,6 @@ class DetectionPage:
     lookups: tuple[Lookup, ...]
     cves: tuple[Cve, ...]
     stories: tuple[StoryRef, ...]
-    filter_macro: str
 
     @property
     def name(self) -> str:
@@ -116,14 +115,6 @@ class Site:
     tactics: tuple[str, ...]
     datamodels: tuple[str, ...]
     categories: tuple[Category, ...]
-
-
-def filter_macro_name(detection_name: str) -> str:
-    """The empty macro each search ends with, e.g. `windows_dism_remove_defender_filter`."""
-    base = detection_name
-    for char in " -./":
-        base = base.replace(char, "_")
-    return base.lower() + "_filter"
 
 
 def called_macros(search: str) -> list[str]:
@@ -238,7 +229,6 @@ class _Linker:
             lookups=tuple(lookups),
             cves=tuple(cves),
             stories=tuple(stories),
-            filter_macro=filter_macro_name(detection.name),
         )
 
 

@@ -17,7 +17,6 @@ import yaml
 
 from . import yamlfast
 from .issues import Issue, Severity
-from .parallel import split_map
 from .models import (
     Content,
     Detection,
@@ -28,6 +27,7 @@ from .models import (
     Source,
     Story,
 )
+from .parallel import split_map
 
 DETECTION_KINDS = ("endpoint", "application", "cloud", "network", "web")
 """Folders under detections/ (and detections/experimental/) that are published."""
@@ -149,7 +149,8 @@ def _type_name(value: Any) -> str:
             float: "a number"}.get(type(value), type(value).__name__)
 
 
-Parsed = tuple  # (text or None, data or None, (line, message) or None)
+Parsed = tuple[str | None, Any, tuple[int | None, str] | None]
+"""(text, data, None) for a parsed file, or (text or None, None, (line, message)) for a problem."""
 
 
 def parse_file(path: Path) -> Parsed:
@@ -187,11 +188,6 @@ def _checked(parsed: Parsed, display: str, issues: list[Issue]) -> tuple[Source,
                             f"the file must hold a mapping of fields, not {_type_name(data)}"))
         return None
     return Source(display, text), data
-
-
-def read_yaml(path: Path, display: str, issues: list[Issue]) -> tuple[Source, dict] | None:
-    """Parse one YAML file whose top level must be a mapping."""
-    return _checked(parse_file(path), display, issues)
 
 
 def _build(read: tuple[Source, dict] | None, issues: list[Issue], make: Callable[[_Fields], T]) -> T | None:

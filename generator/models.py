@@ -98,10 +98,6 @@ class Detection:
     experimental: bool
     source: Source
 
-    @property
-    def file_stem(self) -> str:
-        return self.source.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-
 
 @dataclass(frozen=True)
 class Story:

@@ -1,0 +1,72 @@
+"""The kramdown extension: published Markdown read the way kramdown (GFM input) read it."""
+
+from __future__ import annotations
+
+import markdown
+import pytest
+
+from generator.site.markdown import KramdownExtension
+
+DOCUMENTS = {"/": "index.md", "/stories/": "stories.md", "/stories/a/": "stories/a.md",
+             "/endpoint/x/": "endpoint/x.md", "/tags/": "tags.md"}
+
+
+def convert(text: str, page_url: str = "/endpoint/x/", reported: list | None = None) -> str:
+    extension = KramdownExtension(documents=DOCUMENTS, report=lambda url, href: reported.append((url, href))
+                                  if reported is not None else None)
+    extension.set_page(page_url, DOCUMENTS.get(page_url, "page.md"))
+    return markdown.markdown(text, extensions=["tables", "attr_list", "smarty", extension])
+
+
+def test_a_list_right_after_text_is_a_list():
+    html = convert("The SPL above uses the following Macros:\n* [a](https://a)\n* [b](https://b)\n")
+    assert html.startswith("<p>The SPL above uses the following Macros:</p>\n<ul>\n<li>")
+    assert html.count("<li>") == 2
+
+
+def test_lazy_lines_keep_a_list_together():
+    html = convert("Intro\n1. one\n1. two\ncontinued\n1. three\n")
+    assert html.count("<ol>") == 1 and html.count("<li>") == 3 and "<p>" not in html.split("</p>", 1)[1]
+
+
+def test_rows_after_blank_lines_continue_the_table():
+    html = convert("| ID | Name |\n| -- | ---- |\n| 1 | a |\n\n| 2 | b |\n\n#### Next\n")
+    assert html.count("<table>") == 1 and html.count("<tr>") == 3
+
+
+def test_backslash_at_the_end_of_a_line_breaks_it():
+    assert convert("one\\\ntwo\n") == "<p>one<br />\ntwo</p>"
+
+
+def test_kramdown_escapes():
+    assert convert("a\\: b \\| c\n") == "<p>a: b | c</p>"
+
+
+def test_a_bullet_list_after_a_numbered_one_is_a_new_list():
+    html = convert("1. one\n2. two\n\n- **Type**: x\n- **Product**: y\n")
+    assert html.index("</ol>") < html.index("<ul>")
+    assert "<li><strong>Type</strong>" in html  # not wrapped in a paragraph
+
+
+@pytest.mark.parametrize("items, wrapped", [("* a\n* b\n", 0), ("* a\n\n* b\n", 2), ("* a\n\n* b\n* c\n", 1)])
+def test_only_items_followed_by_a_blank_line_and_a_loose_last_item_are_paragraphs(items, wrapped):
+    assert convert(items).count("<p>") == wrapped
+
+
+def test_site_absolute_links_point_at_documents():
+    html = convert("[s](/stories/a) [t](/tags/#impair-defenses) [i](/stories/) [r](a)", page_url="/stories/")
+    assert 'href="stories/a.md"' in html and 'href="tags.md#impair-defenses"' in html
+    assert 'href="stories.md"' in html
+    assert 'href="stories/a.md">r' in html  # relative to the page's URL, as on the published site
+
+
+def test_links_to_nothing_become_text_and_are_reported():
+    reported: list = []
+    html = convert("* [Gone](/stories/gone) and [data]() and [ok](https://example.com)\n", reported=reported)
+    assert "<li>Gone and data and <a href=\"https://example.com\">ok</a></li>" in html
+    assert reported == [("/endpoint/x/", "/stories/gone")]
+
+
+def test_smart_quotes_and_dashes_still_apply():
+    assert convert('He said "no" -- it\'s fine...\n') == "<p>He said &ldquo;no&rdquo; &ndash; it&rsquo;s fine&hellip;</p>"
+    assert convert("`\"code\"` and plain\n") == "<p><code>\"code\"</code> and plain</p>"
