@@ -19,7 +19,7 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     cmd = commands.add_parser("render", help="write the Markdown pages of a content directory")
     cmd.add_argument("--layout", choices=sorted(LAYOUTS), default="published",
-                     help="page layout: 'published' is the Jekyll tree of the published site")
+                     help="'published': the Jekyll tree of the published site; 'mkdocs': the documents of the mkdocs site")
     cmd.add_argument("--content", type=Path, required=True, help="content directory (security_content layout)")
     cmd.add_argument("--attack", type=Path, required=True, help="MITRE ATT&CK STIX bundle (enterprise-attack.json)")
     cmd.add_argument("--cves", type=Path, help="CVE JSON file: {\"CVE-…\": {\"summary\": …, \"cvss\": …}}")
