@@ -78,6 +78,10 @@ class StoryPage:
         return self.story.name
 
     @property
+    def url(self) -> str:
+        return f"/stories/{self.slug}/"
+
+    @property
     def tags(self) -> tuple[str, ...]:
         return (*self.story.product, *self.datamodels)
 
@@ -92,6 +96,10 @@ class PlaybookPage:
     @property
     def name(self) -> str:
         return self.playbook.name
+
+    @property
+    def url(self) -> str:
+        return f"/playbooks/{self.slug}/"
 
     @property
     def tags(self) -> tuple[str, ...]:

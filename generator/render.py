@@ -166,13 +166,12 @@ def published_pages(site: Site) -> list[Page]:
     story_template = env.get_template("story.md.j2")
     for page in site.stories:
         text = partial(story_template.render, page=page, s=page.story)
-        pages.append(Page(("_stories", page.slug + ".md"), text, page.story.source, url=f"/stories/{page.slug}/"))
+        pages.append(Page(("_stories", page.slug + ".md"), text, page.story.source, url=page.url))
 
     playbook_template = env.get_template("playbook.md.j2")
     for page in site.playbooks:
         text = partial(playbook_template.render, page=page, p=page.playbook, runs=association_runs(page, site.detections))
-        pages.append(Page(("_playbooks", page.slug + ".md"), text, page.playbook.source,
-                          url=f"/playbooks/{page.slug}/"))
+        pages.append(Page(("_playbooks", page.slug + ".md"), text, page.playbook.source, url=page.url))
 
     # Story categories come before the tactic and datamodel pages: where a
     # category and a tactic share a name (Privilege Escalation), the published

@@ -90,10 +90,8 @@ def matrix(entries: list[TechniqueEntry]) -> tuple[tuple[str, ...], list[tuple[T
 def tag_entries(site: Site) -> list[TagEntry]:
     pages: dict[str, dict[tuple[str, str], None]] = {}
     for page in (*site.detections, *site.stories, *site.playbooks):
-        url = page.url if isinstance(page, DetectionPage) else (
-            f"/stories/{page.slug}/" if isinstance(page, StoryPage) else f"/playbooks/{page.slug}/")
         for tag in page.tags:
-            pages.setdefault(tag, {})[(page.name, url)] = None
+            pages.setdefault(tag, {})[(page.name, page.url)] = None
     return [TagEntry(tag, tag_url(tag).split("#", 1)[1], tuple(sorted(pages[tag])))
             for tag in sorted(pages, key=lambda t: (t.lower(), t))]
 
@@ -138,7 +136,7 @@ def _slashed_anchors(tags: list[TagEntry]) -> list[Issue]:
 
     The published site's tag archive had no such anchors, so those links led
     nowhere there; here the tag index gives the heading exactly that id, so
-    they land, and each is reported so that the tag can be renamed.
+    they land. Each is still reported: such fragments trip up some tools.
     """
     return [Issue("/tags/", None, Severity.WARNING,
                   f"tag '{tag.name}' is linked as /tags/#{tag.anchor}, an anchor with '/' that the published "
