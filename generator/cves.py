@@ -32,10 +32,10 @@ def parse_cves(data: dict) -> dict[str, Cve]:
     return cves
 
 
-def load_cves(path: Path | None) -> dict[str, Cve]:
-    """Load the CVE file; None means no file (every CVE reference is then reported)."""
+def load_cves(path: Path | None) -> dict[str, Cve] | None:
+    """Load the CVE file; None when no file is given (CVEs are then shown by id, with a warning)."""
     if path is None:
-        return {}
+        return None
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:

@@ -151,7 +151,7 @@ def _closest(name: str, candidates: tuple[str, ...]) -> str | None:
 class _Linker:
     """Builds pages and collects issues; one instance per `build_site` call."""
 
-    def __init__(self, content: Content, techniques: dict[str, Technique], cves: dict[str, Cve]):
+    def __init__(self, content: Content, techniques: dict[str, Technique], cves: dict[str, Cve] | None):
         self.techniques = techniques
         self.cves = cves
         self.macros = {m.name: m for m in sorted(content.macros, key=lambda m: m.source.path, reverse=True)}
@@ -212,6 +212,12 @@ class _Linker:
 
         cves = []
         for index, cve_id in enumerate(tags.cve):
+            if self.cves is None:
+                # Without a CVE file there is nothing to check against: show the id alone.
+                self.report(Severity.WARNING, detection.source, ("tags", "cve", index),
+                            f"{cve_id} is shown without summary and score: no CVE file was given")
+                cves.append(Cve(cve_id, "", ""))
+                continue
             cve = self.cves.get(cve_id)
             if cve is None:
                 self.report(Severity.ERROR, detection.source, ("tags", "cve", index),
@@ -240,7 +246,9 @@ class _Linker:
         )
 
 
-def build_site(content: Content, techniques: dict[str, Technique], cves: dict[str, Cve]) -> tuple[Site, list[Issue]]:
+def build_site(content: Content, techniques: dict[str, Technique],
+               cves: dict[str, Cve] | None) -> tuple[Site, list[Issue]]:
+    """Link everything; `cves` is None when no CVE file was given (CVEs are then shown by id only)."""
     linker = _Linker(content, techniques, cves)
     detections = sorted((linker.detection_page(d) for d in content.detections),
                         key=lambda page: (page.name, page.detection.source.path))
