@@ -16,7 +16,7 @@ from .issues import Issue, Severity
 from .models import Content, Detection, Lookup, Macro, Playbook, Story, Technique
 from .slug import slugify
 
-_MACRO_CALL = re.compile(r"`([^\s]+)`")
+_MACRO_CALL = re.compile(r"`([^\s`]+)`")
 _LOOKUP_CALL = re.compile(r"lookup (?:update=true)?(?:append=t)?\s*([^\s]*)")
 # Calls the published pages never list as macros: each detection's own
 # `<name>_filter` and the CIM app's `drop_dm_object_name(...)`.
