@@ -13,7 +13,7 @@ TESTS = Path(__file__).resolve().parent
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "escu-2022-03"
 ATTACK_10 = SHARED / "attack" / "enterprise-attack-10.1.json"
-GOLDEN_PUBLISHED = TESTS / "golden" / "published"
+GOLDEN_BASIC = TESTS / "golden" / "basic"
 
 for path in (str(ROOT), str(TESTS)):
     if path not in sys.path:
@@ -39,13 +39,13 @@ def run_generator(*args: str | Path, cwd: Path = ROOT) -> subprocess.CompletedPr
 def content(tmp_path: Path) -> Path:
     """A writable copy of the golden content directory, to break in tests."""
     copy = tmp_path / "content"
-    shutil.copytree(GOLDEN_PUBLISHED / "content", copy)
+    shutil.copytree(GOLDEN_BASIC / "content", copy)
     return copy
 
 
 def render_args(content_dir: Path, out: Path) -> list:
     return ["render", "--layout", "published", "--content", content_dir,
-            "--attack", GOLDEN_PUBLISHED / "attack.json", "--cves", GOLDEN_PUBLISHED / "cves.json", "--out", out]
+            "--attack", GOLDEN_BASIC / "attack.json", "--cves", GOLDEN_BASIC / "cves.json", "--out", out]
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -77,9 +77,9 @@ def corpus_site(tmp_path_factory):
 @pytest.fixture(scope="session")
 def golden_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("golden-site") / "site"
-    result = mkdocs_build(out, CONTENT_DIR=str(GOLDEN_PUBLISHED / "content"),
-                          ATTACK_BUNDLE=str(GOLDEN_PUBLISHED / "attack.json"),
-                          CVE_FILE=str(GOLDEN_PUBLISHED / "cves.json"))
+    result = mkdocs_build(out, CONTENT_DIR=str(GOLDEN_BASIC / "content"),
+                          ATTACK_BUNDLE=str(GOLDEN_BASIC / "attack.json"),
+                          CVE_FILE=str(GOLDEN_BASIC / "cves.json"))
     return out, result
 
 

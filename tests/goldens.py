@@ -1,4 +1,9 @@
-"""Shared by the golden tests and tests/regenerate_goldens.py."""
+"""Shared by the golden tests and tests/regenerate_goldens.py.
+
+A golden case is a folder under tests/golden/ with `content/`, `attack.json`,
+an optional `cves.json`, and `expected/<layout>/`: the whole tree the
+generator must write for that layout.
+"""
 
 from __future__ import annotations
 
@@ -10,13 +15,13 @@ from generator.pipeline import generate
 from generator.write import MANIFEST, write_pages
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-CASES = sorted(p for p in GOLDEN.iterdir() if (p / "content").is_dir())
+CASES = sorted((case, layout.name) for case in GOLDEN.iterdir() if (case / "content").is_dir()
+               for layout in sorted((case / "expected").iterdir()) if layout.is_dir())
+"""(case folder, layout) pairs, e.g. (tests/golden/basic, "published")."""
 
 
-def render_case(case: Path, out: Path) -> list[Issue]:
-    """Render one golden case (content/, attack.json, optional cves.json and layout) into `out`."""
-    layout_file = case / "layout"
-    layout = layout_file.read_text().strip() if layout_file.exists() else "published"
+def render_case(case: Path, layout: str, out: Path) -> list[Issue]:
+    """Render one golden case in one layout into `out`."""
     cves = case / "cves.json"
     result = generate(case / "content", case / "attack.json", cves if cves.exists() else None, layout)
     issues = result.issues + write_pages(result.pages, out)

@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from goldens import CASES, render_case, tree, tree_differences
+from goldens import CASES, GOLDEN, render_case, tree, tree_differences
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_case_renders_to_its_expected_tree(case, tmp_path):
-    issues = render_case(case, tmp_path / "out")
+@pytest.mark.parametrize("case, layout", CASES, ids=[f"{case.name}-{layout}" for case, layout in CASES])
+def test_case_renders_to_its_expected_tree(case, layout, tmp_path):
+    issues = render_case(case, layout, tmp_path / "out")
 
     assert [str(i) for i in issues] == []
-    assert tree_differences(case / "expected", tmp_path / "out") == ""
+    assert tree_differences(case / "expected" / layout, tmp_path / "out") == ""
 
 
 def test_published_case_exercises_every_branch():
     """The golden case is only worth having if it covers each section and branch of each page kind."""
-    pages = {name: data.decode() for name, data in tree(CASES[0] / "expected").items()}
+    pages = {name: data.decode() for name, data in tree(GOLDEN / "basic" / "expected" / "published").items()}
     posts = {name: text for name, text in pages.items() if name.startswith("_posts/")}
     banner = "### ⚠️ WARNING THIS IS A EXPERIMENTAL DETECTION"
 

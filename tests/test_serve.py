@@ -10,7 +10,7 @@ import sys
 import time
 import urllib.request
 
-from conftest import GOLDEN_PUBLISHED, ROOT
+from conftest import GOLDEN_BASIC, ROOT
 
 PAGE = "endpoint/disable_defender_with_powershell/"
 
@@ -41,11 +41,11 @@ def wait_for(url: str, text: str, seconds: float) -> bool:
 
 def test_serve_shows_an_edited_detection(tmp_path):
     content = tmp_path / "content"
-    shutil.copytree(GOLDEN_PUBLISHED / "content", content)
+    shutil.copytree(GOLDEN_BASIC / "content", content)
     port = free_port()
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=f"http://127.0.0.1:{port}/",
-               CONTENT_DIR=str(content), ATTACK_BUNDLE=str(GOLDEN_PUBLISHED / "attack.json"),
-               CVE_FILE=str(GOLDEN_PUBLISHED / "cves.json"))
+               CONTENT_DIR=str(content), ATTACK_BUNDLE=str(GOLDEN_BASIC / "attack.json"),
+               CVE_FILE=str(GOLDEN_BASIC / "cves.json"))
     log = tmp_path / "serve.log"
     with log.open("w") as output:
         server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
