@@ -32,38 +32,39 @@ def check_component(part: str) -> None:
 
 
 class _Tree:
-    """The output directory; creates subdirectories and proves each stays inside."""
+    """The output directory; proves each path stays inside it, creating directories only when asked."""
 
     def __init__(self, out: Path):
         out.mkdir(parents=True, exist_ok=True)
         self.root = os.path.realpath(out)
-        self.checked: dict[tuple[str, ...], str] = {(): self.root}
+        self.created: dict[tuple[str, ...], str] = {(): self.root}
 
-    def directory(self, parts: tuple[str, ...]) -> str:
-        known = self.checked.get(parts)
+    def directory(self, parts: tuple[str, ...], create: bool) -> str:
+        known = self.created.get(parts)
         if known is not None:
             return known
-        parent = self.directory(parts[:-1])
-        path = os.path.join(parent, parts[-1])
-        os.makedirs(path, exist_ok=True)
-        real = os.path.realpath(path)
-        if real != path or not real.startswith(self.root + os.sep):
+        path = os.path.join(self.directory(parts[:-1], create), parts[-1])
+        if create:
+            os.makedirs(path, exist_ok=True)
+        # realpath follows any symlink on the way, existing or not yet created.
+        if os.path.realpath(path) != path:
             raise UnsafePathError(f"{'/'.join(parts)} leads outside the output directory")
-        self.checked[parts] = path
+        if create:
+            self.created[parts] = path
         return path
 
-    def file(self, parts: tuple[str, ...]) -> str:
-        """Absolute path for a page; UnsafePathError if it could leave the tree."""
+    def file(self, parts: tuple[str, ...], create: bool = True) -> str:
+        """Absolute path for a page (its directory created if `create`); UnsafePathError if it could leave the tree."""
         if not parts:
             raise UnsafePathError("empty page path")
         for part in parts:
             check_component(part)
-        return os.path.join(self.directory(parts[:-1]), parts[-1])
+        return os.path.join(self.directory(parts[:-1], create), parts[-1])
 
 
 def target_path(out: Path, parts: tuple[str, ...]) -> Path:
-    """`out` joined with `parts`, or UnsafePathError if that is not inside `out`."""
-    return Path(_Tree(Path(out)).file(parts))
+    """`out` joined with `parts`, or UnsafePathError if that is not inside `out`. Creates nothing below `out`."""
+    return Path(_Tree(Path(out)).file(parts, create=False))
 
 
 def _read_manifest(out: Path) -> set[str]:
@@ -138,7 +139,7 @@ def write_pages(pages: Iterable[Page], out: Path) -> list[Issue]:
 
     for stale in sorted(previous - set(written)):
         try:
-            path = tree.file(tuple(stale.split("/")))
+            path = tree.file(tuple(stale.split("/")), create=False)
         except UnsafePathError:
             continue
         found = _existing(path)
