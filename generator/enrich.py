@@ -154,8 +154,13 @@ class _Linker:
     def __init__(self, content: Content, techniques: dict[str, Technique], cves: dict[str, Cve] | None):
         self.techniques = techniques
         self.cves = cves
-        self.macros = {m.name: m for m in sorted(content.macros, key=lambda m: m.source.path, reverse=True)}
-        self.lookups = {lk.name: lk for lk in sorted(content.lookups, key=lambda lk: lk.source.path, reverse=True)}
+        # Where two files define one name, the first by path counts (content is sorted by path).
+        self.macros: dict[str, Macro] = {}
+        for macro in content.macros:
+            self.macros.setdefault(macro.name, macro)
+        self.lookups: dict[str, Lookup] = {}
+        for lookup in content.lookups:
+            self.lookups.setdefault(lookup.name, lookup)
         self.lookup_files = {lk.filename for lk in content.lookups if lk.filename}
         self.story_names = {s.name for s in content.stories}
         self.sorted_story_names = tuple(sorted(self.story_names))
