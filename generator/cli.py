@@ -9,7 +9,8 @@ from pathlib import Path
 from . import __version__
 from .commands.render import render
 from .exceptions import GeneratorError
-from .pipeline import LAYOUTS
+from .forms import FORMS
+from .pipeline import LAYOUTS, Inputs
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -23,6 +24,15 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--content", type=Path, required=True, help="content directory (security_content layout)")
     cmd.add_argument("--attack", type=Path, required=True, help="MITRE ATT&CK STIX bundle (enterprise-attack.json)")
     cmd.add_argument("--cves", type=Path, help="CVE JSON file: {\"CVE-…\": {\"summary\": …, \"cvss\": …}}")
+    cmd.add_argument("--form", choices=list(FORMS),
+                     help="published form: '2022-03' (security_content docs, March 2022) or '2024-04' "
+                          "(research.splunk.com, April 2024); default: chosen from the content, "
+                          "2022-03 when it has detections/experimental/, otherwise 2024-04")
+    cmd.add_argument("--splunk-apps", type=Path,
+                     help="Splunkbase names of add-ons: {\"Splunk_TA_…\": {\"name\": …, \"url\": …}} (2024-04 form)")
+    cmd.add_argument("--d3fend", type=Path,
+                     help="D3FEND techniques: {\"D3-…\": {\"technique\": …, \"definition\": …, "
+                          "\"category\": …}} (2024-04 form)")
     cmd.add_argument("--out", type=Path, required=True, help="output directory")
     return parser
 
@@ -31,7 +41,8 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "render":
-            return render(args.content, args.attack, args.cves, args.out, args.layout)
+            inputs = Inputs(args.attack, args.cves, args.splunk_apps, args.d3fend, args.form)
+            return render(args.content, inputs, args.out, args.layout)
     except GeneratorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

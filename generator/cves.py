@@ -6,11 +6,11 @@ The generator never asks a web service while building.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .exceptions import ConfigurationError
+from .references import read_json_object
+
 
 
 @dataclass(frozen=True)
@@ -36,12 +36,4 @@ def load_cves(path: Path | None) -> dict[str, Cve] | None:
     """Load the CVE file; None when no file is given (CVEs are then shown by id, with a warning)."""
     if path is None:
         return None
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigurationError(f"{path}: CVE file not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigurationError(f"{path}: not a readable CVE JSON file ({exc})") from None
-    if not isinstance(data, dict):
-        raise ConfigurationError(f"{path}: the CVE file must map CVE ids to records")
-    return parse_cves(data)
+    return parse_cves(read_json_object(path, "CVE file"))

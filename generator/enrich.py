@@ -14,6 +14,7 @@ from functools import lru_cache
 from .cves import Cve
 from .issues import Issue, Severity
 from .models import Content, Detection, Lookup, Macro, Playbook, Story, Technique
+from .references import D3fendTechnique, SplunkApp
 from .slug import slugify
 
 _MACRO_CALL = re.compile(r"`([^\s`]+)`")
@@ -38,29 +39,52 @@ class StoryRef:
 
 
 @dataclass(frozen=True)
+class Derived:
+    """What a form shows of a detection without reading it from the source.
+
+    The 2022 form took these from the source; the 2024 form derived them
+    (data models from the search text, phases from the tactics, ...).
+    """
+
+    datamodels: tuple[str, ...] = ()
+    kill_chain_phases: tuple[str, ...] = ()
+    nist: tuple[str, ...] = ()
+    cis: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class DetectionPage:
     detection: Detection
     slug: str
+    url: str
+    """Where the form serves the page, e.g. "/endpoint/<slug>/" (2022) or "/endpoint/<id>/" (2024)."""
     techniques: tuple[Technique, ...]
     """In the order of the detection's mitre_attack_id, unknown ids left out."""
     macros: tuple[Macro, ...]
     lookups: tuple[Lookup, ...]
     cves: tuple[Cve, ...]
     stories: tuple[StoryRef, ...]
+    derived: Derived
+    apps: tuple[SplunkApp, ...] = ()
+    """The supported add-ons (`supported_tas`), named as Splunkbase names them where known."""
 
     @property
     def name(self) -> str:
         return self.detection.name
 
     @property
-    def url(self) -> str:
-        return f"/{self.detection.kind}/{self.slug}/"
+    def datamodels(self) -> tuple[str, ...]:
+        return self.derived.datamodels
+
+    @property
+    def kill_chain_phases(self) -> tuple[str, ...]:
+        return self.derived.kill_chain_phases
 
     @property
     def tags(self) -> tuple[str, ...]:
         """The page's tags, in the published order (a tactic repeats once per technique)."""
         tags = [tag for t in self.techniques for tag in (t.name, *t.tactics)]
-        return (*tags, *self.detection.tags.product, *(c.id for c in self.cves), *self.detection.datamodel)
+        return (*tags, *self.detection.tags.product, *(c.id for c in self.cves), *self.datamodels)
 
 
 @dataclass(frozen=True)
@@ -92,6 +116,8 @@ class PlaybookPage:
     slug: str
     detections: tuple[DetectionPage, ...]
     """The published detections it names, in its order (a name may match several)."""
+    d3fend: tuple[D3fendTechnique, ...] = ()
+    """Its D3FEND techniques that the D3FEND file knows, in its order."""
 
     @property
     def name(self) -> str:
@@ -151,9 +177,13 @@ def _closest(name: str, candidates: tuple[str, ...]) -> str | None:
 class _Linker:
     """Builds pages and collects issues; one instance per `build_site` call."""
 
-    def __init__(self, content: Content, techniques: dict[str, Technique], cves: dict[str, Cve] | None):
+    def __init__(self, content: Content, techniques: dict[str, Technique], cves: dict[str, Cve] | None,
+                 rules, apps: dict[str, SplunkApp] | None, d3fend: dict[str, D3fendTechnique] | None):
         self.techniques = techniques
         self.cves = cves
+        self.rules = rules
+        self.apps = apps
+        self.d3fend = d3fend
         # Where two files define one name, the first by path counts (content is sorted by path).
         self.macros: dict[str, Macro] = {}
         for macro in content.macros:
@@ -192,16 +222,12 @@ class _Linker:
                 macros.append(macro)
         macros.sort(key=lambda m: m.name)
 
-        # The search's own lookups once each, then every lookup call of each
-        # macro it uses (a macro calling one lookup twice lists it twice, as
-        # the published pages do).
-        search_lookups = called_lookups(detection.search)
-        lookup_names = list(dict.fromkeys(n for n in search_lookups if n in self.lookups))
-        lookup_names += [n for n in search_lookups if n not in self.lookups]
-        lookup_names += [name for macro in macros for name in called_lookups(macro.definition or "")]
+        names = self.rules.listed_lookups(called_lookups(detection.search),
+                                          [called_lookups(macro.definition or "") for macro in macros],
+                                          self.lookups)
         lookups = []
         unknown: dict[str, int] = {}
-        for name in lookup_names:
+        for name in names:
             lookup = self.lookups.get(name)
             if lookup is not None:
                 lookups.append(lookup)
@@ -225,10 +251,11 @@ class _Linker:
                 continue
             cve = self.cves.get(cve_id)
             if cve is None:
-                self.report(Severity.ERROR, detection.source, ("tags", "cve", index),
-                            f"{cve_id} is not in the CVE file")
-            else:
-                cves.append(cve)
+                # As on the published site: the id with empty summary and score.
+                self.report(Severity.WARNING, detection.source, ("tags", "cve", index),
+                            f"{cve_id} is not in the CVE file; it is shown without summary and score")
+                cve = Cve(cve_id, "", "")
+            cves.append(cve)
 
         stories = []
         for index, name in enumerate(tags.analytic_story):
@@ -240,22 +267,59 @@ class _Linker:
                             f"no story is named '{name}'{hint}")
             stories.append(StoryRef(name, slugify(name), exists))
 
+        for index, cve_id in enumerate(detection.misplaced_cve):
+            # The published generator read no id from a top-level `cve:` and showed an empty row.
+            self.report(Severity.WARNING, detection.source, ("cve", index),
+                        f"{cve_id} is under a top-level 'cve:', not 'tags: cve:'; it is shown as an empty CVE")
+            cves.append(Cve("", "", ""))
+
+        apps = []
+        for index, app_id in enumerate(tags.supported_tas):
+            app = (self.apps or {}).get(app_id)
+            if app is None:
+                why = "no Splunk apps file was given" if self.apps is None else "it is not in the Splunk apps file"
+                self.report(Severity.WARNING, detection.source, ("tags", "supported_tas", index),
+                            f"add-on '{app_id}' is shown by its id: {why}")
+                app = SplunkApp(app_id, app_id, "")
+            apps.append(app)
+
+        slug = slugify(detection.name)
         return DetectionPage(
             detection=detection,
-            slug=slugify(detection.name),
+            slug=slug,
+            url=self.rules.detection_url(detection, slug),
             techniques=tuple(techniques),
             macros=tuple(macros),
             lookups=tuple(lookups),
             cves=tuple(cves),
             stories=tuple(stories),
+            derived=self.rules.derive(detection, tuple(techniques)),
+            apps=tuple(apps),
         )
 
+    def d3fend_techniques(self, playbook: Playbook) -> tuple[D3fendTechnique, ...]:
+        found = []
+        for index, technique_id in enumerate(playbook.defend_technique_id):
+            technique = (self.d3fend or {}).get(technique_id)
+            if technique is None:
+                why = "no D3FEND file was given" if self.d3fend is None else "it is not in the D3FEND file"
+                self.report(Severity.WARNING, playbook.source, ("tags", "defend_technique_id", index),
+                            f"D3FEND technique '{technique_id}' is left out: {why}")
+            else:
+                found.append(technique)
+        return tuple(found)
 
-def build_site(content: Content, techniques: dict[str, Technique],
-               cves: dict[str, Cve] | None) -> tuple[Site, list[Issue]]:
-    """Link everything; `cves` is None when no CVE file was given (CVEs are then shown by id only)."""
-    linker = _Linker(content, techniques, cves)
-    detections = sorted((linker.detection_page(d) for d in content.detections),
+
+def build_site(content: Content, techniques: dict[str, Technique], cves: dict[str, Cve] | None, rules,
+               apps: dict[str, SplunkApp] | None = None,
+               d3fend: dict[str, D3fendTechnique] | None = None) -> tuple[Site, list[Issue]]:
+    """Link everything, deriving what the form (`rules`, a module of `forms`) derives.
+
+    `cves`, `apps` and `d3fend` are None when no such file was given: CVEs and
+    add-ons are then shown by id, D3FEND ids left out, each with a warning.
+    """
+    linker = _Linker(content, techniques, cves, rules, apps, d3fend)
+    detections = sorted((linker.detection_page(d) for d in content.detections if rules.is_published(d)),
                         key=lambda page: (page.name, page.detection.source.path))
 
     by_story: dict[str, list[DetectionPage]] = {}
@@ -271,8 +335,8 @@ def build_site(content: Content, techniques: dict[str, Technique],
             story=story,
             slug=slugify(story.name),
             detections=tuple(members),
-            datamodels=tuple(sorted({dm for p in members for dm in p.detection.datamodel})),
-            kill_chain_phases=tuple(sorted({k for p in members for k in p.detection.tags.kill_chain_phases})),
+            datamodels=tuple(sorted({dm for p in members for dm in p.datamodels})),
+            kill_chain_phases=tuple(sorted({k for p in members for k in p.kill_chain_phases})),
             techniques=with_techniques[-1].techniques if with_techniques else (),
         ))
 
@@ -289,7 +353,8 @@ def build_site(content: Content, techniques: dict[str, Technique],
             else:
                 linker.report(Severity.WARNING, playbook.source, ("tags", "detections", index),
                               f"no published detection is named '{name}'")
-        playbooks.append(PlaybookPage(playbook, slugify(playbook.name), tuple(linked)))
+        playbooks.append(PlaybookPage(playbook, slugify(playbook.name), tuple(linked),
+                                      linker.d3fend_techniques(playbook)))
 
     # A story is filed under its first category only, as on the published site.
     category_names = sorted({s.story.category[0] for s in stories if s.story.category})
@@ -302,7 +367,7 @@ def build_site(content: Content, techniques: dict[str, Technique],
         stories=tuple(stories),
         playbooks=tuple(playbooks),
         tactics=tuple(sorted({t for p in detections for tech in p.techniques for t in tech.tactics})),
-        datamodels=tuple(sorted({dm for p in detections for dm in p.detection.datamodel})),
+        datamodels=tuple(sorted({dm for p in detections for dm in p.datamodels})),
         categories=categories,
     )
     return site, linker.issues

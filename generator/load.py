@@ -18,11 +18,15 @@ import yaml
 from . import yamlfast
 from .issues import Issue, Severity
 from .models import (
+    AttackData,
     Content,
     Detection,
     DetectionTags,
+    DetectionTest,
+    Drilldown,
     Lookup,
     Macro,
+    Observable,
     Playbook,
     Source,
     Story,
@@ -30,9 +34,18 @@ from .models import (
 from .parallel import split_map
 
 DETECTION_KINDS = ("endpoint", "application", "cloud", "network", "web")
-"""Folders under detections/ (and detections/experimental/) that are published."""
+"""Folders under detections/ that hold published detections, one per kind."""
 
-UNPUBLISHED_TYPES = frozenset({"Baseline", "Investigation"})
+
+@dataclass(frozen=True)
+class DetectionFolder:
+    """A folder of detection sources and what its place says about them."""
+
+    path: str
+    """Relative to the content directory, e.g. "detections/experimental/cloud"."""
+    kind: str
+    experimental: bool = False
+    ssa: bool = False
 
 T = TypeVar("T")
 
@@ -134,6 +147,23 @@ class _Fields:
                 self._report(key, f"item {index + 1} of '{self._label(key)}' must be text, not {_type_name(item)}", index)
         return tuple(items)
 
+    def records(self, key: str) -> list["_Fields"]:
+        """A list of mappings (e.g. `tests`), each with typed access; other items are reported."""
+        value = self._get(key, False)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self._report(key, f"field '{self._label(key)}' must be a list, not {_type_name(value)}")
+            return []
+        records = []
+        for index, item in enumerate(value):
+            if isinstance(item, dict):
+                records.append(_Fields(self.source, item, self.issues, self.keys + (key, index)))
+            else:
+                self._report(key, f"item {index + 1} of '{self._label(key)}' must be a mapping, "
+                                  f"not {_type_name(item)}", index)
+        return records
+
     def mapping(self, key: str) -> "_Fields":
         value = self._get(key, False)
         if value is None:
@@ -200,11 +230,46 @@ def _build(read: tuple[Source, dict] | None, issues: list[Issue], make: Callable
         return None
 
 
-def _detection(kind: str, experimental: bool) -> Callable[[_Fields], Detection | None]:
+def _observable(f: _Fields) -> Observable | None:
+    try:
+        return Observable(f.text("name"), f.text("type", required=False) or "", f.texts("role"))
+    except _Skip:
+        return None
+
+
+def _test(f: _Fields) -> DetectionTest | None:
+    try:
+        name = f.text("name", required=False) or ""
+        data = []
+        for record in f.records("attack_data"):
+            try:
+                data.append(AttackData(record.text("data"), record.text("source", required=False) or "",
+                                       record.text("sourcetype", required=False) or ""))
+            except _Skip:
+                pass
+        return DetectionTest(name, tuple(data))
+    except _Skip:
+        return None
+
+
+def _drilldown(f: _Fields) -> Drilldown | None:
+    try:
+        return Drilldown(f.text("name"), f.text("search"), f.text("earliest_offset", required=False) or "",
+                         f.text("latest_offset", required=False) or "")
+    except _Skip:
+        return None
+
+
+def _present(items) -> tuple:
+    return tuple(item for item in items if item is not None)
+
+
+def _detection(folder: DetectionFolder) -> Callable[[_Fields], Detection | None]:
     def make(f: _Fields) -> Detection | None:
         type_ = f.text("type")
         t = f.mapping("tags")
-        detection = Detection(
+        status = f.text("status", required=False) or ""
+        return Detection(
             name=f.text("name"),
             id=f.text("id"),
             version=f.version(),
@@ -229,12 +294,23 @@ def _detection(kind: str, experimental: bool) -> Callable[[_Fields], Detection |
                 confidence=t.number("confidence"),
                 message=t.text("message", required=False),
                 has_observables=bool(t.data.get("observable")),
+                observables=_present(_observable(o) for o in t.records("observable")),
+                atomic_guid=t.texts("atomic_guid"),
+                supported_tas=t.texts("supported_tas"),
+                security_domain=t.text("security_domain", required=False) or "",
+                asset_type=t.text("asset_type", required=False) or "",
+                manual_test=t.text("manual_test", required=False) or "",
             ),
-            kind=kind,
-            experimental=experimental,
+            kind=folder.kind,
+            experimental=folder.experimental or status == "experimental",
             source=f.source,
+            status=status,
+            ssa=folder.ssa,
+            data_source=f.texts("data_source"),
+            tests=_present(_test(test) for test in f.records("tests")),
+            drilldown_searches=_present(_drilldown(d) for d in f.records("drilldown_searches")),
+            misplaced_cve=f.texts("cve"),
         )
-        return None if type_ in UNPUBLISHED_TYPES else detection
 
     return make
 
@@ -253,6 +329,7 @@ def _story(f: _Fields) -> Story:
         category=t.texts("category"),
         product=t.texts("product"),
         source=f.source,
+        usecase=t.text("usecase", required=False) or "",
     )
 
 
@@ -293,6 +370,9 @@ def _playbook(f: _Fields) -> Playbook:
         product=t.texts("product"),
         required_fields=t.texts("playbook_fields"),
         source=f.source,
+        playbook_type=t.text("playbook_type", required=False) or "",
+        use_cases=t.texts("use_cases"),
+        defend_technique_id=t.texts("defend_technique_id"),
     )
 
 
@@ -313,7 +393,7 @@ def _yaml_files(folder: Path, recursive: bool = False) -> list[Path]:
     return [Path(path) for path in sorted(found)]
 
 
-def load_content(root: Path) -> tuple[Content, list[Issue]]:
+def load_content(root: Path, detection_folders: Sequence[DetectionFolder]) -> tuple[Content, list[Issue]]:
     """Load every published source under `root`; never raises for bad content.
 
     All files are parsed first (on both cores where possible), then turned
@@ -322,10 +402,8 @@ def load_content(root: Path) -> tuple[Content, list[Issue]]:
     """
     issues: list[Issue] = []
     groups: list[tuple[list[Path], Callable[[_Fields], Any]]] = []
-    for experimental in (False, True):
-        base = root / "detections" / "experimental" if experimental else root / "detections"
-        for kind in DETECTION_KINDS:
-            groups.append((_yaml_files(base / kind), _detection(kind, experimental)))
+    for folder in detection_folders:
+        groups.append((_yaml_files(root / folder.path), _detection(folder)))
     for folder, make in (("stories", _story), ("macros", _macro), ("lookups", _lookup)):
         groups.append((_yaml_files(root / folder), make))
     groups.append((_yaml_files(root / "playbooks", recursive=True), _playbook))

@@ -57,6 +57,42 @@ class Lookup:
 
 
 @dataclass(frozen=True)
+class Observable:
+    """A risk or threat object of a detection (`tags.observable`): a field, its type and roles."""
+
+    name: str
+    type: str
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class AttackData:
+    """One replayable data file of a detection test."""
+
+    data: str
+    source: str = ""
+    sourcetype: str = ""
+
+
+@dataclass(frozen=True)
+class DetectionTest:
+    """A test of a detection (`tests:`): its attack data, or a note that it is manual."""
+
+    name: str
+    attack_data: tuple[AttackData, ...] = ()
+
+
+@dataclass(frozen=True)
+class Drilldown:
+    """A drilldown search (`drilldown_searches:`): what an analyst runs next."""
+
+    name: str
+    search: str
+    earliest_offset: str = ""
+    latest_offset: str = ""
+
+
+@dataclass(frozen=True)
 class DetectionTags:
     analytic_story: tuple[str, ...] = ()
     kill_chain_phases: tuple[str, ...] = ()
@@ -69,6 +105,12 @@ class DetectionTags:
     confidence: int | float | None = None
     message: str | None = None
     has_observables: bool = False
+    observables: tuple[Observable, ...] = ()
+    atomic_guid: tuple[str, ...] = ()
+    supported_tas: tuple[str, ...] = ()
+    security_domain: str = ""
+    asset_type: str = ""
+    manual_test: str = ""
 
     @property
     def risk_score(self) -> float | None:
@@ -94,9 +136,23 @@ class Detection:
     references: tuple[str, ...]
     tags: DetectionTags
     kind: str
-    """The folder it lives in: endpoint, cloud, network, web, application."""
+    """The folder it lives in: endpoint, cloud, network, web, application (or deprecated)."""
     experimental: bool
+    """Experimental: in detections/experimental/ (2022) or `status: experimental` (since 2023)."""
     source: Source
+    status: str = ""
+    """`status` as written (production, experimental, deprecated, validation); "" when absent."""
+    ssa: bool = False
+    """A Splunk Behavioral Analytics detection (ssa_detections/)."""
+    data_source: tuple[str, ...] = ()
+    tests: tuple[DetectionTest, ...] = ()
+    drilldown_searches: tuple[Drilldown, ...] = ()
+    misplaced_cve: tuple[str, ...] = ()
+    """CVE ids written at the top level instead of under `tags` (a mistake the corpus has)."""
+
+    @property
+    def deprecated(self) -> bool:
+        return self.kind == "deprecated" or self.status == "deprecated"
 
 
 @dataclass(frozen=True)
@@ -112,6 +168,7 @@ class Story:
     category: tuple[str, ...]
     product: tuple[str, ...]
     source: Source
+    usecase: str = ""
 
 
 @dataclass(frozen=True)
@@ -132,6 +189,10 @@ class Playbook:
     product: tuple[str, ...]
     required_fields: tuple[str, ...]
     source: Source
+    playbook_type: str = ""
+    use_cases: tuple[str, ...] = ()
+    defend_technique_id: tuple[str, ...] = ()
+    """D3FEND technique ids; a text written where a list belongs is read character by character."""
 
 
 @dataclass(frozen=True)

@@ -9,18 +9,37 @@ from .attack import load_attack
 from .cves import load_cves
 from .enrich import Site, build_site
 from .exceptions import ConfigurationError
+from .forms import Choice, choose_form
 from .issues import Issue
 from .load import load_content
-from .render import Page, render_published
+from .references import load_d3fend, load_splunk_apps
+from .render import Page, unique_paths
 
-def _render_site(site: Site) -> tuple[list[Page], list[Issue]]:
+
+def _render_published(site: Site, rules) -> tuple[list[Page], list[Issue]]:
+    return unique_paths(rules.pages(site))
+
+
+def _render_site(site: Site, rules) -> tuple[list[Page], list[Issue]]:
     from .site.layout import render_site  # the mkdocs layout; imported only when asked for
 
-    return render_site(site)
+    return render_site(site, rules)
 
 
-LAYOUTS = {"published": render_published, "mkdocs": _render_site}
+LAYOUTS = {"published": _render_published, "mkdocs": _render_site}
 """published: the Jekyll tree of the published site. mkdocs: the documents of the mkdocs site."""
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Everything a run reads besides the content directory; None where a file is not given."""
+
+    attack_bundle: Path
+    cve_file: Path | None = None
+    splunk_apps_file: Path | None = None
+    d3fend_file: Path | None = None
+    form: str | None = None
+    """A form name (see `forms.FORMS`), or None to choose it from the content."""
 
 
 @dataclass(frozen=True)
@@ -29,21 +48,25 @@ class Generated:
     pages: list[Page]
     issues: list[Issue]
     """Every problem found, sorted by file and line."""
+    form: Choice
 
 
-def generate(content_dir: Path, attack_bundle: Path, cve_file: Path | None, layout: str = "published") -> Generated:
+def generate(content_dir: Path, inputs: Inputs, layout: str = "published") -> Generated:
     """Load, enrich and render one content directory. Raises only ConfigurationError."""
     if not Path(content_dir).is_dir():
         raise ConfigurationError(f"{content_dir}: content directory not found")
     if layout not in LAYOUTS:
         raise ConfigurationError(f"unknown layout {layout!r} (choose from {', '.join(sorted(LAYOUTS))})")
-    techniques = load_attack(attack_bundle)
-    cves = load_cves(cve_file)
-    content, load_issues = load_content(Path(content_dir))
-    site, link_issues = build_site(content, techniques, cves)
-    pages, render_issues = LAYOUTS[layout](site)
+    form = choose_form(Path(content_dir), inputs.form)
+    techniques = load_attack(inputs.attack_bundle)
+    cves = load_cves(inputs.cve_file)
+    apps = load_splunk_apps(inputs.splunk_apps_file)
+    d3fend = load_d3fend(inputs.d3fend_file)
+    content, load_issues = load_content(Path(content_dir), form.rules.DETECTION_FOLDERS)
+    site, link_issues = build_site(content, techniques, cves, form.rules, apps, d3fend)
+    pages, render_issues = LAYOUTS[layout](site, form.rules)
     issues = sorted(load_issues + link_issues + render_issues, key=_issue_order)
-    return Generated(site, pages, issues)
+    return Generated(site, pages, issues, form)
 
 
 def _issue_order(issue: Issue) -> tuple:

@@ -1,6 +1,7 @@
 """Render: turn the site model into pages (path + text), without touching the disk.
 
-Templates live in `templates/<layout>/` and receive models only; the helpers
+Each form's templates live in its folder under `forms/`, the mkdocs site's in
+`templates/site/`; templates receive models only; the helpers
 below format lists of links the way the published pages did. Jinja's
 autoescape is on, as it was for the published site: `"` in a description is
 written as `&#34;`, which is part of the published form.
@@ -22,6 +23,7 @@ from .models import Source, Technique
 from .slug import slugify
 
 TEMPLATES = Path(__file__).parent / "templates"
+"""Templates of the mkdocs site; each published form has its own (see `forms`)."""
 
 
 class Page:
@@ -103,20 +105,16 @@ def app_links(context: EvalContext, apps: Iterable[str]) -> Markup:
     return _links(((app, search.format(app)) for app in apps), context.autoescape)
 
 
-# The published generator escaped detection, playbook and home pages but not
-# story pages, story indexes or the navigation; the published form keeps that.
-_UNESCAPED = ("_macros.j2", "story.md.j2", "stories_index.md.j2", "category.md.j2", "navigation.yml.j2", "taxonomy.md.j2")
-
-
-def _autoescape(template_name: str | None) -> bool:
-    return template_name not in _UNESCAPED
-
-
 @lru_cache(maxsize=None)
-def environment(layout: str) -> jinja2.Environment:
+def environment(templates: Path, unescaped: frozenset[str] = frozenset()) -> jinja2.Environment:
+    """The Jinja environment of one template folder.
+
+    Templates escape HTML unless named in `unescaped`: each published form
+    escaped some pages and not others, and that is part of the form.
+    """
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES / layout),
-        autoescape=_autoescape,
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=lambda name: name not in unescaped,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
@@ -147,58 +145,6 @@ def association_runs(playbook: PlaybookPage, detections: tuple[DetectionPage, ..
         carry += len(detections) - previous + 1
     runs.append((carry, None))
     return runs
-
-
-def _detection_path(page: DetectionPage) -> tuple[str, ...]:
-    return ("_posts", f"{page.detection.date}-{page.slug}.md")
-
-
-def published_pages(site: Site) -> list[Page]:
-    """Every page of the published (Jekyll) layout with its permalink, clashes included."""
-    env = environment("published")
-    pages: list[Page] = []
-
-    detection_template = env.get_template("detection.md.j2")
-    for page in site.detections:
-        text = partial(detection_template.render, page=page, d=page.detection)
-        pages.append(Page(_detection_path(page), text, page.detection.source, url=page.url))
-
-    story_template = env.get_template("story.md.j2")
-    for page in site.stories:
-        text = partial(story_template.render, page=page, s=page.story)
-        pages.append(Page(("_stories", page.slug + ".md"), text, page.story.source, url=page.url))
-
-    playbook_template = env.get_template("playbook.md.j2")
-    for page in site.playbooks:
-        text = partial(playbook_template.render, page=page, p=page.playbook, runs=association_runs(page, site.detections))
-        pages.append(Page(("_playbooks", page.slug + ".md"), text, page.playbook.source, url=page.url))
-
-    # Story categories come before the tactic and datamodel pages: where a
-    # category and a tactic share a name (Privilege Escalation), the published
-    # site kept the category page.
-    category_template = env.get_template("category.md.j2")
-    for category in site.categories:
-        pages.append(Page(("_pages", category.slug + ".md"), partial(category_template.render, category=category),
-                          label=f"story category '{category.name}'", url=f"/stories/{category.slug}/"))
-    taxonomy = env.get_template("taxonomy.md.j2")
-    for kind, names in (("datamodel", site.datamodels), ("tactic", site.tactics)):
-        for name in names:
-            slug = slugify(name)
-            pages.append(Page(("_pages", slug + ".md"), partial(taxonomy.render, name=name, slug=slug),
-                              label=f"{kind} '{name}'", url=f"/detections/{slug}/"))
-
-    for template, path, url in (("detections_index.md.j2", ("_pages", "detections.md"), "/detections/"),
-                                ("stories_index.md.j2", ("_pages", "stories.md"), "/stories/"),
-                                ("playbooks_index.md.j2", ("_pages", "playbooks.md"), "/playbooks/"),
-                                ("navigation.yml.j2", ("_data", "navigation.yml"), None),
-                                ("index.markdown.j2", ("index.markdown",), "/")):
-        pages.append(Page(path, partial(env.get_template(template).render, site=site), label=path[-1], url=url))
-    return pages
-
-
-def render_published(site: Site) -> tuple[list[Page], list[Issue]]:
-    """Every page of the published (Jekyll) layout, in a deterministic order."""
-    return unique_paths(published_pages(site))
 
 
 def unique_paths(pages: list[Page]) -> tuple[list[Page], list[Issue]]:

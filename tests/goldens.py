@@ -11,7 +11,7 @@ import difflib
 from pathlib import Path
 
 from generator.issues import Issue
-from generator.pipeline import generate
+from generator.pipeline import Inputs, generate
 from generator.write import MANIFEST, write_pages
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
@@ -23,7 +23,7 @@ CASES = sorted((case, layout.name) for case in GOLDEN.iterdir() if (case / "cont
 def render_case(case: Path, layout: str, out: Path) -> list[Issue]:
     """Render one golden case in one layout into `out`."""
     cves = case / "cves.json"
-    result = generate(case / "content", case / "attack.json", cves if cves.exists() else None, layout)
+    result = generate(case / "content", Inputs(case / "attack.json", cves if cves.exists() else None), layout)
     issues = result.issues + write_pages(result.pages, out)
     (out / MANIFEST).unlink()
     return issues

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from conftest import ROOT
-from generator.pipeline import generate
+from generator.pipeline import Inputs, generate
 
 CONTENT = ROOT / "content"
 
@@ -26,7 +26,7 @@ def test_default_site_builds_strict_without_warnings(content_site):
 
 def test_every_page_of_the_content_is_in_the_site(content_site):
     out, _ = content_site
-    generated = generate(CONTENT, CONTENT / "attack" / "enterprise-attack.json", CONTENT / "cves.json", "mkdocs")
+    generated = generate(CONTENT, Inputs(CONTENT / "attack" / "enterprise-attack.json", CONTENT / "cves.json"), "mkdocs")
     assert generated.issues == []
     assert len(generated.site.detections) == 15 and len(generated.site.stories) == 4
     assert len(generated.site.playbooks) == 2

@@ -7,14 +7,14 @@ from pathlib import Path
 from typing import TextIO
 
 from ..issues import Severity, has_errors
-from ..pipeline import generate
+from ..pipeline import Inputs, generate
 from ..write import write_pages
 
 
-def render(content: Path, attack: Path, cves: Path | None, out: Path, layout: str = "published",
-           stream: TextIO = sys.stderr) -> int:
-    """Render and write; report every issue on `stream`. Exit status 1 if any error."""
-    result = generate(content, attack, cves, layout)
+def render(content: Path, inputs: Inputs, out: Path, layout: str = "published", stream: TextIO = sys.stderr) -> int:
+    """Render and write; report the form chosen and every issue on `stream`. Exit status 1 if any error."""
+    result = generate(content, inputs, layout)
+    print(f"form {result.form.name}: {result.form.reason}", file=stream)
     issues = result.issues + write_pages(result.pages, out)
     for issue in issues:
         print(issue, file=stream)

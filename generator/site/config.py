@@ -16,6 +16,15 @@ class PluginConfig(base.Config):
     cve_file = c.Optional(c.Type(str))
     """CVE summaries and scores, {"CVE-…": {"summary": …, "cvss": …}}; relative to mkdocs.yml."""
 
+    form = c.Optional(c.Choice(("2022-03", "2024-04")))
+    """The published form the pages take; by default chosen from the content (see README)."""
+
+    splunk_apps_file = c.Optional(c.Type(str))
+    """Splunkbase names and URLs of add-ons by `supported_tas` id (2024-04 form); relative to mkdocs.yml."""
+
+    d3fend_file = c.Optional(c.Type(str))
+    """D3FEND technique, definition and category by id (2024-04 form); relative to mkdocs.yml."""
+
     strict_content = c.Type(bool, default=False)
     """Count content warnings (unknown story names, lookups from other apps) as mkdocs warnings,
     so that `mkdocs build --strict` fails on them. Content errors always count."""

@@ -14,7 +14,7 @@ from functools import partial
 from ..enrich import DetectionPage, Site, StoryPage
 from ..issues import Issue, Severity
 from ..models import Technique
-from ..render import Page, environment, published_pages, tag_url, unique_paths
+from ..render import TEMPLATES, Page, environment, tag_url, unique_paths
 from ..slug import slugify
 
 # ATT&CK Enterprise tactics in matrix order (the order of MITRE's matrix).
@@ -96,13 +96,13 @@ def tag_entries(site: Site) -> list[TagEntry]:
             for tag in sorted(pages, key=lambda t: (t.lower(), t))]
 
 
-def render_site(site: Site) -> tuple[list[Page], list[Issue]]:
-    """Every document of the mkdocs site, keyed by its docs-relative path."""
-    env = environment("site")
+def render_site(site: Site, rules) -> tuple[list[Page], list[Issue]]:
+    """Every document of the mkdocs site, keyed by its docs-relative path; `rules` is the form."""
+    env = environment(TEMPLATES / "site")
     pages: list[Page] = []
     by_taxonomy = _detections_by_taxonomy(site)
     listing = env.get_template("taxonomy_listing.md.j2")
-    for page in published_pages(site):
+    for page in rules.pages(site):
         if page.url is None or page.url == "/":
             continue  # the Jekyll navigation data and home page have mkdocs equivalents
         path = tuple(src_uri(page.url).split("/"))
@@ -149,7 +149,7 @@ def _detections_by_taxonomy(site: Site) -> dict[str, list[DetectionPage]]:
     """Detections listed by the Jekyll "tag" layout of each tactic and datamodel page."""
     listed: dict[str, list[DetectionPage]] = {}
     for page in site.detections:
-        names = {t for technique in page.techniques for t in technique.tactics} | set(page.detection.datamodel)
+        names = {t for technique in page.techniques for t in technique.tactics} | set(page.datamodels)
         for name in sorted(names):
             listed.setdefault(f"/detections/{slugify(name)}/", []).append(page)
     return listed

@@ -21,7 +21,7 @@ from mkdocs.structure.pages import Page as MkDocsPage
 
 from ..exceptions import GeneratorError
 from ..issues import Issue, Severity
-from ..pipeline import generate
+from ..pipeline import Inputs, generate
 from .config import PluginConfig
 from .markdown import KramdownExtension
 
@@ -48,6 +48,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.content_dir = (root / self.config.content_dir).resolve()
         self.attack_bundle = (root / self.config.attack_bundle).resolve()
         self.cve_file = (root / self.config.cve_file).resolve() if self.config.cve_file else None
+        optional = {key: (root / value).resolve() if value else None
+                    for key, value in (("splunk_apps_file", self.config.splunk_apps_file),
+                                       ("d3fend_file", self.config.d3fend_file))}
+        self.inputs = Inputs(self.attack_bundle, self.cve_file, form=self.config.form or None, **optional)
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -58,7 +62,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         try:
-            generated = generate(self.content_dir, self.attack_bundle, self.cve_file, layout="mkdocs")
+            generated = generate(self.content_dir, self.inputs, layout="mkdocs")
         except GeneratorError as exc:
             raise PluginError(str(exc)) from None
         self.pages = generated.pages

@@ -1,0 +1,143 @@
+"""The April-2024 published form (research.splunk.com, generated nightly until April 2024).
+
+Detections are published from `detections/<kind>/`, `detections/deprecated/`
+and, when `status: production`, `ssa_detections/<kind>/`; each is named and
+served by its id (`/<kind>/<id>/`). What the sources of that time no longer
+said, the generator derived: data models from the search text, kill-chain
+phases from the ATT&CK tactics, NIST and CIS tags from type and domain.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from ...enrich import Derived, DetectionPage, Site
+from ...load import DETECTION_KINDS, DetectionFolder
+from ...models import Detection, Technique
+from ...render import Page, association_runs, environment
+from ...slug import slugify
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+DETECTION_FOLDERS = (
+    *(DetectionFolder(f"detections/{kind}", kind) for kind in DETECTION_KINDS),
+    DetectionFolder("detections/deprecated", "deprecated"),
+    *(DetectionFolder(f"ssa_detections/{kind}", kind, ssa=True) for kind in DETECTION_KINDS),
+)
+
+UNESCAPED = frozenset({"_macros.j2", "story.md.j2", "stories_index.md.j2", "category.md.j2",
+                       "navigation.yml.j2", "taxonomy.md.j2", "type.md.j2", "types.md.j2"})
+"""Templates the published generator did not HTML-escape (story and type pages, the navigation)."""
+
+UNPUBLISHED_TYPES = frozenset({"Baseline", "Investigation"})
+
+DATAMODELS = ("Authentication", "Change", "Change_Analysis", "Email", "Endpoint", "Network_Resolution",
+              "Network_Sessions", "Network_Traffic", "Risk", "Splunk_Audit", "UEBA", "Updates",
+              "Vulnerabilities", "Web")
+"""The CIM data models the generator looked for in a search, in the order it listed them."""
+
+KILL_CHAIN_PHASES = {
+    "Reconnaissance": "Reconnaissance",
+    "Resource Development": "Weaponization",
+    "Initial Access": "Delivery",
+    "Execution": "Installation",
+    "Persistence": "Installation",
+    "Privilege Escalation": "Exploitation",
+    "Defense Evasion": "Exploitation",
+    "Credential Access": "Exploitation",
+    "Discovery": "Exploitation",
+    "Lateral Movement": "Exploitation",
+    "Collection": "Exploitation",
+    "Command And Control": "Command and Control",
+    "Exfiltration": "Actions On Objectives",
+    "Impact": "Actions On Objectives",
+}
+"""ATT&CK tactic -> Lockheed Martin kill-chain phase, as the published pages show it."""
+
+
+def is_published(detection: Detection) -> bool:
+    if detection.type in UNPUBLISHED_TYPES:
+        return False
+    return not detection.ssa or detection.status == "production"
+
+
+def derive(detection: Detection, techniques: tuple[Technique, ...]) -> Derived:
+    """Data models by substring of the search ("WebClient" gives Web, as it did), phases by tactic."""
+    phases = dict.fromkeys(KILL_CHAIN_PHASES[tactic] for t in techniques for tactic in t.tactics
+                           if tactic in KILL_CHAIN_PHASES)
+    return Derived(
+        datamodels=tuple(name for name in DATAMODELS if name in detection.search),
+        kill_chain_phases=tuple(phases),
+        nist=("DE.CM",) if detection.type == "TTP" else ("DE.AE",),
+        cis=("CIS 13",) if detection.tags.security_domain == "network" else ("CIS 10",),
+    )
+
+
+def listed_lookups(search_calls: list[str], macro_calls: list[list[str]], known) -> list[str]:
+    """Every lookup call of the search itself, repeats included; macros' lookups are not listed."""
+    return search_calls
+
+
+def detection_url(detection: Detection, slug: str) -> str:
+    return f"/{detection.kind}/{detection.id}/"
+
+
+KIND_TITLES = (("endpoint", "Endpoint"), ("application", "Application"), ("cloud", "Cloud"),
+               ("network", "Network"), ("web", "Web"), ("experimental", "Experimental"),
+               ("deprecated", "Deprecated"))
+"""The detection type pages (`/categories/<kind>`), in the published order."""
+
+
+def pages(site: Site) -> list[Page]:
+    """Every page of the form with its permalink, in a fixed order, clashes included."""
+    env = environment(TEMPLATES, UNESCAPED)
+    pages: list[Page] = []
+
+    detection_template = env.get_template("detection.md.j2")
+    for page in site.detections:
+        text = partial(detection_template.render, page=page, d=page.detection)
+        path = ("_posts", f"{page.detection.date}-{page.detection.id}.md")
+        pages.append(Page(path, text, page.detection.source, url=page.url))
+
+    story_template = env.get_template("story.md.j2")
+    for page in site.stories:
+        text = partial(story_template.render, page=page, s=page.story)
+        pages.append(Page(("_stories", page.slug + ".md"), text, page.story.source, url=page.url))
+
+    playbook_template = env.get_template("playbook.md.j2")
+    for page in site.playbooks:
+        text = partial(playbook_template.render, page=page, p=page.playbook,
+                       runs=association_runs(page, site.detections))
+        pages.append(Page(("_playbooks", page.slug + ".md"), text, page.playbook.source, url=page.url))
+
+    category_template = env.get_template("category.md.j2")
+    for category in site.categories:
+        pages.append(Page(("_pages", category.slug + ".md"), partial(category_template.render, category=category),
+                          label=f"story category '{category.name}'", url=f"/stories/{category.slug}/"))
+    taxonomy = env.get_template("taxonomy.md.j2")
+    for kind, names in (("datamodel", site.datamodels), ("tactic", site.tactics)):
+        for name in names:
+            slug = slugify(name)
+            pages.append(Page(("_pages", slug + ".md"), partial(taxonomy.render, name=name, slug=slug),
+                              label=f"{kind} '{name}'", url=f"/detections/{slug}/"))
+
+    type_template = env.get_template("type.md.j2")
+    for kind, title in KIND_TITLES:
+        if kind == "experimental":
+            listed = [p for p in site.detections if p.detection.experimental]
+        else:
+            listed = [p for p in site.detections if p.detection.kind == kind]
+        pages.append(Page(("_pages", f"{kind}_type.md"), partial(type_template.render, title=title, kind=kind,
+                                                                  detections=listed),
+                          label=f"type '{title}'", url=f"/categories/{kind}"))
+
+    for template, path, url in (("detections_index.md.j2", ("_pages", "detections.md"), "/detections/"),
+                                ("types.md.j2", ("_pages", "types.md"), "/categories/"),
+                                ("stories_index.md.j2", ("_pages", "stories.md"), "/stories/"),
+                                ("playbooks_index.md.j2", ("_pages", "playbooks.md"), "/playbooks/"),
+                                ("navigation.yml.j2", ("_data", "navigation.yml"), None),
+                                ("index.markdown.j2", ("index.markdown",), "/")):
+        pages.append(Page(path, partial(env.get_template(template).render, site=site, kinds=KIND_TITLES),
+                          label=path[-1], url=url))
+    return pages
