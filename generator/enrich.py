@@ -324,7 +324,7 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
 
     by_story: dict[str, list[DetectionPage]] = {}
     for page in detections:
-        for story_name in dict.fromkeys(page.detection.tags.analytic_story):
+        for story_name in page.detection.tags.analytic_story:  # a story named twice lists it twice, as published
             by_story.setdefault(story_name, []).append(page)
 
     stories = []

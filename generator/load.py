@@ -96,7 +96,15 @@ class _Fields:
             return ""
         return value
 
-    def version(self, key: str = "version") -> int | str:
+    def expected(self, key: str) -> None:
+        """Warn when `key` is absent: the object is still published, the field shown empty."""
+        if self.data.get(key) is None:
+            self.issues.append(Issue(self.source.path, self.source.line(*self.keys, key) if key in self.data else 1,
+                                     Severity.WARNING, f"field '{self._label(key)}' is missing; the page shows it empty"))
+
+    def version(self, key: str = "version", required: bool = True) -> int | str:
+        if not required and self.data.get(key) is None:
+            return ""
         value = self._get(key, True)
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             self._report(key, f"field '{self._label(key)}' must be a number, not {_type_name(value)}")
@@ -317,10 +325,12 @@ def _detection(folder: DetectionFolder) -> Callable[[_Fields], Detection | None]
 
 def _story(f: _Fields) -> Story:
     t = f.mapping("tags")
+    f.expected("id")
+    f.expected("version")
     return Story(
         name=f.text("name"),
-        id=f.text("id"),
-        version=f.version(),
+        id=f.text("id", required=False) or "",
+        version=f.version(required=False),
         date=f.text("date"),
         author=f.text("author", required=False),
         description=f.text("description", required=False),
@@ -371,6 +381,7 @@ def _playbook(f: _Fields) -> Playbook:
         required_fields=t.texts("playbook_fields"),
         source=f.source,
         playbook_type=t.text("playbook_type", required=False) or "",
+        vpe_type=t.text("vpe_type", required=False) or "",
         use_cases=t.texts("use_cases"),
         defend_technique_id=t.texts("defend_technique_id"),
     )

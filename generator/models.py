@@ -190,6 +190,8 @@ class Playbook:
     required_fields: tuple[str, ...]
     source: Source
     playbook_type: str = ""
+    vpe_type: str = ""
+    """The SOAR editor it was built in: Modern playbooks can be opened in the online viewer."""
     use_cases: tuple[str, ...] = ()
     defend_technique_id: tuple[str, ...] = ()
     """D3FEND technique ids; a text written where a list belongs is read character by character."""

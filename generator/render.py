@@ -105,6 +105,15 @@ def app_links(context: EvalContext, apps: Iterable[str]) -> Markup:
     return _links(((app, search.format(app)) for app in apps), context.autoescape)
 
 
+@jinja2.pass_eval_context
+def soar_app_links(context: EvalContext, apps: Iterable[str]) -> Markup:
+    """SOAR apps linked to a Splunkbase keyword search, as the 2024 pages did."""
+    search = "https://splunkbase.splunk.com/apps?keyword={}&filters=product%3Asoar"
+    quote = escape if context.autoescape else str
+    return Markup(", ".join(f"[{quote(app)}]({search.format(quote(app.lower().replace(' ', '+')))})"
+                            for app in apps))
+
+
 @lru_cache(maxsize=None)
 def environment(templates: Path, unescaped: frozenset[str] = frozenset()) -> jinja2.Environment:
     """The Jinja environment of one template folder.
@@ -121,7 +130,7 @@ def environment(templates: Path, unescaped: frozenset[str] = frozenset()) -> jin
     )
     env.filters["slug"] = slugify
     env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links, tactic_links=tactic_links,
-                       first_tactic_link=first_tactic_link, app_links=app_links)
+                       first_tactic_link=first_tactic_link, app_links=app_links, soar_app_links=soar_app_links)
     return env
 
 
