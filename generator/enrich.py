@@ -356,12 +356,11 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
         playbooks.append(PlaybookPage(playbook, slugify(playbook.name), tuple(linked),
                                       linker.d3fend_techniques(playbook)))
 
-    # A story is filed under its first category only, as on the published site.
-    category_names = sorted({s.story.category[0] for s in stories if s.story.category})
-    categories = tuple(
-        Category(name, slugify(name), tuple(s for s in stories if s.story.category[:1] == (name,)))
-        for name in category_names
-    )
+    members_of: dict[str, list[StoryPage]] = {}
+    for story in stories:
+        for name in dict.fromkeys(rules.story_categories(story.story)):
+            members_of.setdefault(name, []).append(story)
+    categories = tuple(Category(name, slugify(name), tuple(members_of[name])) for name in sorted(members_of))
     site = Site(
         detections=tuple(detections),
         stories=tuple(stories),

@@ -114,6 +114,16 @@ def soar_app_links(context: EvalContext, apps: Iterable[str]) -> Markup:
                             for app in apps))
 
 
+@jinja2.pass_eval_context
+def d3fend_links(context: EvalContext, techniques: Iterable) -> Markup:
+    return _links(((t.technique, t.url) for t in techniques), context.autoescape)
+
+
+@jinja2.pass_eval_context
+def use_case_links(context: EvalContext, use_cases: Iterable[str]) -> Markup:
+    return _links(((u, "/playbooks/" + slugify(u)) for u in use_cases), context.autoescape)
+
+
 @lru_cache(maxsize=None)
 def environment(templates: Path, unescaped: frozenset[str] = frozenset()) -> jinja2.Environment:
     """The Jinja environment of one template folder.
@@ -130,7 +140,8 @@ def environment(templates: Path, unescaped: frozenset[str] = frozenset()) -> jin
     )
     env.filters["slug"] = slugify
     env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links, tactic_links=tactic_links,
-                       first_tactic_link=first_tactic_link, app_links=app_links, soar_app_links=soar_app_links)
+                       first_tactic_link=first_tactic_link, app_links=app_links, soar_app_links=soar_app_links,
+                       d3fend_links=d3fend_links, use_case_links=use_case_links)
     return env
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ...enrich import Derived, DetectionPage, Site
 from ...load import DETECTION_KINDS, DetectionFolder
-from ...models import Detection, Technique
+from ...models import Detection, Story, Technique
 from ...render import Page, association_runs, environment
 from ...slug import slugify
 
@@ -28,6 +28,11 @@ UNESCAPED = frozenset({"_macros.j2", "story.md.j2", "stories_index.md.j2", "cate
 """Templates the published generator did not HTML-escape: story pages, story indexes, the navigation."""
 
 UNPUBLISHED_TYPES = frozenset({"Baseline", "Investigation"})
+
+
+def story_categories(story: Story) -> tuple[str, ...]:
+    """A story is filed under its first category only."""
+    return story.category[:1]
 
 
 def is_published(detection: Detection) -> bool:

@@ -9,12 +9,13 @@ phases from the ATT&CK tactics, NIST and CIS tags from type and domain.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from ...enrich import Derived, DetectionPage, Site
+from ...enrich import Derived, PlaybookPage, Site
 from ...load import DETECTION_KINDS, DetectionFolder
-from ...models import Detection, Technique
+from ...models import Detection, Story, Technique
 from ...render import Page, association_runs, environment
 from ...slug import slugify
 
@@ -56,6 +57,11 @@ KILL_CHAIN_PHASES = {
 """ATT&CK tactic -> Lockheed Martin kill-chain phase, as the published pages show it."""
 
 
+def story_categories(story: Story) -> tuple[str, ...]:
+    """A story is listed under each of its categories."""
+    return story.category
+
+
 def is_published(detection: Detection) -> bool:
     if detection.type in UNPUBLISHED_TYPES:
         return False
@@ -87,6 +93,37 @@ KIND_TITLES = (("endpoint", "Endpoint"), ("application", "Application"), ("cloud
                ("network", "Network"), ("web", "Web"), ("experimental", "Experimental"),
                ("deprecated", "Deprecated"))
 """The detection type pages (`/categories/<kind>`), in the published order."""
+
+
+@dataclass(frozen=True)
+class PlaybookGroup:
+    """A listing of playbooks that share a type, use case, D3FEND category or SOAR app."""
+
+    kind: str
+    title: str
+    slug: str
+    file: str
+    playbooks: tuple[PlaybookPage, ...]
+
+
+def _grouped(kind: str, playbooks: tuple[PlaybookPage, ...], keys, file_suffix: str = "") -> list[PlaybookGroup]:
+    members: dict[str, list[PlaybookPage]] = {}
+    for playbook in playbooks:
+        for key in dict.fromkeys(keys(playbook)):
+            members.setdefault(key, []).append(playbook)
+    return [PlaybookGroup(kind, title, slugify(title), f"{slugify(title)}{file_suffix}.md", tuple(members[title]))
+            for title in sorted(members)]
+
+
+def playbook_groups(site: Site) -> list[PlaybookGroup]:
+    """The playbook listings by type, use case, D3FEND category and SOAR app, in the navigation's order."""
+    playbooks = site.playbooks
+    return [
+        *_grouped("playbook type", playbooks, lambda p: [p.playbook.type] if p.playbook.type else []),
+        *_grouped("use case", playbooks, lambda p: p.playbook.use_cases, "playbook"),
+        *_grouped("D3FEND category", playbooks, lambda p: [t.category for t in p.d3fend]),
+        *_grouped("SOAR app", playbooks, lambda p: p.playbook.app_list),
+    ]
 
 
 def pages(site: Site) -> list[Page]:
@@ -124,13 +161,18 @@ def pages(site: Site) -> list[Page]:
 
     type_template = env.get_template("type.md.j2")
     for kind, title in KIND_TITLES:
-        if kind == "experimental":
-            listed = [p for p in site.detections if p.detection.experimental]
-        else:
-            listed = [p for p in site.detections if p.detection.kind == kind]
+        # By folder, as published: with no detections/experimental/ left, that page lists nothing.
+        listed = [p for p in site.detections if p.detection.kind == kind]
         pages.append(Page(("_pages", f"{kind}_type.md"), partial(type_template.render, title=title, kind=kind,
                                                                   detections=listed),
                           label=f"type '{title}'", url=f"/categories/{kind}"))
+
+    listing = env.get_template("playbook_listing.md.j2")
+    groups = playbook_groups(site)
+    for group in groups:
+        pages.append(Page(("_pages", group.file), partial(listing.render, title=group.title, slug=group.slug,
+                                                          playbooks=group.playbooks),
+                          label=f"{group.kind} '{group.title}'", url=f"/playbooks/{group.slug}/"))
 
     for template, path, url in (("detections_index.md.j2", ("_pages", "detections.md"), "/detections/"),
                                 ("types.md.j2", ("_pages", "types.md"), "/categories/"),
@@ -138,6 +180,7 @@ def pages(site: Site) -> list[Page]:
                                 ("playbooks_index.md.j2", ("_pages", "playbooks.md"), "/playbooks/"),
                                 ("navigation.yml.j2", ("_data", "navigation.yml"), None),
                                 ("index.markdown.j2", ("index.markdown",), "/")):
-        pages.append(Page(path, partial(env.get_template(template).render, site=site, kinds=KIND_TITLES),
+        pages.append(Page(path, partial(env.get_template(template).render, site=site, kinds=KIND_TITLES,
+                                        playbook_groups=groups),
                           label=path[-1], url=url))
     return pages
