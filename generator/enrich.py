@@ -26,6 +26,7 @@ _IMPLICIT_MACROS = ("_filter", "drop_dm_object_name")
 APP_MACROS = frozenset({
     "get_asset",  # Splunk Enterprise Security, asset and identity framework
     "get_identity4events",  # Splunk Enterprise Security
+    "get_risk_severity",  # Splunk Enterprise Security, risk framework
 })
 
 

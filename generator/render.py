@@ -125,8 +125,8 @@ def use_case_links(context: EvalContext, use_cases: Iterable[str]) -> Markup:
 
 
 @lru_cache(maxsize=None)
-def environment(templates: Path, unescaped: frozenset[str] = frozenset()) -> jinja2.Environment:
-    """The Jinja environment of one template folder.
+def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozenset()) -> jinja2.Environment:
+    """The Jinja environment of template folders, searched in order.
 
     Templates escape HTML unless named in `unescaped`: each published form
     escaped some pages and not others, and that is part of the form.

@@ -98,7 +98,7 @@ def tag_entries(site: Site) -> list[TagEntry]:
 
 def render_site(site: Site, rules) -> tuple[list[Page], list[Issue]]:
     """Every document of the mkdocs site, keyed by its docs-relative path; `rules` is the form."""
-    env = environment(TEMPLATES / "site")
+    env = environment((TEMPLATES / "site",))
     pages: list[Page] = []
     by_taxonomy = _detections_by_taxonomy(site)
     listing = env.get_template("taxonomy_listing.md.j2")

@@ -16,8 +16,9 @@ from pathlib import Path
 from ...enrich import Derived, PlaybookPage, Site
 from ...load import DETECTION_KINDS, DetectionFolder
 from ...models import Detection, Story, Technique
-from ...render import Page, association_runs, environment
+from ...render import Page
 from ...slug import slugify
+from ..common import content_pages, form_environment, index_pages, taxonomy_pages
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -27,9 +28,8 @@ DETECTION_FOLDERS = (
     *(DetectionFolder(f"ssa_detections/{kind}", kind, ssa=True) for kind in DETECTION_KINDS),
 )
 
-UNESCAPED = frozenset({"_macros.j2", "story.md.j2", "stories_index.md.j2", "category.md.j2",
-                       "navigation.yml.j2", "taxonomy.md.j2", "type.md.j2", "types.md.j2"})
-"""Templates the published generator did not HTML-escape (story and type pages, the navigation)."""
+UNESCAPED = frozenset({"story.md.j2", "navigation.yml.j2", "type.md.j2", "types.md.j2"})
+"""Templates the published generator did not HTML-escape: story and type pages, the navigation (and story listings)."""
 
 UNPUBLISHED_TYPES = frozenset({"Baseline", "Investigation"})
 
@@ -128,36 +128,9 @@ def playbook_groups(site: Site) -> list[PlaybookGroup]:
 
 def pages(site: Site) -> list[Page]:
     """Every page of the form with its permalink, in a fixed order, clashes included."""
-    env = environment(TEMPLATES, UNESCAPED)
-    pages: list[Page] = []
-
-    detection_template = env.get_template("detection.md.j2")
-    for page in site.detections:
-        text = partial(detection_template.render, page=page, d=page.detection)
-        path = ("_posts", f"{page.detection.date}-{page.detection.id}.md")
-        pages.append(Page(path, text, page.detection.source, url=page.url))
-
-    story_template = env.get_template("story.md.j2")
-    for page in site.stories:
-        text = partial(story_template.render, page=page, s=page.story)
-        pages.append(Page(("_stories", page.slug + ".md"), text, page.story.source, url=page.url))
-
-    playbook_template = env.get_template("playbook.md.j2")
-    for page in site.playbooks:
-        text = partial(playbook_template.render, page=page, p=page.playbook,
-                       runs=association_runs(page, site.detections))
-        pages.append(Page(("_playbooks", page.slug + ".md"), text, page.playbook.source, url=page.url))
-
-    category_template = env.get_template("category.md.j2")
-    for category in site.categories:
-        pages.append(Page(("_pages", category.slug + ".md"), partial(category_template.render, category=category),
-                          label=f"story category '{category.name}'", url=f"/stories/{category.slug}/"))
-    taxonomy = env.get_template("taxonomy.md.j2")
-    for kind, names in (("datamodel", site.datamodels), ("tactic", site.tactics)):
-        for name in names:
-            slug = slugify(name)
-            pages.append(Page(("_pages", slug + ".md"), partial(taxonomy.render, name=name, slug=slug),
-                              label=f"{kind} '{name}'", url=f"/detections/{slug}/"))
+    env = form_environment(TEMPLATES, UNESCAPED)
+    pages = [*content_pages(env, site, lambda page: ("_posts", f"{page.detection.date}-{page.detection.id}.md")),
+             *taxonomy_pages(env, site)]
 
     type_template = env.get_template("type.md.j2")
     for kind, title in KIND_TITLES:
@@ -174,13 +147,10 @@ def pages(site: Site) -> list[Page]:
                                                           playbooks=group.playbooks),
                           label=f"{group.kind} '{group.title}'", url=f"/playbooks/{group.slug}/"))
 
-    for template, path, url in (("detections_index.md.j2", ("_pages", "detections.md"), "/detections/"),
-                                ("types.md.j2", ("_pages", "types.md"), "/categories/"),
-                                ("stories_index.md.j2", ("_pages", "stories.md"), "/stories/"),
-                                ("playbooks_index.md.j2", ("_pages", "playbooks.md"), "/playbooks/"),
-                                ("navigation.yml.j2", ("_data", "navigation.yml"), None),
-                                ("index.markdown.j2", ("index.markdown",), "/")):
-        pages.append(Page(path, partial(env.get_template(template).render, site=site, kinds=KIND_TITLES,
-                                        playbook_groups=groups),
-                          label=path[-1], url=url))
-    return pages
+    return pages + index_pages(env, (("detections_index.md.j2", ("_pages", "detections.md"), "/detections/"),
+                                     ("types.md.j2", ("_pages", "types.md"), "/categories/"),
+                                     ("stories_index.md.j2", ("_pages", "stories.md"), "/stories/"),
+                                     ("playbooks_index.md.j2", ("_pages", "playbooks.md"), "/playbooks/"),
+                                     ("navigation.yml.j2", ("_data", "navigation.yml"), None),
+                                     ("index.markdown.j2", ("index.markdown",), "/")),
+                               site=site, kinds=KIND_TITLES, playbook_groups=groups)

@@ -1,0 +1,75 @@
+"""What the published forms share: the story templates and the pages every form writes alike.
+
+A form's own templates come first; a template it does not have is taken from
+`templates/` here (the story index, story category and tag pages are the same
+in both forms).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+
+from ...enrich import DetectionPage, Site
+from ...render import Page, association_runs, environment
+from ...slug import slugify
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+UNESCAPED = frozenset({"_macros.j2", "stories_index.md.j2", "category.md.j2", "taxonomy.md.j2"})
+"""Shared templates that the published generators did not HTML-escape (story listings, tag pages)."""
+
+
+def form_environment(templates: Path, unescaped: frozenset[str]) -> jinja2.Environment:
+    return environment((templates, TEMPLATES), unescaped | UNESCAPED)
+
+
+def content_pages(env: jinja2.Environment, site: Site,
+                  detection_path: Callable[[DetectionPage], tuple[str, ...]]) -> list[Page]:
+    """A page per detection, story and playbook, each at its form's path."""
+    pages: list[Page] = []
+    detection_template = env.get_template("detection.md.j2")
+    for page in site.detections:
+        text = partial(detection_template.render, page=page, d=page.detection)
+        pages.append(Page(detection_path(page), text, page.detection.source, url=page.url))
+
+    story_template = env.get_template("story.md.j2")
+    for page in site.stories:
+        text = partial(story_template.render, page=page, s=page.story)
+        pages.append(Page(("_stories", page.slug + ".md"), text, page.story.source, url=page.url))
+
+    playbook_template = env.get_template("playbook.md.j2")
+    for page in site.playbooks:
+        text = partial(playbook_template.render, page=page, p=page.playbook,
+                       runs=association_runs(page, site.detections))
+        pages.append(Page(("_playbooks", page.slug + ".md"), text, page.playbook.source, url=page.url))
+    return pages
+
+
+def taxonomy_pages(env: jinja2.Environment, site: Site) -> list[Page]:
+    """Story category pages, then the front-matter-only tag pages of data models and tactics.
+
+    Categories come first: where a category and a tactic share a name
+    (Privilege Escalation), the published sites kept the category page.
+    """
+    pages: list[Page] = []
+    category_template = env.get_template("category.md.j2")
+    for category in site.categories:
+        pages.append(Page(("_pages", category.slug + ".md"), partial(category_template.render, category=category),
+                          label=f"story category '{category.name}'", url=f"/stories/{category.slug}/"))
+    taxonomy = env.get_template("taxonomy.md.j2")
+    for kind, names in (("datamodel", site.datamodels), ("tactic", site.tactics)):
+        for name in names:
+            slug = slugify(name)
+            pages.append(Page(("_pages", slug + ".md"), partial(taxonomy.render, name=name, slug=slug),
+                              label=f"{kind} '{name}'", url=f"/detections/{slug}/"))
+    return pages
+
+
+def index_pages(env: jinja2.Environment, indexes, **context) -> list[Page]:
+    """The index pages, navigation and home page: (template, path, url) each, rendered with `context`."""
+    return [Page(path, partial(env.get_template(template).render, **context), label=path[-1], url=url)
+            for template, path, url in indexes]
