@@ -300,13 +300,16 @@ class _Linker:
 
     def d3fend_techniques(self, playbook: Playbook) -> tuple[D3fendTechnique, ...]:
         found = []
+        # A text where the list belongs was read character by character (and
+        # reported by the loader); its characters are not reported one by one.
+        characters = all(len(technique_id) == 1 for technique_id in playbook.defend_technique_id)
         for index, technique_id in enumerate(playbook.defend_technique_id):
             technique = (self.d3fend or {}).get(technique_id)
-            if technique is None:
+            if technique is None and not characters:
                 why = "no D3FEND file was given" if self.d3fend is None else "it is not in the D3FEND file"
                 self.report(Severity.WARNING, playbook.source, ("tags", "defend_technique_id", index),
                             f"D3FEND technique '{technique_id}' is left out: {why}")
-            else:
+            elif technique is not None:
                 found.append(technique)
         return tuple(found)
 

@@ -13,6 +13,9 @@ TESTS = Path(__file__).resolve().parent
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus" / "escu-2022-03"
 ATTACK_10 = SHARED / "attack" / "enterprise-attack-10.1.json"
+CORPUS_2024 = SHARED / "corpus" / "escu-2024-04"
+ATTACK_14 = SHARED / "attack" / "enterprise-attack-14.1.json"
+CORPUS_2024_10 = SHARED / "corpus" / "escu-2024-10"
 GOLDEN_BASIC = TESTS / "golden" / "basic"
 
 for path in (str(ROOT), str(TESTS)):
@@ -20,10 +23,10 @@ for path in (str(ROOT), str(TESTS)):
         sys.path.insert(0, path)
 
 
-def needs_corpus() -> None:
+def needs_corpus(corpus: Path = CORPUS, attack: Path = ATTACK_10) -> None:
     """Skip where ../shared is absent; under REQUIRE_CORPUS=1 (CI) fail instead."""
-    if not (CORPUS / "source").is_dir() or not ATTACK_10.is_file():
-        message = f"the published corpus is not beside the checkout ({CORPUS})"
+    if not (corpus / "source").is_dir() or not attack.is_file():
+        message = f"the published corpus is not beside the checkout ({corpus})"
         if os.environ.get("REQUIRE_CORPUS"):
             pytest.fail(message)
         pytest.skip(message)

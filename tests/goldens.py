@@ -1,8 +1,10 @@
 """Shared by the golden tests and tests/regenerate_goldens.py.
 
 A golden case is a folder under tests/golden/ with `content/`, `attack.json`,
-an optional `cves.json`, and `expected/<layout>/`: the whole tree the
-generator must write for that layout.
+optional `cves.json`, `splunk_apps.json` and `d3fend.json`, an optional
+`issues.txt` (the problems the case is meant to report, one per line, as
+printed), and `expected/<layout>/`: the whole tree the generator must write
+for that layout.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from generator.issues import Issue
+from generator.issues import Issue, Severity
 from generator.pipeline import Inputs, generate
 from generator.write import MANIFEST, write_pages
 
@@ -20,13 +22,30 @@ CASES = sorted((case, layout.name) for case in GOLDEN.iterdir() if (case / "cont
 """(case folder, layout) pairs, e.g. (tests/golden/basic, "published")."""
 
 
+def _optional(path: Path) -> Path | None:
+    return path if path.exists() else None
+
+
 def render_case(case: Path, layout: str, out: Path) -> list[Issue]:
-    """Render one golden case in one layout into `out`."""
-    cves = case / "cves.json"
-    result = generate(case / "content", Inputs(case / "attack.json", cves if cves.exists() else None), layout)
+    """Render one golden case in one layout into `out`; the issues that `issues.txt` does not expect.
+
+    Each expected issue that was not reported comes back as an error naming it.
+    """
+    inputs = Inputs(case / "attack.json", _optional(case / "cves.json"), _optional(case / "splunk_apps.json"),
+                    _optional(case / "d3fend.json"))
+    result = generate(case / "content", inputs, layout)
     issues = result.issues + write_pages(result.pages, out)
     (out / MANIFEST).unlink()
-    return issues
+    expected_file = case / "issues.txt"
+    expected = expected_file.read_text(encoding="utf-8").splitlines() if expected_file.exists() else []
+    unexpected = []
+    for issue in issues:
+        if str(issue) in expected:
+            expected.remove(str(issue))
+        else:
+            unexpected.append(issue)
+    return unexpected + [Issue(expected_file.name, None, Severity.ERROR, f"expected issue not reported: {line}")
+                         for line in expected]
 
 
 def tree(root: Path) -> dict[str, bytes]:

@@ -99,8 +99,11 @@ def test_cve_missing_from_the_cve_file(content, tmp_path):
     result, messages = render(content, tmp_path / "out")
 
     line = line_of(content, relative, "CVE-2099-7777")
-    assert messages == [f"{relative}:{line}: error: CVE-2099-7777 is not in the CVE file"]
-    assert result.returncode == 1
+    assert messages == [f"{relative}:{line}: warning: CVE-2099-7777 is not in the CVE file; "
+                        "it is shown without summary and score"]
+    assert result.returncode == 0
+    page = (tmp_path / "out" / "_posts" / "2021-12-24-exploit_of_example_portal.md").read_text()
+    assert "| [CVE-2099-7777](https://nvd.nist.gov/vuln/detail/CVE-2099-7777) |  |  |" in page
 
 
 def test_warnings_alone_exit_zero(content, tmp_path):

@@ -16,8 +16,8 @@ class PluginConfig(base.Config):
     cve_file = c.Optional(c.Type(str))
     """CVE summaries and scores, {"CVE-…": {"summary": …, "cvss": …}}; relative to mkdocs.yml."""
 
-    form = c.Optional(c.Choice(("2022-03", "2024-04")))
-    """The published form the pages take; by default chosen from the content (see README)."""
+    form = c.Optional(c.Type(str))
+    """The published form the pages take ("2022-03" or "2024-04"); empty: chosen from the content."""
 
     splunk_apps_file = c.Optional(c.Type(str))
     """Splunkbase names and URLs of add-ons by `supported_tas` id (2024-04 form); relative to mkdocs.yml."""

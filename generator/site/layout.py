@@ -51,6 +51,22 @@ class TagEntry:
     """(title, url) of each page with the tag, sorted by title."""
 
 
+def legacy_redirects(site: Site) -> dict[str, str]:
+    """Docs-relative redirects from each detection's slug address to where the form serves it.
+
+    The 2024 form serves detections by id (`/endpoint/<id>/`) and the
+    published site redirected the older `/endpoint/<slug>/` there; the same
+    addresses keep working here. Where two detections share a name, the
+    first (by name, then path) keeps the old address.
+    """
+    redirects: dict[str, str] = {}
+    for page in site.detections:
+        legacy = f"/{page.detection.kind}/{page.slug}/"
+        if legacy != page.url:
+            redirects.setdefault(src_uri(legacy), src_uri(page.url))
+    return redirects
+
+
 def technique_entries(site: Site) -> list[TechniqueEntry]:
     by_id: dict[str, dict[int, DetectionPage]] = {}
     techniques: dict[str, Technique] = {}

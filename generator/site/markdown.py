@@ -8,7 +8,12 @@ touching the pages themselves:
   (kramdown's GFM parser does this; Python-Markdown needs a blank line);
 - table rows separated from a table by blank lines continue that table
   (kramdown made a second, header-less table; one table is what was meant);
+- a list item indented by two spaces under another is nested in it;
 - a backslash at the end of a line is a line break;
+- the 2024 form's `<details>` blocks, whose `<div markdown="1">` kramdown
+  parsed as Markdown, are parsed here too;
+- `:emoji:` codes (jemoji on the published site) show as the emoji character
+  itself, with the code as its title: no picture is fetched from anywhere;
 - links are rewritten from the published site's absolute URLs ("/stories/x")
   to the documents that serve them, so mkdocs can check them and make them
   relative (the site then works under any path, e.g. /repo/ on GitHub Pages);
@@ -36,6 +41,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 _LIST_ITEM = re.compile(r"^(?:[*+-]|\d+[.)])[ \t]+\S")
+_NESTED_ITEM = re.compile(r"^ {2,3}((?:[*+-]|\d+[.)])[ \t]+\S.*)$")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _KRAMDOWN_ESCAPES = ("\\", ".", "*", "_", "+", "-", "`", "(", ")", "[", "]", "{", "}", "#", "!", ":", "|",
@@ -64,7 +70,11 @@ class _BlockStarts(Preprocessor):
                 out.append(line)
                 continue
             previous = out[-1] if out else ""
-            if _LIST_ITEM.match(line):
+            nested = _NESTED_ITEM.match(line) if in_list else None
+            if nested:
+                # kramdown nests an item indented by two spaces; Python-Markdown wants four.
+                line = "    " + nested.group(1)
+            elif _LIST_ITEM.match(line):
                 if previous.strip() and not in_list:
                     out.append("")
                 in_list = True
@@ -79,6 +89,24 @@ class _BlockStarts(Preprocessor):
                 out.append("")
             out.append(line)
         return out
+
+
+class _DetailsBlocks(Preprocessor):
+    """`<details>` (the 2024 form's Annotations) takes Markdown inside, as its `<div markdown="1">` asks.
+
+    Python-Markdown's `md_in_html` parses a block only when every enclosing
+    HTML element asks for it, so the opening tag is marked too.
+    """
+
+    def run(self, lines: list[str]) -> list[str]:
+        return ['<details markdown="1">' if line == "<details>" else line for line in lines]
+
+
+def emoji_character(index, shortname, alias, uc, alt, title, category, options, md) -> etree.Element:
+    """pymdownx.emoji generator: the emoji as text, titled with its code (e.g. ":warning:")."""
+    element = etree.Element("span", {"class": "emoji", "title": shortname})
+    element.text = alt
+    return element
 
 
 class _KramdownListMixin:
@@ -229,6 +257,7 @@ class KramdownExtension(Extension):
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.ESCAPED_CHARS = list(dict.fromkeys([*md.ESCAPED_CHARS, *_KRAMDOWN_ESCAPES]))
+        md.preprocessors.register(_DetailsBlocks(md), "kramdown_details", 29)
         md.preprocessors.register(_BlockStarts(md), "kramdown_block_starts", 28)
         md.parser.blockprocessors.register(_KramdownOList(md.parser), "olist", 40)
         md.parser.blockprocessors.register(_KramdownUList(md.parser), "ulist", 30)

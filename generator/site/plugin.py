@@ -18,12 +18,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
+from pymdownx.emoji import gemoji
 
 from ..exceptions import GeneratorError
 from ..issues import Issue, Severity
 from ..pipeline import Inputs, generate
 from .config import PluginConfig
-from .markdown import KramdownExtension
+from .layout import legacy_redirects
+from .markdown import KramdownExtension, emoji_character
 
 log = get_plugin_logger(__name__)
 
@@ -37,7 +39,11 @@ if not content_log.handlers:
     content_log.addHandler(_handler)
     content_log.propagate = False
 
-REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "smarty", "fenced_code")
+REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "smarty", "fenced_code", "pymdownx.emoji")
+EXTENSION_CONFIGS = {
+    # GitHub's emoji names (jemoji's, on the published site), shown as characters: nothing is fetched.
+    "pymdownx.emoji": {"emoji_index": gemoji, "emoji_generator": emoji_character},
+}
 
 
 class SecurityContentPlugin(BasePlugin[PluginConfig]):
@@ -55,7 +61,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
+                if name in EXTENSION_CONFIGS:
+                    config.mdx_configs[name] = EXTENSION_CONFIGS[name]
         self.dead_links: dict[str, list[str]] = defaultdict(list)
+        self.added_redirects: list[str] = []
         self.extension = KramdownExtension(report=self._dead_link)
         config.markdown_extensions.append(self.extension)
         return config
@@ -66,6 +75,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         except GeneratorError as exc:
             raise PluginError(str(exc)) from None
         self.pages = generated.pages
+        self.redirects = legacy_redirects(generated.site)
         for issue in generated.issues:
             self._log(issue)
         self.dead_links.clear()
@@ -78,7 +88,23 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 continue
             files.append(File.generated(config, src_uri, content=page.text))
         self.extension.documents = {_site_url(f): f.src_uri for f in files.documentation_pages()}
+        self._add_redirects(config)
         return files
+
+    def _add_redirects(self, config: MkDocsConfig) -> None:
+        """Old detection addresses redirect to the current ones, through the mkdocs-redirects plugin."""
+        if not self.redirects:
+            return
+        redirects = config.plugins.get("redirects")
+        if redirects is None:
+            log.warning(f"{len(self.redirects)} detections moved to new addresses; add the 'redirects' plugin "
+                        "(mkdocs-redirects) to mkdocs.yml so that their old addresses keep working")
+            return
+        maps = redirects.config["redirect_maps"]
+        for old in self.added_redirects:  # a rebuild under `mkdocs serve` starts afresh
+            maps.pop(old, None)
+        self.added_redirects = [old for old in self.redirects if old not in maps]
+        maps.update((old, self.redirects[old]) for old in self.added_redirects)
 
     def on_page_markdown(self, markdown: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
         self.extension.set_page(_site_url(page.file), page.file.src_uri)
