@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, SHARED, SITE_URL
+from conftest import CORPUS_2024, ROOT, SHARED, SITE_URL
 from sitecheck import broken_links
 
 def test_corpus_builds_strict(corpus_site):
@@ -38,22 +38,55 @@ def test_tag_anchors_with_a_slash_are_reported_and_land(corpus_site):
     assert '<h2 id="scheduled-task/job">Scheduled Task/Job</h2>' in (out / "tags" / "index.html").read_text()
 
 
-def fidelity_exceptions() -> dict[str, str]:
-    """The pages the README lists as deliberately not rendered the way kramdown did."""
+def fidelity_exceptions(form: str) -> dict[str, str]:
+    """The pages the README lists as deliberately not rendered the way kramdown did, for one form."""
     readme = (ROOT / "README.md").read_text()
-    section = readme.split("### Where the site deliberately differs from kramdown", 1)[1].split("\n## ", 1)[0]
+    section = readme.split(f"### Where the {form} site deliberately differs from kramdown", 1)[1]
+    section = re.split(r"\n#{2,3} ", section, maxsplit=1)[0]
     return dict(re.findall(r"^- `(/[^`]+/)`: (.+)$", section, re.MULTILINE))
+
+
+def fidelity(site: Path, *kramdown: Path) -> tuple[int, int, set[str]]:
+    check = subprocess.run([sys.executable, SHARED / "tools" / "fidelity.py", site, *kramdown, "--diff", "9999"],
+                           capture_output=True, text=True, timeout=300)
+    equivalent, total = map(int, re.search(r"fidelity: (\d+) equivalent of (\d+) pages", check.stdout).groups())
+    return equivalent, total, set(re.findall(r"^--- \S+ \((/[^)]*)\)$", check.stdout, re.MULTILINE))
 
 
 def test_every_page_shows_as_published_except_the_listed_ones(corpus_site):
     out, _ = corpus_site
-    check = subprocess.run([sys.executable, SHARED / "tools" / "fidelity.py", out, "--diff", "999"],
-                           capture_output=True, text=True, timeout=300)
-    equivalent, total = map(int, re.search(r"fidelity: (\d+) equivalent of (\d+) pages", check.stdout).groups())
-    differing = set(re.findall(r"^--- \S+ \((/[^)]*)\)$", check.stdout, re.MULTILINE))
+    equivalent, total, differing = fidelity(out)
     assert total == 595
-    assert differing == set(fidelity_exceptions())
+    assert differing == set(fidelity_exceptions("March-2022"))
     assert equivalent == total - len(differing)
+
+
+def test_2024_corpus_site_shows_every_page_as_published_except_the_listed_ones(corpus_2024_site):
+    out, result = corpus_2024_site
+    assert result.returncode == 0, result.stderr[-3000:]
+    equivalent, total, differing = fidelity(out, CORPUS_2024 / "kramdown")
+    assert total == 1282
+    assert differing == set(fidelity_exceptions("April-2024"))
+    assert equivalent == total - len(differing)
+
+
+def test_2024_corpus_site_links_resolve_and_old_addresses_redirect(corpus_2024_site):
+    out, _ = corpus_2024_site
+    assert broken_links(out, SITE_URL) == []
+    detection = out / "endpoint" / "0d370304-5f26-11ec-a4bb-acde48001122" / "index.html"
+    assert detection.is_file()
+    old = (out / "endpoint" / "linux_edit_cron_table_parameter" / "index.html").read_text()
+    assert '<meta http-equiv="refresh" content="0; url=../0d370304-5f26-11ec-a4bb-acde48001122/">' in old
+
+
+def test_2024_annotations_open_as_details_and_emoji_are_characters(corpus_2024_site):
+    out, _ = corpus_2024_site
+    page = (out / "endpoint" / "0d370304-5f26-11ec-a4bb-acde48001122" / "index.html").read_text()
+    annotations = page.split('<h3 id="annotations">', 1)[1].split('<h4 id="search">', 1)[0]
+    assert annotations.count("<details>") == 5 and "markdown=" not in annotations
+    assert '<td><a href="https://attack.mitre.org/techniques/T1053/003/">T1053.003</a></td>' in annotations
+    assert "<li>Installation</li>" in annotations and "<li>DE.AE</li>" in annotations
+    assert '<span class="emoji" title=":information_source:">\u2139\ufe0f</span>' in page
 
 
 def test_golden_content_builds_strict_with_every_index(golden_site):
