@@ -168,9 +168,22 @@ def called_lookups(search: str) -> list[str]:
     return [name for name in _LOOKUP_CALL.findall(search) if name]
 
 
+def _cues(name: str) -> set[str]:
+    """Words of three letters or more, and the first three letters: what a misspelt name keeps."""
+    lowered = name.lower()
+    return {word for word in re.findall(r"[a-z0-9]{3,}", lowered)} | {"^" + lowered[:3]}
+
+
 @lru_cache(maxsize=1024)
 def _closest(name: str, candidates: tuple[str, ...]) -> str | None:
-    lowered = {c.lower(): c for c in candidates}
+    """The candidate most like `name`, if any is close enough.
+
+    Only candidates that share a word or the first three letters with the
+    name are compared: the full comparison with every story name made
+    suggestions a third of the linking time on a large corpus.
+    """
+    cues = _cues(name)
+    lowered = {c.lower(): c for c in candidates if cues & _cues(c)}
     match = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[match[0]] if match else None
 
@@ -275,7 +288,7 @@ class _Linker:
             cves.append(Cve("", "", ""))
 
         apps = []
-        for index, app_id in enumerate(tags.supported_tas):
+        for index, app_id in enumerate(tags.supported_tas if self.rules.SHOWS_ADD_ONS else ()):
             app = (self.apps or {}).get(app_id)
             if app is None:
                 why = "no Splunk apps file was given" if self.apps is None else "it is not in the Splunk apps file"

@@ -211,8 +211,17 @@ def parse_file(path: Path) -> Parsed:
         return text, None, (None, "invalid YAML: nested too deeply")
 
 
-def _parse_files(paths: Sequence[Path]) -> list[Parsed]:
-    return [parse_file(path) for path in paths]
+Task = tuple[Path, str, Callable[["_Fields"], Any]]
+"""A file to load: its path, its path as reported, and the function that makes its model."""
+
+
+def _load_files(tasks: Sequence[Task]) -> list[tuple[Any, list[Issue]]]:
+    """Parse each file and make its model: (model or None, the file's issues), task for task."""
+    results = []
+    for path, display, make in tasks:
+        issues: list[Issue] = []
+        results.append((_build(_checked(parse_file(path), display, issues), issues, make), issues))
+    return results
 
 
 def _checked(parsed: Parsed, display: str, issues: list[Issue]) -> tuple[Source, dict] | None:
@@ -407,9 +416,9 @@ def _yaml_files(folder: Path, recursive: bool = False) -> list[Path]:
 def load_content(root: Path, detection_folders: Sequence[DetectionFolder]) -> tuple[Content, list[Issue]]:
     """Load every published source under `root`; never raises for bad content.
 
-    All files are parsed first (on both cores where possible), then turned
-    into models in sorted path order, so the result and the order of issues
-    never depend on how the parsing was split.
+    Files are visited in sorted path order and their issues kept in that
+    order, so neither the result nor the order of issues depends on how the
+    work was split over the cores.
     """
     issues: list[Issue] = []
     groups: list[tuple[list[Path], Callable[[_Fields], Any]]] = []
@@ -419,13 +428,16 @@ def load_content(root: Path, detection_folders: Sequence[DetectionFolder]) -> tu
         groups.append((_yaml_files(root / folder), make))
     groups.append((_yaml_files(root / "playbooks", recursive=True), _playbook))
 
-    parsed = iter(split_map(_parse_files, [path for paths, _ in groups for path in paths]))
+    # Files are parsed and made into models on both cores where possible; the
+    # results come back in task order, so nothing depends on the split.
+    tasks = [(path, path.relative_to(root).as_posix(), make) for paths, make in groups for path in paths]
+    results = iter(split_map(_load_files, tasks))
     built: list[list[Any]] = []
-    for paths, make in groups:
+    for paths, _ in groups:
         items = []
-        for path in paths:
-            checked = _checked(next(parsed), path.relative_to(root).as_posix(), issues)
-            item = _build(checked, issues, make)
+        for _ in paths:
+            item, file_issues = next(results)
+            issues.extend(file_issues)
             if item is not None:
                 items.append(item)
         built.append(items)

@@ -145,7 +145,13 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
     return env
 
 
-def association_runs(playbook: PlaybookPage, detections: tuple[DetectionPage, ...]) -> list[tuple[int, DetectionPage | None]]:
+def detection_positions(detections: tuple[DetectionPage, ...]) -> dict[int, int]:
+    """Each detection page's index in the site's list, by object identity (for `association_runs`)."""
+    return {id(page): index for index, page in enumerate(detections)}
+
+
+def association_runs(playbook: PlaybookPage, detections: tuple[DetectionPage, ...],
+                     position: dict[int, int]) -> list[tuple[int, DetectionPage | None]]:
     """Blank-line runs of a published playbook's "Associated Detections" section.
 
     The published generator looped over every detection of the site for each
@@ -153,7 +159,6 @@ def association_runs(playbook: PlaybookPage, detections: tuple[DetectionPage, ..
     and one more after each name. The result is reproduced as (empty lines,
     detection) pairs, so rendering does not depend on the size of that loop.
     """
-    position = {id(page): index for index, page in enumerate(detections)}
     runs: list[tuple[int, DetectionPage | None]] = []
     carry = 0
     for name in playbook.playbook.detections:

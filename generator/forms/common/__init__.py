@@ -14,7 +14,7 @@ from typing import Callable
 import jinja2
 
 from ...enrich import DetectionPage, Site
-from ...render import Page, association_runs, environment
+from ...render import Page, association_runs, detection_positions, environment
 from ...slug import slugify
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -42,9 +42,10 @@ def content_pages(env: jinja2.Environment, site: Site,
         pages.append(Page(("_stories", page.slug + ".md"), text, page.story.source, url=page.url))
 
     playbook_template = env.get_template("playbook.md.j2")
+    position = detection_positions(site.detections)
     for page in site.playbooks:
         text = partial(playbook_template.render, page=page, p=page.playbook,
-                       runs=association_runs(page, site.detections))
+                       runs=association_runs(page, site.detections, position))
         pages.append(Page(("_playbooks", page.slug + ".md"), text, page.playbook.source, url=page.url))
     return pages
 

@@ -27,6 +27,9 @@ UNESCAPED = frozenset({"story.md.j2", "navigation.yml.j2"})
 
 UNPUBLISHED_TYPES = frozenset({"Baseline", "Investigation"})
 
+SHOWS_ADD_ONS = False
+"""The 2022 pages did not show `supported_tas`."""
+
 
 def story_categories(story: Story) -> tuple[str, ...]:
     """A story is filed under its first category only."""

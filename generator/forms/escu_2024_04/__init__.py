@@ -33,6 +33,9 @@ UNESCAPED = frozenset({"story.md.j2", "navigation.yml.j2", "type.md.j2", "types.
 
 UNPUBLISHED_TYPES = frozenset({"Baseline", "Investigation"})
 
+SHOWS_ADD_ONS = True
+"""Detection pages list their supported add-ons (`supported_tas`)."""
+
 DATAMODELS = ("Authentication", "Change", "Change_Analysis", "Email", "Endpoint", "Network_Resolution",
               "Network_Sessions", "Network_Traffic", "Risk", "Splunk_Audit", "UEBA", "Updates",
               "Vulnerabilities", "Web")
