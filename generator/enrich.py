@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .cves import Cve
 from .issues import Issue, Severity
-from .models import Content, Detection, Lookup, Macro, Playbook, Story, Technique
+from .models import Content, DataSource, Detection, Lookup, Macro, Playbook, Story, Technique
 from .references import D3fendTechnique, SplunkApp
 from .slug import slugify
 
@@ -27,6 +27,7 @@ APP_MACROS = frozenset({
     "get_asset",  # Splunk Enterprise Security, asset and identity framework
     "get_identity4events",  # Splunk Enterprise Security
     "get_risk_severity",  # Splunk Enterprise Security, risk framework
+    "cim_corporate_web_domain_search",  # Splunk Common Information Model app (Splunk_SA_CIM)
 })
 
 
@@ -37,6 +38,19 @@ class StoryRef:
     name: str
     slug: str
     exists: bool
+
+
+@dataclass(frozen=True)
+class DataSourceRef:
+    """A data source named by a detection; `definition` is None when no data source file has the name."""
+
+    name: str
+    slug: str
+    definition: DataSource | None
+
+    @property
+    def url(self) -> str | None:
+        return f"/data_sources/{self.slug}/" if self.definition else None
 
 
 @dataclass(frozen=True)
@@ -68,6 +82,7 @@ class DetectionPage:
     derived: Derived
     apps: tuple[SplunkApp, ...] = ()
     """The supported add-ons (`supported_tas`), named as Splunkbase names them where known."""
+    data_sources: tuple[DataSourceRef, ...] = ()
 
     @property
     def name(self) -> str:
@@ -101,6 +116,12 @@ class StoryPage:
     @property
     def name(self) -> str:
         return self.story.name
+
+    @property
+    def data_sources(self) -> tuple[DataSourceRef, ...]:
+        """Every data source of its detections, once each, by name."""
+        union = {ref.name: ref for page in self.detections for ref in page.data_sources}
+        return tuple(union[name] for name in sorted(union))
 
     @property
     def url(self) -> str:
@@ -142,6 +163,22 @@ class Category:
 
 
 @dataclass(frozen=True)
+class DataSourcePage:
+    data_source: DataSource
+    slug: str
+    detections: tuple[DetectionPage, ...]
+    """The published detections that name it, by name."""
+
+    @property
+    def name(self) -> str:
+        return self.data_source.name
+
+    @property
+    def url(self) -> str:
+        return f"/data_sources/{self.slug}/"
+
+
+@dataclass(frozen=True)
 class Site:
     detections: tuple[DetectionPage, ...]
     """Sorted by name, then by source path."""
@@ -150,6 +187,8 @@ class Site:
     tactics: tuple[str, ...]
     datamodels: tuple[str, ...]
     categories: tuple[Category, ...]
+    data_sources: tuple[DataSourcePage, ...] = ()
+    """Sorted by name."""
 
 
 def called_macros(search: str) -> list[str]:
@@ -206,6 +245,10 @@ class _Linker:
         for lookup in content.lookups:
             self.lookups.setdefault(lookup.name, lookup)
         self.lookup_files = {lk.filename for lk in content.lookups if lk.filename}
+        self.data_sources: dict[str, DataSource] = {}
+        for data_source in content.data_sources:
+            self.data_sources.setdefault(data_source.name, data_source)
+        self.sorted_data_source_names = tuple(sorted(self.data_sources))
         self.story_names = {s.name for s in content.stories}
         self.sorted_story_names = tuple(sorted(self.story_names))
         self.issues: list[Issue] = []
@@ -297,6 +340,17 @@ class _Linker:
                 app = SplunkApp(app_id, app_id, "")
             apps.append(app)
 
+        data_sources = []
+        for index, name in enumerate(dict.fromkeys(detection.data_source)):
+            definition = self.data_sources.get(name)
+            # Content from before data_sources/ existed (2024-04) names them without defining any.
+            if definition is None and self.data_sources:
+                suggestion = _closest(name, self.sorted_data_source_names)
+                hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+                self.report(Severity.WARNING, detection.source, ("data_source", detection.data_source.index(name)),
+                            f"no data source is named '{name}'{hint}")
+            data_sources.append(DataSourceRef(name, slugify(name), definition))
+
         slug = slugify(detection.name)
         return DetectionPage(
             detection=detection,
@@ -309,6 +363,7 @@ class _Linker:
             stories=tuple(stories),
             derived=self.rules.derive(detection, tuple(techniques)),
             apps=tuple(apps),
+            data_sources=tuple(data_sources),
         )
 
     def d3fend_techniques(self, playbook: Playbook) -> tuple[D3fendTechnique, ...]:
@@ -378,6 +433,12 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
         for name in dict.fromkeys(rules.story_categories(story.story)):
             members_of.setdefault(name, []).append(story)
     categories = tuple(Category(name, slugify(name), tuple(members_of[name])) for name in sorted(members_of))
+    users: dict[str, list[DetectionPage]] = {}
+    for page in detections:
+        for ref in page.data_sources:
+            users.setdefault(ref.name, []).append(page)
+    data_sources = tuple(DataSourcePage(d, slugify(d.name), tuple(users.get(d.name, ())))
+                         for d in sorted(linker.data_sources.values(), key=lambda d: (d.name, d.source.path)))
     site = Site(
         detections=tuple(detections),
         stories=tuple(stories),
@@ -385,5 +446,6 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
         tactics=tuple(sorted({t for p in detections for tech in p.techniques for t in tech.tactics})),
         datamodels=tuple(sorted({dm for p in detections for dm in p.datamodels})),
         categories=categories,
+        data_sources=data_sources,
     )
     return site, linker.issues

@@ -18,12 +18,15 @@ import yaml
 from . import yamlfast
 from .issues import Issue, Severity
 from .models import (
+    AddOn,
     AttackData,
     Content,
+    DataSource,
     Detection,
     DetectionTags,
     DetectionTest,
     Drilldown,
+    FieldMapping,
     Lookup,
     Macro,
     Observable,
@@ -396,6 +399,39 @@ def _playbook(f: _Fields) -> Playbook:
     )
 
 
+def _data_source(f: _Fields) -> DataSource:
+    add_ons = []
+    for record in f.records("supported_TA"):
+        try:
+            add_ons.append(AddOn(record.text("name"), record.text("url", required=False) or "",
+                                 record.text("version", required=False) or ""))
+        except _Skip:
+            pass
+    mappings = []
+    for record in f.records("field_mappings"):
+        pairs = record.mapping("mapping")
+        mappings.append(FieldMapping(record.text("data_model", required=False) or "",
+                                     record.text("data_set", required=False) or "",
+                                     tuple((str(k), str(v)) for k, v in pairs.data.items())))
+    return DataSource(
+        name=f.text("name"),
+        id=f.text("id", required=False) or "",
+        version=f.version(required=False),
+        date=f.text("date", required=False) or "",
+        author=f.text("author", required=False) or "",
+        description=f.text("description", required=False) or "",
+        source_name=f.text("source", required=False) or "",
+        sourcetype=f.text("sourcetype", required=False) or "",
+        separator=f.text("separator", required=False) or "",
+        supported_ta=tuple(add_ons),
+        fields=f.texts("fields"),
+        field_mappings=tuple(mappings),
+        configuration=f.text("configuration", required=False) or "",
+        example_log=f.text("example_log", required=False) or "",
+        source=f.source,
+    )
+
+
 def _yaml_files(folder: Path, recursive: bool = False) -> list[Path]:
     """The .yml files of `folder` (and below it, if `recursive`), sorted by path."""
     found: list[str] = []
@@ -424,7 +460,8 @@ def load_content(root: Path, detection_folders: Sequence[DetectionFolder]) -> tu
     groups: list[tuple[list[Path], Callable[[_Fields], Any]]] = []
     for folder in detection_folders:
         groups.append((_yaml_files(root / folder.path), _detection(folder)))
-    for folder, make in (("stories", _story), ("macros", _macro), ("lookups", _lookup)):
+    for folder, make in (("stories", _story), ("macros", _macro), ("lookups", _lookup),
+                         ("data_sources", _data_source)):
         groups.append((_yaml_files(root / folder), make))
     groups.append((_yaml_files(root / "playbooks", recursive=True), _playbook))
 
@@ -442,8 +479,8 @@ def load_content(root: Path, detection_folders: Sequence[DetectionFolder]) -> tu
                 items.append(item)
         built.append(items)
 
-    detections = sorted((d for items in built[:-4] for d in items), key=lambda d: d.source.path)
-    stories, macros, lookups, playbooks = built[-4:]
+    detections = sorted((d for items in built[:-5] for d in items), key=lambda d: d.source.path)
+    stories, macros, lookups, data_sources, playbooks = built[-5:]
     content = Content(detections=tuple(detections), stories=tuple(stories), macros=tuple(macros),
-                      lookups=tuple(lookups), playbooks=tuple(playbooks))
+                      lookups=tuple(lookups), playbooks=tuple(playbooks), data_sources=tuple(data_sources))
     return content, issues

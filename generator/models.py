@@ -198,6 +198,47 @@ class Playbook:
 
 
 @dataclass(frozen=True)
+class AddOn:
+    """A Splunk add-on that parses a data source (`supported_TA`)."""
+
+    name: str
+    url: str = ""
+    version: str = ""
+
+
+@dataclass(frozen=True)
+class FieldMapping:
+    """How a data source's fields map onto a data model's data set (`field_mappings`)."""
+
+    data_model: str
+    data_set: str
+    mapping: tuple[tuple[str, str], ...] = ()
+    """(source field, data model field) pairs, in the source's order."""
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """A data source definition (`data_sources/*.yml`): what a detection's `data_source` names."""
+
+    name: str
+    id: str
+    version: int | str
+    date: str
+    author: str
+    description: str
+    source_name: str
+    """The Splunk `source` of its events (named so as not to clash with `source`, the file)."""
+    sourcetype: str
+    separator: str
+    supported_ta: tuple[AddOn, ...]
+    fields: tuple[str, ...]
+    field_mappings: tuple[FieldMapping, ...]
+    configuration: str
+    example_log: str
+    source: Source
+
+
+@dataclass(frozen=True)
 class Content:
     """Everything loaded from one content directory, each kind sorted by path."""
 
@@ -206,3 +247,4 @@ class Content:
     macros: tuple[Macro, ...] = ()
     lookups: tuple[Lookup, ...] = ()
     playbooks: tuple[Playbook, ...] = ()
+    data_sources: tuple[DataSource, ...] = ()

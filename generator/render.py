@@ -9,6 +9,7 @@ written as `&#34;`, which is part of the published form.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable, Iterable
@@ -33,11 +34,14 @@ class Page:
     path clash are never rendered and the writer can render in parallel.
     """
 
-    __slots__ = ("path", "source", "label", "url", "_render", "_text")
+    __slots__ = ("path", "source", "label", "url", "listing", "_render", "_text")
 
     def __init__(self, path: tuple[str, ...], text: str | Callable[[], str], source: Source | None = None,
-                 label: str = "", url: str | None = None):
+                 label: str = "", url: str | None = None, listing: tuple[str, str] | None = None):
         self.path = path
+        self.listing = listing
+        """For a page that lists others by one property: (what it groups by, its title), e.g.
+        ("Playbooks by use case", "Phishing"); the site's home page links to each."""
         self.source = source
         self.label = label
         """What a page without a source file is, for messages (e.g. "tactic 'Impact'")."""
@@ -47,7 +51,7 @@ class Page:
 
     def moved(self, path: tuple[str, ...]) -> "Page":
         """The same page (text rendered at most once between them) at another path."""
-        return Page(path, lambda: self.text, self.source, self.label, self.url)
+        return Page(path, lambda: self.text, self.source, self.label, self.url, self.listing)
 
     @property
     def text(self) -> str:
@@ -124,24 +128,64 @@ def use_case_links(context: EvalContext, use_cases: Iterable[str]) -> Markup:
     return _links(((u, "/playbooks/" + slugify(u)) for u in use_cases), context.autoescape)
 
 
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>()#+!|])")
+
+
+def markdown_text(text: str) -> Markup:
+    """Plain text made safe to put in Markdown: HTML-escaped, Markdown's special characters escaped."""
+    return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", str(escape(text))))
+
+
+def status_badge(page: DetectionPage) -> Markup:
+    """A marker after a detection's name in the site's listings when it is experimental or deprecated."""
+    status = "deprecated" if page.detection.deprecated else "experimental" if page.detection.experimental else ""
+    if not status:
+        return Markup("")
+    return Markup(f' <span class="sc-status sc-status--{status}" data-fidelity-ignore="">{status}</span>')
+
+
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'`]+")
+
+
+def is_web_address(text: str) -> bool:
+    """An http(s) URL and nothing else (a sentence that contains one is not)."""
+    return bool(_WEB_ADDRESS.fullmatch(text))
+
+
+def code_block(text: str) -> Markup:
+    """A fenced code block showing `text` as it is; the fence is longer than any run of backticks in it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return Markup(f"{fence}\n{text}\n{fence}")
+
+
 @lru_cache(maxsize=None)
-def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozenset()) -> jinja2.Environment:
+def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozenset(),
+                prefixed: tuple[tuple[str, Path], ...] = ()) -> jinja2.Environment:
     """The Jinja environment of template folders, searched in order.
+
+    `prefixed` adds folders whose templates are named with a prefix, e.g.
+    ("site", folder): "site/detection.md.j2" there may extend "detection.md.j2".
 
     Templates escape HTML unless named in `unescaped`: each published form
     escaped some pages and not others, and that is part of the form.
     """
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates),
+        loader=jinja2.ChoiceLoader([jinja2.PrefixLoader({prefix: jinja2.FileSystemLoader(folder)
+                                                         for prefix, folder in prefixed}),
+                                    jinja2.FileSystemLoader(templates)]),
         autoescape=lambda name: name not in unescaped,
         trim_blocks=True,
         lstrip_blocks=True,
         undefined=jinja2.StrictUndefined,
     )
     env.filters["slug"] = slugify
+    env.filters["markdown_text"] = markdown_text
+    env.tests["web_address"] = is_web_address
     env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links, tactic_links=tactic_links,
                        first_tactic_link=first_tactic_link, app_links=app_links, soar_app_links=soar_app_links,
-                       d3fend_links=d3fend_links, use_case_links=use_case_links)
+                       d3fend_links=d3fend_links, use_case_links=use_case_links, code_block=code_block,
+                       status_badge=status_badge)
     return env
 
 
@@ -184,8 +228,9 @@ def unique_paths(pages: list[Page]) -> tuple[list[Page], list[Issue]]:
         target = "/".join(page.path)
         other = first.source.path if first.source else "a generated page"
         if page.source is None:
+            first_label = first.label or (first.source.path if first.source else "first page")
             issues.append(Issue(target, None, Severity.WARNING,
-                                f"the {first.label} and the {page.label} share this page; only the {first.label} is written"))
+                                f"the {first_label} and the {page.label} share this page; only the {first_label} is written"))
             continue
         issues.append(Issue(page.source.path, page.source.line("name"), Severity.WARNING,
                             f"gives the same page {target} as {other}; only {other} is written"))

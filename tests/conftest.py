@@ -80,7 +80,7 @@ def corpus_site(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def corpus_2024_site(tmp_path_factory):
-    """The April-2024 corpus site. Not --strict: three of its sources have real errors (see README)."""
+    """The April-2024 corpus site. Not --strict: two of its sources have real errors (see README)."""
     needs_corpus(CORPUS_2024, ATTACK_14)
     out = tmp_path_factory.mktemp("corpus-2024-site") / "site"
     enrichment = CORPUS_2024 / "enrichment"

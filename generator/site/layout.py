@@ -118,7 +118,7 @@ def render_site(site: Site, rules) -> tuple[list[Page], list[Issue]]:
     pages: list[Page] = []
     by_taxonomy = _detections_by_taxonomy(site)
     listing = env.get_template("taxonomy_listing.md.j2")
-    for page in rules.pages(site):
+    for page in rules.pages(site, for_site=True):
         if page.url is None or page.url == "/":
             continue  # the Jekyll navigation data and home page have mkdocs equivalents
         path = tuple(src_uri(page.url).split("/"))
@@ -129,22 +129,54 @@ def render_site(site: Site, rules) -> tuple[list[Page], list[Issue]]:
             text = partial(_with_listing, page, listing, detections)
             pages.append(Page(path, text, page.source, page.label, page.url))
 
+    pages, moved = _move_clashing_listings(pages)
     entries = technique_entries(site)
     tactics, rows = matrix(entries)
-    pages.append(Page(("index.md",), partial(env.get_template("home.md.j2").render, site=site,
-                                             techniques=entries), label="home page", url="/"))
+    listings: dict[str, list[tuple[str, str]]] = {}
+    for page in pages:
+        if page.listing is not None:
+            group, title = page.listing
+            listings.setdefault(group, []).append((title, page.url))
+    pages.append(Page(("index.md",), partial(env.get_template("home.md.j2").render, site=site, techniques=entries,
+                                             listings=listings), label="home page", url="/"))
     tags = tag_entries(site)
     pages.append(Page(("tags.md",), partial(env.get_template("tags.md.j2").render, tags=tags),
                       label="tag index", url="/tags/"))
     pages.append(Page(("techniques", "index.md"),
                       partial(env.get_template("techniques.md.j2").render, tactics=tactics, rows=rows,
                               entries=entries), label="technique matrix", url="/techniques/"))
+    pages.append(Page(("data_sources", "index.md"),
+                      partial(env.get_template("data_sources.md.j2").render, entries=site.data_sources),
+                      label="data source index", url="/data_sources/"))
+    data_source_template = env.get_template("data_source.md.j2")
+    for entry in site.data_sources:
+        pages.append(Page(("data_sources", entry.slug + ".md"), partial(data_source_template.render, entry=entry),
+                          entry.data_source.source, url=entry.url))
     technique_template = env.get_template("technique.md.j2")
     for entry in entries:
         pages.append(Page(("techniques", entry.technique.id + ".md"), partial(technique_template.render, entry=entry),
                           label=f"technique {entry.technique.id}", url=entry.url))
     pages, issues = unique_paths(pages)
-    return pages, _slashed_anchors(tags) + issues
+    return pages, _slashed_anchors(tags) + moved + issues
+
+
+def _move_clashing_listings(pages: list[Page]) -> tuple[list[Page], list[Issue]]:
+    """A listing page whose address a page of its own is served at moves beside it, to <folder>/by/<name>/.
+
+    The published sites wrote a story category page and a story of the same
+    name (e.g. "Data Destruction") to one address, and one of them was lost.
+    """
+    taken = {page.path for page in pages if page.listing is None}
+    kept, issues = [], []
+    for page in pages:
+        if page.listing is not None and page.path in taken:
+            path = (*page.path[:-1], "by", page.path[-1])
+            url = "/" + "/".join(path)[: -len(".md")] + "/"
+            issues.append(Issue("/".join(page.path), None, Severity.WARNING,
+                                f"the {page.label} is served at {url}: a page of the same name has its address"))
+            page = Page(path, lambda page=page: page.text, page.source, page.label, url, page.listing)
+        kept.append(page)
+    return kept, issues
 
 
 def _slashed_anchors(tags: list[TagEntry]) -> list[Issue]:

@@ -12,6 +12,8 @@ touching the pages themselves:
 - a backslash at the end of a line is a line break;
 - the 2024 form's `<details>` blocks, whose `<div markdown="1">` kramdown
   parsed as Markdown, are parsed here too;
+- a section the published form shows empty (a heading with only its fixed
+  introduction, an Annotations block with nothing in it) is hidden;
 - `:emoji:` codes (jemoji on the published site) show as the emoji character
   itself, with the code as its title: no picture is fetched from anywhere;
 - links are rewritten from the published site's absolute URLs ("/stories/x")
@@ -30,6 +32,8 @@ from __future__ import annotations
 import posixpath
 import re
 import xml.etree.ElementTree as etree
+from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 
 from markdown import Markdown
@@ -102,10 +106,32 @@ class _DetailsBlocks(Preprocessor):
         return ['<details markdown="1">' if line == "<details>" else line for line in lines]
 
 
+_ICONS = {":information_source:": "information", ":warning:": "alert", ":no_entry:": "minus-circle"}
+"""The emoji the published forms use, drawn with the theme's own icons: they show without an emoji font."""
+
+
+@lru_cache(maxsize=None)
+def _icon(name: str) -> str | None:
+    try:
+        import material
+
+        return (Path(material.__file__).parent / "templates" / ".icons" / "material" / f"{name}.svg").read_text()
+    except (ImportError, OSError):
+        return None
+
+
 def emoji_character(index, shortname, alias, uc, alt, title, category, options, md) -> etree.Element:
-    """pymdownx.emoji generator: the emoji as text, titled with its code (e.g. ":warning:")."""
-    element = etree.Element("span", {"class": "emoji", "title": shortname})
-    element.text = alt
+    """pymdownx.emoji generator: titled with its code (e.g. ":warning:"), as an inline icon or the character.
+
+    Nothing is fetched from anywhere: the icons are the theme's SVG files, inlined.
+    """
+    icon = _icon(_ICONS[shortname]) if shortname in _ICONS else None
+    if icon is None:
+        element = etree.Element("span", {"class": "emoji", "title": shortname})
+        element.text = alt
+        return element
+    element = etree.Element("span", {"class": f"twemoji sc-emoji sc-emoji--{_ICONS[shortname]}", "title": shortname})
+    element.text = md.htmlStash.store(icon)
     return element
 
 
@@ -173,6 +199,53 @@ class _SiteLinks(Treeprocessor):
                     child.set("href", target)
 
 
+_BOILERPLATE = (
+    "List of fields required to use this analytic.",
+    "Replay any dataset to Splunk Enterprise by using our",
+    "Alternatively you can replay a dataset into a",
+)
+"""The fixed lines a published section carries even when it has nothing to show."""
+_SECTION_HEADING = {"h2": 2, "h3": 3, "h4": 4}
+
+
+def _text_of(element: etree.Element) -> str:
+    return "".join(element.itertext()).strip()
+
+
+class _HideEmptySections(Treeprocessor):
+    """Hide what the published form shows empty: a section with nothing but its heading and fixed text.
+
+    The elements stay in the page, with the `hidden` attribute, so the page
+    is still the published page; the ids of hidden headings are kept so the
+    table of contents can leave them out.
+    """
+
+    def __init__(self, md: Markdown, extension: "KramdownExtension"):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root: etree.Element) -> None:
+        self.extension.hidden_ids = set()
+        for details in root.iter("details"):
+            if all(child.tag == "summary" or not _text_of(child) for child in details):
+                details.set("hidden", "hidden")
+        children = list(root)
+        for index, element in enumerate(children):
+            level = _SECTION_HEADING.get(element.tag)
+            if level != 4:
+                continue
+            section = []
+            for following in children[index + 1:]:
+                if _SECTION_HEADING.get(following.tag, 9) <= level:
+                    break
+                section.append(following)
+            if all(not _text_of(e) or _text_of(e).startswith(_BOILERPLATE) or e.get("hidden") for e in section):
+                for hidden in (element, *section):
+                    hidden.set("hidden", "hidden")
+                if element.get("id"):
+                    self.extension.hidden_ids.add(element.get("id"))
+
+
 def _unwrap(parent: etree.Element, link: etree.Element) -> None:
     """Replace `link` by its content, keeping the surrounding text in place."""
     position = list(parent).index(link)
@@ -232,6 +305,8 @@ class KramdownExtension(Extension):
         self.documents = documents or {}
         self.page_url: str | None = None
         self.page_document: str | None = None
+        self.hidden_ids: set[str] = set()
+        """Ids of the headings the last page hid (its empty sections)."""
         self._report = report
 
     def set_page(self, url: str | None, document: str | None) -> None:
@@ -266,6 +341,7 @@ class KramdownExtension(Extension):
         # checks these document links and makes them relative URLs.
         md.treeprocessors.register(_SiteLinks(md, self), "kramdown_site_links", 5)
         md.treeprocessors.register(_PlainTextForSmarty(md), "kramdown_plain_text", 7)  # smarty runs at 6
+        md.treeprocessors.register(_HideEmptySections(md, self), "hide_empty_sections", 1)  # after toc (5)
 
 
 def makeExtension(**kwargs) -> KramdownExtension:  # noqa: N802 (Python-Markdown's entry point)

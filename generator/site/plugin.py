@@ -18,6 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
+from mkdocs.structure.toc import TableOfContents
 from pymdownx.emoji import gemoji
 
 from ..exceptions import GeneratorError
@@ -115,6 +116,11 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             page.meta["published_tags"] = page.meta.pop("tags")
         return markdown
 
+    def on_page_content(self, html: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
+        if self.extension.hidden_ids:  # empty sections are hidden; so are their table of contents entries
+            page.toc = _without(page.toc, self.extension.hidden_ids)
+        return html
+
     def on_post_build(self, config: MkDocsConfig) -> None:
         for href, pages in sorted(self.dead_links.items()):
             example = pages[0] if len(pages) == 1 else f"{pages[0]} and {len(pages) - 1} more pages"
@@ -137,6 +143,16 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             log.warning(str(issue))
         else:
             content_log.warning(str(issue))
+
+
+def _without(toc: TableOfContents, ids: set[str]) -> TableOfContents:
+    kept = []
+    for link in toc:
+        if link.id in ids:
+            continue
+        link.children = list(_without(TableOfContents(link.children), ids))
+        kept.append(link)
+    return TableOfContents(kept)
 
 
 def _site_url(file: File) -> str:

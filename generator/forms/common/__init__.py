@@ -14,7 +14,7 @@ from typing import Callable
 import jinja2
 
 from ...enrich import DetectionPage, Site
-from ...render import Page, association_runs, detection_positions, environment
+from ...render import Page, association_runs, detection_positions, environment, status_badge
 from ...slug import slugify
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -23,25 +23,44 @@ UNESCAPED = frozenset({"_macros.j2", "stories_index.md.j2", "category.md.j2", "t
 """Shared templates that the published generators did not HTML-escape (story listings, tag pages)."""
 
 
-def form_environment(templates: Path, unescaped: frozenset[str]) -> jinja2.Environment:
-    return environment((templates, TEMPLATES), unescaped | UNESCAPED)
+def form_environment(templates: Path, unescaped: frozenset[str], site_templates: Path | None = None) -> jinja2.Environment:
+    """A form's templates, then the shared ones; `site_templates`, if given, as "site/<name>"."""
+    prefixed = (("site", site_templates),) if site_templates else ()
+    env = environment((templates, TEMPLATES), unescaped | UNESCAPED, prefixed)
+    # After a detection's name in listings: nothing in the published form, its status on the site.
+    env.globals["listing_mark"] = status_badge if site_templates else _no_mark
+    return env
+
+
+def _no_mark(page: DetectionPage) -> str:
+    return ""
+
+
+def page_template(env: jinja2.Environment, name: str, for_site: bool) -> jinja2.Template:
+    """The form's template `name`, or for the mkdocs site its "site/" version where the form has one."""
+    if for_site:
+        try:
+            return env.get_template("site/" + name)
+        except jinja2.TemplateNotFound:
+            pass
+    return env.get_template(name)
 
 
 def content_pages(env: jinja2.Environment, site: Site,
-                  detection_path: Callable[[DetectionPage], tuple[str, ...]]) -> list[Page]:
+                  detection_path: Callable[[DetectionPage], tuple[str, ...]], for_site: bool = False) -> list[Page]:
     """A page per detection, story and playbook, each at its form's path."""
     pages: list[Page] = []
-    detection_template = env.get_template("detection.md.j2")
+    detection_template = page_template(env, "detection.md.j2", for_site)
     for page in site.detections:
         text = partial(detection_template.render, page=page, d=page.detection)
         pages.append(Page(detection_path(page), text, page.detection.source, url=page.url))
 
-    story_template = env.get_template("story.md.j2")
+    story_template = page_template(env, "story.md.j2", for_site)
     for page in site.stories:
         text = partial(story_template.render, page=page, s=page.story)
         pages.append(Page(("_stories", page.slug + ".md"), text, page.story.source, url=page.url))
 
-    playbook_template = env.get_template("playbook.md.j2")
+    playbook_template = page_template(env, "playbook.md.j2", for_site)
     position = detection_positions(site.detections)
     for page in site.playbooks:
         text = partial(playbook_template.render, page=page, p=page.playbook,
@@ -60,7 +79,8 @@ def taxonomy_pages(env: jinja2.Environment, site: Site) -> list[Page]:
     category_template = env.get_template("category.md.j2")
     for category in site.categories:
         pages.append(Page(("_pages", category.slug + ".md"), partial(category_template.render, category=category),
-                          label=f"story category '{category.name}'", url=f"/stories/{category.slug}/"))
+                          label=f"story category '{category.name}'", url=f"/stories/{category.slug}/",
+                          listing=("Analytic stories by category", category.name)))
     taxonomy = env.get_template("taxonomy.md.j2")
     for kind, names in (("datamodel", site.datamodels), ("tactic", site.tactics)):
         for name in names:

@@ -57,8 +57,10 @@ def detection_url(detection: Detection, slug: str) -> str:
     return f"/{detection.kind}/{slug}/"
 
 
-def pages(site: Site) -> list[Page]:
-    """Every page of the form with its permalink, in a fixed order, clashes included."""
+def pages(site: Site, for_site: bool = False) -> list[Page]:
+    """Every page of the form with its permalink, in a fixed order, clashes included.
+
+    `for_site`: the pages as the mkdocs site shows them (the same pages)."""
     env = form_environment(TEMPLATES, UNESCAPED)
     return [
         *content_pages(env, site, lambda page: ("_posts", f"{page.detection.date}-{page.slug}.md")),

@@ -21,6 +21,8 @@ from ...slug import slugify
 from ..common import content_pages, form_environment, index_pages, taxonomy_pages
 
 TEMPLATES = Path(__file__).parent / "templates"
+SITE_TEMPLATES = Path(__file__).parent / "site"
+"""The mkdocs site's versions of some pages: the published page plus what today's sources add."""
 
 DETECTION_FOLDERS = (
     *(DetectionFolder(f"detections/{kind}", kind) for kind in DETECTION_KINDS),
@@ -129,10 +131,13 @@ def playbook_groups(site: Site) -> list[PlaybookGroup]:
     ]
 
 
-def pages(site: Site) -> list[Page]:
-    """Every page of the form with its permalink, in a fixed order, clashes included."""
-    env = form_environment(TEMPLATES, UNESCAPED)
-    pages = [*content_pages(env, site, lambda page: ("_posts", f"{page.detection.date}-{page.detection.id}.md")),
+def pages(site: Site, for_site: bool = False) -> list[Page]:
+    """Every page of the form with its permalink, in a fixed order, clashes included.
+
+    `for_site`: the pages as the mkdocs site shows them (with what `site/` adds)."""
+    env = form_environment(TEMPLATES, UNESCAPED, SITE_TEMPLATES if for_site else None)
+    pages = [*content_pages(env, site, lambda page: ("_posts", f"{page.detection.date}-{page.detection.id}.md"),
+                            for_site),
              *taxonomy_pages(env, site)]
 
     type_template = env.get_template("type.md.j2")
@@ -141,14 +146,15 @@ def pages(site: Site) -> list[Page]:
         listed = [p for p in site.detections if p.detection.kind == kind]
         pages.append(Page(("_pages", f"{kind}_type.md"), partial(type_template.render, title=title, kind=kind,
                                                                   detections=listed),
-                          label=f"type '{title}'", url=f"/categories/{kind}"))
+                          label=f"type '{title}'", url=f"/categories/{kind}", listing=("Detections by type", title)))
 
     listing = env.get_template("playbook_listing.md.j2")
     groups = playbook_groups(site)
     for group in groups:
         pages.append(Page(("_pages", group.file), partial(listing.render, title=group.title, slug=group.slug,
                                                           playbooks=group.playbooks),
-                          label=f"{group.kind} '{group.title}'", url=f"/playbooks/{group.slug}/"))
+                          label=f"{group.kind} '{group.title}'", url=f"/playbooks/{group.slug}/",
+                          listing=(f"Playbooks by {group.kind.replace('playbook ', '')}", group.title)))
 
     return pages + index_pages(env, (("detections_index.md.j2", ("_pages", "detections.md"), "/detections/"),
                                      ("types.md.j2", ("_pages", "types.md"), "/categories/"),

@@ -1,0 +1,108 @@
+"""Today's schema on the site: the Oct-2024 sources, built --strict, show every field of every detection."""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from conftest import CORPUS_2024_10, SHARED, SITE_URL, mkdocs_build, needs_corpus
+from generator.forms.escu_2024_04 import DETECTION_FOLDERS, is_published
+from generator.load import load_content
+from sitecheck import broken_links
+
+ATTACK_15 = SHARED / "attack" / "enterprise-attack-15.1.json"
+
+
+class _Text(HTMLParser):
+    """The visible text of a page and the targets of its links."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.hrefs: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.hrefs.update(value for name, value in attrs if name == "href" and value)
+
+    def handle_data(self, data):
+        self.parts.append(data)
+
+
+def _normal(text: str) -> str:
+    """Whitespace runs as one space, typographic quotes as plain ones (smarty makes them)."""
+    text = text.replace("\u2019", "'").replace("\u2018", "'").replace("\u201c", '"').replace("\u201d", '"')
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _read(page: Path) -> tuple[str, set[str]]:
+    parser = _Text()
+    parser.feed(page.read_text(encoding="utf-8"))
+    return _normal(" ".join(parser.parts)), parser.hrefs
+
+
+@pytest.fixture(scope="module")
+def today_site(tmp_path_factory):
+    needs_corpus(CORPUS_2024_10, ATTACK_15)
+    out = tmp_path_factory.mktemp("today-site") / "site"
+    result = mkdocs_build(out, CONTENT_DIR=str(CORPUS_2024_10 / "source"), ATTACK_BUNDLE=str(ATTACK_15), CVE_FILE="",
+                          SPLUNK_APPS_FILE="", D3FEND_FILE="", CONTENT_FORM="")
+    return out, result
+
+
+def test_the_current_sources_build_strict(today_site):
+    out, result = today_site
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert broken_links(out, SITE_URL) == []
+
+
+def test_every_detection_page_shows_its_data_sources_drilldowns_and_test_data(today_site):
+    out, _ = today_site
+    content, _ = load_content(CORPUS_2024_10 / "source", DETECTION_FOLDERS)
+    published = [d for d in content.detections if is_published(d)]
+    assert len(published) >= 1600
+    checked = {"data sources": 0, "drilldowns": 0, "attack data": 0}
+    for detection in published:
+        page = out / detection.kind / detection.id / "index.html"
+        text, hrefs = _read(page)
+        for name in detection.data_source:
+            assert _normal(name) in text, (page, name)
+            checked["data sources"] += 1
+        for drilldown in detection.drilldown_searches:
+            assert _normal(drilldown.name) in text, (page, drilldown.name)
+            checked["drilldowns"] += 1
+        for test in detection.tests:
+            for data in test.attack_data:
+                assert data.data in hrefs, (page, data.data)
+                checked["attack data"] += 1
+    # The corpus has these in quantity; a page that silently dropped them would fail above.
+    assert checked["data sources"] > 1700 and checked["drilldowns"] > 2500 and checked["attack data"] > 1500, checked
+
+
+def test_data_source_pages_and_index(today_site):
+    out, _ = today_site
+    index, hrefs = _read(out / "data_sources" / "index.html")
+    assert "205 data sources" in index
+    page, links = _read(out / "data_sources" / "sysmon_eventid_1" / "index.html")
+    assert "Sysmon EventID 1" in page and "xmlwineventlog" in page and "Splunk Add-on for Sysmon" in page
+    assert any(link.startswith("../../endpoint/") for link in links)
+
+
+def test_experimental_detections_are_marked_in_listings(today_site):
+    out, _ = today_site
+    listing = (out / "detections" / "index.html").read_text(encoding="utf-8")
+    assert listing.count('class="sc-status sc-status--experimental"') >= 100
+    assert listing.count('class="sc-status sc-status--deprecated"') >= 50
+
+
+def test_empty_sections_are_hidden_not_shown(today_site):
+    out, _ = today_site
+    pages = list((out / "endpoint").glob("*/index.html"))
+    shown_empty = [p for p in pages if re.search(r'<details>\s*<summary>CVE</summary>\s*<div>\s*</div>',
+                                                 p.read_text(encoding="utf-8"))]
+    assert shown_empty == []
