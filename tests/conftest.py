@@ -105,7 +105,7 @@ def golden_site(tmp_path_factory):
 def content_site(tmp_path_factory):
     """The default site: content/ as mkdocs.yml configures it, built with --strict."""
     out = tmp_path_factory.mktemp("content-site") / "site"
-    environment = {k: v for k, v in os.environ.items() if k not in ("CONTENT_DIR", "ATTACK_BUNDLE", "CVE_FILE")}
+    environment = {k: v for k, v in os.environ.items() if k not in ("CONTENT_DIR", "ATTACK_BUNDLE", "CVE_FILE", "SPLUNK_APPS_FILE", "D3FEND_FILE", "CONTENT_FORM")}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
                             cwd=ROOT, env=dict(environment, NO_MKDOCS_2_WARNING="1"),
                             capture_output=True, text=True, timeout=600)

@@ -33,6 +33,18 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 def served_site(corpus_site, tmp_path_factory):
     out, result = corpus_site
     assert result.returncode == 0, result.stderr[-2000:]
+    yield from _serve(out, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def served_2024_site(corpus_2024_site, tmp_path_factory):
+    out, result = corpus_2024_site
+    assert result.returncode == 0, result.stderr[-2000:]
+    yield from _serve(out, tmp_path_factory)
+
+
+def _serve(out: Path, tmp_path_factory):
+    """Serve a built site at http://127.0.0.1:<port>/escu/, as GitHub Pages serves a project site."""
     root = tmp_path_factory.mktemp("webroot")
     (root / "escu").symlink_to(out, target_is_directory=True)
     handler = functools.partial(_QuietHandler, directory=str(root))
@@ -150,3 +162,33 @@ def test_technique_matrix_links_to_technique_pages(page, served_site):
     page.wait_for_url(re.compile(r"/escu/techniques/T1562\.001/$"))
     assert "Disable or Modify Tools" in page.locator("article h1").inner_text()
     assert page.locator("article").get_by_role("link", name="Windows DISM Remove Defender", exact=True).count() == 1
+
+
+CRON = "endpoint/0d370304-5f26-11ec-a4bb-acde48001122/"
+
+
+def test_2024_annotations_open_and_close_and_empty_ones_are_not_shown(page, served_2024_site):
+    requests: list[str] = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.goto(served_2024_site + CRON)
+    blocks = page.locator("article details")
+    assert blocks.count() == 5
+    visible = [blocks.nth(i) for i in range(5) if blocks.nth(i).is_visible()]
+    assert [b.locator("summary").inner_text() for b in visible] == ["ATT&CK", "Kill Chain Phase", "NIST", "CIS20"]
+    attack = visible[0]
+    assert not attack.locator("table").is_visible()
+    attack.locator("summary").click()
+    assert attack.locator("table").is_visible()
+    assert attack.locator("tbody tr td").first.inner_text() == "T1053.003"
+    attack.locator("summary").click()
+    page.wait_for_timeout(300)  # the theme animates the closing
+    assert not attack.locator("table").is_visible()
+    # The note's emoji is the theme's icon, drawn without an emoji font; nothing came from another host.
+    assert page.locator('article span.sc-emoji--information svg').first.is_visible()
+    assert [url for url in requests if not url.startswith("http://127.0.0.1:")] == []
+
+
+def test_2024_old_detection_address_redirects(page, served_2024_site):
+    page.goto(served_2024_site + "endpoint/linux_edit_cron_table_parameter/")
+    page.wait_for_url(re.compile(r"/escu/endpoint/0d370304-5f26-11ec-a4bb-acde48001122/$"))
+    assert page.locator("article h1").inner_text() == "Linux Edit Cron Table Parameter"

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 from conftest import ROOT
+from generator.forms.escu_2024_04 import DETECTION_FOLDERS, is_published
+from generator.load import load_content
 from generator.pipeline import Inputs, generate
 
 CONTENT = ROOT / "content"
@@ -26,7 +28,8 @@ def test_default_site_builds_strict_without_warnings(content_site):
 
 def test_every_page_of_the_content_is_in_the_site(content_site):
     out, _ = content_site
-    generated = generate(CONTENT, Inputs(CONTENT / "attack" / "enterprise-attack.json", CONTENT / "cves.json"), "mkdocs")
+    generated = generate(CONTENT, Inputs(CONTENT / "attack" / "enterprise-attack.json", CONTENT / "cves.json",
+                                   CONTENT / "splunk_apps.json", CONTENT / "d3fend.json"), "mkdocs")
     assert generated.issues == []
     assert len(generated.site.detections) == 15 and len(generated.site.stories) == 4
     assert len(generated.site.playbooks) == 2
@@ -36,51 +39,64 @@ def test_every_page_of_the_content_is_in_the_site(content_site):
 
 def test_every_section_of_every_page_kind_is_shown(content_site):
     out, _ = content_site
-    detections = {url: article(out, url) for url in [
-        f"/{p.parent.name if p.parent.parent.name != 'experimental' else p.parent.name}/{p.stem}/"
-        for p in sorted((CONTENT / "detections").rglob("*.yml")) if "baseline" not in p.stem]}
+    content, _ = load_content(CONTENT, DETECTION_FOLDERS)
+    published = [d for d in content.detections if is_published(d)]
+    detections = {f"/{d.kind}/{d.id}/": article(out, f"/{d.kind}/{d.id}/") for d in published}
 
     def count(pattern: str) -> int:
         return sum(bool(re.search(pattern, html)) for html in detections.values())
 
-    everywhere = ["Description", "Search", "Macros", "Required field", "How To Implement", "Known False Positives",
-                  "Associated Analytic story", "Kill Chain Phase", "Reference", "Test Dataset"]
+    shown = r'<h4 id="[^"]*">'  # hidden (empty) sections carry hidden="hidden" before the id
+    everywhere = ["Description", "Data Source", "Search", "Macros", "Required fields", "How To Implement",
+                  "Known False Positives", "Associated Analytic Story"]
     for heading in everywhere:
-        assert count(rf"<h4[^>]*>{heading}") == len(detections), heading
+        assert count(shown + heading) == len(detections), heading
     sometimes = {
-        "the experimental banner": r"WARNING THIS IS A EXPERIMENTAL DETECTION",
-        "an ATT&CK table": r"<h4[^>]*><a href=\"https://attack.mitre.org/\">ATT&amp;CK</a>",
+        "the experimental banner": r"THIS IS A EXPERIMENTAL DETECTION",
+        "an ATT&CK table": r"<summary>ATT&amp;CK</summary>\s*<div>\s*<h4[^>]*><a href=\"https://attack.mitre.org/\">",
         "a sub-technique": r"techniques/T1562/001/",
-        "a technique with several tactics": r"Defense Evasion, Persistence, Privilege Escalation, Initial Access",
-        "a Lookups section": r"<h4[^>]*>Lookups",
-        "a lookup without a file": r"with data</li>",
-        "an RBA table": r"<h4[^>]*>RBA",
-        "a CVE table": r"<h4[^>]*>CVE",
-        "several datamodels": r"Datamodel</strong>: <a[^>]*>Endpoint</a>, <a[^>]*>Web</a>",
-        "no datamodel": r"Datamodel</strong>: </li>",
-        "several stories": r"(?s)Associated Analytic story.*<li>.*<li>.*Kill Chain",
-        "a test dataset": r"(?s)Test Dataset</h4>.*<li>",
+        "a Lookups section": shown + "Lookups",
+        "an RBA table": shown + "RBA",
+        "a CVE table": r"<summary>CVE</summary>\s*<div>\s*<table>",
+        "a data model (found in the search)": r"Datamodel</strong>: <a",
+        "several stories": r"(?s)Associated Analytic Story</h4>\s*<ul>\s*<li>.*?</li>\s*<li>",
+        "drilldown searches": shown + "Drilldown Searches",
+        "risk and threat objects": shown + "Risk and Threat Objects",
+        "supported add-ons": shown + r"Supported Add-on \(TA\)",
+        "test data": r"(?s)Test Dataset</h4>.*True Positive Test",
+        "Atomic Red Team tests": r"Atomic Red Team tests</strong>",
+        "a manual test": r"Manual test</strong>",
+        "a hidden empty section": r'<h4 hidden="hidden"',
     }
     for what, pattern in sometimes.items():
         assert 0 < count(pattern) < len(detections), what
-    assert count(r"(?s)Reference</h4>\s*<ul>") == len(detections) - 1  # one detection has no references
+    assert count(r"<details hidden") > 0 and count(r"<details>\s*<summary>CVE</summary>\s*<div>\s*</div>") == 0
 
     story = article(out, "/stories/web_server_compromise/")
     for heading in ("Description", "Narrative", "Detections", "Reference"):
         assert re.search(rf"<h4[^>]*>{heading}", story), heading
     assert story.count("<tr>") == 6  # header + 5 detections
+    assert re.search(r"Datamodel</strong>: <a[^>]*>Endpoint</a>, <a[^>]*>Network_Resolution</a>", story)
 
     with_detections = article(out, "/playbooks/isolate_endpoint_and_collect_triage/")
     without = article(out, "/playbooks/enrich_cloud_login_indicators/")
     assert with_detections.count('href="../../endpoint/') == 3
-    assert "splunkbase.splunk.com/apps/#/search/CrowdStrike OAuth API/product/soar" in with_detections
+    assert "splunkbase.splunk.com/apps?keyword=crowdstrike+oauth+api&amp;filters=product%3Asoar" in with_detections
+    assert "Process Isolation" in with_detections and "<li>Ransomware</li>" in with_detections
     assert re.search(r"(?s)Associated Detections</h4>\s*<h4", without)
 
+    data_source = article(out, "/data_sources/sysmon_eventid_1/")
+    for section in ("Supported add-ons", "Detections", "Field mappings", "Fields"):
+        assert re.search(rf"<h2[^>]*>{section}", data_source), section
+
     for url, marker in [("/detections/", "Windows Defender Disabled With PowerShell"),
+                        ("/detections/", 'sc-status--experimental'),
                         ("/stories/", "Cloud Account Abuse"), ("/playbooks/", "Enrich Cloud Login Indicators"),
-                        ("/detections/defense_evasion/", "Windows Defender Disabled With PowerShell"),
-                        ("/detections/network_resolution/", "DNS Query Length Outliers"),
+                        ("/data_sources/", "Sysmon EventID 1"),
+                        ("/categories/endpoint/", "LSASS Memory Dump With Comsvcs"),
+                        ("/playbooks/ransomware/", "Isolate Endpoint And Collect Triage"),
                         ("/stories/cloud_security/", "Cloud Account Abuse"),
                         ("/tags/", 'id="disable-or-modify-tools"'), ("/techniques/", "T1562.001"),
-                        ("/techniques/T1190/", "Confluence OGNL Injection Attempt"), ("/", "15 detections")]:
+                        ("/techniques/T1190/", "Confluence OGNL Injection Attempt"),
+                        ("/", f"{len(published)} detections"), ("/", "Playbooks by use case")]:
         assert marker in article(out, url), url
