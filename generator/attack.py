@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from .exceptions import ConfigurationError
 from .models import Technique
+from .references import read_json_object
 
 
 def tactic_title(phase_name: str) -> str:
@@ -36,12 +36,7 @@ def parse_bundle(bundle: dict) -> dict[str, Technique]:
 
 def load_attack(path: Path) -> dict[str, Technique]:
     """Load a bundle file; a missing or unreadable bundle stops the run."""
-    try:
-        bundle = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigurationError(f"{path}: ATT&CK bundle not found") from None
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ConfigurationError(f"{path}: not a readable STIX bundle ({exc})") from None
-    if not isinstance(bundle, dict) or bundle.get("type") != "bundle":
+    bundle = read_json_object(path, "ATT&CK bundle")
+    if bundle.get("type") != "bundle":
         raise ConfigurationError(f"{path}: not a STIX bundle (no top-level \"type\": \"bundle\")")
     return parse_bundle(bundle)

@@ -250,38 +250,32 @@ def _build(read: tuple[Source, dict] | None, issues: list[Issue], make: Callable
         return None
 
 
-def _observable(f: _Fields) -> Observable | None:
-    try:
-        return Observable(f.text("name"), f.text("type", required=False) or "", f.texts("role"))
-    except _Skip:
-        return None
+def _each(records: list["_Fields"], make: Callable[["_Fields"], T]) -> tuple[T, ...]:
+    """`make` of each record; a record missing a field it cannot do without is left out (and reported)."""
+    made = []
+    for record in records:
+        try:
+            made.append(make(record))
+        except _Skip:
+            pass
+    return tuple(made)
 
 
-def _test(f: _Fields) -> DetectionTest | None:
-    try:
-        name = f.text("name", required=False) or ""
-        data = []
-        for record in f.records("attack_data"):
-            try:
-                data.append(AttackData(record.text("data"), record.text("source", required=False) or "",
-                                       record.text("sourcetype", required=False) or ""))
-            except _Skip:
-                pass
-        return DetectionTest(name, tuple(data))
-    except _Skip:
-        return None
+def _observable(f: _Fields) -> Observable:
+    return Observable(f.text("name"), f.text("type", required=False) or "", f.texts("role"))
 
 
-def _drilldown(f: _Fields) -> Drilldown | None:
-    try:
-        return Drilldown(f.text("name"), f.text("search"), f.text("earliest_offset", required=False) or "",
-                         f.text("latest_offset", required=False) or "")
-    except _Skip:
-        return None
+def _attack_data(f: _Fields) -> AttackData:
+    return AttackData(f.text("data"), f.text("source", required=False) or "", f.text("sourcetype", required=False) or "")
 
 
-def _present(items) -> tuple:
-    return tuple(item for item in items if item is not None)
+def _test(f: _Fields) -> DetectionTest:
+    return DetectionTest(f.text("name", required=False) or "", _each(f.records("attack_data"), _attack_data))
+
+
+def _drilldown(f: _Fields) -> Drilldown:
+    return Drilldown(f.text("name"), f.text("search"), f.text("earliest_offset", required=False) or "",
+                     f.text("latest_offset", required=False) or "")
 
 
 def _detection(folder: DetectionFolder) -> Callable[[_Fields], Detection | None]:
@@ -314,7 +308,7 @@ def _detection(folder: DetectionFolder) -> Callable[[_Fields], Detection | None]
                 confidence=t.number("confidence"),
                 message=t.text("message", required=False),
                 has_observables=bool(t.data.get("observable")),
-                observables=_present(_observable(o) for o in t.records("observable")),
+                observables=_each(t.records("observable"), _observable),
                 atomic_guid=t.texts("atomic_guid"),
                 supported_tas=t.texts("supported_tas"),
                 security_domain=t.text("security_domain", required=False) or "",
@@ -327,8 +321,8 @@ def _detection(folder: DetectionFolder) -> Callable[[_Fields], Detection | None]
             status=status,
             ssa=folder.ssa,
             data_source=f.texts("data_source"),
-            tests=_present(_test(test) for test in f.records("tests")),
-            drilldown_searches=_present(_drilldown(d) for d in f.records("drilldown_searches")),
+            tests=_each(f.records("tests"), _test),
+            drilldown_searches=_each(f.records("drilldown_searches"), _drilldown),
             misplaced_cve=f.texts("cve"),
         )
 
@@ -399,20 +393,17 @@ def _playbook(f: _Fields) -> Playbook:
     )
 
 
+def _add_on(f: _Fields) -> AddOn:
+    return AddOn(f.text("name"), f.text("url", required=False) or "", f.text("version", required=False) or "")
+
+
+def _field_mapping(f: _Fields) -> FieldMapping:
+    pairs = f.mapping("mapping").data
+    return FieldMapping(f.text("data_model", required=False) or "", f.text("data_set", required=False) or "",
+                        tuple((str(k), str(v)) for k, v in pairs.items()))
+
+
 def _data_source(f: _Fields) -> DataSource:
-    add_ons = []
-    for record in f.records("supported_TA"):
-        try:
-            add_ons.append(AddOn(record.text("name"), record.text("url", required=False) or "",
-                                 record.text("version", required=False) or ""))
-        except _Skip:
-            pass
-    mappings = []
-    for record in f.records("field_mappings"):
-        pairs = record.mapping("mapping")
-        mappings.append(FieldMapping(record.text("data_model", required=False) or "",
-                                     record.text("data_set", required=False) or "",
-                                     tuple((str(k), str(v)) for k, v in pairs.data.items())))
     return DataSource(
         name=f.text("name"),
         id=f.text("id", required=False) or "",
@@ -423,9 +414,9 @@ def _data_source(f: _Fields) -> DataSource:
         source_name=f.text("source", required=False) or "",
         sourcetype=f.text("sourcetype", required=False) or "",
         separator=f.text("separator", required=False) or "",
-        supported_ta=tuple(add_ons),
+        supported_ta=_each(f.records("supported_TA"), _add_on),
         fields=f.texts("fields"),
-        field_mappings=tuple(mappings),
+        field_mappings=_each(f.records("field_mappings"), _field_mapping),
         configuration=f.text("configuration", required=False) or "",
         example_log=f.text("example_log", required=False) or "",
         source=f.source,

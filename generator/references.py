@@ -45,7 +45,7 @@ def read_json_object(path: Path, what: str) -> dict:
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise ConfigurationError(f"{path}: not a readable {what} ({exc})") from None
     if not isinstance(data, dict):
-        raise ConfigurationError(f"{path}: the {what} must be a JSON object keyed by id")
+        raise ConfigurationError(f"{path}: the {what} must be a JSON object")
     return data
 
 
