@@ -440,28 +440,64 @@ def _yaml_files(folder: Path, recursive: bool = False) -> list[Path]:
     return [Path(path) for path in sorted(found)]
 
 
-def load_content(root: Path, detection_folders: Sequence[DetectionFolder]) -> tuple[Content, list[Issue]]:
+class LoadCache:
+    """What each source file gave last time, kept while the file's size and modification time stay the same.
+
+    `mkdocs serve` keeps one across rebuilds, so a rebuild reads only the
+    files that changed. A result is a pure function of the file and the
+    folder it is in, which is what the key holds.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, str], tuple[tuple[int, int, int], tuple[Any, list[Issue]]]] = {}
+
+    @staticmethod
+    def stamp(path: Path) -> tuple[int, int, int] | None:
+        try:
+            stat = path.stat()
+        except OSError:
+            return None
+        return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+
+    def get(self, key: tuple[str, str], stamp) -> tuple[Any, list[Issue]] | None:
+        entry = self._entries.get(key)
+        return entry[1] if entry is not None and stamp is not None and entry[0] == stamp else None
+
+    def keep(self, results: dict[tuple[str, str], tuple[Any, tuple[Any, list[Issue]]]]) -> None:
+        """Keep exactly these results (files no longer there are forgotten)."""
+        self._entries = {key: value for key, value in results.items() if value[0] is not None}
+
+
+def load_content(root: Path, detection_folders: Sequence[DetectionFolder],
+                 cache: LoadCache | None = None) -> tuple[Content, list[Issue]]:
     """Load every published source under `root`; never raises for bad content.
 
     Files are visited in sorted path order and their issues kept in that
     order, so neither the result nor the order of issues depends on how the
-    work was split over the cores.
+    work was split over the cores, or on what `cache` held.
     """
     issues: list[Issue] = []
-    groups: list[tuple[list[Path], Callable[[_Fields], Any]]] = []
+    groups: list[tuple[list[Path], Callable[[_Fields], Any], str]] = []
     for folder in detection_folders:
-        groups.append((_yaml_files(root / folder.path), _detection(folder)))
+        kind = f"detection {folder.path} {folder.kind} {folder.experimental} {folder.ssa}"
+        groups.append((_yaml_files(root / folder.path), _detection(folder), kind))
     for folder, make in (("stories", _story), ("macros", _macro), ("lookups", _lookup),
                          ("data_sources", _data_source)):
-        groups.append((_yaml_files(root / folder), make))
-    groups.append((_yaml_files(root / "playbooks", recursive=True), _playbook))
+        groups.append((_yaml_files(root / folder), make, folder))
+    groups.append((_yaml_files(root / "playbooks", recursive=True), _playbook, "playbooks"))
 
     # Files are parsed and made into models on both cores where possible; the
     # results come back in task order, so nothing depends on the split.
-    tasks = [(path, path.relative_to(root).as_posix(), make) for paths, make in groups for path in paths]
-    results = iter(split_map(_load_files, tasks))
+    tasks = [(path, path.relative_to(root).as_posix(), make, kind) for paths, make, kind in groups for path in paths]
+    cache = cache if cache is not None else LoadCache()
+    stamps = [LoadCache.stamp(path) for path, _, _, _ in tasks]
+    known = [cache.get((str(path), kind), stamp) for (path, _, _, kind), stamp in zip(tasks, stamps)]
+    fresh = iter(split_map(_load_files, [task[:3] for task, result in zip(tasks, known) if result is None]))
+    loaded = [result if result is not None else next(fresh) for result in known]
+    cache.keep({(str(task[0]), task[3]): (stamp, result) for task, stamp, result in zip(tasks, stamps, loaded)})
+    results = iter(loaded)
     built: list[list[Any]] = []
-    for paths, _ in groups:
+    for paths, _, _ in groups:
         items = []
         for _ in paths:
             item, file_issues = next(results)

@@ -22,6 +22,7 @@ def _compose(text: str) -> yaml.Node | None:
         return None
 
 
+@lru_cache(maxsize=16384)  # a rebuild under `mkdocs serve` asks again for the same places
 def line_of(text: str, keys: tuple[str | int, ...]) -> int | None:
     """1-based line of the node reached by `keys`, or of the deepest key found.
 

@@ -11,7 +11,7 @@ from .enrich import Site, build_site
 from .exceptions import ConfigurationError
 from .forms import Choice, choose_form
 from .issues import Issue
-from .load import load_content
+from .load import LoadCache, load_content
 from .references import load_d3fend, load_splunk_apps
 from .render import Page, unique_paths
 
@@ -51,8 +51,11 @@ class Generated:
     form: Choice
 
 
-def generate(content_dir: Path, inputs: Inputs, layout: str = "published") -> Generated:
-    """Load, enrich and render one content directory. Raises only ConfigurationError."""
+def generate(content_dir: Path, inputs: Inputs, layout: str = "published", cache: LoadCache | None = None) -> Generated:
+    """Load, enrich and render one content directory. Raises only ConfigurationError.
+
+    `cache` keeps what each source file gave, for the next call (`mkdocs serve`).
+    """
     if not Path(content_dir).is_dir():
         raise ConfigurationError(f"{content_dir}: content directory not found")
     if layout not in LAYOUTS:
@@ -62,7 +65,7 @@ def generate(content_dir: Path, inputs: Inputs, layout: str = "published") -> Ge
     cves = load_cves(inputs.cve_file)
     apps = load_splunk_apps(inputs.splunk_apps_file)
     d3fend = load_d3fend(inputs.d3fend_file)
-    content, load_issues = load_content(Path(content_dir), form.rules.DETECTION_FOLDERS)
+    content, load_issues = load_content(Path(content_dir), form.rules.DETECTION_FOLDERS, cache)
     site, link_issues = build_site(content, techniques, cves, form.rules, apps, d3fend)
     pages, render_issues = LAYOUTS[layout](site, form.rules)
     issues = sorted(load_issues + link_issues + render_issues, key=_issue_order)

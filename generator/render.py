@@ -189,6 +189,30 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
     return env
 
 
+_RENDERED: dict[tuple, str] = {}
+_RENDERED_LIMIT = 50_000
+
+
+def render_once(template: jinja2.Template, **context) -> Callable[[], str]:
+    """`template` rendered with `context`, remembered while the same context comes again.
+
+    The context's values are frozen models, equal exactly when what the page
+    shows is equal, so an unchanged page (under `mkdocs serve`, every page
+    but the edited one) is not rendered again.
+    """
+    key = (id(template.environment), template.name, tuple(sorted(context.items())))
+
+    def text() -> str:
+        found = _RENDERED.get(key)
+        if found is None:
+            if len(_RENDERED) >= _RENDERED_LIMIT:
+                _RENDERED.clear()
+            found = _RENDERED[key] = template.render(**context)
+        return found
+
+    return text
+
+
 def detection_positions(detections: tuple[DetectionPage, ...]) -> dict[int, int]:
     """Each detection page's index in the site's list, by object identity (for `association_runs`)."""
     return {id(page): index for index, page in enumerate(detections)}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -72,3 +73,73 @@ def test_serve_shows_an_edited_detection(tmp_path):
     output = log.read_text()
     assert "ERROR   -  generator: detections/endpoint/disable_defender_with_powershell.yml:" in output
     assert "error: invalid YAML" in output
+
+
+FORM_2024 = GOLDEN_BASIC.parent / "form_2024"
+WEBCLIENT = "detections/endpoint/powershell_webclient_download.yml"
+WEBCLIENT_PAGE = "endpoint/d2024000-0000-4000-8000-000000000001/"
+
+
+def serve(content, tmp_path, port):
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=f"http://127.0.0.1:{port}/",
+               CONTENT_DIR=str(content), ATTACK_BUNDLE=str(FORM_2024 / "attack.json"),
+               CVE_FILE=str(FORM_2024 / "cves.json"), SPLUNK_APPS_FILE=str(FORM_2024 / "splunk_apps.json"),
+               D3FEND_FILE=str(FORM_2024 / "d3fend.json"), CONTENT_FORM="")
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                                  cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    return server, log
+
+
+def test_serve_follows_edits_breaks_fixes_additions_and_deletions(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(FORM_2024 / "content", content)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    server, log = serve(content, tmp_path, port)
+    source = content / WEBCLIENT
+    original = source.read_text()
+    try:
+        assert wait_for(base + WEBCLIENT_PAGE, "WebClient", 90)
+
+        # An edit shows on its page, and a renamed title on the pages that list it.
+        source.write_text(original.replace("name: PowerShell WebClient Download", "name: PowerShell Cradle Download")
+                          .replace("Finds `powershell.exe`", "EDITED finds `powershell.exe`"))
+        assert wait_for(base + WEBCLIENT_PAGE, "EDITED finds", 30)
+        assert wait_for(base + "stories/living_off_the_land/", "PowerShell Cradle Download", 30)
+        assert wait_for(base + "detections/", "PowerShell Cradle Download", 30)
+
+        # A broken file: its address shows where it is broken; every page carries the notice's data.
+        source.write_text(original.replace("type: TTP\n", "type: [TTP\n"))
+        assert wait_for(base + WEBCLIENT_PAGE, "this file has errors", 30)
+        error_page = fetch(base + WEBCLIENT_PAGE)
+        assert re.search(r"powershell_webclient_download\.yml:\d+: error: invalid YAML", error_page)
+        assert re.search(r"&gt; +\d+ \| ", error_page) and "type: [TTP" in error_page  # its lines, one marked
+        assert "livereload" in error_page  # the tab reloads itself once the file is fixed
+        assert '"errors": 1' in fetch(base + "problems.json")
+        assert "powershell_webclient_download.yml" in fetch(base + "problems/")
+
+        # Fixed: the page is back and the notice's data says so.
+        source.write_text(original)
+        assert wait_for(base + WEBCLIENT_PAGE, "PowerShell WebClient Download", 30)
+        assert wait_for(base + "problems.json", '"errors": 0', 30)
+
+        # A new file adds its page; a deleted one takes its page away.
+        added = content / "detections/endpoint/new_detection.yml"
+        added.write_text(original.replace("d2024000-0000-4000-8000-000000000001", "d2024000-0000-4000-8000-0000000000aa")
+                         .replace("name: PowerShell WebClient Download", "name: Brand New Detection"))
+        assert wait_for(base + "endpoint/d2024000-0000-4000-8000-0000000000aa/", "Brand New Detection", 60)
+        added.unlink()
+        deadline = time.monotonic() + 60
+        while fetch(base + "endpoint/d2024000-0000-4000-8000-0000000000aa/") is not None and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert fetch(base + "endpoint/d2024000-0000-4000-8000-0000000000aa/") is None
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    output = log.read_text()
+    # Problems are printed when they appear and when they are fixed, with a count after every build.
+    assert output.count("error: invalid YAML") == 2
+    assert "fixed: detections/endpoint/powershell_webclient_download.yml" in output
+    assert re.search(r"content: 0 errors, \d+ warnings \(0 new, 1 fixed since the last build\)", output)

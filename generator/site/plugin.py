@@ -15,7 +15,7 @@ from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.structure.toc import TableOfContents
@@ -24,9 +24,22 @@ from pymdownx.emoji import gemoji
 from ..exceptions import GeneratorError
 from ..issues import Issue, Severity
 from ..pipeline import Inputs, generate
+from ..render import Page
 from .config import PluginConfig
 from .layout import legacy_redirects
 from .markdown import KramdownExtension, emoji_character
+from .preview import (
+    NOTICE,
+    NOTICE_SCRIPT,
+    PROBLEMS_DATA,
+    PROBLEMS_URI,
+    Preview,
+    dirty_builder,
+    error_page_markdown,
+    problems_data,
+    problems_markdown,
+    site_url,
+)
 
 log = get_plugin_logger(__name__)
 
@@ -39,6 +52,7 @@ if not content_log.handlers:
     _handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     content_log.addHandler(_handler)
     content_log.propagate = False
+    content_log.setLevel(logging.INFO)
 
 REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "smarty", "fenced_code", "pymdownx.emoji")
 EXTENSION_CONFIGS = {
@@ -47,8 +61,22 @@ EXTENSION_CONFIGS = {
 }
 
 
+class _NoDirtyBuildWarning(logging.Filter):
+    """A preview rebuild is a dirty build on purpose (see preview.py); mkdocs' warning about it is noise."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "'dirty' build is being performed" not in record.getMessage()
+
+
 class SecurityContentPlugin(BasePlugin[PluginConfig]):
     supports_multiple_instances = False
+    preview: Preview | None = None
+    """Under `mkdocs serve`: what is kept between rebuilds. The plugin lives as long as the server."""
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        if command == "serve":
+            self.preview = Preview()
+            logging.getLogger("mkdocs.commands.build").addFilter(_NoDirtyBuildWarning())
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").parent
@@ -65,29 +93,67 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 if name in EXTENSION_CONFIGS:
                     config.mdx_configs[name] = EXTENSION_CONFIGS[name]
         self.dead_links: dict[str, list[str]] = defaultdict(list)
-        self.added_redirects: list[str] = []
         self.extension = KramdownExtension(report=self._dead_link)
         config.markdown_extensions.append(self.extension)
+        if self.preview is not None and NOTICE_SCRIPT not in config.extra_javascript:
+            config.extra_javascript.append(NOTICE_SCRIPT)
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
+        preview = self.preview
         try:
-            generated = generate(self.content_dir, self.inputs, layout="mkdocs")
+            generated = generate(self.content_dir, self.inputs, layout="mkdocs",
+                                 cache=preview.load_cache if preview else None)
         except GeneratorError as exc:
             raise PluginError(str(exc)) from None
         self.pages = generated.pages
+        self.issues = generated.issues
         self.redirects = legacy_redirects(generated.site)
-        for issue in generated.issues:
-            self._log(issue)
+        if preview is None:
+            for issue in generated.issues:
+                self._log(issue)
+        else:
+            self.pages = self.pages + self._error_pages(preview, generated.issues)
         self.dead_links.clear()
 
+    def _error_pages(self, preview: Preview, issues: list[Issue]) -> list[Page]:
+        """While serving: a source whose page is gone because of its errors gets a page showing them."""
+        pages = []
+        present = {page.source.path for page in self.pages if page.source is not None}
+        for page in self.pages:
+            if page.source is not None:
+                preview.pages_of_sources[page.source.path] = (page.path, page.url, page.source.path)
+        errors: dict[str, list[Issue]] = {}
+        for issue in issues:
+            if issue.severity is Severity.ERROR:
+                errors.setdefault(issue.path, []).append(issue)
+        for source_path, (path, url, _) in sorted(preview.pages_of_sources.items()):
+            if source_path in present or source_path not in errors:
+                continue
+            text = error_page_markdown(source_path, self.content_dir / source_path, errors[source_path])
+            pages.append(Page(path, text, label=f"the errors of {source_path}", url=url))
+        pages.append(Page(tuple(PROBLEMS_URI.split("/")), problems_markdown(issues), label="problems", url="/problems/"))
+        return pages
+
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        texts: dict[str, str] = {}
         for page in self.pages:
             src_uri = "/".join(page.path)
             if files.get_file_from_path(src_uri) is not None:
                 log.warning(f"docs/{src_uri} is kept; it replaces the generated page for {page.url}")
                 continue
-            files.append(File.generated(config, src_uri, content=page.text))
+            texts[src_uri] = page.text
+        if self.preview is None:
+            for src_uri, text in texts.items():
+                files.append(File.generated(config, src_uri, content=text))
+        else:
+            for file in self.preview.files(config, texts):
+                files.append(file)
+            for src_uri in self.preview.removed:  # a page that went away takes its output with it
+                Path(File.generated(config, src_uri, content="").abs_dest_path).unlink(missing_ok=True)
+            files.append(File.generated(config, PROBLEMS_DATA, content=problems_data(self.issues)))
+            files.append(File.generated(config, NOTICE_SCRIPT, content=NOTICE))
+        self.files = files
         self.extension.documents = {_site_url(f): f.src_uri for f in files.documentation_pages()}
         self._add_redirects(config)
         return files
@@ -102,13 +168,18 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                         "(mkdocs-redirects) to mkdocs.yml so that their old addresses keep working")
             return
         maps = redirects.config["redirect_maps"]
-        for old in self.added_redirects:  # a rebuild under `mkdocs serve` starts afresh
-            maps.pop(old, None)
-        self.added_redirects = [old for old in self.redirects if old not in maps]
-        maps.update((old, self.redirects[old]) for old in self.added_redirects)
+        wanted = {old: new for old, new in self.redirects.items() if old not in maps}
+        if self.preview is not None:
+            # Redirect pages already written by an earlier build of this session stay as they are.
+            wanted, gone = self.preview.redirects_to_write(wanted)
+            for old in gone:
+                Path(File.generated(config, old, content="").abs_dest_path).unlink(missing_ok=True)
+        maps.update(wanted)
 
     def on_page_markdown(self, markdown: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
         self.extension.set_page(_site_url(page.file), page.file.src_uri)
+        if self.preview is not None:
+            self.preview.dead_links[_site_url(page.file)] = set()
         # The published front matter's `tags` were Jekyll's tag archive; the
         # theme would take them for its own tags and let them outrank titles in
         # search. The site's tag index (/tags/) is built from the model instead.
@@ -121,20 +192,54 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             page.toc = _without(page.toc, self.extension.hidden_ids)
         return html
 
+    @event_priority(50)  # before the search plugin writes its index
     def on_post_build(self, config: MkDocsConfig) -> None:
-        for href, pages in sorted(self.dead_links.items()):
-            example = pages[0] if len(pages) == 1 else f"{pages[0]} and {len(pages) - 1} more pages"
-            self._log(Issue(example, None, Severity.WARNING, f"{href} is linked but no page serves it; "
-                                                            "the link is shown as plain text"))
+        preview = self.preview
+        if preview is None:
+            for issue in _dead_link_issues(self.dead_links):
+                self._log(issue)
+            return
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        index = getattr(search, "search_index", None)
+        if index is not None and hasattr(index, "entries"):
+            pages = [file.url for file in self.files.documentation_pages()]
+            index.entries = preview.merge_search(index.entries, pages)
+            search.search_index_prev = None
+        dead: dict[str, list[str]] = defaultdict(list)
+        for page_url, hrefs in sorted(preview.dead_links.items()):
+            for href in hrefs:
+                dead[href].append(page_url)
+        self._report_changes(preview, self.issues + _dead_link_issues(dead))
+        preview.built_once = True
+
+    def _report_changes(self, preview: Preview, issues: list[Issue]) -> None:
+        """While serving: what this rebuild found new or fixed, then a one-line count."""
+        first = not preview.built_once
+        new, fixed = preview.changes([str(issue) for issue in issues])
+        by_text = {str(issue): issue for issue in issues}
+        for text in new:
+            self._log(by_text[text])
+        for text in fixed:
+            content_log.info(f"fixed: {text}")
+        errors = sum(issue.severity is Severity.ERROR for issue in issues)
+        summary = f"content: {errors} errors, {len(issues) - errors} warnings"
+        if not first:
+            summary += f" ({len(new)} new, {len(fixed)} fixed since the last build)"
+        content_log.info(summary)
 
     def on_serve(self, server, config: MkDocsConfig, builder):
-        for path in (self.content_dir, self.attack_bundle, self.cve_file):
+        for path in (self.content_dir, self.attack_bundle, self.cve_file, self.inputs.splunk_apps_file,
+                     self.inputs.d3fend_file):
             if path is not None and path.exists():
                 server.watch(str(path))
+        if self.preview is not None:
+            server.builder = dirty_builder(config)
         return server
 
     def _dead_link(self, page_url: str, href: str) -> None:
         self.dead_links[href].append(page_url)
+        if self.preview is not None:
+            self.preview.dead_links.setdefault(page_url, set()).add(href)
 
     def _log(self, issue: Issue) -> None:
         if issue.severity is Severity.ERROR:
@@ -143,6 +248,15 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             log.warning(str(issue))
         else:
             content_log.warning(str(issue))
+
+
+def _dead_link_issues(dead_links: dict[str, list[str]]) -> list[Issue]:
+    issues = []
+    for href, pages in sorted(dead_links.items()):
+        example = pages[0] if len(pages) == 1 else f"{pages[0]} and {len(pages) - 1} more pages"
+        issues.append(Issue(example, None, Severity.WARNING,
+                            f"{href} is linked but no page serves it; the link is shown as plain text"))
+    return issues
 
 
 def _without(toc: TableOfContents, ids: set[str]) -> TableOfContents:
@@ -157,7 +271,4 @@ def _without(toc: TableOfContents, ids: set[str]) -> TableOfContents:
 
 def _site_url(file: File) -> str:
     """The site-absolute URL of a document, independent of use_directory_urls: "/endpoint/x/"."""
-    uri = file.src_uri[:-3] if file.src_uri.endswith(".md") else file.src_uri
-    if uri == "index" or uri.endswith("/index"):
-        uri = uri[: -len("index")]
-    return "/" + (uri.rstrip("/") + "/" if uri else "")
+    return site_url(file.src_uri)

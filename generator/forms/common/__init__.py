@@ -14,7 +14,7 @@ from typing import Callable
 import jinja2
 
 from ...enrich import DetectionPage, Site
-from ...render import Page, association_runs, detection_positions, environment, status_badge
+from ...render import Page, association_runs, detection_positions, environment, render_once, status_badge
 from ...slug import slugify
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -52,19 +52,19 @@ def content_pages(env: jinja2.Environment, site: Site,
     pages: list[Page] = []
     detection_template = page_template(env, "detection.md.j2", for_site)
     for page in site.detections:
-        text = partial(detection_template.render, page=page, d=page.detection)
+        text = render_once(detection_template, page=page, d=page.detection)
         pages.append(Page(detection_path(page), text, page.detection.source, url=page.url))
 
     story_template = page_template(env, "story.md.j2", for_site)
     for page in site.stories:
-        text = partial(story_template.render, page=page, s=page.story)
+        text = render_once(story_template, page=page, s=page.story)
         pages.append(Page(("_stories", page.slug + ".md"), text, page.story.source, url=page.url))
 
     playbook_template = page_template(env, "playbook.md.j2", for_site)
     position = detection_positions(site.detections)
     for page in site.playbooks:
-        text = partial(playbook_template.render, page=page, p=page.playbook,
-                       runs=association_runs(page, site.detections, position))
+        text = render_once(playbook_template, page=page, p=page.playbook,
+                           runs=tuple(association_runs(page, site.detections, position)))
         pages.append(Page(("_playbooks", page.slug + ".md"), text, page.playbook.source, url=page.url))
     return pages
 

@@ -1,0 +1,208 @@
+"""`mkdocs serve`: rebuild only what an edit changed, and show problems where the reader looks.
+
+What a preview keeps from one rebuild to the next (the plugin lives as long
+as the server): what each source file gave (`LoadCache`), a digest of each
+generated page's Markdown, each page's search index entries and dead links,
+the page each source file had, and the problems last reported. With these a
+rebuild is an mkdocs "dirty" build in which only the pages whose Markdown
+changed are converted, rendered and written; the search index is put
+together again from the kept entries, in the order a clean build writes it,
+so the served site is the one `mkdocs build` would write.
+
+None of this runs for `mkdocs build`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from mkdocs.config import load_config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File
+
+from ..issues import Issue, Severity
+from ..load import LoadCache
+
+PROBLEMS_URI = "problems.md"
+PROBLEMS_DATA = "problems.json"
+NOTICE_SCRIPT = "assets/javascripts/preview-problems.js"
+
+
+class GeneratedFile(File):
+    """A generated page that knows whether its Markdown changed since the previous build."""
+
+    unchanged = False
+
+    def is_modified(self) -> bool:
+        return not self.unchanged
+
+
+@dataclass
+class Preview:
+    """The state of one `mkdocs serve` session (see the module's docstring)."""
+
+    load_cache: LoadCache = field(default_factory=LoadCache)
+    digests: dict[str, str] = field(default_factory=dict)
+    """src_uri -> digest of the Markdown served for it."""
+    search_entries: dict[str, list] = field(default_factory=dict)
+    """Page URL ("endpoint/x/") -> its search index entries."""
+    dead_links: dict[str, set[str]] = field(default_factory=dict)
+    """Page URL -> the links in it that led nowhere."""
+    pages_of_sources: dict[str, tuple[tuple[str, ...], str | None, str]] = field(default_factory=dict)
+    """Source path -> (path, URL, title) of its page in the last build that had it."""
+    reported: set[str] | None = None
+    """The problems printed after the last build (None before the first)."""
+    built_once: bool = False
+    redirects: dict[str, str] = field(default_factory=dict)
+    """The old-address redirects of the last build (docs-relative paths)."""
+    removed: list[str] = field(default_factory=list)
+    """src_uris the previous build had and this one does not: their output is deleted."""
+
+    # -- which pages changed --------------------------------------------------------------------
+
+    def files(self, config: MkDocsConfig, texts: dict[str, str]) -> list[GeneratedFile]:
+        """The generated files of this build, each marked unchanged when its Markdown is.
+
+        A page whose Markdown is the same is rebuilt anyway when it had a
+        link that led nowhere and a new page now serves it. When a page went
+        away, every page is rebuilt: links to it may be anywhere.
+        """
+        digests = {uri: hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+                   for uri, text in texts.items()}
+        self.removed = sorted(self.digests.keys() - digests.keys())
+        incremental = self.built_once and not self.removed
+        added = {site_url(uri).rstrip("/") for uri in digests.keys() - self.digests.keys()}
+        relinked = {url for url, hrefs in self.dead_links.items()
+                    if any(href.split("#", 1)[0].rstrip("/") in added for href in hrefs)}
+        files = []
+        for uri, text in texts.items():
+            file = GeneratedFile.generated(config, uri, content=text)
+            file.unchanged = (incremental and self.digests.get(uri) == digests[uri]
+                              and site_url(uri) not in relinked)
+            files.append(file)
+        self.digests = digests
+        return files
+
+    def redirects_to_write(self, redirects: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+        """(redirects new or changed since the last build, old addresses no longer redirected).
+
+        The others are on disk already from an earlier build of this session.
+        """
+        changed = {old: new for old, new in redirects.items() if self.redirects.get(old) != new}
+        gone = sorted(self.redirects.keys() - redirects.keys())
+        self.redirects = dict(redirects)
+        return changed, gone
+
+    # -- the search index -------------------------------------------------------------------------
+
+    def merge_search(self, entries: list[dict], pages_in_order: list[str]) -> list[dict]:
+        """The whole index: this build's entries for the pages it built, the kept ones for the others."""
+        built: dict[str, list] = {}
+        for entry in entries:
+            built.setdefault(entry["location"].split("#", 1)[0], []).append(entry)
+        self.search_entries.update(built)
+        wanted = set(pages_in_order)
+        for url in [url for url in self.search_entries if url not in wanted]:
+            del self.search_entries[url]
+        return [entry for url in pages_in_order for entry in self.search_entries.get(url, ())]
+
+    # -- problems -------------------------------------------------------------------------------
+
+    def changes(self, problems: list[str]) -> tuple[list[str], list[str]]:
+        """(new, fixed) since the last report; on the first build every problem is new."""
+        current = set(problems)
+        previous = self.reported or set()
+        self.reported = current
+        return [p for p in problems if p not in previous], sorted(previous - current)
+
+
+def site_url(src_uri: str) -> str:
+    """The site-absolute URL of a document, independent of use_directory_urls: "/endpoint/x/"."""
+    uri = src_uri[:-3] if src_uri.endswith(".md") else src_uri
+    if uri == "index" or uri.endswith("/index"):
+        uri = uri[: -len("index")]
+    return "/" + (uri.rstrip("/") + "/" if uri else "")
+
+
+def error_page_markdown(title: str, source: Path, issues: list[Issue]) -> str:
+    """The page a source file's address shows while the file has errors: each problem and its lines."""
+    lines: list[str] = []
+    try:
+        text_lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        text_lines = []
+    parts = [f"# {html.escape(title)}: this file has errors", "",
+             "The page is shown again as soon as the file is fixed; this tab reloads by itself.", ""]
+    for issue in issues:
+        parts += ['<div class="admonition failure" markdown="0">',
+                  f'<p class="admonition-title">{html.escape(str(issue))}</p>']
+        if issue.line and text_lines:
+            first, last = max(1, issue.line - 3), min(len(text_lines), issue.line + 3)
+            numbered = []
+            for number in range(first, last + 1):
+                marker = "&gt;" if number == issue.line else " "
+                numbered.append(f"{marker} {number:4d} | {html.escape(text_lines[number - 1])}")
+            parts.append("<pre><code>" + "\n".join(numbered) + "</code></pre>")
+        parts += ["</div>", ""]
+    lines.extend(parts)
+    return "\n".join(lines) + "\n"
+
+
+def problems_markdown(problems: list[Issue]) -> str:
+    """The page that lists every current problem of the content (linked from the notice on every page)."""
+    if not problems:
+        return "# Problems in the content\n\nNone: the content has no errors or warnings.\n"
+    parts = ["# Problems in the content", "",
+             f"{sum(p.severity is Severity.ERROR for p in problems)} errors, "
+             f"{sum(p.severity is Severity.WARNING for p in problems)} warnings.", "",
+             '<pre><code>' + "\n".join(html.escape(str(p)) for p in problems) + "</code></pre>", ""]
+    return "\n".join(parts)
+
+
+def problems_data(problems: list[Issue]) -> str:
+    errors = [str(p) for p in problems if p.severity is Severity.ERROR]
+    return json.dumps({"errors": len(errors), "warnings": len(problems) - len(errors), "first": errors[:3]})
+
+
+NOTICE = """// Under `mkdocs serve` only: a notice on every page while the content has errors.
+(function () {
+  var root = window.__md_scope || new URL("/", location.href);  // the site's root, set by the theme
+  fetch(new URL("problems.json", root), {cache: "no-store"}).then(function (r) { return r.json(); })
+    .then(function (data) {
+      if (!data.errors) { return; }
+      var notice = document.createElement("div");
+      notice.className = "sc-preview-notice";
+      notice.setAttribute("role", "alert");
+      var link = document.createElement("a");
+      link.href = new URL("problems/", root).href;
+      link.textContent = data.errors + (data.errors === 1 ? " error" : " errors") + " in the content";
+      notice.appendChild(link);
+      notice.appendChild(document.createTextNode(": " + (data.first[0] || "")));
+      document.body.insertBefore(notice, document.body.firstChild);
+    }).catch(function () {});
+})();
+"""
+
+
+def dirty_builder(config: MkDocsConfig):
+    """A rebuild for the live-reload server: a dirty build of a freshly loaded configuration.
+
+    `mkdocs serve` (without --dirty) rebuilds everything; this one relies on
+    the generated files telling which pages changed.
+    """
+    from mkdocs.commands.build import build
+
+    config_file, site_dir, serve_url = config.config_file_path, config.site_dir, config.site_url
+
+    def rebuild(config: MkDocsConfig | None = None) -> None:
+        logging.getLogger("mkdocs.commands.serve").info("Building documentation...")
+        fresh = load_config(config_file=config_file, site_dir=site_dir)
+        fresh.site_url = serve_url
+        build(fresh, serve_url=serve_url, dirty=True)
+
+    return rebuild
