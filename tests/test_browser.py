@@ -192,3 +192,33 @@ def test_2024_old_detection_address_redirects(page, served_2024_site):
     page.goto(served_2024_site + "endpoint/linux_edit_cron_table_parameter/")
     page.wait_for_url(re.compile(r"/escu/endpoint/0d370304-5f26-11ec-a4bb-acde48001122/$"))
     assert page.locator("article h1").inner_text() == "Linux Edit Cron Table Parameter"
+
+
+def test_an_open_tab_follows_edits_and_recovers_from_a_broken_file(page, tmp_path):
+    from test_serve import FORM_2024, WEBCLIENT, WEBCLIENT_PAGE, free_port, serve, wait_for
+
+    content = tmp_path / "content"
+    shutil.copytree(FORM_2024 / "content", content)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    server, _ = serve(content, tmp_path, port)
+    source = content / WEBCLIENT
+    original = source.read_text()
+    try:
+        assert wait_for(base + WEBCLIENT_PAGE, "WebClient", 90)
+        page.goto(base + WEBCLIENT_PAGE)
+        source.write_text(original.replace("Finds `powershell.exe`", "Reloaded finds `powershell.exe`"))
+        page.get_by_text("Reloaded finds").wait_for(timeout=30_000)  # no navigation: live reload did it
+
+        source.write_text(original.replace("type: TTP\n", "type: [TTP\n"))
+        page.locator("article h1", has_text="this file has errors").wait_for(timeout=30_000)
+        notice = page.locator(".sc-preview-notice")
+        notice.wait_for(timeout=10_000)
+        assert "1 error in the content" in notice.inner_text()
+
+        source.write_text(original)
+        page.locator("article h1", has_text="PowerShell WebClient Download").wait_for(timeout=30_000)
+        assert page.locator(".sc-preview-notice").count() == 0
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
