@@ -1,11 +1,13 @@
-"""Benchmark: building the corpus site vs. a naive mkdocs-material build of the same pages.
+"""Benchmark: building a corpus site vs. a naive mkdocs-material build of the same pages.
 
     python benchmarks/site_speed.py [ROUNDS]
 
-In one run, alternating (this machine is shared and noisy), it times:
-  naive - the published Markdown pages of ../shared/corpus/escu-2022-03/published
-          copied as plain files into a default mkdocs-material site with an
-          automatic navigation, built with `mkdocs build`;
+For the March-2022 corpus and for today's sources (escu-2024-10), in one run,
+alternating (this machine is shared and noisy), it times:
+  naive - the published-layout Markdown pages (for 2022 the published site's
+          own, for 2024-10 what `render --layout published` writes) copied as
+          plain files into a default mkdocs-material site with an automatic
+          navigation, built with `mkdocs build`;
   ours  - `mkdocs build` of this repository's mkdocs.yml with CONTENT_DIR,
           ATTACK_BUNDLE and CVE_FILE pointing at the corpus sources.
 It prints the best time of each, their ratio (target: ours <= 0.25x naive)
@@ -24,7 +26,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-CORPUS = SHARED / "corpus" / "escu-2022-03"
 MKDOCS = [sys.executable, "-m", "mkdocs", "build", "--quiet"]
 
 
@@ -32,15 +33,15 @@ def size_of(folder: Path) -> int:
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
-def naive_project(scratch: Path) -> Path:
-    """The published pages as plain files in a default mkdocs-material project."""
+def naive_project(scratch: Path, published: Path) -> Path:
+    """Published-layout pages as plain files in a default mkdocs-material project."""
     project = scratch / "naive"
     docs = project / "docs"
-    for page in sorted((CORPUS / "published").rglob("*.md")):
-        target = docs / page.relative_to(CORPUS / "published")
+    for page in sorted(published.rglob("*.md")):
+        target = docs / page.relative_to(published)
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(page, target)
-    shutil.copyfile(CORPUS / "published" / "index.markdown", docs / "index.md")
+    shutil.copyfile(published / "index.markdown", docs / "index.md")
     (project / "mkdocs.yml").write_text("site_name: Naive\ntheme:\n  name: material\n")
     return project
 
@@ -53,26 +54,43 @@ def timed_build(command: list[str], cwd: Path, site: Path, env: dict[str, str]) 
     return time.perf_counter() - start
 
 
+def corpora(scratch: Path) -> list[tuple[str, Path, dict[str, str]]]:
+    """(name, published-layout pages, our build's variables) per corpus."""
+    march = SHARED / "corpus" / "escu-2022-03"
+    today = SHARED / "corpus" / "escu-2024-10" / "source"
+    attack_15 = SHARED / "attack" / "enterprise-attack-15.1.json"
+    rendered = scratch / "published-2024-10"
+    subprocess.run([sys.executable, "-m", "generator", "render", "--layout", "published", "--content", str(today),
+                    "--attack", str(attack_15), "--out", str(rendered)], cwd=ROOT, check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return [
+        ("escu-2022-03", march / "published",
+         dict(CONTENT_DIR=str(march / "source"), ATTACK_BUNDLE=str(SHARED / "attack" / "enterprise-attack-10.1.json"),
+              CVE_FILE=str(march / "enrichment" / "cves.json"), SPLUNK_APPS_FILE="", D3FEND_FILE="")),
+        ("escu-2024-10", rendered,
+         dict(CONTENT_DIR=str(today), ATTACK_BUNDLE=str(attack_15), CVE_FILE="", SPLUNK_APPS_FILE="", D3FEND_FILE="")),
+    ]
+
+
 def main(argv: list[str]) -> int:
     rounds = int(argv[0]) if argv else 2
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
-    ours_env = dict(env, CONTENT_DIR=str(CORPUS / "source"),
-                    ATTACK_BUNDLE=str(SHARED / "attack" / "enterprise-attack-10.1.json"),
-                    CVE_FILE=str(CORPUS / "enrichment" / "cves.json"))
+    mib = 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="site-bench-") as scratch_name:
         scratch = Path(scratch_name)
-        project = naive_project(scratch)
-        naive_times, our_times = [], []
-        for _ in range(rounds):
-            naive_times.append(timed_build(MKDOCS, project, scratch / "naive-site", env))
-            our_times.append(timed_build(MKDOCS, ROOT, scratch / "our-site", ours_env))
-        naive_size, our_size = size_of(scratch / "naive-site"), size_of(scratch / "our-site")
-        pages = sum(1 for _ in (scratch / "our-site").rglob("index.html"))
-    naive, ours = min(naive_times), min(our_times)
-    mib = 1024 * 1024
-    print(f"naive mkdocs-material build: best {naive:.1f} s, site {naive_size / mib:.0f} MiB")
-    print(f"our build ({pages} pages):   best {ours:.1f} s, site {our_size / mib:.0f} MiB (target <= 50 MiB)")
-    print(f"ratio ours/naive: {ours / naive:.2f} (target <= 0.25)")
+        for name, published, variables in corpora(scratch):
+            project = naive_project(scratch / name, published)
+            naive_times, our_times = [], []
+            for _ in range(rounds):
+                naive_times.append(timed_build(MKDOCS, project, scratch / "naive-site", env))
+                our_times.append(timed_build(MKDOCS, ROOT, scratch / "our-site", dict(env, **variables)))
+            naive_size, our_size = size_of(scratch / "naive-site"), size_of(scratch / "our-site")
+            pages = sum(1 for _ in (scratch / "our-site").rglob("index.html"))
+            naive, ours = min(naive_times), min(our_times)
+            print(f"{name}: naive mkdocs-material build: best {naive:.1f} s, site {naive_size / mib:.0f} MiB")
+            print(f"{name}: our build ({pages} pages):   best {ours:.1f} s, site {our_size / mib:.0f} MiB "
+                  "(target <= 50 MiB)")
+            print(f"{name}: ratio ours/naive: {ours / naive:.2f} (target <= 0.25)")
     return 0
 
 

@@ -120,19 +120,38 @@ def _icon(name: str) -> str | None:
         return None
 
 
-def emoji_character(index, shortname, alias, uc, alt, title, category, options, md) -> etree.Element:
-    """pymdownx.emoji generator: titled with its code (e.g. ":warning:"), as an inline icon or the character.
+@lru_cache(maxsize=1)
+def _gemoji() -> dict[str, str]:
+    """GitHub's emoji names (jemoji's, on the published site) -> the characters, read once per process."""
+    from pymdownx.emoji import gemoji
 
-    Nothing is fetched from anywhere: the icons are the theme's SVG files, inlined.
+    index = gemoji({}, None)
+    characters = {name: "".join(chr(int(code, 16)) for code in (entry.get("unicode_alt") or entry["unicode"]).split("-"))
+                  for name, entry in index["emoji"].items() if entry.get("unicode")}
+    characters.update((alias, characters[name]) for alias, name in index["aliases"].items() if name in characters)
+    return characters
+
+
+class _EmojiCodes(InlineProcessor):
+    """`:name:` as the emoji it names, titled with its code (e.g. ":warning:"); other text stays as it is.
+
+    The forms' own three are drawn with the theme's icons, inlined, so they
+    show without an emoji font; nothing is fetched from anywhere.
     """
-    icon = _icon(_ICONS[shortname]) if shortname in _ICONS else None
-    if icon is None:
-        element = etree.Element("span", {"class": "emoji", "title": shortname})
-        element.text = alt
-        return element
-    element = etree.Element("span", {"class": f"twemoji sc-emoji sc-emoji--{_ICONS[shortname]}", "title": shortname})
-    element.text = md.htmlStash.store(icon)
-    return element
+
+    def handleMatch(self, m, data):  # noqa: N802 (Python-Markdown's name)
+        code = m.group(0)
+        icon = _icon(_ICONS[code]) if code in _ICONS else None
+        if icon is not None:
+            element = etree.Element("span", {"class": f"twemoji sc-emoji sc-emoji--{_ICONS[code]}", "title": code})
+            element.text = self.md.htmlStash.store(icon)
+            return element, m.start(0), m.end(0)
+        character = _gemoji().get(code)
+        if character is None:
+            return None, None, None
+        element = etree.Element("span", {"class": "emoji", "title": code})
+        element.text = character
+        return element, m.start(0), m.end(0)
 
 
 class _KramdownListMixin:
@@ -337,6 +356,7 @@ class KramdownExtension(Extension):
         md.parser.blockprocessors.register(_KramdownOList(md.parser), "olist", 40)
         md.parser.blockprocessors.register(_KramdownUList(md.parser), "ulist", 30)
         md.inlinePatterns.register(_LineBreak(r"\\\n", md), "kramdown_line_break", 185)
+        md.inlinePatterns.register(_EmojiCodes(r":[+\-\w]+:", md), "kramdown_emoji", 75)
         # Before mkdocs' own link processing ("relpath", priority 0), which then
         # checks these document links and makes them relative URLs.
         md.treeprocessors.register(_SiteLinks(md, self), "kramdown_site_links", 5)

@@ -19,7 +19,6 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.structure.toc import TableOfContents
-from pymdownx.emoji import gemoji
 
 from ..exceptions import GeneratorError
 from ..issues import Issue, Severity
@@ -27,7 +26,7 @@ from ..pipeline import Inputs, generate
 from ..render import Page
 from .config import PluginConfig
 from .layout import legacy_redirects
-from .markdown import KramdownExtension, emoji_character
+from .markdown import KramdownExtension
 from .preview import (
     NOTICE,
     NOTICE_SCRIPT,
@@ -54,11 +53,7 @@ if not content_log.handlers:
     content_log.propagate = False
     content_log.setLevel(logging.INFO)
 
-REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "smarty", "fenced_code", "pymdownx.emoji")
-EXTENSION_CONFIGS = {
-    # GitHub's emoji names (jemoji's, on the published site), shown as characters: nothing is fetched.
-    "pymdownx.emoji": {"emoji_index": gemoji, "emoji_generator": emoji_character},
-}
+REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "smarty", "fenced_code")
 
 
 class _NoDirtyBuildWarning(logging.Filter):
@@ -90,8 +85,6 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
-                if name in EXTENSION_CONFIGS:
-                    config.mdx_configs[name] = EXTENSION_CONFIGS[name]
         self.dead_links: dict[str, list[str]] = defaultdict(list)
         self.extension = KramdownExtension(report=self._dead_link)
         config.markdown_extensions.append(self.extension)
