@@ -195,17 +195,11 @@ def test_2024_old_detection_address_redirects(page, served_2024_site):
 
 
 def test_an_open_tab_follows_edits_and_recovers_from_a_broken_file(page, tmp_path):
-    from test_serve import FORM_2024, WEBCLIENT, WEBCLIENT_PAGE, free_port, serve, wait_for
+    from test_serve import WEBCLIENT, WEBCLIENT_PAGE, serving_a_copy
 
-    content = tmp_path / "content"
-    shutil.copytree(FORM_2024 / "content", content)
-    port = free_port()
-    base = f"http://127.0.0.1:{port}/"
-    server, _ = serve(content, tmp_path, port)
-    source = content / WEBCLIENT
-    original = source.read_text()
-    try:
-        assert wait_for(base + WEBCLIENT_PAGE, "WebClient", 90)
+    with serving_a_copy(tmp_path) as (content, base, _):
+        source = content / WEBCLIENT
+        original = source.read_text()
         page.goto(base + WEBCLIENT_PAGE)
         source.write_text(original.replace("Finds `powershell.exe`", "Reloaded finds `powershell.exe`"))
         page.get_by_text("Reloaded finds").wait_for(timeout=30_000)  # no navigation: live reload did it
@@ -219,6 +213,3 @@ def test_an_open_tab_follows_edits_and_recovers_from_a_broken_file(page, tmp_pat
         source.write_text(original)
         page.locator("article h1", has_text="PowerShell WebClient Download").wait_for(timeout=30_000)
         assert page.locator(".sc-preview-notice").count() == 0
-    finally:
-        server.terminate()
-        server.wait(timeout=30)

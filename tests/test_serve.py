@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -92,16 +93,26 @@ def serve(content, tmp_path, port):
     return server, log
 
 
-def test_serve_follows_edits_breaks_fixes_additions_and_deletions(tmp_path):
+@contextlib.contextmanager
+def serving_a_copy(tmp_path):
+    """`mkdocs serve` on a copy of the 2024-04 golden content: (content, base URL, log), once it is up."""
     content = tmp_path / "content"
     shutil.copytree(FORM_2024 / "content", content)
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
     server, log = serve(content, tmp_path, port)
-    source = content / WEBCLIENT
-    original = source.read_text()
     try:
         assert wait_for(base + WEBCLIENT_PAGE, "WebClient", 90)
+        yield content, base, log
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def test_serve_follows_edits_breaks_fixes_additions_and_deletions(tmp_path):
+    with serving_a_copy(tmp_path) as (content, base, log):
+        source = content / WEBCLIENT
+        original = source.read_text()
 
         # An edit shows on its page, and a renamed title on the pages that list it.
         source.write_text(original.replace("name: PowerShell WebClient Download", "name: PowerShell Cradle Download")
@@ -135,9 +146,6 @@ def test_serve_follows_edits_breaks_fixes_additions_and_deletions(tmp_path):
         while fetch(base + "endpoint/d2024000-0000-4000-8000-0000000000aa/") is not None and time.monotonic() < deadline:
             time.sleep(0.3)
         assert fetch(base + "endpoint/d2024000-0000-4000-8000-0000000000aa/") is None
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     output = log.read_text()
     # Problems are printed when they appear and when they are fixed, with a count after every build.
     assert output.count("error: invalid YAML") == 2

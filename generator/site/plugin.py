@@ -147,6 +147,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             files.append(File.generated(config, PROBLEMS_DATA, content=problems_data(self.issues)))
             files.append(File.generated(config, NOTICE_SCRIPT, content=NOTICE))
         self.files = files
+        self.progress = (0, len(files.documentation_pages()))
         self.extension.documents = {_site_url(f): f.src_uri for f in files.documentation_pages()}
         self._add_redirects(config)
         return files
@@ -181,6 +182,11 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return markdown
 
     def on_page_content(self, html: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
+        done, total = self.progress
+        done += 1
+        self.progress = (done, total)
+        if total >= 1000 and done % 500 == 0:  # a long build says how far it is
+            log.info(f"converted {done} of {total} pages")
         if self.extension.hidden_ids:  # empty sections are hidden; so are their table of contents entries
             page.toc = _without(page.toc, self.extension.hidden_ids)
         return html
