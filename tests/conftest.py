@@ -63,7 +63,8 @@ SITE_URL = "https://example.github.io/escu/"
 
 
 def mkdocs_build(out: Path, strict: bool = True, **env: str) -> subprocess.CompletedProcess:
-    environment = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=SITE_URL, **env)
+    # SOURCE_DATE_EPOCH: the sitemap's timestamp, so that two builds can be compared byte for byte.
+    environment = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=SITE_URL, SOURCE_DATE_EPOCH="1700000000", **env)
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", *(["--strict"] if strict else []),
                            "--site-dir", str(out)],
                           cwd=ROOT, env=environment, capture_output=True, text=True, timeout=600)

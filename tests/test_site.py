@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS_2024, ROOT, SHARED, SITE_URL
+from conftest import ATTACK_10, CORPUS, CORPUS_2024, ROOT, SHARED, SITE_URL, mkdocs_build
+from goldens import tree
 from sitecheck import broken_links
 
 def test_corpus_builds_strict(corpus_site):
@@ -89,6 +90,21 @@ def test_2024_annotations_open_as_details_and_emoji_are_characters(corpus_2024_s
     assert "<li>Installation</li>" in annotations and "<li>DE.AE</li>" in annotations
     # The theme's own icon, inline: it shows without an emoji font and without fetching anything.
     assert '<span class="twemoji sc-emoji sc-emoji--information" title=":information_source:"><svg' in page
+
+
+def test_pages_converted_on_two_cores_are_the_pages_converted_on_one(corpus_site, tmp_path):
+    out, result = corpus_site
+    assert "converted 500 of" in result.stderr  # the build reports its progress, once per 500 pages
+    serial = mkdocs_build(tmp_path / "serial", GENERATOR_PROCESSES="1", CONTENT_DIR=str(CORPUS / "source"),
+                          ATTACK_BUNDLE=str(ATTACK_10), CVE_FILE=str(CORPUS / "enrichment" / "cves.json"))
+    assert serial.returncode == 0
+    one, two = tree(tmp_path / "serial"), tree(out)
+    assert sorted(one) == sorted(two)
+    assert [path for path in one if one[path] != two[path]] == []
+    def messages(stderr: str) -> list[str]:
+        return sorted(line for line in stderr.splitlines() if "WARNING" in line or "ERROR" in line)
+
+    assert messages(result.stderr) == messages(serial.stderr)  # the child's messages are reported too
 
 
 def test_golden_content_builds_strict_with_every_index(golden_site):

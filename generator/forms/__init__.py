@@ -1,10 +1,13 @@
 """Published forms: the page layouts Splunk's own generators wrote, each byte for byte.
 
-A form is a folder: `templates/` (one Jinja template per page kind) and an
-`__init__.py` holding that form's rules — which source folders it publishes,
-the values it derived rather than read (data models, kill-chain phases, NIST
-and CIS tags), its URL scheme and the list of pages it writes. Everything the
-forms share (loading, linking, link formatting, the writer) lives outside.
+A form is a folder: `templates/` (one Jinja template per page kind), an
+optional `site/` (the mkdocs site's versions of some pages, extending the
+published ones), and an `__init__.py` holding that form's rules, the names
+`FormRules` lists: which source folders it publishes, the values it derived
+rather than read (data models, kill-chain phases, NIST and CIS tags), its URL
+scheme and the list of pages it writes. Everything the forms share (loading,
+linking, link formatting, the writer) lives outside; `common/` holds the
+templates and page loops they share. A third form is a third folder.
 """
 
 from __future__ import annotations
@@ -13,9 +16,30 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
+from typing import TYPE_CHECKING, Protocol
 
 from ..exceptions import ConfigurationError
 from . import escu_2022_03, escu_2024_04
+
+if TYPE_CHECKING:
+    from ..enrich import Derived, Site
+    from ..load import DetectionFolder
+    from ..models import Detection, Story, Technique
+    from ..render import Page
+
+class FormRules(Protocol):
+    """What a form's module provides (see escu_2022_03 and escu_2024_04)."""
+
+    DETECTION_FOLDERS: tuple[DetectionFolder, ...]
+    SHOWS_ADD_ONS: bool
+
+    def is_published(self, detection: Detection) -> bool: ...
+    def derive(self, detection: Detection, techniques: tuple[Technique, ...]) -> Derived: ...
+    def detection_url(self, detection: Detection, slug: str) -> str: ...
+    def listed_lookups(self, search_calls: list[str], macro_calls: list[list[str]], known) -> list[str]: ...
+    def story_categories(self, story: Story) -> tuple[str, ...]: ...
+    def pages(self, site: Site, for_site: bool = False) -> list[Page]: ...
+
 
 FORMS: dict[str, ModuleType] = {"2022-03": escu_2022_03, "2024-04": escu_2024_04}
 """Form name -> rules module. The name is the month the form was published."""

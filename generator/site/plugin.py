@@ -25,6 +25,7 @@ from ..issues import Issue, Severity
 from ..pipeline import Inputs, generate
 from ..render import Page
 from .config import PluginConfig
+from . import convert
 from .layout import legacy_redirects
 from .markdown import KramdownExtension
 from .preview import (
@@ -67,6 +68,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     supports_multiple_instances = False
     preview: Preview | None = None
     """Under `mkdocs serve`: what is kept between rebuilds. The plugin lives as long as the server."""
+    conversion: convert.ChildConversion | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         if command == "serve":
@@ -170,23 +172,42 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 Path(File.generated(config, old, content="").abs_dest_path).unlink(missing_ok=True)
         maps.update(wanted)
 
+    def on_nav(self, nav, config: MkDocsConfig, files: Files):
+        # `mkdocs build`: a child process converts the second half of the pages meanwhile (convert.py).
+        self.conversion = None if self.preview is not None else convert.start(config, files, self._dead_links_of)
+        return nav
+
+    def _dead_links_of(self, src_uri: str) -> list[str]:
+        url = site_url(src_uri)
+        return [href for href, pages in self.dead_links.items() if url in pages]
+
     def on_page_markdown(self, markdown: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
-        self.extension.set_page(_site_url(page.file), page.file.src_uri)
-        if self.preview is not None:
-            self.preview.dead_links[_site_url(page.file)] = set()
         # The published front matter's `tags` were Jekyll's tag archive; the
         # theme would take them for its own tags and let them outrank titles in
         # search. The site's tag index (/tags/) is built from the model instead.
         if "tags" in page.meta:
             page.meta["published_tags"] = page.meta.pop("tags")
+        converted = self.conversion.result(page) if self.conversion is not None else None
+        if converted is not None:
+            page.converted = converted  # put back in on_page_content; nothing to convert here
+            return ""
+        self.extension.set_page(_site_url(page.file), page.file.src_uri)
+        if self.preview is not None:
+            self.preview.dead_links[_site_url(page.file)] = set()
         return markdown
 
     def on_page_content(self, html: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
         done, total = self.progress
         done += 1
         self.progress = (done, total)
-        if total >= 1000 and done % 500 == 0:  # a long build says how far it is
+        if total >= 1000 and done % 500 == 0 and not convert.in_child:  # a long build says how far it is
             log.info(f"converted {done} of {total} pages")
+        converted = getattr(page, "converted", None)
+        if converted is not None:
+            del page.converted
+            for href in converted.dead_links:
+                self.dead_links[href].append(_site_url(page.file))
+            return convert.restore(page, converted, files)
         if self.extension.hidden_ids:  # empty sections are hidden; so are their table of contents entries
             page.toc = _without(page.toc, self.extension.hidden_ids)
         return html
