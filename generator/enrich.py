@@ -19,6 +19,7 @@ from .slug import slugify
 
 _MACRO_CALL = re.compile(r"`([^\s`]+)`")
 _LOOKUP_CALL = re.compile(r"lookup (?:update=true)?(?:append=t)?\s*([^\s]*)")
+_LOOKUP_NAME = re.compile(r"[A-Za-z_][\w.-]*")
 # Calls the published pages never list as macros: each detection's own
 # `<name>_filter` and the CIM app's `drop_dm_object_name(...)`.
 _IMPLICIT_MACROS = ("_filter", "drop_dm_object_name")
@@ -288,9 +289,11 @@ class _Linker:
             lookup = self.lookups.get(name)
             if lookup is not None:
                 lookups.append(lookup)
-            elif name not in self.lookup_files:
+            elif name not in self.lookup_files and _LOOKUP_NAME.fullmatch(name):
                 # `inputlookup x.csv` names the table file itself; the published
                 # pages did not list those, but a lookup file does define them.
+                # What the published pattern caught that is no name at all
+                # (`lookup` in a string: `'*",'`, `'='`) is not reported either.
                 unknown[name] = unknown.get(name, 0) + 1
         for name, count in unknown.items():
             times = f" ({count} times)" if count > 1 else ""
