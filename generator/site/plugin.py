@@ -27,6 +27,7 @@ from ..render import Page
 from .config import PluginConfig
 from . import convert
 from .layout import legacy_redirects
+from .sanitize import sanitize
 from .markdown import KramdownExtension
 from .preview import (
     NOTICE,
@@ -210,7 +211,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             return convert.restore(page, converted, files)
         if self.extension.hidden_ids:  # empty sections are hidden; so are their table of contents entries
             page.toc = _without(page.toc, self.extension.hidden_ids)
-        return html
+        # A page made from content passes the allow-list; docs/ pages are the project's own.
+        return sanitize(html) if page.file.generated_by is not None else html
 
     @event_priority(50)  # before the search plugin writes its index
     def on_post_build(self, config: MkDocsConfig) -> None:
