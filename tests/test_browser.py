@@ -213,3 +213,27 @@ def test_an_open_tab_follows_edits_and_recovers_from_a_broken_file(page, tmp_pat
         source.write_text(original)
         page.locator("article h1", has_text="PowerShell WebClient Download").wait_for(timeout=30_000)
         assert page.locator(".sc-preview-notice").count() == 0
+
+
+def test_the_theme_works_under_the_content_security_policy(page, served_site):
+    violations: list[str] = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text or "Refused to" in message.text else None)
+    outside: list[str] = []
+    page.on("request", lambda request: outside.append(request.url)
+            if not request.url.startswith(("http://127.0.0.1:", "data:")) else None)
+    page.goto(served_site + DISM)
+    policy = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
+    assert "script-src 'self' 'sha256-" in policy and "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";")[0]
+    # Search (its worker included), the palette toggle and the tabs still work.
+    page.locator("label.md-search__icon, .md-search__input").first.click()
+    page.locator(".md-search__input").fill("T1562.001")
+    page.locator(".md-search-result__item").first.wait_for(timeout=15_000)
+    page.keyboard.press("Escape")
+    page.goto(served_site + DISM)
+    scheme = page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+    page.locator("label.md-header__button[for^='__palette']:visible").first.click()
+    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") != scheme
+    page.locator(".md-tabs__link", has_text="Analytic Stories").click()
+    page.wait_for_url(re.compile(r"/escu/stories/$"))
+    assert violations == [] and outside == []

@@ -81,6 +81,8 @@ def test_hostile_content_is_inert_on_the_site(name, tmp_path):
     for page in sorted(site.rglob("*.html")):
         html = page.read_text(encoding="utf-8")
         assert live_parts(html) == [], page.relative_to(site)
+        if "<article" in html:  # a page of the site (not a redirect): it carries its script policy
+            assert '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; script-src \'self\' ' in html
     pages = [p.read_text(encoding="utf-8") for p in site.rglob("index.html")]
     if relative == DETECTION and "search" not in name and "reference" not in name:
         assert any("HOSTILE" in html for html in pages)  # the text itself is still shown

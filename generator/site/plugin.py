@@ -27,6 +27,7 @@ from ..render import Page
 from .config import PluginConfig
 from . import convert
 from .layout import legacy_redirects
+from .policy import with_policy
 from .sanitize import sanitize
 from .markdown import KramdownExtension
 from .preview import (
@@ -213,6 +214,13 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             page.toc = _without(page.toc, self.extension.hidden_ids)
         # A page made from content passes the allow-list; docs/ pages are the project's own.
         return sanitize(html) if page.file.generated_by is not None else html
+
+    def on_post_page(self, output: str, page: MkDocsPage, config: MkDocsConfig) -> str:
+        return with_policy(output) if self.preview is None else output
+
+    def on_post_template(self, output_content: str, template_name: str, config: MkDocsConfig) -> str:
+        # The theme's own pages (404.html) too; a sitemap has no <head> and is left as it is.
+        return with_policy(output_content) if self.preview is None else output_content
 
     @event_priority(50)  # before the search plugin writes its index
     def on_post_build(self, config: MkDocsConfig) -> None:
