@@ -192,14 +192,19 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
 _RENDERED: dict[tuple, str] = {}
 _RENDERED_LIMIT = 50_000
 
+remember_renders = False
+"""Set under `mkdocs serve`, where the same pages are rendered again and again; a single run gains nothing."""
+
 
 def render_once(template: jinja2.Template, **context) -> Callable[[], str]:
-    """`template` rendered with `context`, remembered while the same context comes again.
+    """`template` rendered with `context`, remembered (when `remember_renders`) while the same context comes again.
 
     The context's values are frozen models, equal exactly when what the page
     shows is equal, so an unchanged page (under `mkdocs serve`, every page
     but the edited one) is not rendered again.
     """
+    if not remember_renders:
+        return partial(template.render, **context)
     key = (id(template.environment), template.name, tuple(sorted(context.items())))
 
     def text() -> str:

@@ -23,6 +23,7 @@ from mkdocs.structure.toc import TableOfContents
 from ..exceptions import GeneratorError
 from ..issues import Issue, Severity
 from ..pipeline import Inputs, generate
+from .. import render
 from ..render import Page
 from .config import PluginConfig
 from . import convert
@@ -75,6 +76,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     def on_startup(self, *, command: str, dirty: bool) -> None:
         if command == "serve":
             self.preview = Preview()
+            render.remember_renders = True
             logging.getLogger("mkdocs.commands.build").addFilter(_NoDirtyBuildWarning())
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
