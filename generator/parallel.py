@@ -31,33 +31,46 @@ def can_fork() -> bool:
     return hasattr(os, "fork") and threading.active_count() == 1
 
 
+class Forked:
+    """A call running in a forked child; `result()` waits for it and gives its value, or None if it failed."""
+
+    def __init__(self, func: Callable[[], R]):
+        read_end, write_end = os.pipe()
+        self._pid = os.fork()
+        if self._pid == 0:  # the child never returns from this block
+            status = 1
+            try:
+                os.close(read_end)
+                payload = pickle.dumps(func(), protocol=pickle.HIGHEST_PROTOCOL)
+                with os.fdopen(write_end, "wb") as pipe:
+                    pipe.write(payload)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(write_end)
+        self._read_end = read_end
+
+    def result(self):
+        with os.fdopen(self._read_end, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(self._pid, 0)
+        if status != 0:
+            return None
+        try:
+            return pickle.loads(payload)
+        except (pickle.UnpicklingError, EOFError, ValueError, AttributeError):
+            return None
+
+
 def split_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:
     if not enabled or len(items) < MIN_ITEMS or not can_fork():
         return func(items)
     mine, theirs = items[0::2], items[1::2]
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child never returns from this block
-        status = 1
-        try:
-            os.close(read_end)
-            payload = pickle.dumps(func(theirs), protocol=pickle.HIGHEST_PROTOCOL)
-            with os.fdopen(write_end, "wb") as pipe:
-                pipe.write(payload)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(write_end)
+    child = Forked(lambda: func(theirs))
     try:
         my_results = func(mine)
     finally:
-        with os.fdopen(read_end, "rb") as pipe:
-            payload = pipe.read()
-        _, status = os.waitpid(pid, 0)
-    try:
-        their_results = pickle.loads(payload) if status == 0 else None
-    except (pickle.UnpicklingError, EOFError, ValueError):
-        their_results = None
+        their_results = child.result()
     if their_results is None or len(their_results) != len(theirs):
         their_results = func(theirs)
     merged: list[R] = []

@@ -18,7 +18,7 @@ import jinja2
 from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
-from .enrich import DetectionPage, PlaybookPage, Site
+from .enrich import DetectionPage, PlaybookPage
 from .issues import Issue, Severity
 from .models import Source, Technique
 from .slug import slugify

@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 
 from conftest import ATTACK_10, CORPUS, CORPUS_2024, ROOT, SHARED, SITE_URL, mkdocs_build
 from goldens import tree

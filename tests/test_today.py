@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import html
 import re
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
-import yaml
 
 from conftest import CORPUS_2024_10, SHARED, SITE_URL, mkdocs_build, needs_corpus
 from generator.forms.escu_2024_04 import DETECTION_FOLDERS, is_published

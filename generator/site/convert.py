@@ -19,8 +19,6 @@ pages to be converted here as usual.
 from __future__ import annotations
 
 import logging
-import os
-import pickle
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -66,39 +64,16 @@ class ChildConversion:
     def __init__(self, documents: list[File], config, files: Files, dead_links: Callable[[str], list[str]]):
         self.uris = {document.src_uri for document in documents}
         self.results: dict[str, Converted] | None = None
-        self._records: list[logging.LogRecord] = []
-        read_end, write_end = os.pipe()
-        self._pid = os.fork()
-        if self._pid == 0:  # the child never returns from this block
-            status = 1
-            try:
-                global in_child
-                in_child = True
-                os.close(read_end)
-                payload = pickle.dumps(_convert(documents, config, files, dead_links), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write_end, "wb") as pipe:
-                    pipe.write(payload)
-                status = 0
-            finally:
-                os._exit(status)
-        os.close(write_end)
-        self._read_end = read_end
+        self._child = parallel.Forked(lambda: _convert(documents, config, files, dead_links))
 
     def result(self, page: Page) -> Converted | None:
         """The child's conversion of `page`, waiting for the child the first time; None if it failed."""
         if page.file.src_uri not in self.uris:
             return None
         if self.results is None:
-            self.results = {}
-            with os.fdopen(self._read_end, "rb") as pipe:
-                payload = pipe.read()
-            _, status = os.waitpid(self._pid, 0)
-            if status == 0:
-                try:
-                    self.results, self._records = pickle.loads(payload)
-                except (pickle.UnpicklingError, EOFError, ValueError, AttributeError):
-                    self.results = {}
-            for record in self._records:  # the child's messages, counted here (--strict)
+            outcome = self._child.result()
+            self.results, records = outcome if outcome is not None else ({}, [])
+            for record in records:  # the child's messages, counted here (--strict)
                 logging.getLogger(record.name).handle(record)
         return self.results.get(page.file.src_uri)
 
@@ -106,6 +81,8 @@ class ChildConversion:
 def _convert(documents: list[File], config, files: Files, dead_links: Callable[[str], list[str]]):
     from mkdocs.commands.build import _populate_page  # mkdocs' own page population, as its build loop runs it
 
+    global in_child
+    in_child = True
     handler = _Records()
     root = logging.getLogger()
     root.addHandler(handler)
