@@ -14,6 +14,7 @@ import errno
 import json
 import os
 import stat
+import tempfile
 from pathlib import Path
 from typing import Iterable
 
@@ -68,6 +69,11 @@ def target_path(out: Path, parts: tuple[str, ...]) -> Path:
 
 
 def _read_manifest(out: Path) -> set[str]:
+    """The pages the last run wrote. Only a regular file counts: a manifest planted as a symlink could
+    otherwise name files the writer never wrote, which it would then delete."""
+    found = _existing(str(out / MANIFEST))
+    if found is None or not stat.S_ISREG(found.st_mode):
+        return set()
     try:
         listed = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -145,7 +151,10 @@ def write_pages(pages: Iterable[Page], out: Path) -> list[Issue]:
         found = _existing(path)
         if found is not None and stat.S_ISREG(found.st_mode):
             os.unlink(path)
-    temporary = out / (MANIFEST + ".tmp")
-    temporary.write_text(json.dumps(sorted(written), indent=0), encoding="utf-8")
+    # A new file of our own (O_EXCL: nothing planted at its name is followed), then renamed over the
+    # manifest (a rename replaces a symlink there, it does not write through it).
+    fd, temporary = tempfile.mkstemp(dir=out, prefix=MANIFEST + ".", suffix=".tmp")
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(sorted(written), indent=0))
     os.replace(temporary, out / MANIFEST)
     return issues

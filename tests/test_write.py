@@ -122,3 +122,24 @@ def test_output_does_not_depend_on_directory_listing_order(content, tmp_path):
     run_generator(*render_args(reversed_copy, tmp_path / "b"))
 
     assert tree(tmp_path / "a") == tree(tmp_path / "b")
+
+
+def test_a_symlink_planted_at_the_manifest_or_its_temporary_name_is_not_followed(tmp_path):
+    from generator.render import Page
+    from generator.write import MANIFEST, write_pages
+
+    out = tmp_path / "out"
+    out.mkdir()
+    outside = tmp_path / "outside.txt"
+    outside.write_text("not ours")
+    (out / (MANIFEST + ".tmp")).symlink_to(outside)
+    (out / MANIFEST).symlink_to(tmp_path / "planted.json")
+    (tmp_path / "planted.json").write_text('["keep.md"]')
+    (out / "keep.md").write_text("a file the writer did not write")
+
+    assert write_pages([Page(("page.md",), "text")], out) == []
+
+    assert outside.read_text() == "not ours"
+    assert (tmp_path / "planted.json").read_text() == '["keep.md"]'
+    assert (out / "keep.md").read_text() == "a file the writer did not write"  # not deleted as "stale"
+    assert not (out / MANIFEST).is_symlink() and (out / "page.md").read_text() == "text"
