@@ -433,11 +433,24 @@ def _yaml_files(folder: Path, recursive: bool = False) -> list[Path]:
         except (FileNotFoundError, NotADirectoryError):
             continue
         for entry in entries:
-            if entry.name.endswith(".yml") and entry.is_file():
+            if entry.name.endswith(".yml") and (entry.is_symlink() or entry.is_file()):
                 found.append(entry.path)
             elif recursive and entry.is_dir(follow_symlinks=False):
                 pending.append(entry.path)
     return [Path(path) for path in sorted(found)]
+
+
+def _outside(link: Path, inside: str) -> str | None:
+    """Why a symbolic link among the sources is not read, or None when it leads to a file inside the content."""
+    try:
+        target = os.path.realpath(link, strict=True)
+    except OSError:
+        return "is a symbolic link that leads nowhere (a loop or a missing file); it is not read"
+    if os.path.commonpath([target, inside]) != inside:
+        return "is a symbolic link to a file outside the content directory; it is not read"
+    if not os.path.isfile(target):
+        return "is a symbolic link to something that is not a file; it is not read"
+    return None
 
 
 class LoadCache:
@@ -488,6 +501,13 @@ def load_content(root: Path, detection_folders: Sequence[DetectionFolder],
 
     # Files are parsed and made into models on both cores where possible; the
     # results come back in task order, so nothing depends on the split.
+    inside = os.path.realpath(root)
+    for paths, _, _ in groups:
+        for path in [path for path in paths if path.is_symlink()]:
+            problem = _outside(path, inside)
+            if problem:
+                issues.append(Issue(path.relative_to(root).as_posix(), None, Severity.ERROR, problem))
+                paths.remove(path)
     tasks = [(path, path.relative_to(root).as_posix(), make, kind) for paths, make, kind in groups for path in paths]
     cache = cache if cache is not None else LoadCache()
     stamps = [LoadCache.stamp(path) for path, _, _, _ in tasks]

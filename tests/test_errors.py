@@ -193,3 +193,22 @@ def test_without_a_cve_file_cves_are_shown_by_id_with_a_warning(content, tmp_pat
     assert result.returncode == 0
     page = (tmp_path / "out/_posts/2021-12-24-exploit_of_example_portal.md").read_text()
     assert "| [CVE-2099-0001](https://nvd.nist.gov/vuln/detail/CVE-2099-0001) |  |  |" in page
+
+
+def test_symbolic_links_leading_out_or_nowhere_are_located_errors(content, tmp_path):
+    secret = tmp_path / "secret.yml"
+    secret.write_text("name: Secret Outside\nid: x\nversion: 1\ndate: '2024-01-01'\ntype: TTP\nsearch: x\n")
+    (content / "detections/endpoint/outside.yml").symlink_to(secret)
+    (content / "detections/endpoint/loop_a.yml").symlink_to(content / "detections/endpoint/loop_b.yml")
+    (content / "detections/endpoint/loop_b.yml").symlink_to(content / "detections/endpoint/loop_a.yml")
+    inside = content / "detections/endpoint/inside.yml"
+    inside.symlink_to(content / DETECTION)
+
+    result, messages = render(content, tmp_path / "out")
+
+    assert "detections/endpoint/outside.yml: error: is a symbolic link to a file outside the content directory; " \
+           "it is not read" in messages
+    assert "detections/endpoint/loop_a.yml: error: is a symbolic link that leads nowhere (a loop or a missing " \
+           "file); it is not read" in messages
+    assert "Secret Outside" not in "".join(p.read_text() for p in (tmp_path / "out").rglob("*.md"))
+    assert result.returncode == 1 and (tmp_path / "out" / GOOD_PAGE).is_file()
