@@ -12,7 +12,6 @@ from pathlib import Path
 from .references import read_json_object
 
 
-
 @dataclass(frozen=True)
 class Cve:
     id: str

@@ -343,16 +343,18 @@ class _Linker:
                 app = SplunkApp(app_id, app_id, "")
             apps.append(app)
 
-        data_sources = []
-        for index, name in enumerate(dict.fromkeys(detection.data_source)):
+        data_sources: dict[str, DataSourceRef] = {}
+        for index, name in enumerate(detection.data_source):
+            if name in data_sources:
+                continue
             definition = self.data_sources.get(name)
             # Content from before data_sources/ existed (2024-04) names them without defining any.
             if definition is None and self.data_sources:
                 suggestion = _closest(name, self.sorted_data_source_names)
                 hint = f"; did you mean '{suggestion}'?" if suggestion else ""
-                self.report(Severity.WARNING, detection.source, ("data_source", detection.data_source.index(name)),
+                self.report(Severity.WARNING, detection.source, ("data_source", index),
                             f"no data source is named '{name}'{hint}")
-            data_sources.append(DataSourceRef(name, slugify(name), definition))
+            data_sources[name] = DataSourceRef(name, slugify(name), definition)
 
         slug = slugify(detection.name)
         return DetectionPage(
@@ -366,7 +368,7 @@ class _Linker:
             stories=tuple(stories),
             derived=self.rules.derive(detection, tuple(techniques)),
             apps=tuple(apps),
-            data_sources=tuple(data_sources),
+            data_sources=tuple(data_sources.values()),
         )
 
     def d3fend_techniques(self, playbook: Playbook) -> tuple[D3fendTechnique, ...]:

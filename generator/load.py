@@ -307,12 +307,10 @@ def _detection(folder: DetectionFolder) -> Callable[[_Fields], Detection | None]
                 impact=t.number("impact"),
                 confidence=t.number("confidence"),
                 message=t.text("message", required=False),
-                has_observables=bool(t.data.get("observable")),
                 observables=_each(t.records("observable"), _observable),
                 atomic_guid=t.texts("atomic_guid"),
                 supported_tas=t.texts("supported_tas"),
                 security_domain=t.text("security_domain", required=False) or "",
-                asset_type=t.text("asset_type", required=False) or "",
                 manual_test=t.text("manual_test", required=False) or "",
             ),
             kind=folder.kind,
@@ -345,7 +343,6 @@ def _story(f: _Fields) -> Story:
         category=t.texts("category"),
         product=t.texts("product"),
         source=f.source,
-        usecase=t.text("usecase", required=False) or "",
     )
 
 
@@ -386,7 +383,6 @@ def _playbook(f: _Fields) -> Playbook:
         product=t.texts("product"),
         required_fields=t.texts("playbook_fields"),
         source=f.source,
-        playbook_type=t.text("playbook_type", required=False) or "",
         vpe_type=t.text("vpe_type", required=False) or "",
         use_cases=t.texts("use_cases"),
         defend_technique_id=t.texts("defend_technique_id"),
@@ -499,8 +495,6 @@ def load_content(root: Path, detection_folders: Sequence[DetectionFolder],
         groups.append((_yaml_files(root / folder), make, folder))
     groups.append((_yaml_files(root / "playbooks", recursive=True), _playbook, "playbooks"))
 
-    # Files are parsed and made into models on both cores where possible; the
-    # results come back in task order, so nothing depends on the split.
     inside = os.path.realpath(root)
     for paths, _, _ in groups:
         for path in [path for path in paths if path.is_symlink()]:
@@ -508,6 +502,8 @@ def load_content(root: Path, detection_folders: Sequence[DetectionFolder],
             if problem:
                 issues.append(Issue(path.relative_to(root).as_posix(), None, Severity.ERROR, problem))
                 paths.remove(path)
+    # Files are parsed and made into models on both cores where possible; the
+    # results come back in task order, so nothing depends on the split.
     tasks = [(path, path.relative_to(root).as_posix(), make, kind) for paths, make, kind in groups for path in paths]
     cache = cache if cache is not None else LoadCache()
     stamps = [LoadCache.stamp(path) for path, _, _, _ in tasks]

@@ -104,13 +104,16 @@ class DetectionTags:
     impact: int | float | None = None
     confidence: int | float | None = None
     message: str | None = None
-    has_observables: bool = False
     observables: tuple[Observable, ...] = ()
     atomic_guid: tuple[str, ...] = ()
     supported_tas: tuple[str, ...] = ()
     security_domain: str = ""
-    asset_type: str = ""
     manual_test: str = ""
+
+    @property
+    def has_observables(self) -> bool:
+        """Risk and threat objects are named (the published pages show the RBA table only then)."""
+        return bool(self.observables)
 
     @property
     def risk_score(self) -> float | None:
@@ -168,7 +171,6 @@ class Story:
     category: tuple[str, ...]
     product: tuple[str, ...]
     source: Source
-    usecase: str = ""
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,6 @@ class Playbook:
     product: tuple[str, ...]
     required_fields: tuple[str, ...]
     source: Source
-    playbook_type: str = ""
     vpe_type: str = ""
     """The SOAR editor it was built in: Modern playbooks can be opened in the online viewer."""
     use_cases: tuple[str, ...] = ()

@@ -10,7 +10,6 @@ it did on the published site.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -91,7 +90,6 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
-        self.dead_links: dict[str, list[str]] = defaultdict(list)
         self.extension = KramdownExtension(report=self._dead_link)
         config.markdown_extensions.append(self.extension)
         if self.preview is not None and NOTICE_SCRIPT not in config.extra_javascript:
@@ -113,7 +111,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 self._log(issue)
         else:
             self.pages = self.pages + self._error_pages(preview, generated.issues)
-        self.dead_links.clear()
+        # Page URL -> the links in it that led nowhere; a preview keeps the unchanged pages' ones.
+        self.dead_links: dict[str, list[str]] = preview.dead_links if preview is not None else {}
 
     def _error_pages(self, preview: Preview, issues: list[Issue]) -> list[Page]:
         """While serving: a source whose page is gone because of its errors gets a page showing them."""
@@ -121,12 +120,12 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         present = {page.source.path for page in self.pages if page.source is not None}
         for page in self.pages:
             if page.source is not None:
-                preview.pages_of_sources[page.source.path] = (page.path, page.url, page.source.path)
+                preview.pages_of_sources[page.source.path] = (page.path, page.url)
         errors: dict[str, list[Issue]] = {}
         for issue in issues:
             if issue.severity is Severity.ERROR:
                 errors.setdefault(issue.path, []).append(issue)
-        for source_path, (path, url, _) in sorted(preview.pages_of_sources.items()):
+        for source_path, (path, url) in sorted(preview.pages_of_sources.items()):
             if source_path in present or source_path not in errors:
                 continue
             text = error_page_markdown(source_path, self.content_dir / source_path, errors[source_path])
@@ -182,8 +181,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return nav
 
     def _dead_links_of(self, src_uri: str) -> list[str]:
-        url = site_url(src_uri)
-        return [href for href, pages in self.dead_links.items() if url in pages]
+        return self.dead_links.get(site_url(src_uri), [])
 
     def on_page_markdown(self, markdown: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
         # The published front matter's `tags` were Jekyll's tag archive; the
@@ -196,8 +194,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             page.converted = converted  # put back in on_page_content; nothing to convert here
             return ""
         self.extension.set_page(_site_url(page.file), page.file.src_uri)
-        if self.preview is not None:
-            self.preview.dead_links[_site_url(page.file)] = set()
+        self.dead_links.pop(_site_url(page.file), None)  # the page's links are looked at again
         return markdown
 
     def on_page_content(self, html: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
@@ -209,8 +206,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         converted = getattr(page, "converted", None)
         if converted is not None:
             del page.converted
-            for href in converted.dead_links:
-                self.dead_links[href].append(_site_url(page.file))
+            if converted.dead_links:
+                self.dead_links[_site_url(page.file)] = converted.dead_links
             return convert.restore(page, converted, files)
         if self.extension.hidden_ids:  # empty sections are hidden; so are their table of contents entries
             page.toc = _without(page.toc, self.extension.hidden_ids)
@@ -237,11 +234,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             pages = [file.url for file in self.files.documentation_pages()]
             index.entries = preview.merge_search(index.entries, pages)
             search.search_index_prev = None
-        dead: dict[str, list[str]] = defaultdict(list)
-        for page_url, hrefs in sorted(preview.dead_links.items()):
-            for href in hrefs:
-                dead[href].append(page_url)
-        self._report_changes(preview, self.issues + _dead_link_issues(dead))
+        current = {_site_url(file) for file in self.files.documentation_pages()}
+        for gone in [url for url in self.dead_links if url not in current]:
+            del self.dead_links[gone]
+        self._report_changes(preview, self.issues + _dead_link_issues(dict(sorted(self.dead_links.items()))))
         preview.built_once = True
 
     def _report_changes(self, preview: Preview, issues: list[Issue]) -> None:
@@ -269,9 +265,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return server
 
     def _dead_link(self, page_url: str, href: str) -> None:
-        self.dead_links[href].append(page_url)
-        if self.preview is not None:
-            self.preview.dead_links.setdefault(page_url, set()).add(href)
+        self.dead_links.setdefault(page_url, []).append(href)
 
     def _log(self, issue: Issue) -> None:
         if issue.severity is Severity.ERROR:
@@ -283,8 +277,13 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
 
 
 def _dead_link_issues(dead_links: dict[str, list[str]]) -> list[Issue]:
+    """One warning per link target that no page serves, naming the pages (URL -> targets) that link to it."""
+    pages_of: dict[str, list[str]] = {}
+    for page_url, hrefs in dead_links.items():
+        for href in dict.fromkeys(hrefs):
+            pages_of.setdefault(href, []).append(page_url)
     issues = []
-    for href, pages in sorted(dead_links.items()):
+    for href, pages in sorted(pages_of.items()):
         example = pages[0] if len(pages) == 1 else f"{pages[0]} and {len(pages) - 1} more pages"
         issues.append(Issue(example, None, Severity.WARNING,
                             f"{href} is linked but no page serves it; the link is shown as plain text"))

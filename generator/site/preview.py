@@ -51,10 +51,10 @@ class Preview:
     """src_uri -> digest of the Markdown served for it."""
     search_entries: dict[str, list] = field(default_factory=dict)
     """Page URL ("endpoint/x/") -> its search index entries."""
-    dead_links: dict[str, set[str]] = field(default_factory=dict)
+    dead_links: dict[str, list[str]] = field(default_factory=dict)
     """Page URL -> the links in it that led nowhere."""
-    pages_of_sources: dict[str, tuple[tuple[str, ...], str | None, str]] = field(default_factory=dict)
-    """Source path -> (path, URL, title) of its page in the last build that had it."""
+    pages_of_sources: dict[str, tuple[tuple[str, ...], str | None]] = field(default_factory=dict)
+    """Source path -> (path, URL) of its page in the last build that had it."""
     reported: set[str] | None = None
     """The problems printed after the last build (None before the first)."""
     built_once: bool = False
