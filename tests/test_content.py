@@ -86,7 +86,7 @@ def test_every_section_of_every_page_kind_is_shown(content_site):
     assert re.search(r"(?s)Associated Detections</h4>\s*<h4", without)
 
     data_source = article(out, "/data_sources/sysmon_eventid_1/")
-    for section in ("Supported add-ons", "Detections", "Field mappings", "Fields"):
+    for section in ("Supported add-ons", "Detections", "Field mappings", "Fields", "Example event"):
         assert re.search(rf"<h2[^>]*>{section}", data_source), section
 
     for url, marker in [("/detections/", "Windows Defender Disabled With PowerShell"),

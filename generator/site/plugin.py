@@ -106,6 +106,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.pages = generated.pages
         self.issues = generated.issues
         self.redirects = legacy_redirects(generated.site)
+        if preview is None or not preview.built_once:
+            log.info(f"form {generated.form.name}: {generated.form.reason}")
         if preview is None:
             for issue in generated.issues:
                 self._log(issue)
