@@ -387,6 +387,22 @@ class _Linker:
         return tuple(found)
 
 
+def duplicate_ids(content: Content) -> list[Issue]:
+    """An error for each detection, story, playbook or data source whose id an earlier file (by path) has."""
+    issues = []
+    for kind, items in (("detection", content.detections), ("story", content.stories),
+                        ("playbook", content.playbooks), ("data source", content.data_sources)):
+        first: dict[str, Source] = {}
+        for item in sorted(items, key=lambda item: item.source.path):
+            if not item.id:
+                continue
+            earlier = first.setdefault(item.id, item.source)
+            if earlier is not item.source:
+                issues.append(Issue(item.source.path, item.source.line("id"), Severity.ERROR,
+                                    f"{kind} id {item.id} is also the id of {earlier.path}; each id must be unique"))
+    return issues
+
+
 def build_site(content: Content, techniques: dict[str, Technique], cves: dict[str, Cve] | None, rules,
                apps: dict[str, SplunkApp] | None = None,
                d3fend: dict[str, D3fendTechnique] | None = None) -> tuple[Site, list[Issue]]:
@@ -396,6 +412,7 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
     add-ons are then shown by id, D3FEND ids left out, each with a warning.
     """
     linker = _Linker(content, techniques, cves, rules, apps, d3fend)
+    linker.issues.extend(duplicate_ids(content))
     detections = sorted((linker.detection_page(d) for d in content.detections if rules.is_published(d)),
                         key=lambda page: (page.name, page.detection.source.path))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Sequence, TypeVar
@@ -35,6 +36,7 @@ from .models import (
     Story,
 )
 from .parallel import split_map
+from .slug import name_problem
 
 DETECTION_KINDS = ("endpoint", "application", "cloud", "network", "web")
 """Folders under detections/ that hold published detections, one per kind."""
@@ -94,6 +96,45 @@ class _Fields:
             return str(value)
         if not isinstance(value, str):
             self._report(key, f"field '{self._label(key)}' must be text, not {_type_name(value)}")
+            if required:
+                raise _Skip
+            return ""
+        return value
+
+    def name(self, key: str = "name") -> str:
+        """A name that makes a page (its slug is a file name): the object is left out if it cannot be one."""
+        value = self.text(key)
+        problem = name_problem(value)
+        if problem:
+            self._report(key, f"field '{self._label(key)}' {problem}")
+            raise _Skip
+        return value
+
+    def names(self, key: str) -> tuple[str, ...]:
+        """A list of names that each make a page (a story category, a data model): unusable ones are left out."""
+        values = self.texts(key)
+        kept = []
+        for index, value in enumerate(values):
+            problem = name_problem(value)
+            if problem:
+                where = (index,) if isinstance(self.data.get(key), list) else ()
+                self._report(key, f"item {index + 1} of '{self._label(key)}' {problem}", *where)
+            else:
+                kept.append(value)
+        return tuple(kept)
+
+    def date(self, key: str = "date", required: bool = True) -> str:
+        """A calendar date, YYYY-MM-DD (months and days may have one digit, as in security_content)."""
+        value = self.text(key, required)
+        if not value and not required:
+            return ""
+        match = _DATE.fullmatch(value)
+        try:
+            if match is None:
+                raise ValueError
+            datetime.date(*(int(part) for part in match.groups()))
+        except ValueError:
+            self._report(key, f"field '{self._label(key)}' must be a date (YYYY-MM-DD), not {(value or '')[:40]!r}")
             if required:
                 raise _Skip
             return ""
@@ -185,6 +226,9 @@ class _Fields:
         return _Fields(self.source, value, self.issues, self.keys + (key,))
 
 
+_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+
+
 def _type_name(value: Any) -> str:
     return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
             float: "a number"}.get(type(value), type(value).__name__)
@@ -194,8 +238,10 @@ Parsed = tuple[str | None, Any, tuple[int | None, str] | None]
 """(text, data, None) for a parsed file, or (text or None, None, (line, message)) for a problem."""
 
 
-def parse_file(path: Path) -> Parsed:
-    """Read and parse one file: (text, data, None), or the problem as (.., .., (line, message))."""
+def parse_file(path: Path, duplicates: list | None = None) -> Parsed:
+    """Read and parse one file: (text, data, None), or the problem as (.., .., (line, message)).
+
+    Keys given twice in a mapping are appended to `duplicates` as (line, key, first line)."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
@@ -203,7 +249,7 @@ def parse_file(path: Path) -> Parsed:
     except OSError as exc:
         return None, None, (None, f"cannot be read: {exc.strerror}")
     try:
-        return text, yamlfast.load(text), None
+        return text, yamlfast.load(text, duplicates), None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(part for part in (exc.context, exc.problem) if part)
@@ -223,7 +269,12 @@ def _load_files(tasks: Sequence[Task]) -> list[tuple[Any, list[Issue]]]:
     results = []
     for path, display, make in tasks:
         issues: list[Issue] = []
-        results.append((_build(_checked(parse_file(path), display, issues), issues, make), issues))
+        duplicates: list[tuple[int, str, int]] = []
+        parsed = parse_file(path, duplicates)
+        issues.extend(Issue(display, line, Severity.ERROR, f"key '{key}' is given twice in the same mapping "
+                                                         f"(first on line {first}); the last one is used")
+                      for line, key, first in duplicates)
+        results.append((_build(_checked(parsed, display, issues), issues, make), issues))
     return results
 
 
@@ -284,13 +335,13 @@ def _detection(folder: DetectionFolder) -> Callable[[_Fields], Detection | None]
         t = f.mapping("tags")
         status = f.text("status", required=False) or ""
         return Detection(
-            name=f.text("name"),
+            name=f.name(),
             id=f.text("id"),
             version=f.version(),
-            date=f.text("date"),
+            date=f.date(),
             author=f.text("author", required=False),
             type=type_,
-            datamodel=f.texts("datamodel"),
+            datamodel=f.names("datamodel"),
             description=f.text("description", required=False),
             search=f.text("search"),
             how_to_implement=f.text("how_to_implement", required=False),
@@ -332,15 +383,15 @@ def _story(f: _Fields) -> Story:
     f.expected("id")
     f.expected("version")
     return Story(
-        name=f.text("name"),
+        name=f.name(),
         id=f.text("id", required=False) or "",
         version=f.version(required=False),
-        date=f.text("date"),
+        date=f.date(),
         author=f.text("author", required=False),
         description=f.text("description", required=False),
         narrative=f.text("narrative", required=False),
         references=f.texts("references"),
-        category=t.texts("category"),
+        category=t.names("category"),
         product=t.texts("product"),
         source=f.source,
     )
@@ -348,7 +399,7 @@ def _story(f: _Fields) -> Story:
 
 def _macro(f: _Fields) -> Macro:
     return Macro(
-        name=f.text("name"),
+        name=f.name(),
         definition=f.text("definition", required=False),
         description=f.text("description", required=False),
         source=f.source,
@@ -357,7 +408,7 @@ def _macro(f: _Fields) -> Macro:
 
 def _lookup(f: _Fields) -> Lookup:
     return Lookup(
-        name=f.text("name"),
+        name=f.name(),
         description=f.text("description", required=False),
         filename=f.text("filename", required=False),
         source=f.source,
@@ -367,26 +418,36 @@ def _lookup(f: _Fields) -> Lookup:
 def _playbook(f: _Fields) -> Playbook:
     t = f.mapping("tags")
     return Playbook(
-        name=f.text("name"),
+        name=f.name(),
         id=f.text("id"),
         version=f.version(),
-        date=f.text("date"),
+        date=f.date(),
         author=f.text("author", required=False),
-        type=f.text("type", required=False),
+        type=_listed_name(f, "type"),
         description=f.text("description", required=False),
         how_to_implement=f.text("how_to_implement", required=False),
         playbook=f.text("playbook", required=False),
         references=f.texts("references"),
-        app_list=f.texts("app_list"),
+        app_list=f.names("app_list"),
         detections=t.texts("detections"),
         platform_tags=t.texts("platform_tags"),
         product=t.texts("product"),
         required_fields=t.texts("playbook_fields"),
         source=f.source,
         vpe_type=t.text("vpe_type", required=False) or "",
-        use_cases=t.texts("use_cases"),
+        use_cases=t.names("use_cases"),
         defend_technique_id=t.texts("defend_technique_id"),
     )
+
+
+def _listed_name(f: _Fields, key: str) -> str | None:
+    """An optional text that names a listing page (a playbook's type); an unusable one is reported and dropped."""
+    value = f.text(key, required=False)
+    problem = name_problem(value) if value else None
+    if problem:
+        f._report(key, f"field '{f._label(key)}' {problem}")
+        return ""
+    return value
 
 
 def _add_on(f: _Fields) -> AddOn:
@@ -401,10 +462,10 @@ def _field_mapping(f: _Fields) -> FieldMapping:
 
 def _data_source(f: _Fields) -> DataSource:
     return DataSource(
-        name=f.text("name"),
+        name=f.name(),
         id=f.text("id", required=False) or "",
         version=f.version(required=False),
-        date=f.text("date", required=False) or "",
+        date=f.date(required=False),
         author=f.text("author", required=False) or "",
         description=f.text("description", required=False) or "",
         source_name=f.text("source", required=False) or "",

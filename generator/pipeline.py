@@ -61,14 +61,14 @@ def generate(content_dir: Path, inputs: Inputs, layout: str = "published", cache
     if layout not in LAYOUTS:
         raise ConfigurationError(f"unknown layout {layout!r} (choose from {', '.join(sorted(LAYOUTS))})")
     form = choose_form(Path(content_dir), inputs.form)
-    techniques = load_attack(inputs.attack_bundle)
+    techniques, attack_issues = load_attack(inputs.attack_bundle)
     cves = load_cves(inputs.cve_file)
     apps = load_splunk_apps(inputs.splunk_apps_file)
     d3fend = load_d3fend(inputs.d3fend_file)
     content, load_issues = load_content(Path(content_dir), form.rules.DETECTION_FOLDERS, cache)
     site, link_issues = build_site(content, techniques, cves, form.rules, apps, d3fend)
     pages, render_issues = LAYOUTS[layout](site, form.rules)
-    issues = sorted(load_issues + link_issues + render_issues, key=_issue_order)
+    issues = sorted(attack_issues + load_issues + link_issues + render_issues, key=_issue_order)
     return Generated(site, pages, issues, form)
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .exceptions import ConfigurationError
+from .slug import name_problem
 
 
 @dataclass(frozen=True)
@@ -69,5 +70,10 @@ def load_d3fend(path: Path | None) -> dict[str, D3fendTechnique] | None:
         return None
     data = read_json_object(path, "D3FEND file")
     return {key: D3fendTechnique(key, _text(record, "technique"), _text(record, "definition"),
-                                 _text(record, "category"))
+                                 _page_name(_text(record, "category")))
             for key, record in data.items() if isinstance(record, dict)}
+
+
+def _page_name(name: str) -> str:
+    """A name that will name a listing page, or "" (listed nowhere) when it cannot be a file name."""
+    return "" if name and name_problem(name) else name

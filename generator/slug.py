@@ -1,6 +1,14 @@
-"""The one slug function: how names become file names, URL parts and anchors."""
+"""The one slug function: how names become file names, URL parts and anchors; and which names cannot."""
 
 from __future__ import annotations
+
+import unicodedata
+
+NAME_BYTES = 200
+"""The longest slug a name may have, in UTF-8 bytes. File systems allow 255 per path
+component; the published forms add a date, an id or an extension around a slug."""
+
+_BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def slugify(name: str, separator: str = "_") -> str:
@@ -9,6 +17,33 @@ def slugify(name: str, separator: str = "_") -> str:
     This is exactly what the published site did ("Windows DISM Remove Defender"
     -> "windows_dism_remove_defender"; tag anchors use "-"), so that every
     published link keeps working. It does not make a name safe as a path:
-    the writer checks every path component it is given.
+    `name_problem` says which names cannot be one, and the writer checks
+    every path component it is given.
     """
     return name.lower().replace(" ", separator)
+
+
+def name_problem(name: str) -> str | None:
+    """Why `name` cannot name a page (its slug becomes a file name in every layout), or None.
+
+    The reason is phrased to follow the field, e.g. "field 'name' " + reason.
+    """
+    if not name.strip():
+        return "is empty"
+    for char in name:
+        if char in _BIDI_CONTROLS:
+            return f"contains the bidirectional control character U+{ord(char):04X}, which can make text read backwards"
+        if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co"):
+            return f"contains the invisible or control character U+{ord(char):04X}"
+    slug = slugify(name)
+    if slug != slug.strip():
+        return "begins or ends with white space other than a plain space"
+    for char in ("/", "\\"):
+        if char in slug:
+            return f"contains '{char}', which cannot be part of a file name"
+    if slug.startswith("."):
+        return "starts with '.', which would make its page a hidden file"
+    size = len(slug.encode("utf-8"))
+    if size > NAME_BYTES:
+        return f"is {size} bytes long; a name becomes a file name, so it must be at most {NAME_BYTES} bytes"
+    return None

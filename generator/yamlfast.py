@@ -58,7 +58,8 @@ _MERGE = "tag:yaml.org,2002:merge"
 
 
 class _Converter:
-    def __init__(self) -> None:
+    def __init__(self, duplicates: list | None = None) -> None:
+        self.duplicates = duplicates
         # Collections already built, by node identity: an alias is the same
         # node object again and must give the same value (and cost nothing).
         self.done: dict[int, Any] = {}
@@ -98,14 +99,31 @@ class _Converter:
                     raise yaml.constructor.ConstructorError(
                         "while constructing a mapping", node.start_mark,
                         "found unhashable key", key_node.start_mark) from None
+            if len(mapping) < len(node.value) and self.duplicates is not None:
+                self._note_duplicates(node)
             return mapping
         value = self.done[key] = self.fallback.construct_object(node, deep=True)
         return value
 
 
-def load(text: str) -> Any:
-    """The first document of `text` as Python values; raises yaml.YAMLError."""
+    def _note_duplicates(self, node: MappingNode) -> None:
+        first: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.convert(key_node)
+            line = key_node.start_mark.line + 1
+            if key in first:
+                self.duplicates.append((line, str(key), first[key]))
+            else:
+                first[key] = line
+
+
+def load(text: str, duplicates: list | None = None) -> Any:
+    """The first document of `text` as Python values; raises yaml.YAMLError.
+
+    A key given twice in one mapping keeps its last value, as in PyYAML; with
+    `duplicates`, each repetition is appended to it as (line, key, first line).
+    """
     node = yaml.compose(text, Loader=_Loader)
     if node is None:
         return None
-    return _Converter().convert(node)
+    return _Converter(duplicates).convert(node)

@@ -125,7 +125,8 @@ def test_warnings_alone_exit_zero(content, tmp_path):
 
 def test_two_sources_for_one_page_warn_and_keep_the_first(content, tmp_path):
     twin = content / "detections/endpoint/zz_twin.yml"
-    twin.write_text((content / DETECTION).read_text().replace("version: 2", "version: 99"))
+    twin.write_text((content / DETECTION).read_text().replace("version: 2", "version: 99")
+                    .replace("-000000000001", "-000000000099"))
 
     result, messages = render(content, tmp_path / "out")
 

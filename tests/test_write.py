@@ -21,8 +21,8 @@ def rename_detection(content: Path, new_name: str) -> None:
     path.write_text(path.read_text().replace("name: Disable Defender With PowerShell", f"name: {new_name}"))
 
 
-@pytest.mark.parametrize("name", ["'../../escaped'", "a/b", "'..\\\\..\\\\x'"])
-def test_a_name_cannot_lead_outside_the_output(content, tmp_path, name):
+@pytest.mark.parametrize("name, char", [("'../../escaped'", "/"), ("a/b", "/"), ("'..\\\\..\\\\x'", "\\")])
+def test_a_name_cannot_lead_outside_the_output(content, tmp_path, name, char):
     rename_detection(content, name)
     out = tmp_path / "site" / "out"
     before = set(tmp_path.rglob("*"))
@@ -30,7 +30,7 @@ def test_a_name_cannot_lead_outside_the_output(content, tmp_path, name):
     result = run_generator(*render_args(content, out))
 
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
-    assert len(errors) == 1 and errors[0].startswith(f"{DETECTION}:1: error: page not written: unsafe file name")
+    assert errors == [f"{DETECTION}:1: error: field 'name' contains '{char}', which cannot be part of a file name"]
     assert result.returncode == 1
     created = {p for p in set(tmp_path.rglob("*")) - before if not p.is_relative_to(out)}
     assert created == {tmp_path / "site"}  # only the parent of --out itself

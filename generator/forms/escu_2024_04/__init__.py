@@ -114,7 +114,7 @@ class PlaybookGroup:
 def _grouped(kind: str, playbooks: tuple[PlaybookPage, ...], keys, file_suffix: str = "") -> list[PlaybookGroup]:
     members: dict[str, list[PlaybookPage]] = {}
     for playbook in playbooks:
-        for key in dict.fromkeys(keys(playbook)):
+        for key in dict.fromkeys(key for key in keys(playbook) if key):
             members.setdefault(key, []).append(playbook)
     return [PlaybookGroup(kind, title, slugify(title), f"{slugify(title)}{file_suffix}.md", tuple(members[title]))
             for title in sorted(members)]
