@@ -35,6 +35,7 @@ from .models import (
     Source,
     Story,
 )
+from .costly import costly_markdown
 from .parallel import split_map
 from .slug import name_problem
 
@@ -138,6 +139,16 @@ class _Fields:
             if required:
                 raise _Skip
             return ""
+        return value
+
+    def markdown(self, key: str) -> str | None:
+        """Optional text that pages show as Markdown; a warning if Markdown would take minutes to read it."""
+        value = self.text(key, required=False)
+        reason = costly_markdown(value) if value else None
+        if reason:
+            self.issues.append(Issue(self.source.path, self.source.line(*self.keys, key), Severity.WARNING,
+                                     f"field '{self._label(key)}' {reason}: Markdown would need minutes to read it, "
+                                     "so the site shows those brackets as typed"))
         return value
 
     def expected(self, key: str) -> None:
@@ -342,10 +353,10 @@ def _detection(folder: DetectionFolder) -> Callable[[_Fields], Detection | None]
             author=f.text("author", required=False),
             type=type_,
             datamodel=f.names("datamodel"),
-            description=f.text("description", required=False),
+            description=f.markdown("description"),
             search=f.text("search"),
-            how_to_implement=f.text("how_to_implement", required=False),
-            known_false_positives=f.text("known_false_positives", required=False),
+            how_to_implement=f.markdown("how_to_implement"),
+            known_false_positives=f.markdown("known_false_positives"),
             references=f.texts("references"),
             tags=DetectionTags(
                 analytic_story=t.texts("analytic_story"),
@@ -388,8 +399,8 @@ def _story(f: _Fields) -> Story:
         version=f.version(required=False),
         date=f.date(),
         author=f.text("author", required=False),
-        description=f.text("description", required=False),
-        narrative=f.text("narrative", required=False),
+        description=f.markdown("description"),
+        narrative=f.markdown("narrative"),
         references=f.texts("references"),
         category=t.names("category"),
         product=t.texts("product"),
@@ -401,7 +412,7 @@ def _macro(f: _Fields) -> Macro:
     return Macro(
         name=f.name(),
         definition=f.text("definition", required=False),
-        description=f.text("description", required=False),
+        description=f.markdown("description"),
         source=f.source,
     )
 
@@ -409,7 +420,7 @@ def _macro(f: _Fields) -> Macro:
 def _lookup(f: _Fields) -> Lookup:
     return Lookup(
         name=f.name(),
-        description=f.text("description", required=False),
+        description=f.markdown("description"),
         filename=f.text("filename", required=False),
         source=f.source,
     )
@@ -424,8 +435,8 @@ def _playbook(f: _Fields) -> Playbook:
         date=f.date(),
         author=f.text("author", required=False),
         type=_listed_name(f, "type"),
-        description=f.text("description", required=False),
-        how_to_implement=f.text("how_to_implement", required=False),
+        description=f.markdown("description"),
+        how_to_implement=f.markdown("how_to_implement"),
         playbook=f.text("playbook", required=False),
         references=f.texts("references"),
         app_list=f.names("app_list"),

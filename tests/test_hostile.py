@@ -1,42 +1,142 @@
-"""Hostile content never reaches a reader as live script: each mutation is built into a site and checked.
+"""The hostile-input suite (tests/hostile/): every case through both CLI layouts and `mkdocs build`, then Chromium.
 
-A start of the hostile-input suite (issue 10): each case plants one attack in
-a copy of the 2024-04 golden content, builds the mkdocs site, and asserts that
-no built page carries script, an event handler or a script URL from the content.
+Each case of tests/hostile/cases.yml starts from a copy of tests/hostile/base,
+changes one thing and states what must happen; see tests/hostile/README.md.
+All cases are run once per session, two at a time, and each case's checks
+are a test of its own.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
+import os
+import re
 import shutil
+import subprocess
+import sys
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from http.server import ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
+import yaml
 
-from conftest import TESTS, mkdocs_build
+from conftest import ROOT, TESTS, mkdocs_build
+from test_browser import _QuietHandler, browser  # noqa: F401 (a fixture)
 
-CASE = TESTS / "golden" / "form_2024"
-DETECTION = "detections/endpoint/powershell_webclient_download.yml"
-STORY = "stories/living_off_the_land.yml"
-DESCRIPTION = "description: Finds `powershell.exe` fetching a file with \"Net.WebClient\", the\n  attacker's favourite download cradle."
+SUITE = TESTS / "hostile"
+CASES = yaml.safe_load((SUITE / "cases.yml").read_text(encoding="utf-8"))
+SECRET_FILE = "name: SECRET-OUTSIDE\nid: 5ec7e700-0000-4000-8000-000000000000\nversion: 1\ndate: '2024-01-01'\n" \
+              "type: TTP\nsearch: '| makeresults'\ndescription: SECRET-OUTSIDE\n"
+VICTIM = "a file outside every output directory\n"
+OUTPUTS = ("out-published", "out-mkdocs", "site")
+ISSUE_LINE = re.compile(r"^(?:[A-Z]+\s+-\s+)?(?:generator: )?(\S.*?: (?:error|warning): .*)$")
 
-MUTATIONS = {
-    "script in a description": (DETECTION, DESCRIPTION, "description: 'HOSTILE <script>alert(1)</script> text'"),
-    "event handler in raw HTML": (DETECTION, DESCRIPTION, "description: 'HOSTILE <img src=x onerror=alert(1)> text'"),
-    "attribute list on a paragraph": (DETECTION, DESCRIPTION, "description: \"HOSTILE text\\n{: onclick=alert(1) }\""),
-    "javascript: link": (DETECTION, DESCRIPTION, "description: 'HOSTILE [click](javascript:alert(1)) text'"),
-    "data: URL picture": (DETECTION, DESCRIPTION, "description: 'HOSTILE ![x](data:image/svg+xml;base64,PHN2Zz4=) text'"),
-    "iframe and form": (DETECTION, DESCRIPTION, "description: 'HOSTILE <iframe src=\"https://example.com\"></iframe>"
-                                                "<form action=\"https://example.com\"><input></form> text'"),
-    "fence closed inside the search": (DETECTION, "search: '| tstats",
-                                       "search: '| eval x=1\n\n  ```\n\n  <script>alert(1)</script>\n\n  | tstats"),
-    "script in a story narrative": (STORY, "narrative: 'Built-in", "narrative: 'HOSTILE <script>alert(1)</script> Built-in"),
-    "javascript: reference": (DETECTION, "- https://example.com/powershell-download-cradles",
-                              "- javascript:alert(1)"),
-    "style that loads": (DETECTION, DESCRIPTION, "description: 'HOSTILE <span style=\"background:url(https://example.com/x)\">x</span> text'"),
-}
+
+def slug(name: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+
+
+def expand(text: str) -> str:
+    """`{{ 'x' * N }}` in a case stands for N copies of x (long inputs stay readable in cases.yml)."""
+    return re.sub(r"\{\{ '(.+?)' \* (\d+) \}\}", lambda m: m.group(1) * int(m.group(2)), text)
+
+
+def prepare(case: dict, root: Path) -> Path:
+    """The case's directory: base/ with the case's change applied, plus files outside every output."""
+    where = root / slug(case["name"])
+    shutil.copytree(SUITE / "base", where, symlinks=True)
+    (where / "outside.yml").write_text(SECRET_FILE)
+    (where / "victim.txt").write_text(VICTIM)
+    (where / "victim-folder").mkdir()
+    target = where / case["file"] if "file" in case else None
+    if "replace" in case:
+        old, new = case["replace"]
+        text = target.read_text(encoding="utf-8")
+        assert old in text, f"{case['name']}: {old!r} is not in {case['file']}"
+        target.write_text(text.replace(old, expand(new), 1), encoding="utf-8")
+    if "write" in case:
+        target.write_text(expand(case["write"]), encoding="utf-8")
+    if "write_bytes" in case:
+        target.write_bytes(bytes.fromhex(case["write_bytes"]))
+    if "symlink" in case:
+        target.symlink_to(case["symlink"])
+    for output in OUTPUTS:
+        for path, link in (case.get("plant") or {}).items():
+            planted = where / output / path
+            planted.parent.mkdir(parents=True, exist_ok=True)
+            planted.symlink_to(Path(*[".."] * path.count("/")) / link if "/" in path else link)
+    return where
+
+
+def snapshot(where: Path) -> dict[str, str]:
+    """Every file and link of the case outside its output directories, with its content or target."""
+    found = {}
+    for path in sorted(where.rglob("*")):
+        relative = path.relative_to(where)
+        if relative.parts[0] in OUTPUTS:
+            continue
+        if path.is_symlink():
+            found[str(relative)] = "-> " + os.readlink(path)
+        elif path.is_file():
+            found[str(relative)] = hashlib.sha256(path.read_bytes()).hexdigest()
+        else:
+            found[str(relative)] = "dir"
+    return found
+
+
+@dataclass
+class Run:
+    where: Path
+    before: dict[str, str]
+    after: dict[str, str] = field(default_factory=dict)
+    cli: dict[str, subprocess.CompletedProcess] = field(default_factory=dict)
+    site: subprocess.CompletedProcess | None = None
+
+
+def run_case(case: dict, root: Path) -> Run:
+    where = prepare(case, root)
+    run = Run(where, snapshot(where))
+    references = ["--attack", "attack.json", "--cves", "cves.json", "--splunk-apps", "splunk_apps.json",
+                  "--d3fend", "d3fend.json"]
+    for layout in ("published", "mkdocs"):
+        run.cli[layout] = subprocess.run(
+            [sys.executable, "-m", "generator", "render", "--layout", layout, "--content", "content", *references,
+             "--out", f"out-{layout}"], cwd=where, capture_output=True, text=True, timeout=300,
+            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    run.site = mkdocs_build(where / "site", strict=False, CONTENT_DIR=str(where / "content"),
+                            ATTACK_BUNDLE=str(where / "attack.json"), CVE_FILE=str(where / "cves.json"),
+                            SPLUNK_APPS_FILE=str(where / "splunk_apps.json"), D3FEND_FILE=str(where / "d3fend.json"),
+                            CONTENT_FORM="")
+    run.after = snapshot(where)
+    return run
+
+
+@pytest.fixture(scope="session")
+def runs(tmp_path_factory) -> dict[str, Run]:
+    root = tmp_path_factory.mktemp("hostile")
+    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
+        futures = {case["name"]: pool.submit(run_case, case, root) for case in CASES}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def issue_lines(output: str, where: Path) -> list[str]:
+    """The issue lines of a run's output, with the case's directory left out of paths."""
+    lines = []
+    for line in output.splitlines():
+        match = ISSUE_LINE.match(line.strip())
+        if match:
+            lines.append(match.group(1).replace(str(where) + "/", ""))
+    return lines
+
 
 class _Live(HTMLParser):
-    """What in a page's article could run or load something: script, handlers, script URLs, frames, forms."""
+    """What in a page could run or load something: script, handlers, script URLs, frames, forms, pictures from elsewhere."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -49,39 +149,143 @@ class _Live(HTMLParser):
             value = (value or "").strip().lower()
             if name.startswith("on"):
                 self.found.append(f"{tag} {name}=")
-            if name in ("href", "src", "action", "formaction", "xlink:href") and \
+            if name in ("href", "src", "action", "formaction", "xlink:href", "data") and \
                     value.startswith(("javascript:", "vbscript:", "data:")):
                 self.found.append(f"{tag} {name}={value[:30]}")
+            if tag == "img" and name == "src" and re.match(r"^([a-z][a-z0-9+.-]*:|//)", value):
+                self.found.append(f"img src={value[:40]}")
             if name == "style" and ("url(" in value or "expression(" in value):
                 self.found.append(f"{tag} style={value[:30]}")
 
 
 def live_parts(html: str) -> list[str]:
+    """The live parts of a page: anything in its article; handlers, script URLs and pictures anywhere.
+
+    Outside the article are the theme's own scripts, styles and links (their
+    sources are fixed by the policy check), and the title from content."""
     article = html.split("<article", 1)[1].split("</article>", 1)[0] if "<article" in html else ""
     parser = _Live()
     parser.feed("<article" + article)
-    return parser.found
+    whole = _Live()
+    whole.feed(html)
+    return parser.found + [part for part in whole.found if not part.startswith("<")]
 
 
-@pytest.mark.parametrize("name", sorted(MUTATIONS))
-def test_hostile_content_is_inert_on_the_site(name, tmp_path):
-    relative, old, new = MUTATIONS[name]
-    content = tmp_path / "content"
-    shutil.copytree(CASE / "content", content)
-    source = content / relative
-    text = source.read_text()
-    assert old in text, name
-    source.write_text(text.replace(old, new, 1))
-    site = tmp_path / "site"
-    result = mkdocs_build(site, strict=False, CONTENT_DIR=str(content), ATTACK_BUNDLE=str(CASE / "attack.json"),
-                          CVE_FILE=str(CASE / "cves.json"), SPLUNK_APPS_FILE=str(CASE / "splunk_apps.json"),
-                          D3FEND_FILE=str(CASE / "d3fend.json"), CONTENT_FORM="")
-    assert result.returncode == 0, result.stderr[-2000:]
-    for page in sorted(site.rglob("*.html")):
-        html = page.read_text(encoding="utf-8")
-        assert live_parts(html) == [], page.relative_to(site)
-        if "<article" in html:  # a page of the site (not a redirect): it carries its script policy
-            assert '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; script-src \'self\' ' in html
-    pages = [p.read_text(encoding="utf-8") for p in site.rglob("index.html")]
-    if relative == DETECTION and "search" not in name and "reference" not in name:
-        assert any("HOSTILE" in html for html in pages)  # the text itself is still shown
+@pytest.mark.parametrize("case", CASES, ids=[slug(case["name"]) for case in CASES])
+def test_hostile_case(case, runs):
+    run = runs[case["name"]]
+    expected = sorted(case.get("issues") or [])
+    errors = any(": error: " in line for line in expected)
+    for layout, result in run.cli.items():
+        assert "Traceback" not in result.stderr, result.stderr[-3000:]
+        if case.get("fails"):
+            assert result.returncode == case["status"] and result.stderr.strip() == f"error: {case['fails']}"
+            continue
+        wanted = sorted(expected + (case.get(layout) or []))
+        assert sorted(issue_lines(result.stderr, run.where)) == wanted, layout
+        assert result.returncode == case.get("status", 1 if errors or any(": error: " in line for line in wanted)
+                                             else 0), layout
+
+    site = run.site
+    assert "Traceback" not in site.stderr, site.stderr[-3000:]
+    if case.get("fails"):
+        assert site.returncode == 1 and case["fails"] in site.stderr.replace(str(run.where) + "/", "")
+    else:
+        assert site.returncode == 0, site.stderr[-3000:]
+        logged = issue_lines(site.stderr, run.where)
+        assert set(expected + (case.get("site") or [])) <= set(logged), site.stderr[-3000:]
+        pages = sorted((run.where / "site").rglob("*.html"))
+        texts = []
+        for page in pages:
+            html = page.read_text(encoding="utf-8")
+            assert live_parts(html) == [], page.relative_to(run.where)
+            assert '<meta http-equiv="Content-Security-Policy" content="default-src \'self\'; script-src \'self\'' \
+                in html, page.relative_to(run.where)
+            texts.append(html)
+        index = json.loads((run.where / "site" / "search" / "search_index.json").read_text(encoding="utf-8"))
+        for entry in index["docs"]:
+            assert live_parts("<article>" + entry["title"] + entry["text"] + "</article>") == [], entry["location"]
+        if case.get("shown"):
+            assert any(case["shown"] in _visible(html) for html in texts), case["shown"]
+
+    for output in OUTPUTS:
+        for path in (run.where / output).rglob("*") if (run.where / output).exists() else ():
+            if case.get("secret"):
+                assert not path.is_file() or case["secret"] not in path.read_text(errors="replace"), path
+    assert run.after == run.before  # nothing outside the output directories changed
+    assert (run.where / "victim.txt").read_text() == VICTIM
+    assert list((run.where / "victim-folder").iterdir()) == []
+
+
+def _visible(html: str) -> str:
+    """The text of a page as a reader sees it (entities decoded)."""
+    class Text(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+
+        def handle_data(self, data):
+            self.parts.append(data)
+
+    parser = Text()
+    parser.feed(html)
+    return "".join(parser.parts)
+
+
+def test_the_suite_has_at_least_sixty_cases():
+    assert len(CASES) >= 60
+    assert len({slug(case["name"]) for case in CASES}) == len(CASES)
+
+
+def test_hostile_sites_in_chromium(runs, browser, tmp_path):
+    """Every distinct page of every case's site in Chromium, and a search for the hostile text on each site:
+    no dialog, no console error (a policy violation is one), no request leaving the local server."""
+    served = tmp_path / "served"
+    served.mkdir()
+    sites = {}
+    for name, run in runs.items():
+        if run.site is not None and run.site.returncode == 0:
+            (served / slug(name)).symlink_to(run.where / "site", target_is_directory=True)
+            sites[slug(name)] = run.where / "site"
+    handler = functools.partial(_QuietHandler, directory=str(served))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    origin = f"http://127.0.0.1:{server.server_address[1]}/"
+    problems: list[str] = []
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    current = [""]
+
+    def outside(route):
+        problems.append(f"{current[0]}: request to {route.request.url}")
+        route.abort()
+
+    page.route(re.compile(r"^(?!" + re.escape(origin) + ").*"), outside)
+    page.on("dialog", lambda dialog: (problems.append(f"{current[0]}: dialog {dialog.message!r}"), dialog.dismiss()))
+    page.on("console", lambda message: message.type == "error" and problems.append(f"{current[0]}: {message.text}"))
+    page.on("pageerror", lambda error: problems.append(f"{current[0]}: {error}"))
+    seen: set[str] = set()
+    loaded = 0
+    try:
+        for site_slug, site in sorted(sites.items()):
+            for html in sorted(site.rglob("*.html")):
+                if html.name == "404.html":  # its addresses are for the site root (site_url); not served so here
+                    continue
+                digest = hashlib.sha256(html.read_bytes()).hexdigest()
+                if digest in seen:
+                    continue
+                seen.add(digest)
+                current[0] = f"{site_slug}/{html.relative_to(site).as_posix()}"
+                page.goto(origin + current[0], wait_until="load")
+                loaded += 1
+            current[0] = f"{site_slug}/ (search)"
+            page.goto(origin + site_slug + "/", wait_until="load")
+            page.keyboard.press("/")
+            page.keyboard.type("hostile")
+            page.wait_for_timeout(300)
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+    assert problems == [], "\n".join(problems)
+    assert loaded > len(sites) * 2

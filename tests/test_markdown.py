@@ -15,7 +15,7 @@ def convert(text: str, page_url: str = "/endpoint/x/", reported: list | None = N
     extension = KramdownExtension(documents=DOCUMENTS, report=lambda url, href: reported.append((url, href))
                                   if reported is not None else None)
     extension.set_page(page_url, DOCUMENTS.get(page_url, "page.md"))
-    return markdown.markdown(text, extensions=["tables", "attr_list", "smarty", extension])
+    return markdown.markdown(text, extensions=["tables", "smarty", extension])
 
 
 def test_a_list_right_after_text_is_a_list():

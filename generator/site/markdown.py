@@ -23,8 +23,17 @@ touching the pages themselves:
   an empty link (`[name]()`, which the published form writes where there is
   no page, such as a lookup without a file) becomes plain text silently.
 
-Smart quotes, `{: .class}` attribute lists and tables come from the standard
-`smarty`, `attr_list` and `tables` extensions.
+Smart quotes and tables come from the standard `smarty` and `tables`
+extensions. What the site adds for safety (content is written by strangers):
+
+- attribute lists are not a feature of content: only the templates' own
+  (the button after "Try in Splunk Security Cloud", the playbook picture's
+  size) are applied; any other `{: ...}` stays text (the `attr_list`
+  extension is not used, so content cannot set an attribute);
+- a picture from another host is not loaded (no request leaves the site):
+  it becomes a link to the picture, or plain text inside a link;
+- on a page made from content, a block that Markdown would take minutes to
+  read (see `costly`) is shown with its brackets as typed.
 """
 
 from __future__ import annotations
@@ -43,6 +52,8 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
+
+from ..costly import as_typed, costly_markdown
 
 _LIST_ITEM = re.compile(r"^(?:[*+-]|\d+[.)])[ \t]+\S")
 _NESTED_ITEM = re.compile(r"^ {2,3}((?:[*+-]|\d+[.)])[ \t]+\S.*)$")
@@ -191,6 +202,75 @@ class _LineBreak(InlineProcessor):
         return etree.Element("br"), m.start(0), m.end(0)
 
 
+TEMPLATE_ATTRIBUTE_LISTS = {
+    "{: .btn .btn--success}": {"class": "btn btn--success"},
+    '{:height="500px" width="500px"}': {"height": "500px", "width": "500px"},
+    "{ .md-button }": {"class": "md-button"},
+}
+"""The attribute lists the templates write after a link or picture, and the attributes each sets."""
+
+
+class _TemplateAttributes(Treeprocessor):
+    """Apply the templates' own attribute lists (and no other) to the link or picture they follow."""
+
+    def run(self, root: etree.Element) -> None:
+        for element in root.iter():
+            tail = element.tail
+            if element.tag not in ("a", "img") or not tail or not tail.startswith("{"):
+                continue
+            for written, attributes in TEMPLATE_ATTRIBUTE_LISTS.items():
+                if tail.startswith(written):
+                    element.tail = tail[len(written):]
+                    for name, value in attributes.items():
+                        element.set(name, value)
+                    break
+
+
+class _NoRemotePictures(Treeprocessor):
+    """A picture from another host becomes a link to it (text only inside a link): nothing is fetched."""
+
+    def run(self, root: etree.Element) -> None:
+        for parent in list(root.iter()):
+            for index, child in enumerate(list(parent)):
+                source = child.get("src", "") if child.tag == "img" else ""
+                if not (_SCHEME.match(source) or source.startswith("//")):
+                    continue
+                host = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*:(//)?", "", source).split("/", 1)[0]
+                label = f"picture{': ' + child.get('alt') if child.get('alt') else ''} ({host or 'elsewhere'})"
+                inside_link = parent.tag == "a"
+                replacement = etree.Element("span" if inside_link else "a", {"class": "sc-remote-picture"})
+                if not inside_link:
+                    replacement.set("href", source)
+                replacement.text = label
+                replacement.tail = child.tail
+                parent.remove(child)
+                parent.insert(index, replacement)
+
+
+class _CostlyBlocks(Preprocessor):
+    """On a page made from content, show a block Markdown would take minutes to read with its brackets as typed."""
+
+    def __init__(self, md: Markdown, extension: "KramdownExtension"):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, lines: list[str]) -> list[str]:
+        if not self.extension.guarded:
+            return lines
+        out: list[str] = []
+        block: list[str] = []
+        for line in [*lines, ""]:
+            if line.strip():
+                block.append(line)
+                continue
+            if block and costly_markdown("\n".join(block)):
+                block = [as_typed(part) for part in block]
+            out.extend(block)
+            out.append(line)
+            block = []
+        return out[:-1]
+
+
 class _SiteLinks(Treeprocessor):
     """Point published site-absolute links at the documents that serve them."""
 
@@ -326,10 +406,12 @@ class KramdownExtension(Extension):
         self.page_document: str | None = None
         self.hidden_ids: set[str] = set()
         """Ids of the headings the last page hid (its empty sections)."""
+        self.guarded = False
+        """The page is made from content: blocks too costly to read as Markdown are shown as typed."""
         self._report = report
 
-    def set_page(self, url: str | None, document: str | None) -> None:
-        self.page_url, self.page_document = url, document
+    def set_page(self, url: str | None, document: str | None, guarded: bool = False) -> None:
+        self.page_url, self.page_document, self.guarded = url, document, guarded
 
     def report(self, href: str) -> None:
         if self._report is not None and self.page_url is not None:
@@ -353,6 +435,8 @@ class KramdownExtension(Extension):
         md.ESCAPED_CHARS = list(dict.fromkeys([*md.ESCAPED_CHARS, *_KRAMDOWN_ESCAPES]))
         md.preprocessors.register(_DetailsBlocks(md), "kramdown_details", 29)
         md.preprocessors.register(_BlockStarts(md), "kramdown_block_starts", 28)
+        # After fenced code is put aside (25), before raw HTML is (20).
+        md.preprocessors.register(_CostlyBlocks(md, self), "costly_blocks", 22)
         md.parser.blockprocessors.register(_KramdownOList(md.parser), "olist", 40)
         md.parser.blockprocessors.register(_KramdownUList(md.parser), "ulist", 30)
         md.inlinePatterns.register(_LineBreak(r"\\\n", md), "kramdown_line_break", 185)
@@ -360,6 +444,8 @@ class KramdownExtension(Extension):
         # Before mkdocs' own link processing ("relpath", priority 0), which then
         # checks these document links and makes them relative URLs.
         md.treeprocessors.register(_SiteLinks(md, self), "kramdown_site_links", 5)
+        md.treeprocessors.register(_TemplateAttributes(md), "template_attributes", 8)  # where attr_list ran
+        md.treeprocessors.register(_NoRemotePictures(md), "no_remote_pictures", 7.5)
         md.treeprocessors.register(_PlainTextForSmarty(md), "kramdown_plain_text", 7)  # smarty runs at 6
         md.treeprocessors.register(_HideEmptySections(md, self), "hide_empty_sections", 1)  # after toc (5)
 

@@ -10,11 +10,12 @@ it did on the published site.
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.structure.toc import TableOfContents
@@ -28,7 +29,7 @@ from .config import PluginConfig
 from . import convert
 from .layout import legacy_redirects
 from .policy import with_policy
-from .sanitize import sanitize
+from .sanitize import plain_title, sanitize
 from .markdown import KramdownExtension
 from .preview import (
     NOTICE,
@@ -56,7 +57,9 @@ if not content_log.handlers:
     content_log.propagate = False
     content_log.setLevel(logging.INFO)
 
-REQUIRED_EXTENSIONS = ("tables", "attr_list", "md_in_html", "smarty", "fenced_code")
+REQUIRED_EXTENSIONS = ("tables", "md_in_html", "smarty", "fenced_code")
+REFUSED_EXTENSIONS = ("attr_list",)
+"""Extensions that would let content (written by strangers) set attributes; the templates' own are applied without."""
 
 
 class _NoDirtyBuildWarning(logging.Filter):
@@ -90,6 +93,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
+        for name in REFUSED_EXTENSIONS:
+            if name in config.markdown_extensions:
+                log.warning(f"markdown extension '{name}' is not used: it would let content set HTML attributes")
+                config.markdown_extensions.remove(name)
         self.extension = KramdownExtension(report=self._dead_link)
         config.markdown_extensions.append(self.extension)
         if self.preview is not None and NOTICE_SCRIPT not in config.extra_javascript:
@@ -97,6 +104,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return config
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
+        if self.preview is None:
+            _unlink_planted_links(Path(config.site_dir))
         preview = self.preview
         try:
             generated = generate(self.content_dir, self.inputs, layout="mkdocs",
@@ -137,12 +146,16 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         texts: dict[str, str] = {}
+        self.content_documents: set[str] = set()
+        """The documents made from one content file: their Markdown is guarded against costly blocks."""
         for page in self.pages:
             src_uri = "/".join(page.path)
             if files.get_file_from_path(src_uri) is not None:
                 log.warning(f"docs/{src_uri} is kept; it replaces the generated page for {page.url}")
                 continue
             texts[src_uri] = page.text
+            if page.source is not None:
+                self.content_documents.add(src_uri)
         if self.preview is None:
             for src_uri, text in texts.items():
                 files.append(File.generated(config, src_uri, content=text))
@@ -161,6 +174,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
 
     def _add_redirects(self, config: MkDocsConfig) -> None:
         """Old detection addresses redirect to the current ones, through the mkdocs-redirects plugin."""
+        self.written_redirects: list[str] = []
         if not self.redirects:
             return
         redirects = config.plugins.get("redirects")
@@ -176,6 +190,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             for old in gone:
                 Path(File.generated(config, old, content="").abs_dest_path).unlink(missing_ok=True)
         maps.update(wanted)
+        self.written_redirects = sorted(wanted)
 
     def on_nav(self, nav, config: MkDocsConfig, files: Files):
         # `mkdocs build`: a child process converts the second half of the pages meanwhile (convert.py).
@@ -191,11 +206,15 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         # search. The site's tag index (/tags/) is built from the model instead.
         if "tags" in page.meta:
             page.meta["published_tags"] = page.meta.pop("tags")
+        # The theme writes the title into the header, the navigation and the search index as HTML.
+        if page.file.generated_by is not None and isinstance(page.meta.get("title"), str):
+            page.meta["title"] = plain_title(page.meta["title"])
         converted = self.conversion.result(page) if self.conversion is not None else None
         if converted is not None:
             page.converted = converted  # put back in on_page_content; nothing to convert here
             return ""
-        self.extension.set_page(_site_url(page.file), page.file.src_uri)
+        self.extension.set_page(_site_url(page.file), page.file.src_uri,
+                                guarded=page.file.src_uri in self.content_documents)
         self.dead_links.pop(_site_url(page.file), None)  # the page's links are looked at again
         return markdown
 
@@ -224,7 +243,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return with_policy(output_content) if self.preview is None else output_content
 
     @event_priority(50)  # before the search plugin writes its index
-    def on_post_build(self, config: MkDocsConfig) -> None:
+    def _on_post_build_report(self, config: MkDocsConfig) -> None:
         preview = self.preview
         if preview is None:
             for issue in _dead_link_issues(self.dead_links):
@@ -241,6 +260,23 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             del self.dead_links[gone]
         self._report_changes(preview, self.issues + _dead_link_issues(dict(sorted(self.dead_links.items()))))
         preview.built_once = True
+
+    @event_priority(-100)  # after mkdocs-redirects has written its pages
+    def _on_post_build_redirect_policy(self, config: MkDocsConfig) -> None:
+        """The redirect pages get their policy too: their one script (the redirect) is allowed by its hash."""
+        if self.preview is not None:
+            return
+        site_dir = Path(config.site_dir)
+        for old in self.written_redirects:
+            path = site_dir / File(old, "", "", config.use_directory_urls).dest_path
+            try:
+                html = path.read_text(encoding="utf-8")
+            except OSError:
+                continue
+            if "Content-Security-Policy" not in html:
+                path.write_text(with_policy(html), encoding="utf-8")
+
+    on_post_build = CombinedEvent(_on_post_build_report, _on_post_build_redirect_policy)
 
     def _report_changes(self, preview: Preview, issues: list[Issue]) -> None:
         """While serving: what this rebuild found new or fixed, then a one-line count."""
@@ -276,6 +312,24 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             log.warning(str(issue))
         else:
             content_log.warning(str(issue))
+
+
+def _unlink_planted_links(site_dir: Path) -> None:
+    """Remove symbolic links inside the site directory (the links, not what they point to).
+
+    mkdocs writes through a link it finds there (its clean step leaves a
+    linked directory in place), so a link planted in `site/` would have the
+    build write outside it. mkdocs replaces everything it finds there anyway.
+    """
+    if site_dir.is_symlink() or not site_dir.is_dir():
+        return
+    for folder, directories, files in os.walk(site_dir):
+        for name in sorted(directories + files):
+            path = Path(folder) / name
+            if path.is_symlink() and not name.startswith("."):  # mkdocs neither writes nor cleans hidden files
+                log.warning(f"removed the symbolic link {path} (to {os.readlink(path)}): "
+                            "the build would have written through it")
+                path.unlink()
 
 
 def _dead_link_issues(dead_links: dict[str, list[str]]) -> list[Issue]:

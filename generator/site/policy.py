@@ -3,8 +3,8 @@
 Scripts may come only from the site itself, plus the theme's own inline
 scripts, each allowed by the hash of its text (computed on the finished page:
 the sanitizer has already removed every script that came from content).
-Everything else loads from the site only; the published form's playbook
-pictures are the one exception (images from raw.githubusercontent.com).
+Everything else loads from the site only (a picture from another host is
+shown as a link to it, see markdown.py).
 Under `mkdocs serve` no policy is added: the live-reload script the server
 injects changes with every reload.
 """
@@ -14,10 +14,6 @@ from __future__ import annotations
 import base64
 import hashlib
 from html.parser import HTMLParser
-
-PICTURES = "https://raw.githubusercontent.com"
-"""Where the published playbook pages' pictures are (hot-linked by the published form itself)."""
-
 
 class _InlineScripts(HTMLParser):
     def __init__(self) -> None:
@@ -51,7 +47,7 @@ def policy(html: str) -> str:
         "default-src 'self'",
         "script-src 'self' " + " ".join(hashes),
         "style-src 'self' 'unsafe-inline'",  # the theme sets styles from its scripts; styles run no code
-        f"img-src 'self' data: {PICTURES}",
+        "img-src 'self' data:",
         "font-src 'self' data:",
         "connect-src 'self'",
         "worker-src 'self'",

@@ -4,7 +4,8 @@ The published Markdown stays exactly as published (it is the specification);
 safety is enforced on the HTML the site serves. After Markdown and every
 extension have run, the page body keeps only the tags and attributes the
 published forms and the site's own additions use, and links and pictures
-only with http(s), mailto or site-relative addresses. Everything else from
+only with http(s), mailto or site-relative addresses; pictures with their
+alt text only (nothing is fetched for them). Everything else from
 the content is left out, its text kept: no script, no event handler, no
 `javascript:` or `data:` URL, no frame, form or style that loads anything.
 The sanitizer is nh3 (Rust's ammonia), maintained for exactly this.
@@ -33,8 +34,24 @@ ATTRIBUTES = {
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
+def _no_picture_sources(tag: str, attribute: str, value: str) -> str | None:
+    """Pictures keep their alt text and lose their source.
+
+    A picture from another host would be a request to a third party
+    (markdown.py turns a Markdown one into a link instead), and content ships
+    no pictures, so a relative source would only ask the site for nothing.
+    """
+    return None if tag == "img" and attribute == "src" else value
+
+
 def sanitize(html: str) -> str:
     """`html` with only allow-listed markup; script and style elements go with their content."""
     return nh3.clean(html, tags=set(TAGS), attributes={k: set(v) for k, v in ATTRIBUTES.items()},
+                     attribute_filter=_no_picture_sources,
                      url_schemes=set(URL_SCHEMES), filter_style_properties={"text-align"},
                      clean_content_tags={"script", "style"}, link_rel="noopener noreferrer")
+
+
+def plain_title(title: str) -> str:
+    """A page title from content, for the theme (which puts it in the page unescaped): text only, no markup."""
+    return nh3.clean(title, tags=set(), clean_content_tags={"script", "style"})
