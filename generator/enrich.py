@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from .cves import Cve
 from .issues import Issue, Severity
-from .models import Content, DataSource, Detection, Lookup, Macro, Playbook, Story, Technique
+from .models import Content, DataSource, Detection, Lookup, Macro, Playbook, Source, Story, Technique
 from .references import D3fendTechnique, SplunkApp
 from .slug import slugify
 

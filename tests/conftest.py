@@ -4,6 +4,7 @@ import os
 import shutil
 import subprocess
 import sys
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,32 @@ def content_site(tmp_path_factory):
                             cwd=ROOT, env=dict(environment, NO_MKDOCS_2_WARNING="1"),
                             capture_output=True, text=True, timeout=600)
     return out, result
+
+
+# --- Chromium (Debian's), shared by the browser tests: one per session. ---
+
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+# Flags for a closed network: no background connections, no first-run work.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(f"no Chromium at {CHROMIUM} (install Debian's chromium package)")
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    if os.environ.get("REQUIRE_BROWSER"):
+        from playwright.sync_api import sync_playwright
+    else:
+        sync_playwright = pytest.importorskip("playwright.sync_api").sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+        pass

@@ -10,23 +10,18 @@ from __future__ import annotations
 import functools
 import os
 import re
-import shutil
 import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from conftest import ROOT, QuietHandler as _QuietHandler
 
 playwright_api = pytest.importorskip("playwright.sync_api") if not os.environ.get("REQUIRE_BROWSER") else \
     __import__("playwright.sync_api", fromlist=["sync_playwright"])
 
-CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
-# Flags for a closed network: no background connections, no first-run work.
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -54,23 +49,6 @@ def _serve(out: Path, tmp_path_factory):
     yield f"http://127.0.0.1:{server.server_address[1]}/escu/"
     server.shutdown()
     server.server_close()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
-        pass
-
-
-@pytest.fixture(scope="session")
-def browser():
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("REQUIRE_BROWSER"):
-            pytest.fail(f"no Chromium at {CHROMIUM} (install Debian's chromium package)")
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    with playwright_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -26,8 +26,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, TESTS, mkdocs_build
-from test_browser import _QuietHandler, browser  # noqa: F401 (a fixture)
+from conftest import ROOT, TESTS, QuietHandler, mkdocs_build
 
 SUITE = TESTS / "hostile"
 CASES = yaml.safe_load((SUITE / "cases.yml").read_text(encoding="utf-8"))
@@ -232,9 +231,10 @@ def _visible(html: str) -> str:
     return "".join(parser.parts)
 
 
-def test_the_suite_has_at_least_sixty_cases():
+def test_the_suite_has_at_least_sixty_cases_and_the_readme_says_how_many():
     assert len(CASES) >= 60
     assert len({slug(case["name"]) for case in CASES}) == len(CASES)
+    assert f"(`tests/hostile/`, {len(CASES)} cases;" in (ROOT / "README.md").read_text(encoding="utf-8")
 
 
 def test_hostile_sites_in_chromium(runs, browser, tmp_path):
@@ -247,7 +247,7 @@ def test_hostile_sites_in_chromium(runs, browser, tmp_path):
         if run.site is not None and run.site.returncode == 0:
             (served / slug(name)).symlink_to(run.where / "site", target_is_directory=True)
             sites[slug(name)] = run.where / "site"
-    handler = functools.partial(_QuietHandler, directory=str(served))
+    handler = functools.partial(QuietHandler, directory=str(served))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     origin = f"http://127.0.0.1:{server.server_address[1]}/"

@@ -202,11 +202,12 @@ class _LineBreak(InlineProcessor):
         return etree.Element("br"), m.start(0), m.end(0)
 
 
-TEMPLATE_ATTRIBUTE_LISTS = {
-    "{: .btn .btn--success}": {"class": "btn btn--success"},
-    '{:height="500px" width="500px"}': {"height": "500px", "width": "500px"},
-    "{ .md-button }": {"class": "md-button"},
-}
+TEMPLATE_ATTRIBUTE_LISTS = (
+    (re.compile(r'\{: \.btn \.btn--(success|info)\}'), lambda m: {"class": f"btn btn--{m[1]}"}),
+    (re.compile(r'\{:height="500px" width="500px"\}'), lambda m: {"height": "500px", "width": "500px"}),
+    (re.compile(r"\{ \.md-button \}"), lambda m: {"class": "md-button"}),
+    (re.compile(r"\{ \.attack-matrix__cell \.heat-([0-9]) \}"), lambda m: {"class": f"attack-matrix__cell heat-{m[1]}"}),
+)
 """The attribute lists the templates write after a link or picture, and the attributes each sets."""
 
 
@@ -218,10 +219,11 @@ class _TemplateAttributes(Treeprocessor):
             tail = element.tail
             if element.tag not in ("a", "img") or not tail or not tail.startswith("{"):
                 continue
-            for written, attributes in TEMPLATE_ATTRIBUTE_LISTS.items():
-                if tail.startswith(written):
-                    element.tail = tail[len(written):]
-                    for name, value in attributes.items():
+            for pattern, attributes in TEMPLATE_ATTRIBUTE_LISTS:
+                match = pattern.match(tail)
+                if match:
+                    element.tail = tail[match.end():]
+                    for name, value in attributes(match).items():
                         element.set(name, value)
                     break
 
