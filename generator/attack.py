@@ -60,8 +60,21 @@ def parse_bundle(bundle: dict) -> tuple[dict[str, Technique], Counter]:
     return {**retired, **current}, skipped
 
 
-def load_attack(path: Path) -> tuple[dict[str, Technique], list[Issue]]:
-    """Load a bundle file; a missing or unreadable bundle stops the run, odd objects in it are warnings."""
+def attack_version(bundle: dict, path: Path) -> str:
+    """The ATT&CK version of a bundle ("14.1"): its collection object's, else its file name's, else ""."""
+    for obj in _list(bundle.get("objects")):
+        if isinstance(obj, dict) and obj.get("type") == "x-mitre-collection":
+            version = obj.get("x_mitre_version")
+            if isinstance(version, str) and re.fullmatch(r"[0-9]+(\.[0-9]+)*", version):
+                return version
+    match = re.search(r"attack-v?([0-9]+(?:\.[0-9]+)*)\.json$", Path(path).name)
+    return match.group(1) if match else ""
+
+
+def load_attack(path: Path) -> tuple[dict[str, Technique], str, list[Issue]]:
+    """Techniques, the ATT&CK version ("" if unknown) and what was odd in the bundle.
+
+    A missing or unreadable bundle stops the run; odd objects in it are warnings."""
     bundle = read_json_object(path, "ATT&CK bundle")
     if bundle.get("type") != "bundle":
         raise ConfigurationError(f"{path}: not a STIX bundle (no top-level \"type\": \"bundle\")")
@@ -70,4 +83,4 @@ def load_attack(path: Path) -> tuple[dict[str, Technique], list[Issue]]:
     techniques, skipped = parse_bundle(bundle)
     issues = [Issue(str(path), None, Severity.WARNING, message.format(count))
               for message, count in sorted(skipped.items())]
-    return techniques, issues
+    return techniques, attack_version(bundle, path), issues

@@ -190,6 +190,12 @@ class Site:
     categories: tuple[Category, ...]
     data_sources: tuple[DataSourcePage, ...] = ()
     """Sorted by name."""
+    macros: tuple[Macro, ...] = ()
+    """Sorted by name, then path."""
+    lookups: tuple[Lookup, ...] = ()
+    """Sorted by name, then path."""
+    attack_version: str = ""
+    """The ATT&CK version of the bundle ("14.1"), "" when it does not say."""
 
 
 def called_macros(search: str) -> list[str]:
@@ -405,7 +411,7 @@ def duplicate_ids(content: Content) -> list[Issue]:
 
 def build_site(content: Content, techniques: dict[str, Technique], cves: dict[str, Cve] | None, rules,
                apps: dict[str, SplunkApp] | None = None,
-               d3fend: dict[str, D3fendTechnique] | None = None) -> tuple[Site, list[Issue]]:
+               d3fend: dict[str, D3fendTechnique] | None = None, attack_version: str = "") -> tuple[Site, list[Issue]]:
     """Link everything, deriving what the form (`rules`, a module of `forms`) derives.
 
     `cves`, `apps` and `d3fend` are None when no such file was given: CVEs and
@@ -469,5 +475,8 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
         datamodels=tuple(sorted({dm for p in detections for dm in p.datamodels})),
         categories=categories,
         data_sources=data_sources,
+        macros=tuple(sorted(content.macros, key=lambda m: (m.name, m.source.path))),
+        lookups=tuple(sorted(content.lookups, key=lambda lk: (lk.name, lk.source.path))),
+        attack_version=attack_version,
     )
     return site, linker.issues

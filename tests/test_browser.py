@@ -8,6 +8,7 @@ site. A failing test saves a screenshot under test-artifacts/.
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import threading
@@ -215,3 +216,23 @@ def test_the_theme_works_under_the_content_security_policy(page, served_site):
     page.locator(".md-tabs__link", has_text="Analytic Stories").click()
     page.wait_for_url(re.compile(r"/escu/stories/$"))
     assert violations == [] and outside == []
+
+
+def test_exports_are_reachable_from_home_and_download(page, served_2024_site):
+    page.goto(served_2024_site)
+    page.locator("article").get_by_role("link", name=re.compile(r"^Exports")).click()
+    page.wait_for_url(re.compile(r"/escu/exports/$"))
+    article = page.locator("article")
+    downloaded = {}
+    for name in ("api/detections.json", "api/detections.csv", "layers/all.json", "feed.xml"):
+        response = page.request.get(article.get_by_role("link", name=name, exact=True).evaluate("a => a.href"))
+        assert response.ok, name
+        downloaded[name] = response.text()
+    detections = json.loads(downloaded["api/detections.json"])
+    assert len(detections) == downloaded["api/detections.csv"].count("\r\n") - 1 > 1000
+    assert json.loads(downloaded["layers/all.json"])["versions"] == {"layer": "4.5", "navigator": "4.9.5",
+                                                                      "attack": "14"}
+    assert downloaded["feed.xml"].startswith('<?xml version="1.0" encoding="utf-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom">')
+    story_layer = article.get_by_role("link", name="Log4Shell CVE-2021-44228", exact=True).first
+    response = page.request.get(story_layer.evaluate("a => a.href"))
+    assert response.ok and json.loads(response.text())["name"] == "Story: Log4Shell CVE-2021-44228"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import partial
 
 from ..enrich import DetectionPage, Site, StoryPage
+from ..exports import export_links, export_pages
 from ..issues import Issue, Severity
 from ..models import Technique
 from ..render import TEMPLATES, Page, environment, tag_url, unique_paths
@@ -156,6 +157,9 @@ def render_site(site: Site, rules) -> tuple[list[Page], list[Issue]]:
     for entry in entries:
         pages.append(Page(("techniques", entry.technique.id + ".md"), partial(technique_template.render, entry=entry),
                           label=f"technique {entry.technique.id}", url=entry.url))
+    pages.append(Page(("exports.md",), partial(env.get_template("exports.md.j2").render, site=site,
+                                               links=export_links(site)), label="exports page", url="/exports/"))
+    pages.extend(export_pages(site, site.attack_version))
     pages, issues = unique_paths(pages)
     return pages, _slashed_anchors(tags) + moved + issues
 

@@ -169,6 +169,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.files = files
         self.progress = (0, len(files.documentation_pages()))
         self.extension.documents = {_site_url(f): f.src_uri for f in files.documentation_pages()}
+        # Generated data files (exports) can be linked too: "/api/detections.json" -> "api/detections.json".
+        self.extension.documents.update({"/" + uri + "/": uri for uri in texts if not uri.endswith(".md")})
         self._add_redirects(config)
         return files
 

@@ -1,0 +1,276 @@
+"""Exports: the site's data in formats other tools read, as pages of the site.
+
+- `api/<kind>.json` for detections, stories, playbooks, macros, lookups and
+  data sources: one object per item, each with its id (the name for macros
+  and lookups, which have none); the schema is in docs/exports.md.
+- `api/detections.csv`: one row per detection, for a spreadsheet.
+- `layers/all.json`, `layers/stories/<slug>.json`, `layers/data_sources/<slug>.json`:
+  ATT&CK Navigator layers (layer format 4.5), each technique scored by the
+  number of detections that cover it.
+- `feed.xml` and `feeds/stories/<slug>.xml`: Atom feeds of detections by date.
+
+Everything is a pure function of the site model; iteration is sorted, so
+the same sources give the same bytes. URLs are relative to the site's root.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from functools import partial
+from typing import Any, Iterable
+from xml.sax.saxutils import escape, quoteattr
+
+from .enrich import DataSourcePage, DetectionPage, PlaybookPage, Site, StoryPage
+from .render import Page
+
+LAYER_FORMAT = "4.5"
+NAVIGATOR_VERSION = "4.9.5"
+FEED_SIZE = 50
+"""Entries per feed: the most recently dated detections."""
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+_CSV_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _relative(url: str) -> str:
+    """A site-absolute URL ("/endpoint/x/") relative to the site's root ("endpoint/x/")."""
+    return url.lstrip("/")
+
+
+def status(page: DetectionPage) -> str:
+    d = page.detection
+    return "deprecated" if d.deprecated else "experimental" if d.experimental else (d.status or "production")
+
+
+def detection_record(page: DetectionPage) -> dict[str, Any]:
+    d, tags = page.detection, page.detection.tags
+    return {
+        "id": d.id, "name": d.name, "version": d.version, "date": d.date, "author": d.author or "",
+        "type": d.type, "status": status(page), "kind": d.kind,
+        "description": d.description or "", "search": d.search,
+        "how_to_implement": d.how_to_implement or "", "known_false_positives": d.known_false_positives or "",
+        "references": list(d.references),
+        "stories": [story.name for story in page.stories],
+        "techniques": [{"id": t.id, "name": t.name, "tactics": list(t.tactics)} for t in page.techniques],
+        "kill_chain_phases": list(page.kill_chain_phases),
+        "products": list(tags.product),
+        "data_sources": [ref.name for ref in page.data_sources],
+        "datamodels": list(page.datamodels),
+        "cves": [cve.id for cve in page.cves if cve.id],
+        "macros": [macro.name for macro in page.macros],
+        "lookups": [lookup.name for lookup in page.lookups],
+        "required_fields": list(tags.required_fields),
+        "security_domain": tags.security_domain,
+        "url": _relative(page.url),
+        "source": d.source.path,
+    }
+
+
+def story_record(page: StoryPage) -> dict[str, Any]:
+    s = page.story
+    return {
+        "id": s.id or page.slug, "name": s.name, "version": s.version, "date": s.date, "author": s.author or "",
+        "description": s.description or "", "narrative": s.narrative or "", "references": list(s.references),
+        "categories": list(s.category), "products": list(s.product),
+        "detections": [d.detection.id for d in page.detections],
+        "url": _relative(page.url), "source": s.source.path,
+    }
+
+
+def playbook_record(page: PlaybookPage) -> dict[str, Any]:
+    p = page.playbook
+    return {
+        "id": p.id, "name": p.name, "version": p.version, "date": p.date, "author": p.author or "",
+        "type": p.type or "", "description": p.description or "", "how_to_implement": p.how_to_implement or "",
+        "references": list(p.references), "apps": list(p.app_list), "platform_tags": list(p.platform_tags),
+        "products": list(p.product), "use_cases": list(p.use_cases),
+        "d3fend": [t.id for t in page.d3fend],
+        "detections": [d.detection.id for d in page.detections],
+        "url": _relative(page.url), "source": p.source.path,
+    }
+
+
+def data_source_record(page: DataSourcePage) -> dict[str, Any]:
+    d = page.data_source
+    return {
+        "id": d.id or d.name, "name": d.name, "version": d.version, "date": d.date, "author": d.author,
+        "description": d.description, "source": d.source_name, "sourcetype": d.sourcetype,
+        "supported_tas": [ta.name for ta in d.supported_ta], "fields": list(d.fields),
+        "detections": [p.detection.id for p in page.detections],
+        "url": _relative(page.url), "source_file": d.source.path,
+    }
+
+
+def _json(items: Iterable[dict[str, Any]]) -> str:
+    return json.dumps(list(items), indent=1, ensure_ascii=False) + "\n"
+
+
+CSV_COLUMNS = ("id", "name", "type", "status", "kind", "date", "version", "author", "techniques", "tactics",
+               "stories", "data_sources", "products", "cves", "url")
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula is prefixed with a quote."""
+    text = "; ".join(value) if isinstance(value, list) else str(value)
+    return "'" + text if text.startswith(_CSV_FORMULA) else text
+
+
+def detections_csv(site: Site) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for page in site.detections:
+        record = detection_record(page)
+        record["tactics"] = sorted({tactic for t in page.techniques for tactic in t.tactics})
+        record["techniques"] = [t.id for t in page.techniques]
+        writer.writerow([_cell(record[column]) for column in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def layer(name: str, description: str, detections: Iterable[DetectionPage], attack_version: str) -> str:
+    """An ATT&CK Navigator layer: each technique scored by how many of `detections` cover it."""
+    covering: dict[str, list[str]] = {}
+    for page in detections:
+        for technique in page.techniques:
+            names = covering.setdefault(technique.id, [])
+            if page.name not in names:
+                names.append(page.name)
+    most = max((len(names) for names in covering.values()), default=1)
+    parents = {technique_id.split(".")[0] for technique_id in covering if "." in technique_id}
+    versions = {"layer": LAYER_FORMAT, "navigator": NAVIGATOR_VERSION}
+    if attack_version:
+        versions["attack"] = attack_version.split(".")[0]
+    document = {
+        "name": name,
+        "versions": versions,
+        "domain": "enterprise-attack",
+        "description": description,
+        "sorting": 3,
+        "layout": {"layout": "side", "showID": True, "showName": True},
+        "hideDisabled": False,
+        # A parent shows its sub-techniques when one of them is covered (the Navigator folds them otherwise).
+        "techniques": sorted([{"techniqueID": technique_id, "score": len(names), "enabled": True,
+                               "comment": "; ".join(sorted(names)), "showSubtechniques": technique_id in parents}
+                              for technique_id, names in covering.items()]
+                             + [{"techniqueID": parent, "enabled": True, "showSubtechniques": True}
+                                for parent in parents - covering.keys()], key=lambda t: t["techniqueID"]),
+        "gradient": {"colors": ["#dfe6fbff", "#3f51b5ff"], "minValue": 0, "maxValue": most},
+        "legendItems": [],
+        "showTacticRowBackground": False,
+        "selectTechniquesAcrossTactics": True,
+        "selectSubtechniquesWithParent": False,
+        "metadata": [],
+    }
+    return json.dumps(document, indent=1, ensure_ascii=False) + "\n"
+
+
+def _atom_id(kind: str, item_id: str) -> str:
+    """A permanent id: the item's own UUID, or one derived from its kind and id (the same on every build)."""
+    if _UUID.fullmatch(item_id):
+        return f"urn:uuid:{item_id.lower()}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'security-content:{kind}:{item_id}')}"
+
+
+def feed(title: str, feed_id: str, self_url: str, detections: Iterable[DetectionPage]) -> str:
+    """An Atom feed (RFC 4287) of `detections`, the most recently dated first.
+
+    An entry's id is the detection's id and its `updated` the detection's
+    date, so a new version of a detection updates its entry.
+    """
+    recent = sorted(detections, key=lambda p: (_iso_date(p.detection.date), p.detection.id), reverse=True)[:FEED_SIZE]
+    updated = _iso_date(recent[0].detection.date) if recent else "1970-01-01"
+    depth = self_url.count("/")
+    up = "../" * depth
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<feed xmlns="http://www.w3.org/2005/Atom">',
+             f"  <title>{escape(title)}</title>",
+             f"  <id>{escape(feed_id)}</id>",
+             f"  <updated>{updated}T00:00:00Z</updated>",
+             f"  <link rel=\"self\" href={quoteattr(up + self_url)}/>",
+             "  <author><name>Security Content</name></author>"]
+    for page in recent:
+        d = page.detection
+        summary = (d.description or "").strip()
+        lines += ["  <entry>",
+                  f"    <title>{escape(d.name)} (version {escape(str(d.version))})</title>",
+                  f"    <id>{escape(_atom_id('detection', d.id))}</id>",
+                  f"    <updated>{_iso_date(d.date)}T00:00:00Z</updated>",
+                  f"    <link href={quoteattr(up + _relative(page.url))}/>",
+                  *([f"    <author><name>{escape(d.author)}</name></author>"] if d.author else []),
+                  f"    <category term={quoteattr(d.type)}/>",
+                  f"    <summary>{escape(summary)}</summary>",
+                  "  </entry>"]
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"
+
+
+def _iso_date(date: str) -> str:
+    """A loader-checked date ("2020-9-3") as ISO 8601 ("2020-09-03")."""
+    parts = date.split("-")
+    if len(parts) != 3 or not all(part.isdigit() for part in parts):
+        return "1970-01-01"
+    year, month, day = (int(part) for part in parts)
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+@dataclass(frozen=True)
+class Export:
+    """A link to one export, for the page that lists them."""
+
+    title: str
+    url: str
+
+
+def export_pages(site: Site, attack_version: str = "") -> list[Page]:
+    """Every export as a page of the site (the mkdocs layout copies non-Markdown pages as they are)."""
+    records = (
+        ("detections", lambda: _json(detection_record(p) for p in site.detections)),
+        ("stories", lambda: _json(story_record(p) for p in site.stories)),
+        ("playbooks", lambda: _json(playbook_record(p) for p in site.playbooks)),
+        ("macros", lambda: _json({"id": m.name, "name": m.name, "definition": m.definition or "",
+                                  "description": m.description or "", "source": m.source.path}
+                                 for m in site.macros)),
+        ("lookups", lambda: _json({"id": lk.name, "name": lk.name, "filename": lk.filename or "",
+                                   "description": lk.description or "", "source": lk.source.path}
+                                  for lk in site.lookups)),
+        ("data_sources", lambda: _json(data_source_record(p) for p in site.data_sources)),
+    )
+    pages = [Page(("api", f"{kind}.json"), make, label=f"export api/{kind}.json") for kind, make in records]
+    pages.append(Page(("api", "detections.csv"), partial(detections_csv, site), label="export api/detections.csv"))
+    pages.append(Page(("layers", "all.json"),
+                      partial(layer, "Security Content: all detections", "Techniques covered by the site's detections; "
+                              "score: the number of detections.", site.detections, attack_version),
+                      label="export layers/all.json"))
+    for story in site.stories:
+        pages.append(Page(("layers", "stories", story.slug + ".json"),
+                          partial(layer, f"Story: {story.name}", f"Techniques covered by the detections of the "
+                                  f"analytic story {story.name}.", story.detections, attack_version),
+                          label=f"layer of story '{story.name}'"))
+    for data_source in site.data_sources:
+        pages.append(Page(("layers", "data_sources", data_source.slug + ".json"),
+                          partial(layer, f"Data source: {data_source.name}", "Techniques covered by the detections "
+                                  f"that use {data_source.name}.", data_source.detections, attack_version),
+                          label=f"layer of data source '{data_source.name}'"))
+    pages.append(Page(("feed.xml",), partial(feed, "Security Content: detections", _atom_id("feed", "detections"),
+                                             "feed.xml", site.detections), label="feed.xml"))
+    for story in site.stories:
+        path = f"feeds/stories/{story.slug}.xml"
+        pages.append(Page(tuple(path.split("/")), partial(feed, f"Security Content: {story.name}",
+                                                         _atom_id("story-feed", story.story.id or story.slug),
+                                                         path, story.detections),
+                          label=f"feed of story '{story.name}'"))
+    return pages
+
+
+def export_links(site: Site) -> dict[str, list[Export]]:
+    """What the exports page lists, by group; layer and feed per story and data source."""
+    return {
+        "Layers of the stories": [Export(s.name, f"/layers/stories/{s.slug}.json") for s in site.stories],
+        "Layers of the data sources": [Export(d.name, f"/layers/data_sources/{d.slug}.json")
+                                       for d in site.data_sources],
+        "Feeds of the stories": [Export(s.name, f"/feeds/stories/{s.slug}.xml") for s in site.stories],
+    }

@@ -1,0 +1,111 @@
+"""Exports (generator/exports.py): each file checked against its format, on the golden case and on hostile input."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import shutil
+import xml.etree.ElementTree as ElementTree
+from pathlib import Path
+
+import pytest
+
+from conftest import TESTS, run_generator
+from generator.exports import CSV_COLUMNS, FEED_SIZE
+
+CASE = TESTS / "golden" / "form_2024"
+TREE = CASE / "expected" / "mkdocs"
+ATOM = "{http://www.w3.org/2005/Atom}"
+RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z")
+TECHNIQUE = re.compile(r"T\d{4}(\.\d{3})?")
+KINDS = ("detections", "stories", "playbooks", "macros", "lookups", "data_sources")
+DETECTION_FIELDS = {"id", "name", "version", "date", "author", "type", "status", "kind", "description", "search",
+                    "how_to_implement", "known_false_positives", "references", "stories", "techniques",
+                    "kill_chain_phases", "products", "data_sources", "datamodels", "cves", "macros", "lookups",
+                    "required_fields", "security_domain", "url", "source"}
+
+
+def records(kind: str, tree: Path = TREE) -> list[dict]:
+    return json.loads((tree / "api" / f"{kind}.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_each_json_export_is_a_list_of_objects_with_unique_ids(kind):
+    items = records(kind)
+    assert items and all(isinstance(item, dict) and item["id"] for item in items)
+    assert len({item["id"] for item in items}) == len(items)
+
+
+def test_detection_objects_have_the_documented_fields_and_point_at_their_pages():
+    documented = (TREE / "exports.md").read_text(encoding="utf-8")
+    for item in records("detections"):
+        assert set(item) == DETECTION_FIELDS
+        assert (TREE / (item["url"].rstrip("/") + ".md")).is_file()
+        assert (CASE / "content" / item["source"]).is_file()
+    assert all(f"`{name}`" in documented for name in DETECTION_FIELDS)
+
+
+def test_the_csv_has_a_row_per_detection_with_the_json_ids():
+    rows = list(csv.reader(io.StringIO((TREE / "api" / "detections.csv").read_text(encoding="utf-8"), newline="")))
+    assert tuple(rows[0]) == CSV_COLUMNS
+    assert [row[0] for row in rows[1:]] == [item["id"] for item in records("detections")]
+    assert all(len(row) == len(CSV_COLUMNS) for row in rows)
+
+
+def test_layers_are_navigator_layers_of_format_4_5_covering_what_the_detections_cover():
+    everything = json.loads((TREE / "layers" / "all.json").read_text(encoding="utf-8"))
+    covered = {t["id"] for item in records("detections") for t in item["techniques"]}
+    layers = [everything] + [json.loads(path.read_text(encoding="utf-8"))
+                             for path in sorted((TREE / "layers").glob("*/*.json"))]
+    assert len(layers) == 1 + len(records("stories")) + len(records("data_sources"))
+    for layer in layers:
+        assert layer["versions"]["layer"] == "4.5" and layer["domain"] == "enterprise-attack"
+        assert isinstance(layer["name"], str) and layer["name"]
+        for technique in layer["techniques"]:
+            assert TECHNIQUE.fullmatch(technique["techniqueID"])
+            assert "score" not in technique or (isinstance(technique["score"], int) and technique["score"] >= 1)
+    scored = {t["techniqueID"] for t in everything["techniques"] if "score" in t}
+    assert scored == covered
+    # A covered sub-technique's parent is listed, expanded, so the Navigator shows it.
+    assert {t["techniqueID"] for t in everything["techniques"] if t["showSubtechniques"]} == \
+        {c.split(".")[0] for c in covered if "." in c}
+
+
+def test_feeds_are_atom_with_the_newest_detections_first():
+    feeds = [TREE / "feed.xml", *sorted((TREE / "feeds" / "stories").glob("*.xml"))]
+    assert len(feeds) == 1 + len(records("stories"))
+    for path in feeds:
+        root = ElementTree.parse(path).getroot()
+        assert root.tag == ATOM + "feed"
+        for required in ("id", "title", "updated"):
+            assert root.find(ATOM + required) is not None and root.find(ATOM + required).text
+        assert RFC3339.fullmatch(root.find(ATOM + "updated").text)
+        assert root.find(ATOM + "author/" + ATOM + "name").text
+        entries = root.findall(ATOM + "entry")
+        assert len(entries) <= FEED_SIZE
+        dates = [entry.find(ATOM + "updated").text for entry in entries]
+        assert dates == sorted(dates, reverse=True) and all(RFC3339.fullmatch(d) for d in dates)
+        ids = [entry.find(ATOM + "id").text for entry in entries]
+        assert len(set(ids)) == len(ids) and all(i.startswith("urn:uuid:") for i in ids)
+        for entry in entries:
+            assert entry.find(ATOM + "title").text and entry.find(ATOM + "link").get("href")
+    site_wide = ElementTree.parse(TREE / "feed.xml").getroot()
+    assert len(site_wide.findall(ATOM + "entry")) == min(FEED_SIZE, len(records("detections")))
+
+
+def test_a_formula_in_a_name_is_not_a_formula_in_the_csv_and_the_bundle_version_reaches_the_layers(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(TESTS / "hostile" / "base" / "content", content)
+    detection = content / "detections" / "endpoint" / "powershell_webclient_download.yml"
+    detection.write_text(detection.read_text().replace("name: PowerShell WebClient Download",
+                                                       "name: '=SUM(1,2) Download'"))
+    bundle = tmp_path / "enterprise-attack-14.1.json"
+    shutil.copy(TESTS / "hostile" / "base" / "attack.json", bundle)
+    out = tmp_path / "out"
+    result = run_generator("render", "--layout", "mkdocs", "--content", content, "--attack", bundle, "--out", out)
+    assert "Traceback" not in result.stderr
+    rows = list(csv.reader(io.StringIO((out / "api" / "detections.csv").read_text(encoding="utf-8"), newline="")))
+    assert rows[1][1] == "'=SUM(1,2) Download"
+    assert json.loads((out / "layers" / "all.json").read_text())["versions"]["attack"] == "14"
