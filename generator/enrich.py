@@ -240,6 +240,7 @@ class _Linker:
     def __init__(self, content: Content, techniques: dict[str, Technique], cves: dict[str, Cve] | None,
                  rules, apps: dict[str, SplunkApp] | None, d3fend: dict[str, D3fendTechnique] | None):
         self.techniques = techniques
+        self._unchecked: dict[str, list[tuple]] = {}
         self.cves = cves
         self.rules = rules
         self.apps = apps
@@ -262,6 +263,19 @@ class _Linker:
 
     def report(self, severity: Severity, source, keys: tuple, message: str) -> None:
         self.issues.append(Issue(source.path, source.line(*keys), severity, message))
+
+    def without_file(self, file: str, source, keys: tuple, item: str, one: str, many: str) -> None:
+        """A reference shown incompletely because `file` was not given; reported once per file, by `summary`."""
+        self._unchecked.setdefault(file, []).append((source, keys, item, one, many))
+
+    def summary(self) -> list[Issue]:
+        """One warning per reference file not given: at the first reference, with how many there are."""
+        issues = []
+        for file, found in self._unchecked.items():
+            source, keys, item, one, many = found[0]
+            message = f"{item} {one}" if len(found) == 1 else f"{item} and {len(found) - 1} more {many}"
+            issues.append(Issue(source.path, source.line(*keys), Severity.WARNING, f"{message}: no {file} was given"))
+        return issues
 
     def detection_page(self, detection: Detection) -> DetectionPage:
         tags = detection.tags
@@ -311,8 +325,8 @@ class _Linker:
         for index, cve_id in enumerate(tags.cve):
             if self.cves is None:
                 # Without a CVE file there is nothing to check against: show the id alone.
-                self.report(Severity.WARNING, detection.source, ("tags", "cve", index),
-                            f"{cve_id} is shown without summary and score: no CVE file was given")
+                self.without_file("CVE file", detection.source, ("tags", "cve", index), cve_id,
+                                  "is shown without summary and score", "are shown without summary and score")
                 cves.append(Cve(cve_id, "", ""))
                 continue
             cve = self.cves.get(cve_id)
@@ -342,10 +356,13 @@ class _Linker:
         apps = []
         for index, app_id in enumerate(tags.supported_tas if self.rules.SHOWS_ADD_ONS else ()):
             app = (self.apps or {}).get(app_id)
-            if app is None:
-                why = "no Splunk apps file was given" if self.apps is None else "it is not in the Splunk apps file"
+            if app is None and self.apps is None:
+                self.without_file("Splunk apps file", detection.source, ("tags", "supported_tas", index),
+                                  f"add-on '{app_id}'", "is shown by its id", "are shown by their ids")
+                app = SplunkApp(app_id, app_id, "")
+            elif app is None:
                 self.report(Severity.WARNING, detection.source, ("tags", "supported_tas", index),
-                            f"add-on '{app_id}' is shown by its id: {why}")
+                            f"add-on '{app_id}' is shown by its id: it is not in the Splunk apps file")
                 app = SplunkApp(app_id, app_id, "")
             apps.append(app)
 
@@ -384,10 +401,12 @@ class _Linker:
         characters = all(len(technique_id) == 1 for technique_id in playbook.defend_technique_id)
         for index, technique_id in enumerate(playbook.defend_technique_id):
             technique = (self.d3fend or {}).get(technique_id)
-            if technique is None and not characters:
-                why = "no D3FEND file was given" if self.d3fend is None else "it is not in the D3FEND file"
+            if technique is None and not characters and self.d3fend is None:
+                self.without_file("D3FEND file", playbook.source, ("tags", "defend_technique_id", index),
+                                  f"D3FEND technique '{technique_id}'", "is left out", "are left out")
+            elif technique is None and not characters:
                 self.report(Severity.WARNING, playbook.source, ("tags", "defend_technique_id", index),
-                            f"D3FEND technique '{technique_id}' is left out: {why}")
+                            f"D3FEND technique '{technique_id}' is left out: it is not in the D3FEND file")
             elif technique is not None:
                 found.append(technique)
         return tuple(found)
@@ -479,4 +498,4 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
         lookups=tuple(sorted(content.lookups, key=lambda lk: (lk.name, lk.source.path))),
         attack_version=attack_version,
     )
-    return site, linker.issues
+    return site, linker.issues + linker.summary()

@@ -75,7 +75,7 @@ def test_without_enrichment_files_add_ons_show_their_ids_with_warnings(tmp_path)
     assert re.search(r"^detections/endpoint/detect_webshell_exploit_behavior.yml:\d+: warning: add-on "
                      r"'Splunk_TA_microsoft_sysmon' is shown by its id: no Splunk apps file was given$",
                      result.stderr, re.MULTILINE)
-    assert re.search(r"^playbooks/\S+\.yml:\d+: warning: D3FEND technique 'D3-AL' is left out: "
+    assert re.search(r"^playbooks/\S+\.yml:\d+: warning: D3FEND technique 'D3-AL' and \d+ more are left out: "
                      r"no D3FEND file was given$", result.stderr, re.MULTILINE)
     page = (tmp_path / "_posts" / "2023-07-10-22597426-6dbd-49bd-bcdc-4ec19857192f.md").read_text()
     assert "* [Splunk_TA_microsoft_sysmon]()" in page

@@ -184,17 +184,24 @@ def _move_clashing_listings(pages: list[Page]) -> tuple[list[Page], list[Issue]]
 
 
 def _slashed_anchors(tags: list[TagEntry]) -> list[Issue]:
-    """Published links to tags whose anchor holds a '/' (e.g. #unused/unsupported-cloud-regions).
+    """Published links to tags whose anchor holds a '/' (e.g. #unused/unsupported-cloud-regions), in one warning.
 
     The published site's tag archive had no such anchors, so those links led
     nowhere there; here the tag index gives the heading exactly that id, so
-    they land. Each is still reported: such fragments trip up some tools.
+    they land. They are still reported: such fragments trip up some tools.
     """
+    slashed = [tag for tag in tags if "/" in tag.anchor]
+    if not slashed:
+        return []
+    first = slashed[0]
+    if len(slashed) == 1:
+        what, rest = f"tag '{first.name}' is linked with a '/' in its anchor", "gives its heading that id"
+    else:
+        what = f"tag '{first.name}' and {len(slashed) - 1} more tags are linked with a '/' in their anchors"
+        rest = "gives their headings those ids"
     return [Issue("/tags/", None, Severity.WARNING,
-                  f"tag '{tag.name}' is linked as /tags/#{tag.anchor}, an anchor with '/' that the published "
-                  f"site did not have; the tag index gives its heading that id, so the links of its "
-                  f"{len(tag.pages)} page{'s' if len(tag.pages) > 1 else ''} land")
-            for tag in tags if "/" in tag.anchor]
+                  f"{what} (/tags/#{first.anchor}), which the published site did not have; the tag index "
+                  f"{rest}, so the links land")]
 
 
 def _detections_by_taxonomy(site: Site) -> dict[str, list[DetectionPage]]:
