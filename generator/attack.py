@@ -25,6 +25,10 @@ def _list(value) -> list:
     return value if isinstance(value, list) else []
 
 
+def _texts(value) -> tuple[str, ...]:
+    return tuple(sorted({item for item in _list(value) if isinstance(item, str)}))
+
+
 def parse_bundle(bundle: dict) -> tuple[dict[str, Technique], Counter]:
     """Techniques by id, and what was skipped: a count for each message ("{} ... skipped").
 
@@ -54,7 +58,10 @@ def parse_bundle(bundle: dict) -> tuple[dict[str, Technique], Counter]:
                     tactics.append(tactic_title(phase_name))
                 else:
                     skipped["{} tactic name(s) that cannot name a page left out"] += 1
-        technique = Technique(technique_id, name, tuple(tactics))
+        description = obj.get("description")
+        technique = Technique(technique_id, name, tuple(tactics),
+                              description if isinstance(description, str) else "",
+                              _texts(obj.get("x_mitre_platforms")), _texts(obj.get("x_mitre_data_sources")))
         bucket = retired if obj.get("revoked") or obj.get("x_mitre_deprecated") else current
         bucket.setdefault(technique_id, technique)
     return {**retired, **current}, skipped

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .cves import Cve
@@ -196,6 +196,8 @@ class Site:
     """Sorted by name, then path."""
     attack_version: str = ""
     """The ATT&CK version of the bundle ("14.1"), "" when it does not say."""
+    techniques: dict[str, Technique] = field(default_factory=dict)
+    """Every technique of the ATT&CK bundle, by id."""
 
 
 def called_macros(search: str) -> list[str]:
@@ -497,5 +499,6 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
         macros=tuple(sorted(content.macros, key=lambda m: (m.name, m.source.path))),
         lookups=tuple(sorted(content.lookups, key=lambda lk: (lk.name, lk.source.path))),
         attack_version=attack_version,
+        techniques=techniques,
     )
     return site, linker.issues + linker.summary()

@@ -34,10 +34,20 @@ class Technique:
     id: str
     name: str
     tactics: tuple[str, ...]
+    description: str = ""
+    """ATT&CK's description (Markdown with "(Citation: ...)" markers), "" when the bundle has none."""
+    platforms: tuple[str, ...] = ()
+    data_sources: tuple[str, ...] = ()
+    """ATT&CK's data sources for it, e.g. "Process: Process Creation"."""
 
     @property
     def url(self) -> str:
         return "https://attack.mitre.org/techniques/" + self.id.replace(".", "/") + "/"
+
+    @property
+    def parent_id(self) -> str | None:
+        """T1562 for T1562.001; None for a technique that is not a sub-technique."""
+        return self.id.split(".", 1)[0] if "." in self.id else None
 
 
 @dataclass(frozen=True)

@@ -152,6 +152,16 @@ def is_web_address(text: str) -> bool:
     return bool(_WEB_ADDRESS.fullmatch(text))
 
 
+_CITATION = re.compile(r"\s*\(Citation:[^)]*\)")
+_ATTACK_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+def attack_summary(description: str) -> str:
+    """The first paragraph of an ATT&CK description as plain text: citations dropped, links by their text."""
+    first = description.strip().split("\n\n", 1)[0]
+    return _ATTACK_LINK.sub(r"\1", _CITATION.sub("", first)).replace("<code>", "").replace("</code>", "")
+
+
 def code_block(text: str) -> Markup:
     """A fenced code block showing `text` as it is; the fence is longer than any run of backticks in it."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
@@ -185,7 +195,7 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
     env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links, tactic_links=tactic_links,
                        first_tactic_link=first_tactic_link, app_links=app_links, soar_app_links=soar_app_links,
                        d3fend_links=d3fend_links, use_case_links=use_case_links, code_block=code_block,
-                       status_badge=status_badge)
+                       status_badge=status_badge, attack_summary=attack_summary)
     return env
 
 

@@ -236,3 +236,18 @@ def test_exports_are_reachable_from_home_and_download(page, served_2024_site):
     story_layer = article.get_by_role("link", name="Log4Shell CVE-2021-44228", exact=True).first
     response = page.request.get(story_layer.evaluate("a => a.href"))
     assert response.ok and json.loads(response.text())["name"] == "Story: Log4Shell CVE-2021-44228"
+
+
+def test_a_detection_links_its_techniques_to_the_site_and_technique_pages_show_attack(page, served_2024_site):
+    page.goto(served_2024_site + CRON)
+    page.locator("summary", has_text="ATT&CK").click()
+    link = page.locator("article .sc-site-techniques a").first
+    technique_id = link.inner_text().split(" ", 1)[0]
+    assert page.locator("article table a", has_text=technique_id).first.get_attribute("href").startswith(
+        "https://attack.mitre.org/")  # the published link stays beside it
+    link.click()
+    page.wait_for_url(re.compile(rf"/escu/techniques/{re.escape(technique_id)}/$"))
+    article = page.locator("article")
+    assert "Platforms" in article.inner_text() and article.locator("h2", has_text="ATT&CK data sources").count() == 1
+    rows = article.locator("table").last.locator("tbody tr td:first-child a").all_inner_texts()
+    assert len(rows) == len(set(rows)) > 0  # each detection once

@@ -38,6 +38,9 @@ class TechniqueEntry:
     stories: tuple[StoryPage, ...]
     heat: int
     """1 (few detections) to HEAT_LEVELS (the most), for shading the matrix."""
+    parent: Technique | None = None
+    subtechniques: tuple[tuple[Technique, bool], ...] = ()
+    """Each sub-technique of the bundle, and whether the site has a page for it (a detection covers it)."""
 
     @property
     def url(self) -> str:
@@ -69,24 +72,31 @@ def legacy_redirects(site: Site) -> dict[str, str]:
 
 
 def technique_entries(site: Site) -> list[TechniqueEntry]:
-    by_id: dict[str, dict[int, DetectionPage]] = {}
+    by_id: dict[str, dict[str, DetectionPage]] = {}
     techniques: dict[str, Technique] = {}
     for page in site.detections:
         for technique in page.techniques:
             techniques[technique.id] = technique
-            by_id.setdefault(technique.id, {})[id(page)] = page
+            by_id.setdefault(technique.id, {}).setdefault(page.url, page)  # twins at one address: listed once
     stories_of: dict[int, list[StoryPage]] = {}
     for story in site.stories:
         for page in story.detections:
             stories_of.setdefault(id(page), []).append(story)
     most = max((len(v) for v in by_id.values()), default=1)
+    children: dict[str, list[Technique]] = {}
+    for technique in sorted(site.techniques.values(), key=lambda t: t.id):
+        if technique.parent_id:
+            children.setdefault(technique.parent_id, []).append(technique)
     entries = []
     for technique_id in sorted(by_id):
         detections = list(by_id[technique_id].values())
         members = {id(s): s for page in detections for s in stories_of.get(id(page), ())}
         stories = tuple(sorted(members.values(), key=lambda s: (s.name, s.story.source.path)))
         heat = 1 + (len(detections) - 1) * (HEAT_LEVELS - 1) // max(most - 1, 1)
-        entries.append(TechniqueEntry(techniques[technique_id], tuple(detections), stories, heat))
+        technique = techniques[technique_id]
+        parent = site.techniques.get(technique.parent_id) if technique.parent_id else None
+        subtechniques = tuple((sub, sub.id in by_id) for sub in children.get(technique_id, ()))
+        entries.append(TechniqueEntry(technique, tuple(detections), stories, heat, parent, subtechniques))
     return entries
 
 
