@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -103,3 +104,14 @@ def test_every_section_of_every_page_kind_is_shown(content_site):
                         ("/techniques/T1190/", "Confluence OGNL Injection Attempt"),
                         ("/", f"{len(published)} detections"), ("/", "Playbooks by use case")]:
         assert marker in article(out, url), url
+
+
+def test_search_indexes_what_readers_look_for_and_not_the_buttons(content_site):
+    out, _ = content_site
+    docs = json.loads((out / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+    assert not any("Try in Splunk" in entry["text"] for entry in docs)  # it was every detection's excerpt
+    assert not any(entry["location"].startswith("tags/") for entry in docs)  # every tag of every page
+    boost = {entry["location"]: entry.get("boost") for entry in docs if "#" not in entry["location"]}
+    assert boost["detections/"] == boost["stories/"] == boost["techniques/"] == 0.1  # listings rank below
+    assert boost["techniques/T1059.001/"] is None
+    assert all(boost[location] is None for location in boost if location.startswith("endpoint/"))

@@ -203,7 +203,9 @@ class _LineBreak(InlineProcessor):
 
 
 TEMPLATE_ATTRIBUTE_LISTS = (
-    (re.compile(r'\{: \.btn \.btn--(success|info)\}'), lambda m: {"class": f"btn btn--{m[1]}"}),
+    # The "Try in Splunk" buttons stay out of the search index: they were every detection's excerpt.
+    (re.compile(r'\{: \.btn \.btn--(success|info)\}'), lambda m: {"class": f"btn btn--{m[1]}",
+                                                                     "data-search-exclude": ""}),
     (re.compile(r'\{:height="500px" width="500px"\}'), lambda m: {"height": "500px", "width": "500px"}),
     (re.compile(r"\{ \.md-button \}"), lambda m: {"class": "md-button"}),
     (re.compile(r"\{ \.attack-matrix__cell \.heat-([0-9]) \}"), lambda m: {"class": f"attack-matrix__cell heat-{m[1]}"}),

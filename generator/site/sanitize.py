@@ -22,7 +22,7 @@ TAGS = frozenset({
     "svg", "path",  # the theme's icons, inlined for the published forms' emoji
 })
 ATTRIBUTES = {
-    "*": {"id", "class", "title", "hidden", "data-fidelity-ignore"},
+    "*": {"id", "class", "title", "hidden", "data-fidelity-ignore", "data-search-exclude"},
     "a": {"href"},
     "img": {"src", "alt", "width", "height"},
     "th": {"style", "align"},
