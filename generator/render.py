@@ -162,11 +162,11 @@ def attack_summary(description: str) -> str:
     return _ATTACK_LINK.sub(r"\1", _CITATION.sub("", first)).replace("<code>", "").replace("</code>", "")
 
 
-def code_block(text: str) -> Markup:
+def code_block(text: str, language: str = "") -> Markup:
     """A fenced code block showing `text` as it is; the fence is longer than any run of backticks in it."""
     longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
     fence = "`" * max(3, longest + 1)
-    return Markup(f"{fence}\n{text}\n{fence}")
+    return Markup(f"{fence}{language}\n{text}\n{fence}")
 
 
 @lru_cache(maxsize=None)

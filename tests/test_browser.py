@@ -251,3 +251,14 @@ def test_a_detection_links_its_techniques_to_the_site_and_technique_pages_show_a
     assert "Platforms" in article.inner_text() and article.locator("h2", has_text="ATT&CK data sources").count() == 1
     rows = article.locator("table").last.locator("tbody tr td:first-child a").all_inner_texts()
     assert len(rows) == len(set(rows)) > 0  # each detection once
+
+
+def test_searches_are_highlighted_as_spl_in_the_theme_colours_with_a_copy_button(page, served_2024_site):
+    page.goto(served_2024_site + CRON)
+    block = page.locator("article div.highlight.language-spl").first
+    command = block.locator("code span.k").first
+    assert command.inner_text() in ("search", "tstats", "from", "inputlookup")
+    plain = block.locator("code span.w").first
+    colour = lambda locator: locator.evaluate("e => getComputedStyle(e).color")  # noqa: E731
+    assert colour(command) != colour(plain)
+    assert block.locator("button[data-md-type=copy]").count() == 1

@@ -33,11 +33,14 @@ extensions. What the site adds for safety (content is written by strangers):
 - a picture from another host is not loaded (no request leaves the site):
   it becomes a link to the picture, or plain text inside a link;
 - on a page made from content, a block that Markdown would take minutes to
-  read (see `costly`) is shown with its brackets as typed.
+  read (see `costly`) is shown with its brackets as typed;
+- a detection's search and drilldown searches are highlighted as SPL
+  (`spl.py`), in the theme's colours, with its copy button.
 """
 
 from __future__ import annotations
 
+import html
 import posixpath
 import re
 import xml.etree.ElementTree as etree
@@ -45,7 +48,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+import pygments
 from markdown import Markdown
+from pygments.formatters import HtmlFormatter
 from markdown.blockprocessors import OListProcessor, UListProcessor
 from markdown.extensions import Extension
 from markdown.inlinepatterns import InlineProcessor
@@ -54,6 +59,7 @@ from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
 from ..costly import as_typed, costly_markdown
+from .spl import SplLexer
 
 _LIST_ITEM = re.compile(r"^(?:[*+-]|\d+[.)])[ \t]+\S")
 _NESTED_ITEM = re.compile(r"^ {2,3}((?:[*+-]|\d+[.)])[ \t]+\S.*)$")
@@ -275,6 +281,43 @@ class _CostlyBlocks(Preprocessor):
         return out[:-1]
 
 
+_STASHED = re.compile("^\x02wzxhzdk:([0-9]+)\x03$")
+_CODE_BLOCK = re.compile(r'<pre><code(?: class="language-spl")?>(.*)</code></pre>\s*', re.DOTALL)
+
+
+class _HighlightSearches(Treeprocessor):
+    """A detection's search (the code block after its "Search" heading) and drilldown searches, as SPL.
+
+    Fenced code is put aside by Python-Markdown before the tree is built; the
+    tree holds a placeholder paragraph for it, and the block itself is
+    replaced here, the same text with the SPL lexer's spans around its parts.
+    """
+
+    def run(self, root: etree.Element) -> None:
+        stash = self.md.htmlStash.rawHtmlBlocks
+        for parent in root.iter():
+            previous = None
+            for child in parent:
+                match = _STASHED.match(child.text or "") if child.tag == "p" and not len(child) else None
+                if match and int(match[1]) < len(stash):
+                    index = int(match[1])
+                    block = str(stash[index])
+                    after_heading = previous is not None and previous.tag in ("h3", "h4") \
+                        and _text_of(previous) == "Search"
+                    if after_heading and block.startswith("<pre><code>") or block.startswith('<pre><code class="language-spl">'):
+                        stash[index] = _highlighted(block)
+                previous = child
+
+
+def _highlighted(block: str) -> str:
+    found = _CODE_BLOCK.fullmatch(block)
+    if found is None:
+        return block
+    text = html.unescape(found[1])
+    spans = pygments.highlight(text, SplLexer(stripnl=False, ensurenl=False), HtmlFormatter(nowrap=True))
+    return f'<div class="highlight language-spl"><pre><span></span><code>{spans}</code></pre></div>\n'
+
+
 class _SiteLinks(Treeprocessor):
     """Point published site-absolute links at the documents that serve them."""
 
@@ -449,6 +492,7 @@ class KramdownExtension(Extension):
         # checks these document links and makes them relative URLs.
         md.treeprocessors.register(_SiteLinks(md, self), "kramdown_site_links", 5)
         md.treeprocessors.register(_TemplateAttributes(md), "template_attributes", 8)  # where attr_list ran
+        md.treeprocessors.register(_HighlightSearches(md), "highlight_searches", 7.8)
         md.treeprocessors.register(_NoRemotePictures(md), "no_remote_pictures", 7.5)
         md.treeprocessors.register(_PlainTextForSmarty(md), "kramdown_plain_text", 7)  # smarty runs at 6
         md.treeprocessors.register(_HideEmptySections(md, self), "hide_empty_sections", 1)  # after toc (5)
