@@ -262,3 +262,37 @@ def test_searches_are_highlighted_as_spl_in_the_theme_colours_with_a_copy_button
     colour = lambda locator: locator.evaluate("e => getComputedStyle(e).color")  # noqa: E731
     assert colour(command) != colour(plain)
     assert block.locator("button[data-md-type=copy]").count() == 1
+
+
+def test_the_detections_index_filters_sorts_counts_and_keeps_its_state_in_the_address(page, served_2024_site):
+    page.goto(served_2024_site + "detections/")
+    count = page.locator("#sc-filters .sc-filters__count")
+    rows = page.locator("article table tbody tr")
+    total = rows.count()
+    assert count.inner_text() == f"{total} of {total} detections"
+
+    page.select_option("#sc-filters select[name=type]", "TTP")
+    shown = page.locator("article table tbody tr:not([hidden])")
+    ttp = shown.count()
+    assert 0 < ttp < total and count.inner_text() == f"{ttp} of {total} detections"
+    assert set(shown.locator("td:nth-child(3)").all_inner_texts()) == {"TTP"}
+    assert page.url.endswith("detections/?type=TTP")
+
+    page.select_option("#sc-filters select[name=tactic]", "Execution")
+    both = shown.count()
+    assert 0 < both < ttp
+    page.select_option("#sc-filters select[name=sort]", "date")
+    linked = page.url
+    assert linked.endswith("?type=TTP&tactic=Execution&sort=date")
+
+    records = json.loads(page.request.get(served_2024_site + "api/detections.json").text())
+    date_of = {record["name"]: tuple(int(part) for part in record["date"].split("-")) for record in records}
+    cells = shown.locator("td:first-child").evaluate_all("cells => cells.map(cell => cell.textContent)")
+    names = [re.sub(r"\s+(experimental|deprecated)$", "", text.strip()) for text in cells]
+    dates = [date_of[name] for name in names]
+    assert dates == sorted(dates, reverse=True) and len(names) == both
+
+    page.goto(linked)  # a filtered view can be linked
+    assert page.locator("#sc-filters select[name=type]").input_value() == "TTP"
+    assert page.locator("#sc-filters select[name=tactic]").input_value() == "Execution"
+    assert count.inner_text() == f"{both} of {total} detections"

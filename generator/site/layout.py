@@ -134,7 +134,9 @@ def render_site(site: Site, rules) -> tuple[list[Page], list[Issue]]:
             continue  # the Jekyll navigation data and home page have mkdocs equivalents
         path = tuple(src_uri(page.url).split("/"))
         detections = by_taxonomy.get(page.url)
-        if detections is None:
+        if page.url == "/detections/":  # the index gets the filters (docs/javascripts/filters.js)
+            pages.append(Page(path, partial(_with_filters, page), page.source, page.label, page.url, page.listing))
+        elif detections is None:
             pages.append(page.moved(path))
         else:
             text = partial(_with_listing, page, listing, detections)
@@ -191,6 +193,19 @@ def _move_clashing_listings(pages: list[Page]) -> tuple[list[Page], list[Issue]]
             page = Page(path, lambda page=page: page.text, page.source, page.label, url, page.listing)
         kept.append(page)
     return kept, issues
+
+
+FILTERS = '<div id="sc-filters" class="sc-filters sc-addition" data-fidelity-ignore=""></div>\n\n'
+"""Where the detections index's filters go: the script fills it, and leaves the page as it is without it."""
+
+
+def _with_filters(page: Page) -> str:
+    """The page with the filters' place after its front matter."""
+    text = page.text
+    if text.startswith("---\n"):
+        end = text.index("\n---\n", 4) + len("\n---\n")
+        return text[:end] + "\n" + FILTERS + text[end:]
+    return FILTERS + text
 
 
 def _slashed_anchors(tags: list[TagEntry]) -> list[Issue]:
