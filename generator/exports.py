@@ -106,7 +106,8 @@ def data_source_record(page: DataSourcePage) -> dict[str, Any]:
 
 
 def _json(items: Iterable[dict[str, Any]]) -> str:
-    return json.dumps(list(items), indent=1, ensure_ascii=False) + "\n"
+    """Compact JSON, one item per line (small to download, readable in a diff)."""
+    return "[\n" + ",\n".join(json.dumps(item, ensure_ascii=False, separators=(",", ":")) for item in items) + "\n]\n"
 
 
 CSV_COLUMNS = ("id", "name", "type", "status", "kind", "date", "version", "author", "techniques", "tactics",
