@@ -111,6 +111,15 @@ class _Fields:
             raise _Skip
         return value
 
+    def optional_name(self, key: str) -> str | None:
+        """Optional text that names a listing page (a playbook's type); an unusable one is reported and dropped."""
+        value = self.text(key, required=False)
+        problem = name_problem(value) if value else None
+        if problem:
+            self._report(key, f"field '{self._label(key)}' {problem}")
+            return ""
+        return value
+
     def names(self, key: str) -> tuple[str, ...]:
         """A list of names that each make a page (a story category, a data model): unusable ones are left out."""
         values = self.texts(key)
@@ -434,7 +443,7 @@ def _playbook(f: _Fields) -> Playbook:
         version=f.version(),
         date=f.date(),
         author=f.text("author", required=False),
-        type=_listed_name(f, "type"),
+        type=f.optional_name("type"),
         description=f.markdown("description"),
         how_to_implement=f.markdown("how_to_implement"),
         playbook=f.text("playbook", required=False),
@@ -449,16 +458,6 @@ def _playbook(f: _Fields) -> Playbook:
         use_cases=t.names("use_cases"),
         defend_technique_id=t.texts("defend_technique_id"),
     )
-
-
-def _listed_name(f: _Fields, key: str) -> str | None:
-    """An optional text that names a listing page (a playbook's type); an unusable one is reported and dropped."""
-    value = f.text(key, required=False)
-    problem = name_problem(value) if value else None
-    if problem:
-        f._report(key, f"field '{f._label(key)}' {problem}")
-        return ""
-    return value
 
 
 def _add_on(f: _Fields) -> AddOn:
