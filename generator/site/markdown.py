@@ -302,9 +302,9 @@ class _HighlightSearches(Treeprocessor):
                 if match and int(match[1]) < len(stash):
                     index = int(match[1])
                     block = str(stash[index])
-                    after_heading = previous is not None and previous.tag in ("h3", "h4") \
-                        and _text_of(previous) == "Search"
-                    if after_heading and block.startswith("<pre><code>") or block.startswith('<pre><code class="language-spl">'):
+                    the_search = (previous is not None and previous.tag in ("h3", "h4")
+                                  and _text_of(previous) == "Search" and block.startswith("<pre><code>"))
+                    if the_search or block.startswith('<pre><code class="language-spl">'):
                         stash[index] = _highlighted(block)
                 previous = child
 
