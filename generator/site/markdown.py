@@ -310,12 +310,28 @@ class _HighlightSearches(Treeprocessor):
 
 
 def _highlighted(block: str) -> str:
+    """The block marked as SPL; its spans are added to the finished page by `highlight_spl` (after search
+    has indexed it: the index gets the search's text, and the build does not parse every span again)."""
     found = _CODE_BLOCK.fullmatch(block)
     if found is None:
         return block
-    text = html.unescape(found[1])
-    spans = pygments.highlight(text, SplLexer(stripnl=False, ensurenl=False), HtmlFormatter(nowrap=True))
-    return f'<div class="highlight language-spl"><pre><span></span><code>{spans}</code></pre></div>\n'
+    return f'<div class="highlight language-spl"><pre><span></span><code>{found[1]}</code></pre></div>\n'
+
+
+_MARKED_SPL = re.compile(r'(<div class="highlight language-spl"><pre><span></span><code>)(.*?)(</code></pre></div>)',
+                         re.DOTALL)
+
+
+def highlight_spl(page_html: str) -> str:
+    """Each SPL block the Markdown marked (see `_HighlightSearches`), with the SPL lexer's spans."""
+    def spans(match: re.Match) -> str:
+        text = html.unescape(match[2])
+        highlighted = pygments.highlight(text, SplLexer(stripnl=False, ensurenl=False), HtmlFormatter(nowrap=True))
+        if highlighted.endswith("\n") and not text.endswith("\n"):
+            highlighted = highlighted[:-1]
+        return match[1] + highlighted + match[3]
+
+    return _MARKED_SPL.sub(spans, page_html) if "language-spl" in page_html else page_html
 
 
 class _SiteLinks(Treeprocessor):

@@ -30,7 +30,7 @@ from . import convert
 from .layout import legacy_redirects
 from .policy import with_policy
 from .sanitize import plain_title, sanitize
-from .markdown import KramdownExtension
+from .markdown import KramdownExtension, highlight_spl
 from .preview import (
     NOTICE,
     NOTICE_SCRIPT,
@@ -245,6 +245,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return sanitize(html) if page.file.generated_by is not None else html
 
     def on_post_page(self, output: str, page: MkDocsPage, config: MkDocsConfig) -> str:
+        output = highlight_spl(output)
         return with_policy(output) if self.preview is None else output
 
     def on_post_template(self, output_content: str, template_name: str, config: MkDocsConfig) -> str:

@@ -24,7 +24,10 @@ TAGS = frozenset({
 ATTRIBUTES = {
     "*": {"id", "class", "title", "hidden", "data-fidelity-ignore", "data-search-exclude"},
     "a": {"href"},
-    "img": {"src", "alt", "width", "height"},
+    # No "src": pictures keep their alt text and lose their source. A picture from another host would be a
+    # request to a third party (markdown.py turns a Markdown one into a link instead), and content ships no
+    # pictures, so a relative source would only ask the site for nothing.
+    "img": {"alt", "width", "height"},
     "th": {"style", "align"},
     "td": {"style", "align"},
     "details": {"open"},
@@ -34,20 +37,9 @@ ATTRIBUTES = {
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
 
-def _no_picture_sources(tag: str, attribute: str, value: str) -> str | None:
-    """Pictures keep their alt text and lose their source.
-
-    A picture from another host would be a request to a third party
-    (markdown.py turns a Markdown one into a link instead), and content ships
-    no pictures, so a relative source would only ask the site for nothing.
-    """
-    return None if tag == "img" and attribute == "src" else value
-
-
 def sanitize(html: str) -> str:
     """`html` with only allow-listed markup; script and style elements go with their content."""
     return nh3.clean(html, tags=set(TAGS), attributes={k: set(v) for k, v in ATTRIBUTES.items()},
-                     attribute_filter=_no_picture_sources,
                      url_schemes=set(URL_SCHEMES), filter_style_properties={"text-align"},
                      clean_content_tags={"script", "style"}, link_rel="noopener noreferrer")
 

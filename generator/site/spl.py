@@ -10,7 +10,7 @@ Anything it does not know is plain text, so no search is shown wrongly.
 from __future__ import annotations
 
 from pygments.lexer import RegexLexer, bygroups
-from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Text, Whitespace
+from pygments.token import Comment, Keyword, Name, String, Text
 
 _KEYWORDS = ("by", "as", "over", "where", "and", "or", "not", "in", "output", "outputnew", "from", "datamodel",
              "nodename", "groupby", "span", "limit", "like")
@@ -27,22 +27,19 @@ class SplLexer(RegexLexer):
             (r"```.*?```", Comment.Multiline),
             (r"`[^`\s]+`", Comment.Preproc),  # a macro call
             (r'"(?:\\.|[^"\\])*"', String.Double),
-            (r"(\|)(\s*)([A-Za-z_][\w]*)", bygroups(Punctuation, Whitespace, Keyword)),  # the command after a pipe
-            (r"\[", Punctuation, "subsearch"),
-            (r"\]", Punctuation),
+            (r"(\|\s*)([A-Za-z_][\w]*)", bygroups(Text, Keyword)),  # the command after a pipe
+            (r"\[", Text, "subsearch"),
             (r"\$[\w.]+\$", Name.Variable),  # a $token$
             (r"(?i)\b(?:" + "|".join(_KEYWORDS) + r")\b", Keyword.Reserved),
-            (r"([A-Za-z_][\w]*)(\()", bygroups(Name.Function, Punctuation)),
-            (r"([A-Za-z_][\w.{}*:-]*)(\s*)(!=|==|<=|>=|=|<|>)", bygroups(Name.Attribute, Whitespace, Operator)),
-            (r"\b\d+(?:\.\d+)?\b", Number),
-            (r"\s+", Whitespace),
-            (r"[(),]", Punctuation),
-            (r"[+\-*/%]", Operator),
-            (r"[^\s|\[\]()`\"$,=<>!+\-*/%]+", Text),
+            (r"([A-Za-z_][\w]*)(\()", bygroups(Name.Function, Text)),
+            (r"([A-Za-z_][\w.{}*:-]*)(\s*(?:!=|==|<=|>=|=|<|>))", bygroups(Name.Attribute, Text)),
+            # The rest is plain text: no span for spaces, punctuation or numbers (the pages stay small).
+            (r"[^|\[`\"$A-Za-z_]+", Text),
+            (r"[A-Za-z_][\w.]*", Text),
             (r".", Text),
         ],
         "subsearch": [
-            (r"(\s*)([A-Za-z_][\w]*)", bygroups(Whitespace, Keyword), "#pop"),  # a subsearch starts with a command
+            (r"(\s*)([A-Za-z_][\w]*)", bygroups(Text, Keyword), "#pop"),  # a subsearch starts with a command
             (r"", Text, "#pop"),
         ],
     }
