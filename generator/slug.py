@@ -30,7 +30,8 @@ def name_problem(name: str) -> str | None:
     """
     if not name.strip():
         return "is empty"
-    for char in name:
+    # Printable ASCII (nearly every name) has no control or invisible character: the loop is skipped.
+    for char in ("" if name.isascii() and name.isprintable() else name):
         if char in _BIDI_CONTROLS:
             return f"contains the bidirectional control character U+{ord(char):04X}, which can make text read backwards"
         if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co"):
