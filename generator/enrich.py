@@ -242,7 +242,8 @@ class _Linker:
     def __init__(self, content: Content, techniques: dict[str, Technique], cves: dict[str, Cve] | None,
                  rules, apps: dict[str, SplunkApp] | None, d3fend: dict[str, D3fendTechnique] | None):
         self.techniques = techniques
-        self._unchecked: dict[str, list[tuple]] = {}
+        self._unchecked: dict[str, tuple[tuple, int]] = {}
+        """Per reference file not given: its first reference and how many there are."""
         self.cves = cves
         self.rules = rules
         self.apps = apps
@@ -268,14 +269,14 @@ class _Linker:
 
     def without_file(self, file: str, source, keys: tuple, item: str, one: str, many: str) -> None:
         """A reference shown incompletely because `file` was not given; reported once per file, by `summary`."""
-        self._unchecked.setdefault(file, []).append((source, keys, item, one, many))
+        first, count = self._unchecked.get(file, ((source, keys, item, one, many), 0))
+        self._unchecked[file] = (first, count + 1)
 
     def summary(self) -> list[Issue]:
         """One warning per reference file not given: at the first reference, with how many there are."""
         issues = []
-        for file, found in self._unchecked.items():
-            source, keys, item, one, many = found[0]
-            message = f"{item} {one}" if len(found) == 1 else f"{item} and {len(found) - 1} more {many}"
+        for file, ((source, keys, item, one, many), count) in self._unchecked.items():
+            message = f"{item} {one}" if count == 1 else f"{item} and {count - 1} more {many}"
             issues.append(Issue(source.path, source.line(*keys), Severity.WARNING, f"{message}: no {file} was given"))
         return issues
 

@@ -41,16 +41,11 @@ def _relative(url: str) -> str:
     return url.lstrip("/")
 
 
-def status(page: DetectionPage) -> str:
-    d = page.detection
-    return "deprecated" if d.deprecated else "experimental" if d.experimental else (d.status or "production")
-
-
 def detection_record(page: DetectionPage) -> dict[str, Any]:
     d, tags = page.detection, page.detection.tags
     return {
         "id": d.id, "name": d.name, "version": d.version, "date": d.date, "author": d.author or "",
-        "type": d.type, "status": status(page), "kind": d.kind,
+        "type": d.type, "status": d.lifecycle, "kind": d.kind,
         "description": d.description or "", "search": d.search,
         "how_to_implement": d.how_to_implement or "", "known_false_positives": d.known_false_positives or "",
         "references": list(d.references),
@@ -97,7 +92,7 @@ def playbook_record(page: PlaybookPage) -> dict[str, Any]:
 def data_source_record(page: DataSourcePage) -> dict[str, Any]:
     d = page.data_source
     return {
-        "id": d.id or d.name, "name": d.name, "version": d.version, "date": d.date, "author": d.author,
+        "id": d.id or page.slug, "name": d.name, "version": d.version, "date": d.date, "author": d.author,
         "description": d.description, "source": d.source_name, "sourcetype": d.sourcetype,
         "supported_tas": [ta.name for ta in d.supported_ta], "fields": list(d.fields),
         "detections": [p.detection.id for p in page.detections],

@@ -167,6 +167,12 @@ class Detection:
     def deprecated(self) -> bool:
         return self.kind == "deprecated" or self.status == "deprecated"
 
+    @property
+    def lifecycle(self) -> str:
+        """deprecated, experimental, or the status as written ("production" when none is)."""
+        return "deprecated" if self.deprecated else "experimental" if self.experimental else (
+            self.status or "production")
+
 
 @dataclass(frozen=True)
 class Story:

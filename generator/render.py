@@ -138,8 +138,8 @@ def markdown_text(text: str) -> Markup:
 
 def status_badge(page: DetectionPage) -> Markup:
     """A marker after a detection's name in the site's listings when it is experimental or deprecated."""
-    status = "deprecated" if page.detection.deprecated else "experimental" if page.detection.experimental else ""
-    if not status:
+    status = page.detection.lifecycle
+    if status not in ("deprecated", "experimental"):
         return Markup("")
     return Markup(f' <span class="sc-status sc-status--{status}" data-fidelity-ignore="">{status}</span>')
 

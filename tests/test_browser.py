@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, QuietHandler as _QuietHandler
+from conftest import ROOT, QuietHandler
 
 playwright_api = pytest.importorskip("playwright.sync_api") if not os.environ.get("REQUIRE_BROWSER") else \
     __import__("playwright.sync_api", fromlist=["sync_playwright"])
@@ -43,7 +43,7 @@ def _serve(out: Path, tmp_path_factory):
     """Serve a built site at http://127.0.0.1:<port>/escu/, as GitHub Pages serves a project site."""
     root = tmp_path_factory.mktemp("webroot")
     (root / "escu").symlink_to(out, target_is_directory=True)
-    handler = functools.partial(_QuietHandler, directory=str(root))
+    handler = functools.partial(QuietHandler, directory=str(root))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
