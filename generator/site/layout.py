@@ -39,6 +39,8 @@ class TechniqueEntry:
     heat: int
     """1 (few detections) to HEAT_LEVELS (the most), for shading the matrix."""
     parent: Technique | None = None
+    parent_covered: bool = False
+    """The parent has a page of its own (a detection covers it)."""
     subtechniques: tuple[tuple[Technique, bool], ...] = ()
     """Each sub-technique of the bundle, and whether the site has a page for it (a detection covers it)."""
 
@@ -96,7 +98,8 @@ def technique_entries(site: Site) -> list[TechniqueEntry]:
         technique = techniques[technique_id]
         parent = site.techniques.get(technique.parent_id) if technique.parent_id else None
         subtechniques = tuple((sub, sub.id in by_id) for sub in children.get(technique_id, ()))
-        entries.append(TechniqueEntry(technique, tuple(detections), stories, heat, parent, subtechniques))
+        entries.append(TechniqueEntry(technique, tuple(detections), stories, heat, parent,
+                                      parent is not None and parent.id in by_id, subtechniques))
     return entries
 
 
