@@ -126,6 +126,62 @@ def test_search_finds_a_detection_by_name_and_by_uuid(page, served_site):
     assert search(page, "8567da9e-47f0-11ec-99a9-acde48001122")[0] == "Windows DISM Remove Defender"
 
 
+def results_for(page, query: str, how: str) -> list[str]:
+    """Titles of the first results for `query`, pasted (the box's text set at once, as a mouse paste does:
+    no key event) or typed key by key, once the list has stopped changing."""
+    box = page.locator("input.md-search__input")
+    box.click()
+    box.fill("")
+    if how == "pasted":
+        box.fill(query)
+    else:
+        box.press_sequentially(query, delay=20)
+    page.locator(".md-search-result__item").first.wait_for(timeout=20_000)
+    titles, previous = None, []
+    for _ in range(40):
+        page.wait_for_timeout(150)
+        titles = page.locator(".md-search-result__article h1").all_inner_texts()
+        if titles == previous:
+            break
+        previous = titles
+    return titles
+
+
+TOKEN_EXPOSURE = "Splunk Authentication Token Exposure in Debug Log"
+
+
+@pytest.mark.parametrize("how", ["pasted", "typed"])
+@pytest.mark.parametrize("query, expected, rank", [
+    ("9a67e749-d291-40dd-8376-d422e7ecf8b5", TOKEN_EXPOSURE, 1),  # the detection's id
+    ("9A67E749-D291-40DD-8376-D422E7ECF8B5", TOKEN_EXPOSURE, 1),
+    ("CVE-2024-29945", TOKEN_EXPOSURE, 1),
+    ("cve-2024-29945", TOKEN_EXPOSURE, 1),
+    ("t1003.001", "T1003.001: LSASS Memory", 1),
+    # Names find their page among the first on screen: a macro only one detection uses, a story (whose
+    # detections have the same words in their names).
+    ("aws_ecr_users", "AWS ECR Container Upload Unknown User", 3),
+    ("Log4Shell CVE-2021-44228", "Log4Shell CVE-2021-44228", 3),
+])
+def test_ids_are_found_however_they_are_entered(page, served_2024_site, query, expected, rank, how):
+    page.goto(served_2024_site)
+    assert expected in results_for(page, query, how)[:rank]
+
+
+def test_search_excerpts_come_from_the_description_and_listings_rank_below_pages(page, served_2024_site):
+    page.goto(served_2024_site)
+    results_for(page, "Windows DISM Remove Defender", "pasted")
+    first = page.locator(".md-search-result__item").first
+    assert first.locator("h1").inner_text() == "Windows DISM Remove Defender"
+    excerpt = first.locator(".md-search-result__article p").first.inner_text()
+    assert excerpt.startswith("The following analytic identifies the use of the Windows Disk Image Utility"), excerpt
+    assert "Try in Splunk" not in page.locator(".md-search-result").inner_text()
+    # The lookup words (ids, search values) find the page but are not shown.
+    assert not first.locator(".sc-search-terms").is_visible()
+    index = json.loads(page.request.get(served_2024_site + "search/search_index.json").text())
+    dism = [doc["location"] for doc in index["docs"] if "8567da9e-47f0-11ec-99a9-acde48001122" in doc["location"]]
+    assert dism == ["endpoint/8567da9e-47f0-11ec-99a9-acde48001122/"]  # one entry, not one per section
+
+
 def test_story_page_links_open_the_detection(page, served_site):
     page.goto(served_site + "stories/windows_defense_evasion_tactics/")
     page.locator("article").get_by_role("link", name="Windows DISM Remove Defender", exact=True).click()

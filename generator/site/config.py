@@ -28,3 +28,8 @@ class PluginConfig(base.Config):
     strict_content = c.Type(bool, default=False)
     """Count content warnings (unknown story names, lookups from other apps) as mkdocs warnings,
     so that `mkdocs build --strict` fails on them. Content errors always count."""
+
+    search_sections = c.Type(bool, default=False)
+    """Index every section of every generated page, as the theme does by default. Off, each generated page is
+    one search entry (title, the start of its description, the ids and names it is found by): for the
+    2024-10 corpus a sixth of the download, usable in a fraction of the time."""

@@ -30,6 +30,7 @@ from . import convert
 from .layout import legacy_redirects
 from .policy import with_policy
 from .sanitize import plain_title, sanitize
+from .search import search_terms, slim_index
 from .markdown import KramdownExtension, highlight_spl
 from .preview import (
     NOTICE,
@@ -115,6 +116,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.pages = generated.pages
         self.issues = generated.issues
         self.redirects = legacy_redirects(generated.site)
+        self.search_words = search_terms(generated.site)
         if preview is None or not preview.built_once:
             log.info(f"form {generated.form.name}: {generated.form.reason}")
         if preview is None:
@@ -255,21 +257,31 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     @event_priority(50)  # before the search plugin writes its index
     def _on_post_build_report(self, config: MkDocsConfig) -> None:
         preview = self.preview
+        self._slim_search_index(config)
         if preview is None:
             for issue in _dead_link_issues(self.dead_links):
                 self._log(issue)
             return
-        search = config.plugins.get("material/search") or config.plugins.get("search")
-        index = getattr(search, "search_index", None)
-        if index is not None and hasattr(index, "entries"):
-            pages = [file.url for file in self.files.documentation_pages()]
-            index.entries = preview.merge_search(index.entries, pages)
-            search.search_index_prev = None
         current = {_site_url(file) for file in self.files.documentation_pages()}
         for gone in [url for url in self.dead_links if url not in current]:
             del self.dead_links[gone]
         self._report_changes(preview, self.issues + _dead_link_issues(dict(sorted(self.dead_links.items()))))
         preview.built_once = True
+
+    def _slim_search_index(self, config: MkDocsConfig) -> None:
+        """One search entry per generated page (search.py); while serving, the unchanged pages' kept entries."""
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        index = getattr(search, "search_index", None)
+        if index is None or not hasattr(index, "entries"):
+            return
+        if not self.config.search_sections:
+            generated = {"" if file.url == "./" else file.url  # the home page's entries say ""
+                         for file in self.files.documentation_pages() if file.generated_by is not None}
+            index.entries = slim_index(index.entries, self.search_words, generated)
+        if self.preview is not None:
+            pages = [file.url for file in self.files.documentation_pages()]
+            index.entries = self.preview.merge_search(index.entries, pages)
+            search.search_index_prev = None
 
     @event_priority(-100)  # after mkdocs-redirects has written its pages
     def _on_post_build_redirect_policy(self, config: MkDocsConfig) -> None:

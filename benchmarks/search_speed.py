@@ -1,0 +1,173 @@
+"""Benchmark: the site's search, as a reader meets it, on the 2024-10 corpus.
+
+    python benchmarks/search_speed.py [ROUNDS]
+
+Builds the escu-2024-10 site twice in one run: with the theme's own index of
+every section (`SEARCH_SECTIONS=true`, what the site had before) and with the
+site's one-entry-per-page index (the default). Serves each over HTTP and, in
+Chromium (Debian's `chromium`, through Playwright), measures for each:
+  index     - bytes of search/search_index.json, raw and gzip-compressed (what
+              a server such as GitHub Pages sends);
+  usable    - from the page's load event until results show for a query
+              entered at once (the theme downloads and indexes in a worker);
+  results   - from the last key of a query typed 50 ms per key until the
+              result list stops changing (median and worst of the queries);
+  ids       - whether a pasted or typed id finds its page among the first ten.
+Each figure is the median of ROUNDS fresh page loads (default 3). The server
+is local, so network time is not in `usable`: add the download of `index`.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHARED = ROOT.parent / "shared"
+CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+TYPED_QUERIES = ("credential dumping", "powershell", "T1003.001", "lsass memory", "rundll32")
+# Recorded in the page: when each key went down (or text was pasted) and when the result list changed.
+RECORDER = """
+window.__keys = []; window.__changes = [];
+for (const event of ["keydown", "input"]) {
+  document.addEventListener(event, () => window.__keys.push(performance.now()), true);
+}
+new MutationObserver(() => {
+  const list = document.querySelector(".md-search-result__list");
+  if (list) {
+    new MutationObserver(() => window.__changes.push(performance.now()))
+      .observe(list, {childList: true, subtree: true, characterData: true});
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):  # noqa: A002 (the base class's name)
+        pass
+
+
+def build(site: Path, search_sections: bool) -> None:
+    today = SHARED / "corpus" / "escu-2024-10" / "source"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", CONTENT_DIR=str(today), CVE_FILE="", SPLUNK_APPS_FILE="",
+               D3FEND_FILE="", ATTACK_BUNDLE=str(SHARED / "attack" / "enterprise-attack-15.1.json"),
+               SEARCH_SECTIONS="true" if search_sections else "false")
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", str(site)], cwd=ROOT, env=env,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
+def serve(site: Path) -> tuple[ThreadingHTTPServer, str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_Quiet, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def results(page) -> list[str]:
+    return page.locator(".md-search-result__article h1").all_inner_texts()
+
+
+def wait_until_quiet(page, quiet_ms: int = 800) -> None:
+    """Until the result list has not changed for `quiet_ms`."""
+    page.wait_for_function(
+        f"() => performance.now() - Math.max(window.__keys.at(-1) || 0, window.__changes.at(-1) || 0) > {quiet_ms}",
+        timeout=60_000)
+
+
+def measure(browser, base: str, id_queries) -> dict:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    context.add_init_script(RECORDER)
+    page = context.new_page()
+    page.goto(base, wait_until="load")
+    loaded = page.evaluate("performance.getEntriesByType('navigation')[0].loadEventEnd")
+    page.locator(".md-search__input").fill("lsass")
+    page.locator(".md-search-result__item").first.wait_for(timeout=60_000)
+    usable = page.evaluate("window.__changes[0]") - loaded
+    latencies = []
+    for query in TYPED_QUERIES:
+        page.locator(".md-search__input").fill("")
+        wait_until_quiet(page)
+        page.locator(".md-search__input").press_sequentially(query, delay=50)
+        wait_until_quiet(page)
+        last_key, last_change = page.evaluate("[window.__keys.at(-1), window.__changes.at(-1)]")
+        latencies.append(max(last_change - last_key, 0))
+    found = {}
+    for query, title in id_queries:
+        for how in ("pasted", "typed"):
+            page.locator(".md-search__input").fill("")
+            wait_until_quiet(page)
+            if how == "pasted":
+                page.locator(".md-search__input").fill(query)
+            else:
+                page.locator(".md-search__input").press_sequentially(query, delay=30)
+            wait_until_quiet(page)
+            found[(query, how)] = title in results(page)[:10]
+    context.close()
+    return {"usable": usable, "latencies": latencies, "found": found}
+
+
+def id_queries_for(site: Path) -> list[tuple[str, str]]:
+    """Ids as readers enter them, each with the title of the page it should find, from the site's exports."""
+    detections = sorted(json.loads((site / "api" / "detections.json").read_text(encoding="utf-8")),
+                        key=lambda d: d["name"])
+    stories = sorted(json.loads((site / "api" / "stories.json").read_text(encoding="utf-8")), key=lambda s: s["name"])
+    users: dict[tuple[str, str], list[str]] = {}
+    for detection in detections:
+        for cve in detection["cves"]:
+            users.setdefault(("cve", cve), []).append(detection["name"])
+        for macro in detection["macros"]:
+            users.setdefault(("macro", macro), []).append(detection["name"])
+    cve, cve_user = next((key[1], names[0]) for key, names in sorted(users.items()) if key[0] == "cve" and len(names) == 1)
+    macro, macro_user = next((key[1], names[0]) for key, names in sorted(users.items())
+                             if key[0] == "macro" and len(names) == 1 and not key[1].endswith("_filter"))
+    detection = detections[len(detections) // 2]
+    return [(detection["id"], detection["name"]), (detection["id"].upper(), detection["name"]),
+            ("T1003.001", "T1003.001: LSASS Memory"), ("t1003.001", "T1003.001: LSASS Memory"),
+            (cve, cve_user), (cve.lower(), cve_user), (macro, macro_user), (stories[0]["name"], stories[0]["name"])]
+
+
+def main(argv: list[str]) -> int:
+    rounds = int(argv[0]) if argv else 3
+    from playwright.sync_api import sync_playwright
+    with tempfile.TemporaryDirectory(prefix="search-bench-") as scratch_name, sync_playwright() as playwright:
+        scratch = Path(scratch_name)
+        variants = (("theme's index of every section", scratch / "sections", True),
+                    ("one entry per page (ours)", scratch / "pages", False))
+        for _, site, sections in variants:
+            build(site, sections)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        id_queries = id_queries_for(variants[1][1])
+        for name, site, _ in variants:
+            index = (site / "search" / "search_index.json").read_bytes()
+            server, base = serve(site)
+            try:
+                runs = [measure(browser, base, id_queries) for _ in range(rounds)]
+            finally:
+                server.shutdown()
+            usable = statistics.median(run["usable"] for run in runs)
+            latencies = [latency for run in runs for latency in run["latencies"]]
+            print(f"{name}: index {len(index) / 1e6:.2f} MB, {len(gzip.compress(index)) / 1e6:.2f} MB gzipped")
+            print(f"{name}: usable {usable / 1000:.2f} s after load (median of {rounds} loads)")
+            print(f"{name}: results {statistics.median(latencies):.0f} ms after the last key "
+                  f"(median; worst {max(latencies):.0f} ms; {len(latencies)} typed queries)")
+            found = runs[0]["found"]
+            print(f"{name}: ids found among the first ten results: "
+                  + ", ".join(f"{query!r} {how} {'yes' if ok else 'NO'}" for (query, how), ok in found.items()))
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
