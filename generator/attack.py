@@ -59,11 +59,12 @@ def parse_bundle(bundle: dict) -> tuple[dict[str, Technique], Counter]:
                 else:
                     skipped["{} tactic name(s) that cannot name a page left out"] += 1
         description = obj.get("description")
+        is_retired = bool(obj.get("revoked") or obj.get("x_mitre_deprecated"))
         technique = Technique(technique_id, name, tuple(tactics),
                               description if isinstance(description, str) else "",
-                              _texts(obj.get("x_mitre_platforms")), _texts(obj.get("x_mitre_data_sources")))
-        bucket = retired if obj.get("revoked") or obj.get("x_mitre_deprecated") else current
-        bucket.setdefault(technique_id, technique)
+                              _texts(obj.get("x_mitre_platforms")), _texts(obj.get("x_mitre_data_sources")),
+                              is_retired)
+        (retired if is_retired else current).setdefault(technique_id, technique)
     return {**retired, **current}, skipped
 
 

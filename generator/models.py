@@ -39,6 +39,8 @@ class Technique:
     platforms: tuple[str, ...] = ()
     data_sources: tuple[str, ...] = ()
     """ATT&CK's data sources for it, e.g. "Process: Process Creation"."""
+    retired: bool = False
+    """ATT&CK has revoked or deprecated it: kept so that detections naming it still link, but not in the matrix."""
 
     @property
     def url(self) -> str:

@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, QuietHandler
+from generator.site.layout import TACTIC_ORDER, heat
 
 playwright_api = pytest.importorskip("playwright.sync_api") if not os.environ.get("REQUIRE_BROWSER") else \
     __import__("playwright.sync_api", fromlist=["sync_playwright"])
@@ -191,8 +192,8 @@ def test_story_page_links_open_the_detection(page, served_site):
 
 def test_technique_matrix_links_to_technique_pages(page, served_site):
     page.goto(served_site + "techniques/")
-    cell = page.locator("article a.attack-matrix__cell", has_text="T1562.001")
-    assert cell.count() == 1
+    cell = page.locator("article .sc-matrix li[title='T1562.001'] > a")
+    assert cell.count() == 1 and cell.is_visible()  # a covered sub-technique shows without a click
     cell.click()
     page.wait_for_url(re.compile(r"/escu/techniques/T1562\.001/$"))
     assert "Disable or Modify Tools" in page.locator("article h1").inner_text()
@@ -352,3 +353,105 @@ def test_the_detections_index_filters_sorts_counts_and_keeps_its_state_in_the_ad
     assert page.locator("#sc-filters select[name=type]").input_value() == "TTP"
     assert page.locator("#sc-filters select[name=tactic]").input_value() == "Execution"
     assert count.inner_text() == f"{both} of {total} detections"
+
+
+def matrix_cells(page) -> list[tuple[str, str, str]]:
+    """(id, shade class, count shown) of each technique of the matrix, as the reader's page has them."""
+    return [tuple(cell) for cell in page.locator(".sc-matrix__grid li[title]").evaluate_all(
+        "cells => cells.map(c => { const n = c.querySelector(':scope > b');"
+        " return [c.title, c.className, n && !n.hidden ? n.textContent : ''] })")]
+
+
+def expected_cells(cells, records: list[dict], chosen=lambda record: True) -> list[tuple[str, str, str]]:
+    """The cells as they should be over the detections of the export that `chosen` selects."""
+    covering: dict[str, set[str]] = {}
+    for record in filter(chosen, records):  # detections by address, as the pages count them
+        for technique in record["techniques"]:
+            covering.setdefault(technique["id"], set()).add(record["url"])
+    counts = {technique_id: len(urls) for technique_id, urls in covering.items()}
+    return [(technique_id, f"heat-{heat(counts.get(technique_id, 0))}", str(counts.get(technique_id, "")))
+            for technique_id, _, _ in cells]
+
+
+def test_the_attack_matrix_shows_every_tactic_at_1280_by_800_with_a_legend(page, served_2024_site):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(served_2024_site + "techniques/")
+    page.locator("#sc-matrix-filters select").first.wait_for()
+    heads = page.locator(".sc-matrix__tactic h2")
+    assert [re.sub(r"\s+\d+/\d+$", "", text) for text in heads.all_inner_texts()] == list(TACTIC_ORDER)
+    for i in range(heads.count()):
+        box = heads.nth(i).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 1280 and box["y"] + box["height"] <= 800, box
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert page.locator(".sc-matrix__scroll").evaluate("box => box.scrollWidth <= box.clientWidth")
+    legend = page.locator(".sc-matrix__legend li")
+    assert legend.all_inner_texts() == ["no detection", "1 detection", "2–4 detections", "5–9 detections",
+                                        "10–24 detections", "25 or more detections"]
+    shades = legend.evaluate_all("items => items.map(i => getComputedStyle(i).backgroundColor)")
+    assert len(set(shades)) == 6 and legend.first.is_visible()  # uncovered has a shade of its own
+    uncovered = page.locator(".sc-matrix__grid li.heat-0").first
+    assert uncovered.evaluate("li => getComputedStyle(li).backgroundColor") == shades[0]
+
+    page.set_viewport_size({"width": 900, "height": 800})  # narrower: the matrix scrolls, not the page
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    assert page.locator(".sc-matrix__scroll").evaluate("box => box.scrollWidth > box.clientWidth")
+
+
+def test_the_attack_matrix_filters_recount_reshade_and_keep_their_state_in_the_address(page, served_2024_site):
+    records = json.loads(page.request.get(served_2024_site + "api/detections.json").text())
+    page.goto(served_2024_site + "techniques/")
+    count = page.locator("#sc-matrix-filters .sc-filters__count")
+    count.wait_for()
+    total = len({record["url"] for record in records})
+    assert count.inner_text() == f"{total} of {total} detections"
+    everything = matrix_cells(page)
+    assert everything == expected_cells(everything, records)  # the script agrees with the page it was given
+
+    page.select_option("#sc-matrix-filters select[name=type]", "Anomaly")
+    anomalies = matrix_cells(page)
+    assert anomalies == expected_cells(everything, records, lambda r: r["type"] == "Anomaly") != everything
+    assert page.url.endswith("techniques/?type=Anomaly")
+    story = next(r["stories"][0] for r in records if r["type"] == "Anomaly" and r["stories"])
+    page.select_option("#sc-matrix-filters select[name=story]", story)
+    both = matrix_cells(page)
+    chosen = lambda r: r["type"] == "Anomaly" and story in r["stories"]  # noqa: E731
+    assert both == expected_cells(everything, records, chosen) != anomalies
+    shown = len({r["url"] for r in records if chosen(r)})
+    assert count.inner_text() == f"{shown} of {total} detections"
+    covered = {technique_id for technique_id, shade, _ in both if shade != "heat-0"}
+    assert page.locator(".sc-matrix__summary b").inner_text() == str(len(covered))
+    linked = page.url
+    assert "type=Anomaly&story=" in linked
+
+    page.goto(linked)  # a filtered matrix can be linked
+    count.wait_for()
+    assert page.locator("#sc-matrix-filters select[name=type]").input_value() == "Anomaly"
+    assert page.locator("#sc-matrix-filters select[name=story]").input_value() == story
+    assert matrix_cells(page) == both and count.inner_text() == f"{shown} of {total} detections"
+
+
+def test_without_javascript_the_attack_matrix_shows_every_detections_counts(browser, served_2024_site):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        records = json.loads(page.request.get(served_2024_site + "api/detections.json").text())
+        page.goto(served_2024_site + "techniques/")
+        cells = matrix_cells(page)
+        assert len(cells) > 700 and cells == expected_cells(cells, records)
+        assert page.locator("#sc-matrix-filters").inner_html() == ""
+    finally:
+        context.close()
+
+
+def test_a_covered_sub_technique_shows_without_a_click_and_opens_its_page(page, served_2024_site):
+    page.goto(served_2024_site)
+    page.locator("article").get_by_role("link", name=re.compile(r"ATT&CK techniques$")).click()
+    page.wait_for_url(re.compile(r"/escu/techniques/$"))
+    sub = page.locator(".sc-matrix__grid details li[title] > a").first
+    assert sub.is_visible()
+    technique_id = sub.evaluate("a => a.parentElement.title")
+    summary = sub.locator("xpath=ancestor::details[1]/summary")
+    assert re.fullmatch(r"[1-9]\d*/\d+ sub-techniques", summary.inner_text())
+    sub.click()
+    page.wait_for_url(re.compile(rf"/escu/techniques/{re.escape(technique_id)}/$"))
+    assert page.locator("article h1").inner_text().startswith(technique_id)

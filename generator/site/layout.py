@@ -22,7 +22,9 @@ from ..slug import slugify
 TACTIC_ORDER = ("Reconnaissance", "Resource Development", "Initial Access", "Execution", "Persistence",
                 "Privilege Escalation", "Defense Evasion", "Credential Access", "Discovery", "Lateral Movement",
                 "Collection", "Command And Control", "Exfiltration", "Impact")
-HEAT_LEVELS = 5
+HEAT_THRESHOLDS = (1, 2, 5, 10, 25)
+"""The fewest detections of each shade of the matrix, 1 to 5 (shade 0: none). Fixed, so that a shade means the
+same on every site and in every filtered view (the legend says it; docs/javascripts/matrix.js reads it there)."""
 
 
 def src_uri(url: str) -> str:
@@ -36,8 +38,6 @@ class TechniqueEntry:
     technique: Technique
     detections: tuple[DetectionPage, ...]
     stories: tuple[StoryPage, ...]
-    heat: int
-    """1 (few detections) to HEAT_LEVELS (the most), for shading the matrix."""
     parent: Technique | None = None
     parent_covered: bool = False
     """The parent has a page of its own (a detection covers it)."""
@@ -84,7 +84,6 @@ def technique_entries(site: Site) -> list[TechniqueEntry]:
     for story in site.stories:
         for page in story.detections:
             stories_of.setdefault(id(page), []).append(story)
-    most = max((len(v) for v in by_id.values()), default=1)
     children: dict[str, list[Technique]] = {}
     for technique in sorted(site.techniques.values(), key=lambda t: t.id):
         if technique.parent_id:
@@ -94,27 +93,108 @@ def technique_entries(site: Site) -> list[TechniqueEntry]:
         detections = list(by_id[technique_id].values())
         members = {id(s): s for page in detections for s in stories_of.get(id(page), ())}
         stories = tuple(sorted(members.values(), key=lambda s: (s.name, s.story.source.path)))
-        heat = 1 + (len(detections) - 1) * (HEAT_LEVELS - 1) // max(most - 1, 1)
         technique = techniques[technique_id]
         parent = site.techniques.get(technique.parent_id) if technique.parent_id else None
         subtechniques = tuple((sub, sub.id in by_id) for sub in children.get(technique_id, ()))
-        entries.append(TechniqueEntry(technique, tuple(detections), stories, heat, parent,
+        entries.append(TechniqueEntry(technique, tuple(detections), stories, parent,
                                       parent is not None and parent.id in by_id, subtechniques))
     return entries
 
 
-def matrix(entries: list[TechniqueEntry]) -> tuple[tuple[str, ...], list[tuple[TechniqueEntry | None, ...]]]:
-    """Tactic columns (matrix order) and rows of techniques, each column sorted by technique name."""
-    columns: dict[str, list[TechniqueEntry]] = {}
-    for entry in entries:
-        for tactic in entry.technique.tactics:
-            columns.setdefault(tactic, []).append(entry)
-    tactics = tuple(sorted(columns, key=lambda t: (TACTIC_ORDER.index(t) if t in TACTIC_ORDER else len(TACTIC_ORDER), t)))
-    for tactic in tactics:
-        columns[tactic].sort(key=lambda e: (e.technique.name, e.technique.id))
-    depth = max((len(c) for c in columns.values()), default=0)
-    rows = [tuple(columns[t][i] if i < len(columns[t]) else None for t in tactics) for i in range(depth)]
-    return tactics, rows
+def heat(count: int) -> int:
+    """The shade of a technique that `count` detections cover: 0 (none) to len(HEAT_THRESHOLDS)."""
+    return sum(count >= least for least in HEAT_THRESHOLDS)
+
+
+def heat_legend() -> tuple[tuple[int, str], ...]:
+    """What each shade means, e.g. (2, "2–4 detections"); each label starts with the shade's fewest detections."""
+    labels = [(0, "no detection")]
+    for level, least in enumerate(HEAT_THRESHOLDS, start=1):
+        if level == len(HEAT_THRESHOLDS):
+            labels.append((level, f"{least} or more detections"))
+        else:
+            most = HEAT_THRESHOLDS[level] - 1
+            labels.append((level, f"{least} detection" if least == most == 1 else
+                           f"{least} detections" if least == most else f"{least}–{most} detections"))
+    return tuple(labels)
+
+
+@dataclass(frozen=True)
+class MatrixCell:
+    """A technique in one tactic's column of the matrix, with its sub-techniques of that tactic."""
+
+    technique: Technique
+    entry: TechniqueEntry | None
+    """Its page's entry; None where no detection covers it (it has no page)."""
+    subtechniques: tuple["MatrixCell", ...] = ()
+
+    @property
+    def count(self) -> int:
+        return len(self.entry.detections) if self.entry else 0
+
+    @property
+    def heat(self) -> int:
+        return heat(self.count)
+
+    @property
+    def covered_subtechniques(self) -> int:
+        return sum(sub.entry is not None for sub in self.subtechniques)
+
+
+@dataclass(frozen=True)
+class MatrixColumn:
+    tactic: str
+    cells: tuple[MatrixCell, ...]
+
+    @property
+    def total(self) -> int:
+        """Techniques and sub-techniques in the column."""
+        return sum(1 + len(cell.subtechniques) for cell in self.cells)
+
+    @property
+    def covered(self) -> int:
+        """Those of them that a detection covers."""
+        return sum((cell.entry is not None) + cell.covered_subtechniques for cell in self.cells)
+
+
+def matrix(techniques: dict[str, Technique], entries: list[TechniqueEntry]) -> tuple[MatrixColumn, ...]:
+    """Every current technique of the bundle under each of its tactics, columns in MITRE's order.
+
+    Each column lists its techniques by name, each with its sub-techniques of
+    the same tactic (by name); a sub-technique whose parent the bundle lacks,
+    or lacks under that tactic, stands on its own. Revoked and deprecated
+    techniques are left out.
+    """
+    covered = {entry.technique.id: entry for entry in entries}
+    current = {technique_id: t for technique_id, t in techniques.items() if not t.retired}
+    columns: dict[str, list[Technique]] = {}
+    children: dict[tuple[str, str], list[Technique]] = {}
+    for technique in sorted(current.values(), key=lambda t: (t.name, t.id)):
+        parent = current.get(technique.parent_id) if technique.parent_id else None
+        for tactic in dict.fromkeys(technique.tactics):  # a tactic named twice places it once
+            if parent is not None and tactic in parent.tactics:
+                children.setdefault((tactic, parent.id), []).append(technique)
+            else:
+                columns.setdefault(tactic, []).append(technique)
+
+    def cell(technique: Technique, tactic: str) -> MatrixCell:
+        subs = tuple(MatrixCell(sub, covered.get(sub.id)) for sub in children.get((tactic, technique.id), ()))
+        return MatrixCell(technique, covered.get(technique.id), subs)
+
+    order = sorted(columns, key=lambda t: (TACTIC_ORDER.index(t) if t in TACTIC_ORDER else len(TACTIC_ORDER), t))
+    return tuple(MatrixColumn(tactic, tuple(cell(t, tactic) for t in columns[tactic])) for tactic in order)
+
+
+def placed(columns: tuple[MatrixColumn, ...]) -> dict[str, bool]:
+    """Each technique the matrix shows (once, however many tactics it has), and whether a detection covers it."""
+    return {cell.technique.id: cell.entry is not None for column in columns for parent in column.cells
+            for cell in (parent, *parent.subtechniques)}
+
+
+def unplaced(columns: tuple[MatrixColumn, ...], entries: list[TechniqueEntry]) -> list[TechniqueEntry]:
+    """Covered techniques the matrix does not show: revoked or deprecated ones, and ones without a tactic."""
+    shown = placed(columns)
+    return [entry for entry in entries if entry.technique.id not in shown]
 
 
 def tag_entries(site: Site) -> list[TagEntry]:
@@ -147,7 +227,8 @@ def render_site(site: Site, rules) -> tuple[list[Page], list[Issue]]:
 
     pages, moved = _move_clashing_listings(pages)
     entries = technique_entries(site)
-    tactics, rows = matrix(entries)
+    columns = matrix(site.techniques, entries)
+    shown = placed(columns)
     listings: dict[str, list[tuple[str, str]]] = {}
     for page in pages:
         if page.listing is not None:
@@ -159,8 +240,10 @@ def render_site(site: Site, rules) -> tuple[list[Page], list[Issue]]:
     pages.append(Page(("tags.md",), partial(env.get_template("tags.md.j2").render, tags=tags),
                       label="tag index", url="/tags/"))
     pages.append(Page(("techniques", "index.md"),
-                      partial(env.get_template("techniques.md.j2").render, tactics=tactics, rows=rows,
-                              entries=entries), label="technique matrix", url="/techniques/"))
+                      partial(env.get_template("techniques.md.j2").render, columns=columns, legend=heat_legend(),
+                              covered=sum(shown.values()), total=len(shown), unplaced=unplaced(columns, entries),
+                              attack_version=site.attack_version),
+                      label="technique matrix", url="/techniques/"))
     pages.append(Page(("data_sources", "index.md"),
                       partial(env.get_template("data_sources.md.j2").render, entries=site.data_sources),
                       label="data source index", url="/data_sources/"))

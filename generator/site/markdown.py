@@ -214,7 +214,6 @@ TEMPLATE_ATTRIBUTE_LISTS = (
                                                                      "data-search-exclude": ""}),
     (re.compile(r'\{:height="500px" width="500px"\}'), lambda m: {"height": "500px", "width": "500px"}),
     (re.compile(r"\{ \.md-button \}"), lambda m: {"class": "md-button"}),
-    (re.compile(r"\{ \.attack-matrix__cell \.heat-([0-9]) \}"), lambda m: {"class": f"attack-matrix__cell heat-{m[1]}"}),
 )
 """The attribute lists the templates write after a link or picture, and the attributes each sets."""
 
