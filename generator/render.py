@@ -171,7 +171,8 @@ def code_block(text: str, language: str = "") -> Markup:
 
 @lru_cache(maxsize=None)
 def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozenset(),
-                prefixed: tuple[tuple[str, Path], ...] = ()) -> jinja2.Environment:
+                prefixed: tuple[tuple[str, Path], ...] = (),
+                extra_globals: tuple[tuple[str, object], ...] = ()) -> jinja2.Environment:
     """The Jinja environment of template folders, searched in order.
 
     `prefixed` adds folders whose templates are named with a prefix, e.g.
@@ -179,6 +180,8 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
 
     Templates escape HTML unless named in `unescaped`: each published form
     escaped some pages and not others, and that is part of the form.
+    `extra_globals` are (name, value) pairs the templates see besides the
+    shared helpers; environments are shared, so they are part of the key.
     """
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader([jinja2.PrefixLoader({prefix: jinja2.FileSystemLoader(folder)
@@ -196,6 +199,7 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
                        first_tactic_link=first_tactic_link, app_links=app_links, soar_app_links=soar_app_links,
                        d3fend_links=d3fend_links, use_case_links=use_case_links, code_block=code_block,
                        status_badge=status_badge, attack_summary=attack_summary)
+    env.globals.update(extra_globals)
     return env
 
 

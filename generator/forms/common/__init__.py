@@ -23,13 +23,17 @@ UNESCAPED = frozenset({"_macros.j2", "stories_index.md.j2", "category.md.j2", "t
 """Shared templates that the published generators did not HTML-escape (story listings, tag pages)."""
 
 
-def form_environment(templates: Path, unescaped: frozenset[str], site_templates: Path | None = None) -> jinja2.Environment:
-    """A form's templates, then the shared ones; `site_templates`, if given, as "site/<name>"."""
+def form_environment(templates: Path, unescaped: frozenset[str], site_templates: Path | None = None,
+                     on_site: bool = False) -> jinja2.Environment:
+    """A form's templates, then the shared ones; `site_templates`, if given, as "site/<name>".
+
+    `on_site`: the templates render the pages as the mkdocs site shows them."""
     prefixed = (("site", site_templates),) if site_templates else ()
-    env = environment((templates, TEMPLATES), unescaped | UNESCAPED, prefixed)
-    # After a detection's name in listings: nothing in the published form, its status on the site.
-    env.globals["listing_mark"] = status_badge if site_templates else _no_mark
-    return env
+    # listing_mark, after a detection's name in listings: nothing in the published form, its status on the
+    # site. on_site: rows of pages without techniques, which the published form wrote with "None" and an
+    # empty link, link their page and leave the cell empty.
+    extra_globals = (("listing_mark", status_badge if on_site else _no_mark), ("on_site", on_site))
+    return environment((templates, TEMPLATES), unescaped | UNESCAPED, prefixed, extra_globals)
 
 
 def _no_mark(page: DetectionPage) -> str:

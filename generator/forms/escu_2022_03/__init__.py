@@ -60,8 +60,8 @@ def detection_url(detection: Detection, slug: str) -> str:
 def pages(site: Site, for_site: bool = False) -> list[Page]:
     """Every page of the form with its permalink, in a fixed order, clashes included.
 
-    `for_site`: the pages as the mkdocs site shows them (the same pages)."""
-    env = form_environment(TEMPLATES, UNESCAPED)
+    `for_site`: the pages as the mkdocs site shows them (the same pages, listing rows whole)."""
+    env = form_environment(TEMPLATES, UNESCAPED, on_site=for_site)
     return [
         *content_pages(env, site, lambda page: ("_posts", f"{page.detection.date}-{page.slug}.md")),
         *taxonomy_pages(env, site),

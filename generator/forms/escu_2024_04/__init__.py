@@ -135,7 +135,7 @@ def pages(site: Site, for_site: bool = False) -> list[Page]:
     """Every page of the form with its permalink, in a fixed order, clashes included.
 
     `for_site`: the pages as the mkdocs site shows them (with what `site/` adds)."""
-    env = form_environment(TEMPLATES, UNESCAPED, SITE_TEMPLATES if for_site else None)
+    env = form_environment(TEMPLATES, UNESCAPED, SITE_TEMPLATES if for_site else None, on_site=for_site)
     pages = [*content_pages(env, site, lambda page: ("_posts", f"{page.detection.date}-{page.detection.id}.md"),
                             for_site),
              *taxonomy_pages(env, site)]
