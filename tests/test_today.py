@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -104,3 +106,38 @@ def test_empty_sections_are_hidden_not_shown(today_site):
     shown_empty = [p for p in pages if re.search(r'<details>\s*<summary>CVE</summary>\s*<div>\s*</div>',
                                                  p.read_text(encoding="utf-8"))]
     assert shown_empty == []
+
+
+def test_no_tag_page_is_over_200_kb_and_every_tag_is_listed_whole(today_site):
+    out, _ = today_site
+    index = out / "tags" / "index.html"
+    pages = [index, *(out / "tags").glob("*/index.html")]
+    sizes = {page.relative_to(out).as_posix(): page.stat().st_size for page in pages}
+    assert len(sizes) > 40  # the big tags have pages of their own
+    assert max(sizes.values()) <= 260_000, sorted(sizes.items(), key=lambda item: -item[1])[:3]
+    assert sizes["tags/index.html"] <= 200_000
+    text, hrefs = _read(out / "tags" / "splunk-enterprise" / "index.html")
+    detections = json.loads((out / "api" / "detections.json").read_text(encoding="utf-8"))
+    tagged = [d for d in detections if "Splunk Enterprise" in d["products"]]
+    assert len(tagged) > 1000
+    assert sum(1 for href in hrefs if href.startswith("../../endpoint/")) >= sum(
+        1 for d in tagged if d["url"].startswith("endpoint/"))
+    assert "tags/splunk-enterprise/" in (out / "tags" / "index.html").read_text(encoding="utf-8")
+
+
+def test_listings_show_no_none_for_a_page_without_techniques(today_site):
+    out, _ = today_site
+    for listing in ("detections", "stories", "playbooks"):
+        html = (out / listing / "index.html").read_text(encoding="utf-8")
+        assert "<td>None</td>" not in html, listing
+        assert 'href=""' not in html, listing
+
+
+def test_the_search_index_is_one_entry_per_page_and_under_a_megabyte_compressed(today_site):
+    out, _ = today_site
+    raw = (out / "search" / "search_index.json").read_bytes()
+    assert len(gzip.compress(raw)) < 1_000_000
+    locations = [doc["location"] for doc in json.loads(raw)["docs"]]
+    detection_entries = [location for location in locations if location.startswith("endpoint/")]
+    assert detection_entries and all("#" not in location for location in detection_entries)
+    assert len(detection_entries) == len(set(detection_entries))

@@ -16,7 +16,7 @@ from ..exports import export_links, export_pages
 from ..issues import Issue, Severity
 from ..models import Technique
 from ..render import TEMPLATES, Page, environment, tag_url, unique_paths
-from ..slug import slugify
+from ..slug import name_problem, slugify
 
 # ATT&CK Enterprise tactics in matrix order (the order of MITRE's matrix).
 TACTIC_ORDER = ("Reconnaissance", "Resource Development", "Initial Access", "Execution", "Persistence",
@@ -49,12 +49,29 @@ class TechniqueEntry:
         return f"/techniques/{self.technique.id}/"
 
 
+TAG_INLINE_PAGES = 5
+"""A tag with more pages than this gets a page of its own (/tags/<slug>/); the tag index links it, so that
+the index stays small (the product tags alone list every detection)."""
+
+
 @dataclass(frozen=True)
 class TagEntry:
     name: str
     anchor: str
     pages: tuple[tuple[str, str], ...]
     """(title, url) of each page with the tag, sorted by title."""
+    slug: str | None = None
+    """The tag's own page is /tags/<slug>/; None: its pages are listed in the tag index."""
+
+    @property
+    def url(self) -> str | None:
+        return f"/tags/{self.slug}/" if self.slug else None
+
+    @property
+    def initial(self) -> str:
+        """The jump list's letter: the first letter, or '#' for a tag that starts otherwise."""
+        first = self.name[:1].upper()
+        return first if first.isascii() and first.isalpha() else "#"
 
 
 def legacy_redirects(site: Site) -> dict[str, str]:
@@ -202,8 +219,12 @@ def tag_entries(site: Site) -> list[TagEntry]:
     for page in (*site.detections, *site.stories, *site.playbooks):
         for tag in page.tags:
             pages.setdefault(tag, {})[(page.name, page.url)] = None
-    return [TagEntry(tag, tag_url(tag).split("#", 1)[1], tuple(sorted(pages[tag])))
-            for tag in sorted(pages, key=lambda t: (t.lower(), t))]
+    entries = []
+    for tag in sorted(pages, key=lambda t: (t.lower(), t)):
+        own_page = len(pages[tag]) > TAG_INLINE_PAGES and name_problem(tag) is None and tag != "index"
+        entries.append(TagEntry(tag, tag_url(tag).split("#", 1)[1], tuple(sorted(pages[tag])),
+                                slugify(tag, "-") if own_page else None))
+    return entries
 
 
 def render_site(site: Site, rules) -> tuple[list[Page], list[Issue]]:
@@ -237,8 +258,14 @@ def render_site(site: Site, rules) -> tuple[list[Page], list[Issue]]:
     pages.append(Page(("index.md",), partial(env.get_template("home.md.j2").render, site=site, techniques=entries,
                                              listings=listings), label="home page", url="/"))
     tags = tag_entries(site)
-    pages.append(Page(("tags.md",), partial(env.get_template("tags.md.j2").render, tags=tags),
+    pages.append(Page(("tags.md",), partial(env.get_template("tags.md.j2").render, tags=tags,
+                                            inline_pages=TAG_INLINE_PAGES),
                       label="tag index", url="/tags/"))
+    tag_template = env.get_template("tag.md.j2")
+    for tag in tags:
+        if tag.slug is not None:
+            pages.append(Page(("tags", tag.slug + ".md"), partial(tag_template.render, tag=tag),
+                              label=f"tag '{tag.name}'", url=tag.url))
     pages.append(Page(("techniques", "index.md"),
                       partial(env.get_template("techniques.md.j2").render, columns=columns, legend=heat_legend(),
                               covered=sum(shown.values()), total=len(shown), unplaced=unplaced(columns, entries),

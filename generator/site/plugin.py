@@ -213,7 +213,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         # Listings do not compete in search with the pages they list: the tag index (every tag of every
         # page) is left out of it, the other indexes and listings rank below the pages themselves.
         if page.file.generated_by is not None and page.file.src_uri not in self.content_documents:
-            if page.file.src_uri == "tags.md":
+            if page.file.src_uri == "tags.md" or page.file.src_uri.startswith("tags/"):
                 page.meta["search"] = {"exclude": True}
             elif not page.file.src_uri.startswith("techniques/") or page.file.src_uri == "techniques/index.md":
                 page.meta.setdefault("search", {"boost": 0.1})

@@ -56,11 +56,13 @@ def policy(html: str) -> str:
 
 
 def with_policy(html: str) -> str:
-    """`html` with its policy as the first element of its head (before any script)."""
+    """`html` with its policy as the first element of its head (before any script), and its referrer policy:
+    a link to another site does not tell it which page it was followed from."""
     marker = "<head>"
     at = html.find(marker)
     if at < 0:
         return html
     at += len(marker)
-    meta = f'\n    <meta http-equiv="Content-Security-Policy" content="{policy(html)}">'
+    meta = (f'\n    <meta http-equiv="Content-Security-Policy" content="{policy(html)}">'
+            '\n    <meta name="referrer" content="same-origin">')
     return html[:at] + meta + html[at:]
