@@ -133,9 +133,13 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         """The older checkout to compare with, if one is set; read once per `mkdocs serve` (it is history)."""
         if self.compare_with is None:
             return None, []
-        if self.preview is not None and self.preview.older is not None and self.preview.older[0] == self.compare_with:
-            return self.preview.older[1], self.preview.older[2]
+        kept = self.preview.older if self.preview is not None else None
+        if kept is not None and kept[0] == self.compare_with:
+            return kept[1], kept[2]
         older, issues = load_older(self.compare_with, self.config.compare_with)
+        if older is not None:
+            count = len(older.content.detections)
+            log.info(f"what changed: read the older content, {older.label} ({count} published detections)")
         if self.preview is not None:
             self.preview.older = (self.compare_with, older, issues)
         return older, issues
