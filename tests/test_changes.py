@@ -12,6 +12,8 @@ import shutil
 from dataclasses import replace
 from pathlib import Path
 
+import markdown
+
 from conftest import GOLDEN_BASIC, GOLDEN_CHANGES, SITE_URL, mkdocs_build, run_generator
 from generator.changes import (
     DiffLine,
@@ -207,3 +209,21 @@ def test_older_content_is_loaded_with_its_own_form(tmp_path):
     content, _ = load_content(GOLDEN_BASIC / "content", choose_form(GOLDEN_BASIC / "content").rules.DETECTION_FOLDERS)
     assert any(d.experimental for d in older.content.detections)
     assert {d.source.path for d in older.content.detections} < {d.source.path for d in content.detections}
+
+
+def test_hostile_text_in_a_change_is_shown_as_text(tmp_path):
+    older_dir = tmp_path / "older"
+    shutil.copytree(GOLDEN_CHANGES / "older", older_dir)
+    source = older_dir / "detections/endpoint/encoded_powershell_command.yml"
+    source.write_text(source.read_text()
+                      .replace("Finds PowerShell started with an encoded command.",
+                               "'</td></table><script>alert(1)</script> [x](javascript:alert(1))'")
+                      .replace("by Processes.dest Processes.process |",
+                               "by Processes.dest Processes.process | </code></pre><img src=x onerror=alert(1)> |"))
+    older, _ = load_older(older_dir)
+    inputs = Inputs(GOLDEN_CHANGES / "attack.json")
+    pages = {"/".join(p.path): p.text for p in generate(GOLDEN_CHANGES / "content", inputs, "mkdocs", older=older).pages}
+    page = pages["changes.md"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+    html = markdown.markdown(page, extensions=["md_in_html", "tables", "fenced_code"])
+    assert "<script" not in html and "<img" not in html and "href=\"javascript" not in html
