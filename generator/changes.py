@@ -84,7 +84,7 @@ class Entry:
     old: Detection | None
     new: Detection | None
     fields: tuple[FieldChange, ...] = ()
-    """What changed, field by field (only for "changed"), in the order of `FIELDS`."""
+    """What changed, field by field (only for "changed"): `SCALAR_FIELDS`, the search, then `LIST_FIELDS`."""
 
     @property
     def detection(self) -> Detection:
