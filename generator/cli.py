@@ -33,6 +33,9 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--d3fend", type=Path,
                      help="D3FEND techniques: {\"D3-…\": {\"technique\": …, \"definition\": …, "
                           "\"category\": …}} (2024-04 form)")
+    cmd.add_argument("--compare-with", type=Path, metavar="DIR",
+                     help="an older checkout of the content: the mkdocs layout gets a What changed page "
+                          "(changes.md) and each added or changed detection links to its entry")
     cmd.add_argument("--out", type=Path, required=True, help="output directory")
     return parser
 
@@ -42,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "render":
             inputs = Inputs(args.attack, args.cves, args.splunk_apps, args.d3fend, args.form)
-            return render(args.content, inputs, args.out, args.layout)
+            return render(args.content, inputs, args.out, args.layout, compare_with=args.compare_with)
     except GeneratorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

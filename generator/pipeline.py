@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .attack import load_attack
+from .changes import Changes, Older, compare
 from .cves import load_cves
 from .enrich import Site, build_site
 from .exceptions import ConfigurationError
@@ -16,14 +17,14 @@ from .references import load_d3fend, load_splunk_apps
 from .render import Page, unique_paths
 
 
-def _render_published(site: Site, rules) -> tuple[list[Page], list[Issue]]:
-    return unique_paths(rules.pages(site))
+def _render_published(site: Site, rules, changes: Changes | None) -> tuple[list[Page], list[Issue]]:
+    return unique_paths(rules.pages(site))  # the published sites had no What changed page
 
 
-def _render_site(site: Site, rules) -> tuple[list[Page], list[Issue]]:
+def _render_site(site: Site, rules, changes: Changes | None) -> tuple[list[Page], list[Issue]]:
     from .site.layout import render_site  # the mkdocs layout; imported only when asked for
 
-    return render_site(site, rules)
+    return render_site(site, rules, changes)
 
 
 LAYOUTS = {"published": _render_published, "mkdocs": _render_site}
@@ -49,12 +50,16 @@ class Generated:
     issues: list[Issue]
     """Every problem found, sorted by file and line."""
     form: Choice
+    changes: Changes | None = None
+    """What changed since the older checkout, when one was given (mkdocs layout only)."""
 
 
-def generate(content_dir: Path, inputs: Inputs, layout: str = "published", cache: LoadCache | None = None) -> Generated:
+def generate(content_dir: Path, inputs: Inputs, layout: str = "published", cache: LoadCache | None = None,
+             older: Older | None = None) -> Generated:
     """Load, enrich and render one content directory. Raises only ConfigurationError.
 
     `cache` keeps what each source file gave, for the next call (`mkdocs serve`).
+    `older` (see `changes.load_older`) gives the mkdocs layout its What changed page.
     """
     if not Path(content_dir).is_dir():
         raise ConfigurationError(f"{content_dir}: content directory not found")
@@ -67,9 +72,13 @@ def generate(content_dir: Path, inputs: Inputs, layout: str = "published", cache
     d3fend = load_d3fend(inputs.d3fend_file)
     content, load_issues = load_content(Path(content_dir), form.rules.DETECTION_FOLDERS, cache)
     site, link_issues = build_site(content, techniques, cves, form.rules, apps, d3fend, version)
-    pages, render_issues = LAYOUTS[layout](site, form.rules)
+    changes = None
+    if older is not None and layout == "mkdocs":
+        published = replace(content, detections=tuple(page.detection for page in site.detections))
+        changes = compare(older.content, published, older.label)
+    pages, render_issues = LAYOUTS[layout](site, form.rules, changes)
     issues = sorted(attack_issues + load_issues + link_issues + render_issues, key=_issue_order)
-    return Generated(site, pages, issues, form)
+    return Generated(site, pages, issues, form, changes)
 
 
 def _issue_order(issue: Issue) -> tuple:

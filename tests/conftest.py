@@ -65,7 +65,9 @@ SITE_URL = "https://example.github.io/escu/"
 
 def mkdocs_build(out: Path, strict: bool = True, **env: str) -> subprocess.CompletedProcess:
     # SOURCE_DATE_EPOCH: the sitemap's timestamp, so that two builds can be compared byte for byte.
-    environment = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=SITE_URL, SOURCE_DATE_EPOCH="1700000000", **env)
+    # COMPARE_WITH: no What changed page unless a test asks for one.
+    environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": SITE_URL, "SOURCE_DATE_EPOCH": "1700000000",
+                   "COMPARE_WITH": "", **env}
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", *(["--strict"] if strict else []),
                            "--site-dir", str(out)],
                           cwd=ROOT, env=environment, capture_output=True, text=True, timeout=600)
@@ -107,7 +109,7 @@ def golden_site(tmp_path_factory):
 def content_site(tmp_path_factory):
     """The default site: content/ as mkdocs.yml configures it, built with --strict."""
     out = tmp_path_factory.mktemp("content-site") / "site"
-    environment = {k: v for k, v in os.environ.items() if k not in ("CONTENT_DIR", "ATTACK_BUNDLE", "CVE_FILE", "SPLUNK_APPS_FILE", "D3FEND_FILE", "CONTENT_FORM")}
+    environment = {k: v for k, v in os.environ.items() if k not in ("CONTENT_DIR", "ATTACK_BUNDLE", "CVE_FILE", "SPLUNK_APPS_FILE", "D3FEND_FILE", "CONTENT_FORM", "COMPARE_WITH")}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
                             cwd=ROOT, env=dict(environment, NO_MKDOCS_2_WARNING="1"),
                             capture_output=True, text=True, timeout=600)
@@ -141,3 +143,16 @@ def browser():
 class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, format, *args):  # noqa: A002 (the base class's name)
         pass
+
+
+GOLDEN_CHANGES = TESTS / "golden" / "changes"
+
+
+@pytest.fixture(scope="session")
+def changes_site(tmp_path_factory):
+    """The golden What changed case as a site: content/ compared with older/, built with --strict."""
+    out = tmp_path_factory.mktemp("changes-site") / "site"
+    result = mkdocs_build(out, CONTENT_DIR=str(GOLDEN_CHANGES / "content"),
+                          ATTACK_BUNDLE=str(GOLDEN_CHANGES / "attack.json"), CVE_FILE="", SPLUNK_APPS_FILE="",
+                          D3FEND_FILE="", CONTENT_FORM="", COMPARE_WITH=str(GOLDEN_CHANGES / "older"))
+    return out, result

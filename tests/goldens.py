@@ -1,7 +1,8 @@
 """Shared by the golden tests and tests/regenerate_goldens.py.
 
 A golden case is a folder under tests/golden/ with `content/`, `attack.json`,
-optional `cves.json`, `splunk_apps.json` and `d3fend.json`, an optional
+optional `cves.json`, `splunk_apps.json` and `d3fend.json`, an optional `older/` (an older checkout
+of the content: the mkdocs layout then has its What changed page), an optional
 `issues.txt` (the problems the case is meant to report, one per line, as
 printed), and `expected/<layout>/`: the whole tree the generator must write
 for that layout.
@@ -12,6 +13,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
+from generator.changes import load_older
 from generator.issues import Issue, Severity
 from generator.pipeline import Inputs, generate
 from generator.write import MANIFEST, write_pages
@@ -33,8 +35,9 @@ def render_case(case: Path, layout: str, out: Path) -> list[Issue]:
     """
     inputs = Inputs(case / "attack.json", _optional(case / "cves.json"), _optional(case / "splunk_apps.json"),
                     _optional(case / "d3fend.json"))
-    result = generate(case / "content", inputs, layout)
-    issues = result.issues + write_pages(result.pages, out)
+    older, older_issues = load_older(case / "older", "older") if (case / "older").is_dir() else (None, [])
+    result = generate(case / "content", inputs, layout, older=older)
+    issues = older_issues + result.issues + write_pages(result.pages, out)
     (out / MANIFEST).unlink()
     expected_file = case / "issues.txt"
     expected = expected_file.read_text(encoding="utf-8").splitlines() if expected_file.exists() else []

@@ -455,3 +455,33 @@ def test_a_covered_sub_technique_shows_without_a_click_and_opens_its_page(page, 
     sub.click()
     page.wait_for_url(re.compile(rf"/escu/techniques/{re.escape(technique_id)}/$"))
     assert page.locator("article h1").inner_text().startswith(technique_id)
+CHANGED = "c0000000-0000-4000-8000-000000000002"
+
+
+@pytest.fixture(scope="session")
+def served_changes_site(changes_site, tmp_path_factory):
+    out, result = changes_site
+    assert result.returncode == 0, result.stderr[-2000:]
+    yield from _serve(out, tmp_path_factory)
+
+
+def test_what_changed_is_reached_from_home_and_a_detection_links_to_its_visible_diff(page, served_changes_site):
+    page.goto(served_changes_site)
+    assert page.locator(".md-tabs").get_by_role("link", name="What changed").is_visible()
+    page.get_by_role("link", name="What changed since Example Content 1.0.0").click()
+    page.wait_for_url("**/changes/")
+    page.locator("article").get_by_role("link", name="Encoded PowerShell Command").click()
+    page.wait_for_url(f"**/endpoint/{CHANGED}/")
+
+    page.get_by_role("link", name="see what changed").click()
+    page.wait_for_url(f"**/changes/#{CHANGED}")
+    entry = page.locator(f"[id='{CHANGED}']")
+    top = entry.evaluate("e => e.getBoundingClientRect().top")
+    header = page.locator(".md-header").evaluate("e => e.getBoundingClientRect().bottom")
+    assert header <= top < page.viewport_size["height"] / 2  # scrolled to, below the sticky header
+    added = entry.locator(".sc-diff__line--added", has_text="| where count > 0")
+    removed = entry.locator(".sc-diff__line--removed")
+    assert added.is_visible() and removed.is_visible()
+    background = lambda locator: locator.evaluate("e => getComputedStyle(e).backgroundColor")  # noqa: E731
+    assert len({background(added), background(removed), background(entry.locator("pre code"))}) == 3
+    assert entry.get_by_role("cell", name="Anomaly").is_visible()  # the type, before

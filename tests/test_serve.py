@@ -12,7 +12,7 @@ import sys
 import time
 import urllib.request
 
-from conftest import GOLDEN_BASIC, ROOT
+from conftest import GOLDEN_BASIC, GOLDEN_CHANGES, ROOT
 
 PAGE = "endpoint/disable_defender_with_powershell/"
 
@@ -151,3 +151,29 @@ def test_serve_follows_edits_breaks_fixes_additions_and_deletions(tmp_path):
     assert output.count("error: invalid YAML") == 2
     assert "fixed: detections/endpoint/powershell_webclient_download.yml" in output
     assert re.search(r"content: 0 errors, \d+ warnings \(0 new, 1 fixed since the last build\)", output)
+
+
+def test_serve_compares_edits_with_the_older_checkout_read_once(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(GOLDEN_CHANGES / "content", content)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=base, CONTENT_DIR=str(content),
+               ATTACK_BUNDLE=str(GOLDEN_CHANGES / "attack.json"), CVE_FILE="", SPLUNK_APPS_FILE="", D3FEND_FILE="",
+               CONTENT_FORM="", COMPARE_WITH=str(GOLDEN_CHANGES / "older"))
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                                  cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    unchanged = "c0000000-0000-4000-8000-000000000001"
+    try:
+        assert wait_for(base + "changes/", "Encoded PowerShell Command", 90)
+        assert unchanged not in fetch(base + "changes/")
+        source = content / "detections/endpoint/disable_defender_with_powershell.yml"
+        source.write_text(source.read_text().replace("real-time monitoring", "real-time protection"))
+        assert wait_for(base + "changes/", f'id="{unchanged}"', 60)
+        assert wait_for(base + f"endpoint/{unchanged}/", "Changed since Example Content 1.0.0", 30)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    assert log.read_text().count("what changed: read the older content") == 1  # not on the rebuild

@@ -6,16 +6,27 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from ..issues import Severity, has_errors
+from ..changes import load_older
+from ..issues import Issue, Severity, has_errors
 from ..pipeline import Inputs, generate
 from ..write import write_pages
 
 
-def render(content: Path, inputs: Inputs, out: Path, layout: str = "published", stream: TextIO = sys.stderr) -> int:
-    """Render and write; report the form chosen and every issue on `stream`. Exit status 1 if any error."""
-    result = generate(content, inputs, layout)
+def render(content: Path, inputs: Inputs, out: Path, layout: str = "published", stream: TextIO = sys.stderr,
+           compare_with: Path | None = None) -> int:
+    """Render and write; report the form chosen and every issue on `stream`. Exit status 1 if any error.
+
+    `compare_with`: an older checkout, for the mkdocs layout's What changed page.
+    """
+    older, older_issues = None, []
+    if compare_with is not None and layout != "mkdocs":
+        older_issues = [Issue(str(compare_with), None, Severity.WARNING,
+                              f"not compared: only the mkdocs layout has a What changed page, not '{layout}'")]
+    elif compare_with is not None:
+        older, older_issues = load_older(compare_with)
+    result = generate(content, inputs, layout, older=older)
     print(f"form {result.form.name}: {result.form.reason}", file=stream)
-    issues = result.issues + write_pages(result.pages, out)
+    issues = older_issues + result.issues + write_pages(result.pages, out)
     for issue in issues:
         print(issue, file=stream)
     errors = sum(issue.severity is Severity.ERROR for issue in issues)

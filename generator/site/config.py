@@ -25,6 +25,10 @@ class PluginConfig(base.Config):
     d3fend_file = c.Optional(c.Type(str))
     """D3FEND technique, definition and category by id (2024-04 form); relative to mkdocs.yml."""
 
+    compare_with = c.Optional(c.Type(str))
+    """An older checkout of the content (security_content layout); relative to mkdocs.yml. Given, the site gets
+    a What changed page (/changes/) and each added or changed detection links to its entry; empty: no page."""
+
     strict_content = c.Type(bool, default=False)
     """Count content warnings (unknown story names, lookups from other apps) as mkdocs warnings,
     so that `mkdocs build --strict` fails on them. Content errors always count."""

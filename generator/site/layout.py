@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
+from ..changes import Changes, Entry
 from ..enrich import DetectionPage, Site, StoryPage
 from ..exports import export_links, export_pages
 from ..issues import Issue, Severity
 from ..models import Technique
-from ..render import TEMPLATES, Page, environment, tag_url, unique_paths
+from ..render import TEMPLATES, Page, environment, markdown_text, tag_url, unique_paths
 from ..slug import name_problem, slugify
 
 # ATT&CK Enterprise tactics in matrix order (the order of MITRE's matrix).
@@ -227,19 +228,28 @@ def tag_entries(site: Site) -> list[TagEntry]:
     return entries
 
 
-def render_site(site: Site, rules) -> tuple[list[Page], list[Issue]]:
-    """Every document of the mkdocs site, keyed by its docs-relative path; `rules` is the form."""
+def render_site(site: Site, rules, changes: Changes | None = None) -> tuple[list[Page], list[Issue]]:
+    """Every document of the mkdocs site, keyed by its docs-relative path; `rules` is the form.
+
+    With `changes`, the site has a What changed page, and each added or changed detection links to its entry.
+    """
     env = environment((TEMPLATES / "site",))
     pages: list[Page] = []
     by_taxonomy = _detections_by_taxonomy(site)
+    changed = {e.new.source.path: e for e in (*changes.added, *changes.changed)} if changes else {}
     listing = env.get_template("taxonomy_listing.md.j2")
     for page in rules.pages(site, for_site=True):
         if page.url is None or page.url == "/":
             continue  # the Jekyll navigation data and home page have mkdocs equivalents
         path = tuple(src_uri(page.url).split("/"))
         detections = by_taxonomy.get(page.url)
+        entry = changed.get(page.source.path) if page.source is not None else None
         if page.url == "/detections/":  # the index gets the filters (docs/javascripts/filters.js)
-            pages.append(Page(path, partial(_with_filters, page), page.source, page.label, page.url, page.listing))
+            pages.append(Page(path, partial(_after_front_matter, page, FILTERS), page.source, page.label, page.url,
+                              page.listing))
+        elif entry is not None:
+            pages.append(Page(path, partial(_after_front_matter, page, _change_notice(entry, changes.label)),
+                              page.source, page.label, page.url, page.listing))
         elif detections is None:
             pages.append(page.moved(path))
         else:
@@ -256,7 +266,11 @@ def render_site(site: Site, rules) -> tuple[list[Page], list[Issue]]:
             group, title = page.listing
             listings.setdefault(group, []).append((title, page.url))
     pages.append(Page(("index.md",), partial(env.get_template("home.md.j2").render, site=site, techniques=entries,
-                                             listings=listings), label="home page", url="/"))
+                                             listings=listings, changes=changes), label="home page", url="/"))
+    if changes is not None:
+        urls = {page.detection.source.path: page.url for page in site.detections}
+        pages.append(Page(("changes.md",), partial(env.get_template("changes.md.j2").render, changes=changes,
+                                                   urls=urls), label="What changed page", url=CHANGES_URL))
     tags = tag_entries(site)
     pages.append(Page(("tags.md",), partial(env.get_template("tags.md.j2").render, tags=tags,
                                             inline_pages=TAG_INLINE_PAGES),
@@ -312,13 +326,24 @@ FILTERS = '<div id="sc-filters" class="sc-filters sc-addition" data-fidelity-ign
 """Where the detections index's filters go: the script fills it, and leaves the page as it is without it."""
 
 
-def _with_filters(page: Page) -> str:
-    """The page with the filters' place after its front matter."""
+CHANGES_URL = "/changes/"
+
+
+def _change_notice(entry: Entry, label: str) -> str:
+    """What an added or changed detection's page says at its top: since when, and a link to its entry."""
+    since = "New" if entry.status == "added" else "Changed"
+    return (f'<div class="sc-addition sc-change-notice" data-fidelity-ignore="" markdown="1">\n\n'
+            f'**{since} since {markdown_text(label)}**: [see what changed]({CHANGES_URL}#{entry.anchor})\n\n'
+            f'</div>\n\n')
+
+
+def _after_front_matter(page: Page, addition: str) -> str:
+    """The page with `addition` after its front matter (the filters' place, a change notice)."""
     text = page.text
     if text.startswith("---\n"):
         end = text.index("\n---\n", 4) + len("\n---\n")
-        return text[:end] + "\n" + FILTERS + text[end:]
-    return FILTERS + text
+        return text[:end] + "\n" + addition + text[end:]
+    return addition + text
 
 
 def _slashed_anchors(tags: list[TagEntry]) -> list[Issue]:

@@ -20,6 +20,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.structure.toc import TableOfContents
 
+from ..changes import Older, load_older
 from ..exceptions import GeneratorError
 from ..issues import Issue, Severity
 from ..pipeline import Inputs, generate
@@ -27,7 +28,7 @@ from .. import render
 from ..render import Page
 from .config import PluginConfig
 from . import convert
-from .layout import legacy_redirects
+from .layout import CHANGES_URL, legacy_redirects, src_uri
 from .policy import with_policy
 from .sanitize import plain_title, sanitize
 from .search import search_terms, slim_index
@@ -91,6 +92,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                     for key, value in (("splunk_apps_file", self.config.splunk_apps_file),
                                        ("d3fend_file", self.config.d3fend_file))}
         self.inputs = Inputs(self.attack_bundle, self.cve_file, form=self.config.form or None, **optional)
+        # Not resolved: the older checkout is labelled by its folder's name as given, links included.
+        self.compare_with = Path(os.path.abspath(root / self.config.compare_with)) if self.config.compare_with else None
         for name in REQUIRED_EXTENSIONS:
             if name not in config.markdown_extensions:
                 config.markdown_extensions.append(name)
@@ -108,24 +111,40 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if self.preview is None:
             _unlink_planted_links(Path(config.site_dir))
         preview = self.preview
+        older, older_issues = self._older()
         try:
             generated = generate(self.content_dir, self.inputs, layout="mkdocs",
-                                 cache=preview.load_cache if preview else None)
+                                 cache=preview.load_cache if preview else None, older=older)
         except GeneratorError as exc:
             raise PluginError(str(exc)) from None
         self.pages = generated.pages
-        self.issues = generated.issues
+        self.issues = older_issues + generated.issues
         self.redirects = legacy_redirects(generated.site)
         self.search_words = search_terms(generated.site)
         if preview is None or not preview.built_once:
             log.info(f"form {generated.form.name}: {generated.form.reason}")
         if preview is None:
-            for issue in generated.issues:
+            for issue in self.issues:
                 self._log(issue)
         else:
-            self.pages = self.pages + self._error_pages(preview, generated.issues)
+            self.pages = self.pages + self._error_pages(preview, self.issues)
         # Page URL -> the links in it that led nowhere; a preview keeps the unchanged pages' ones.
         self.dead_links: dict[str, list[str]] = preview.dead_links if preview is not None else {}
+
+    def _older(self) -> tuple[Older | None, list[Issue]]:
+        """The older checkout to compare with, if one is set; read once per `mkdocs serve` (it is history)."""
+        if self.compare_with is None:
+            return None, []
+        kept = self.preview.older if self.preview is not None else None
+        if kept is not None and kept[0] == self.compare_with:
+            return kept[1], kept[2]
+        older, issues = load_older(self.compare_with, self.config.compare_with)
+        if older is not None:
+            count = len(older.content.detections)
+            log.info(f"what changed: read the older content, {older.label} ({count} published detections)")
+        if self.preview is not None:
+            self.preview.older = (self.compare_with, older, issues)
+        return older, issues
 
     def _error_pages(self, preview: Preview, issues: list[Issue]) -> list[Page]:
         """While serving: a source whose page is gone because of its errors gets a page showing them."""
@@ -168,6 +187,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 Path(File.generated(config, src_uri, content="").abs_dest_path).unlink(missing_ok=True)
             files.append(File.generated(config, PROBLEMS_DATA, content=problems_data(self.issues)))
             files.append(File.generated(config, NOTICE_SCRIPT, content=NOTICE))
+        self._add_changes_to_nav(config, texts)
         self.files = files
         self.progress = (0, len(files.documentation_pages()))
         self.extension.documents = {_site_url(f): f.src_uri for f in files.documentation_pages()}
@@ -175,6 +195,17 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.extension.documents.update({"/" + uri + "/": uri for uri in texts if not uri.endswith(".md")})
         self._add_redirects(config)
         return files
+
+    @staticmethod
+    def _add_changes_to_nav(config: MkDocsConfig, texts: dict[str, str]) -> None:
+        """The What changed page gets a tab when it exists (before About, if there is one); mkdocs.yml cannot
+        name it, since without an older checkout the page does not exist and --strict would fail on it."""
+        uri = src_uri(CHANGES_URL)
+        if uri not in texts or not isinstance(config.nav, list) or any(
+                isinstance(item, dict) and uri in item.values() for item in config.nav):
+            return
+        about = [index for index, item in enumerate(config.nav) if isinstance(item, dict) and "About" in item]
+        config.nav.insert(about[0] if about else len(config.nav), {"What changed": uri})
 
     def _add_redirects(self, config: MkDocsConfig) -> None:
         """Old detection addresses redirect to the current ones, through the mkdocs-redirects plugin."""

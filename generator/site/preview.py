@@ -62,6 +62,8 @@ class Preview:
     """The old-address redirects of the last build (docs-relative paths)."""
     removed: list[str] = field(default_factory=list)
     """src_uris the previous build had and this one does not: their output is deleted."""
+    older: tuple | None = None
+    """(path, changes.Older or None, its issues): the older checkout compared with, read on the first build only."""
 
     # -- which pages changed --------------------------------------------------------------------
 

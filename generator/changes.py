@@ -1,0 +1,294 @@
+"""What changed: the detections added, removed and changed between an older checkout of the content and this one.
+
+`load_older` reads the older checkout once (in its own form: a 2022 checkout
+publishes other folders than today's); `compare` is a pure function of the
+two sets of published detections. Detections are matched by id, then, among
+those left, by name (older content may lack ids, or an id may have been
+replaced). Everything comes back sorted, so the page is the same on every
+build of the same inputs.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import os
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Callable, Iterable
+
+import yaml
+
+from .forms import choose_form
+from .issues import Issue, Severity
+from .load import load_content
+from .models import Content, Detection
+
+
+@dataclass(frozen=True)
+class Older:
+    """The older checkout: its label for readers and its published detections (in its own form)."""
+
+    label: str
+    content: Content
+
+
+@dataclass(frozen=True)
+class ScalarChange:
+    """A field with one value: before and after, as shown ("" when absent)."""
+
+    field: str
+    old: str
+    new: str
+    kind: str = "scalar"
+
+
+@dataclass(frozen=True)
+class ListChange:
+    """A field holding a list (references, ATT&CK ids, ...): the items added and removed, each sorted."""
+
+    field: str
+    added: tuple[str, ...]
+    removed: tuple[str, ...]
+    kind: str = "list"
+
+
+@dataclass(frozen=True)
+class DiffLine:
+    mark: str
+    """"+" added, "-" removed, " " unchanged."""
+    text: str
+
+
+@dataclass(frozen=True)
+class LinesChange:
+    """The search, as a line diff: one line per pipeline stage, the unchanged ones included."""
+
+    field: str
+    lines: tuple[DiffLine, ...]
+    kind: str = "lines"
+
+
+FieldChange = ScalarChange | ListChange | LinesChange
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One detection on the What changed page."""
+
+    anchor: str
+    """Its place on the page: the detection's id where that is a plain token, otherwise one made from it."""
+    status: str
+    """"added", "removed" or "changed"."""
+    old: Detection | None
+    new: Detection | None
+    fields: tuple[FieldChange, ...] = ()
+    """What changed, field by field (only for "changed"): `SCALAR_FIELDS`, the search, then `LIST_FIELDS`."""
+
+    @property
+    def detection(self) -> Detection:
+        """The detection as it is now, or as it was when it is gone."""
+        return self.new if self.new is not None else self.old
+
+
+@dataclass(frozen=True)
+class Changes:
+    label: str
+    """The older checkout's label, e.g. "escu-2024-04" or "ES Content Updates 4.42.0"."""
+    added: tuple[Entry, ...]
+    removed: tuple[Entry, ...]
+    changed: tuple[Entry, ...]
+    older_count: int
+    newer_count: int
+
+
+def _text(value) -> str:
+    return "" if value is None else " ".join(str(value).split())
+
+
+def _observable(o) -> str:
+    return f"{o.name} ({o.type}{': ' + ', '.join(o.roles) if o.roles else ''})"
+
+
+SCALAR_FIELDS: tuple[tuple[str, Callable[[Detection], object]], ...] = (
+    ("Name", lambda d: d.name),
+    ("ID", lambda d: d.id),
+    ("File", lambda d: d.source.path),
+    ("Status", lambda d: d.lifecycle),
+    ("Type", lambda d: d.type),
+    ("Version", lambda d: d.version),
+    ("Date", lambda d: d.date),
+    ("Author", lambda d: d.author),
+    ("Security domain", lambda d: d.tags.security_domain),
+    ("Impact", lambda d: d.tags.impact),
+    ("Confidence", lambda d: d.tags.confidence),
+    ("Risk message", lambda d: d.tags.message),
+    ("Description", lambda d: d.description),
+    ("How to implement", lambda d: d.how_to_implement),
+    ("Known false positives", lambda d: d.known_false_positives),
+)
+"""Fields compared as one value (white space collapsed: a re-wrapped paragraph is not a change)."""
+
+LIST_FIELDS: tuple[tuple[str, Callable[[Detection], Iterable[str]]], ...] = (
+    ("References", lambda d: d.references),
+    ("ATT&CK", lambda d: d.tags.mitre_attack_id),
+    ("Data sources", lambda d: d.data_source),
+    ("Analytic stories", lambda d: d.tags.analytic_story),
+    ("Products", lambda d: d.tags.product),
+    ("Data models", lambda d: d.datamodel),
+    ("Kill chain phases", lambda d: d.tags.kill_chain_phases),
+    ("CVEs", lambda d: (*d.tags.cve, *d.misplaced_cve)),
+    ("Required fields", lambda d: d.tags.required_fields),
+    ("Supported add-ons", lambda d: d.tags.supported_tas),
+    ("Atomic Red Team tests", lambda d: d.tags.atomic_guid),
+    ("Risk and threat objects", lambda d: map(_observable, d.tags.observables)),
+    ("Drilldown searches", lambda d: (x.name for x in d.drilldown_searches)),
+    ("Test data", lambda d: (a.data for t in d.tests for a in t.attack_data)),
+)
+"""Fields compared as sets of items: an item moved within its list is not a change."""
+
+_STAGE = re.compile(r" (?=\|)")
+
+
+def search_stages(search: str) -> list[str]:
+    """A search as its pipeline stages, white space collapsed: split before each "|" that follows a space.
+
+    A pipe inside a regular expression or a string rarely follows a space,
+    and one that does only splits the line shown, not what is compared.
+    """
+    return [stage for stage in _STAGE.split(" ".join(search.split())) if stage]
+
+
+def search_diff(old: str, new: str) -> tuple[DiffLine, ...]:
+    """Every stage of both searches in order, each marked unchanged, removed or added."""
+    before, after = search_stages(old), search_stages(new)
+    lines: list[DiffLine] = []
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            lines += [DiffLine(" ", stage) for stage in before[i1:i2]]
+            continue
+        lines += [DiffLine("-", stage) for stage in before[i1:i2]]
+        lines += [DiffLine("+", stage) for stage in after[j1:j2]]
+    return tuple(lines)
+
+
+def field_changes(old: Detection, new: Detection) -> tuple[FieldChange, ...]:
+    """What differs between two versions of a detection, field by field, in a fixed order."""
+    changes: list[FieldChange] = []
+    for label, value in SCALAR_FIELDS:
+        before, after = _text(value(old)), _text(value(new))
+        if before != after:
+            changes.append(ScalarChange(label, before, after))
+    if search_stages(old.search) != search_stages(new.search):
+        changes.append(LinesChange("Search", search_diff(old.search, new.search)))
+    for label, items in LIST_FIELDS:
+        before, after = set(map(_text, items(old))), set(map(_text, items(new)))
+        if before != after:
+            changes.append(ListChange(label, tuple(sorted(after - before)), tuple(sorted(before - after))))
+    return tuple(changes)
+
+
+def _pairs(older: list[Detection], newer: list[Detection], key: Callable[[Detection], str]):
+    """Pair detections with the same non-empty key, in path order; return the pairs and both sides' rest."""
+    by_key: dict[str, list[Detection]] = {}
+    for detection in newer:
+        if key(detection):
+            by_key.setdefault(key(detection), []).append(detection)
+    pairs, old_rest = [], []
+    for detection in older:
+        candidates = by_key.get(key(detection)) if key(detection) else None
+        if candidates:
+            pairs.append((detection, candidates.pop(0)))
+        else:
+            old_rest.append(detection)
+    paired = {id(new) for _, new in pairs}
+    return pairs, old_rest, [d for d in newer if id(d) not in paired]
+
+
+_PLAIN_ANCHOR = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
+
+
+def _anchor(detection: Detection, taken: set[str]) -> str:
+    """The detection's id when it is a plain token (a UUID is), else a token made from its id or name."""
+    key = detection.id.strip() or detection.name
+    anchor = key if _PLAIN_ANCHOR.fullmatch(key) else "detection-" + hashlib.sha1(key.encode()).hexdigest()[:12]
+    unique, number = anchor, 1
+    while unique in taken:  # two detections sharing an id: the second is "<id>-2"
+        number += 1
+        unique = f"{anchor}-{number}"
+    taken.add(unique)
+    return unique
+
+
+def _order(entry: Entry) -> tuple:
+    d = entry.detection
+    return (d.name.lower(), d.name, d.id, d.source.path)
+
+
+def compare(older: Content, newer: Content, label: str) -> Changes:
+    """The detections of `newer` added, removed and changed since `older`, each sorted by name.
+
+    Both are the published detections of their checkout. A detection is
+    matched by its id; one left unmatched is then matched by its name.
+    """
+    old = sorted(older.detections, key=lambda d: d.source.path)
+    new = sorted(newer.detections, key=lambda d: d.source.path)
+    by_id, old_rest, new_rest = _pairs(old, new, lambda d: d.id.strip())
+    by_name, removed, added = _pairs(old_rest, new_rest, lambda d: d.name)
+    entries = [Entry("", "added", None, d) for d in added] + [Entry("", "removed", d, None) for d in removed]
+    for before, after in by_id + by_name:
+        fields = field_changes(before, after)
+        if fields:
+            entries.append(Entry("", "changed", before, after, fields))
+    taken: set[str] = set()
+    named = [replace(e, anchor=_anchor(e.detection, taken)) for e in sorted(entries, key=_order)]
+    return Changes(label, tuple(e for e in named if e.status == "added"),
+                   tuple(e for e in named if e.status == "removed"),
+                   tuple(e for e in named if e.status == "changed"),
+                   len(older.detections), len(newer.detections))
+
+
+def older_label(directory: Path) -> str:
+    """The name readers know the older checkout by: its app version from contentctl.yml, else its folder's name."""
+    try:
+        with open(directory / "contentctl.yml", encoding="utf-8") as stream:
+            settings = yaml.safe_load(stream)
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        settings = None
+    app = settings.get("app") if isinstance(settings, dict) else None
+    version = app.get("version") if isinstance(app, dict) else None
+    if isinstance(version, (str, int, float)) and not isinstance(version, bool) and str(version).strip():
+        title = app.get("title")
+        title = title.strip() if isinstance(title, str) and title.strip() else "version"
+        return _text(f"{title} {version}")
+    return Path(os.path.normpath(os.path.abspath(directory))).name
+
+
+def load_older(directory: Path, shown_as: str | None = None) -> tuple[Older | None, list[Issue]]:
+    """Load the older checkout's published detections, in the form its own layout calls for.
+
+    Returns None and an error when it is not a readable directory. Its own
+    problems are not the reader's concern (it is history): they become at
+    most one warning, counting them.
+    """
+    where = shown_as or str(directory)
+    try:
+        readable = directory.is_dir() and os.access(directory, os.R_OK | os.X_OK)
+    except OSError:
+        readable = False
+    if not readable:
+        return None, [Issue(where, None, Severity.ERROR,
+                            "the older content to compare with is not a readable directory; "
+                            "the What changed page is left out")]
+    form = choose_form(directory)
+    content, issues = load_content(directory, form.rules.DETECTION_FOLDERS)
+    published = tuple(d for d in content.detections if form.rules.is_published(d))
+    summary = []
+    if issues:
+        errors = sum(issue.severity is Severity.ERROR for issue in issues)
+        summary.append(Issue(where, None, Severity.WARNING,
+                             f"the older content has {errors} errors and {len(issues) - errors} warnings of its own "
+                             "(not listed; what they left out is not compared)"))
+    return Older(older_label(directory), replace(content, detections=published)), summary
