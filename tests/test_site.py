@@ -37,7 +37,7 @@ def test_tag_anchors_with_a_slash_are_reported_once_and_land(corpus_site):
     assert reported == ["tag '/etc/passwd and /etc/shadow' and 10 more tags are linked with a '/' in their anchors "
                         "(/tags/#/etc/passwd-and-/etc/shadow), which the published site did not have; the tag index "
                         "gives their headings those ids, so the links land"]
-    assert '<h2 id="scheduled-task/job">Scheduled Task/Job</h2>' in (out / "tags" / "index.html").read_text()
+    assert '<h3 id="scheduled-task/job">Scheduled Task/Job</h3>' in (out / "tags" / "index.html").read_text()
 
 
 def fidelity_exceptions(form: str) -> dict[str, str]:
