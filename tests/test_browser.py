@@ -335,9 +335,12 @@ def test_the_detections_index_filters_sorts_counts_and_keeps_its_state_in_the_ad
     assert set(shown.locator("td:nth-child(3)").all_inner_texts()) == {"TTP"}
     assert page.url.endswith("detections/?type=TTP")
 
+    # Each value's count is of the detections the other choices leave: what choosing it shows.
+    offered = page.locator("#sc-filters select[name=tactic] option[value=Execution]").inner_text()
     page.select_option("#sc-filters select[name=tactic]", "Execution")
     both = shown.count()
-    assert 0 < both < ttp
+    assert 0 < both < ttp and offered == f"Execution ({both})"
+    assert page.locator("#sc-filters select[name=type] option[value=TTP]").inner_text() == f"TTP ({both})"
     page.select_option("#sc-filters select[name=sort]", "date")
     linked = page.url
     assert linked.endswith("?type=TTP&tactic=Execution&sort=date")
@@ -353,6 +356,30 @@ def test_the_detections_index_filters_sorts_counts_and_keeps_its_state_in_the_ad
     assert page.locator("#sc-filters select[name=type]").input_value() == "TTP"
     assert page.locator("#sc-filters select[name=tactic]").input_value() == "Execution"
     assert count.inner_text() == f"{both} of {total} detections"
+
+
+@pytest.mark.parametrize("listing, facet, field", [("stories", "category", "categories"),
+                                                     ("playbooks", "use_case", "use_cases")])
+def test_the_stories_and_playbooks_indexes_filter_count_and_keep_their_state(page, served_2024_site, listing,
+                                                                              facet, field):
+    records = json.loads(page.request.get(served_2024_site + f"api/{listing}.json").text())
+    page.goto(served_2024_site + f"{listing}/")
+    count = page.locator("#sc-filters .sc-filters__count")
+    rows = page.locator("article table tbody tr")
+    total = rows.count()
+    assert count.inner_text() == f"{total} of {total} {listing}"
+    values = sorted({value for record in records for value in record[field]})
+    value = values[-1]
+    page.select_option(f"#sc-filters select[name={facet}]", value)
+    expected = sorted(record["name"] for record in records if value in record[field])
+    shown = page.locator("article table tbody tr:not([hidden]) td:first-child").all_inner_texts()
+    assert sorted(name.strip() for name in shown) == expected and 0 < len(expected) < total
+    assert count.inner_text() == f"{len(expected)} of {total} {listing}"
+    page.select_option("#sc-filters select[name=sort]", "date")
+    linked = page.url
+    page.goto(linked)  # a filtered view can be linked
+    assert page.locator(f"#sc-filters select[name={facet}]").input_value() == value
+    assert count.inner_text() == f"{len(expected)} of {total} {listing}"
 
 
 def matrix_cells(page) -> list[tuple[str, str, str]]:

@@ -1,14 +1,17 @@
-/* What the site's filters share (filters.js, the detections index; matrix.js, the ATT&CK matrix): the
- * detections export they read (api/detections.json), a select per facet listing each value with how many
- * detections have it, and the chosen values kept in the address (?type=TTP&story=...), so that a filtered view
- * can be linked. Content is only ever set as text. */
+/* What the site's filters share (filters.js, the detections, stories and playbooks indexes; matrix.js, the
+ * ATT&CK matrix): the export they read (api/detections.json, api/stories.json, api/playbooks.json), a select
+ * per facet listing each value with how many items have it, and the chosen values kept in the address
+ * (?type=TTP&story=...), so that a filtered view can be linked. Content is only ever set as text. */
 window.scFacets = (function () {
   "use strict";
   var script = document.currentScript;
   var siteRoot = script ? new URL("../", script.src) : null;
-  // Each facet: its label and the values a detection of the export has for it.
+  // Each facet: its label and the values an item of the export (a detection, story or playbook) has for it.
   var FACETS = {
     type: ["Type", function (d) { return [d.type]; }],
+    category: ["Category", function (d) { return d.categories; }],
+    use_case: ["Use case", function (d) { return d.use_cases; }],
+    app: ["SOAR app", function (d) { return d.apps; }],
     status: ["Status", function (d) { return [d.status]; }],
     kind: ["Kind", function (d) { return [d.kind]; }],
     product: ["Product", function (d) { return d.products; }],
@@ -29,39 +32,58 @@ window.scFacets = (function () {
     return node;
   }
 
-  /* A select for each facet of `names` (in that order), each value of `records` with its count, each set to the
-   * value the address gives it. */
+  /* A select for each facet of `names` (in that order), listing each value of `records`, each set to the value
+   * the address gives it. Each value shows how many records have it among those the other facets' choices
+   * leave (what choosing it would show). */
   function controls(names, records) {
     var params = new URLSearchParams(window.location.search);
     var node = element("div", { "class": "sc-filters__controls" });
-    var selects = {};
+    var selects = {}, options = {};
+
+    function has(record, name, wanted) {
+      return !wanted || (record !== undefined && (FACETS[name][1](record) || []).indexOf(wanted) >= 0);
+    }
+
+    function valuesOf(record, name) {
+      return Array.from(new Set(FACETS[name][1](record) || [])).filter(function (value) { return value; });
+    }
+
     names.forEach(function (name) {
-      var label = FACETS[name][0], values = FACETS[name][1];
-      var counts = {};
-      records.forEach(function (record) {
-        Array.from(new Set(values(record))).forEach(function (value) {
-          if (value) counts[value] = (counts[value] || 0) + 1;
-        });
-      });
+      var label = FACETS[name][0];
+      var seen = {};
+      records.forEach(function (record) { valuesOf(record, name).forEach(function (value) { seen[value] = 1; }); });
       var wrapper = element("label", { "class": "sc-filters__facet" }, label + " ");
       var select = element("select", { "name": name, "aria-label": label });
       select.appendChild(element("option", { value: "" }, "any"));
-      Object.keys(counts).sort().forEach(function (value) {
-        select.appendChild(element("option", { value: value }, value + " (" + counts[value] + ")"));
+      options[name] = {};
+      Object.keys(seen).sort().forEach(function (value) {
+        options[name][value] = select.appendChild(element("option", { value: value }, value));
       });
       select.value = params.get(name) || "";
       wrapper.appendChild(select);
       node.appendChild(wrapper);
       selects[name] = select;
     });
+
+    function recount() {
+      names.forEach(function (name) {
+        var counts = {};
+        records.forEach(function (record) {
+          var others = names.every(function (other) { return other === name || has(record, other, selects[other].value); });
+          if (others) valuesOf(record, name).forEach(function (value) { counts[value] = (counts[value] || 0) + 1; });
+        });
+        Object.keys(options[name]).forEach(function (value) {
+          options[name][value].textContent = value + " (" + (counts[value] || 0) + ")";
+        });
+      });
+    }
+    recount();
+
     return {
       node: node,
       /* Does `record` (maybe undefined: a row the export lacks) have every chosen value? */
       matches: function (record) {
-        return names.every(function (name) {
-          var wanted = selects[name].value;
-          return !wanted || (record !== undefined && FACETS[name][1](record).indexOf(wanted) >= 0);
-        });
+        return names.every(function (name) { return has(record, name, selects[name].value); });
       },
       /* The chosen values, as the address keeps them. */
       query: function () {
@@ -70,7 +92,9 @@ window.scFacets = (function () {
         return query;
       },
       onChange: function (handler) {
-        names.forEach(function (name) { selects[name].addEventListener("change", handler); });
+        names.forEach(function (name) {
+          selects[name].addEventListener("change", function () { recount(); handler(); });
+        });
       }
     };
   }
@@ -81,15 +105,18 @@ window.scFacets = (function () {
     history.replaceState(null, "", window.location.pathname + (search ? "?" + search : "") + window.location.hash);
   }
 
-  /* Once the page is ready and if it has an element of id `hostId`: start(host, detections of the export).
-   * Without the export the page stays as it is. */
+  /* Once the page is ready and if it has an element of id `hostId`: start(host, items of the export, its
+   * name). The export is the one the host's class names (sc-filters--stories: api/stories.json), else the
+   * detections. Without the export the page stays as it is. */
   function whenLoaded(hostId, start) {
     function load() {
       var host = document.getElementById(hostId);
       if (!host || !siteRoot) return;
-      fetch(new URL("api/detections.json", siteRoot)).then(function (response) {
+      var named = /(?:^|\s)sc-filters--(detections|stories|playbooks)(?:\s|$)/.exec(host.className);
+      var name = named ? named[1] : "detections";
+      fetch(new URL("api/" + name + ".json", siteRoot)).then(function (response) {
         return response.ok ? response.json() : [];
-      }).then(function (records) { start(host, records); }).catch(function () { /* the page stays as it is */ });
+      }).then(function (records) { start(host, records, name); }).catch(function () { /* the page stays as it is */ });
     }
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", load);
     else load();

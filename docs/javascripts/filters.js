@@ -1,14 +1,19 @@
-/* Filters for the detections index: by type, status, kind, product, data source, tactic, technique and
- * story, sorted by name or date, with counts; the state is kept in the address (?type=TTP&sort=date), so a
- * filtered view can be linked. The data is the site's own export, api/detections.json; the published table
- * stays as it is and its rows are shown, hidden and ordered. What it shares with the ATT&CK matrix's filters
- * is in facets.js. */
+/* Filters for the detections index (by type, status, kind, product, data source, tactic, technique and
+ * story), the stories index (by category and product) and the playbooks index (by type, use case, SOAR app
+ * and product), each sorted by name or date, with counts; the state is kept in the address
+ * (?type=TTP&sort=date), so a filtered view can be linked. The data is the site's own export of each
+ * (api/detections.json, ...); the published table stays as it is and its rows are shown, hidden and
+ * ordered. What it shares with the ATT&CK matrix's filters is in facets.js. */
 (function () {
   "use strict";
   var facets = window.scFacets;
   if (!facets) return;
   var element = facets.element;
-  var FACETS = ["type", "status", "kind", "product", "data_source", "tactic", "technique", "story"];
+  var FACETS = {
+    detections: ["type", "status", "kind", "product", "data_source", "tactic", "technique", "story"],
+    stories: ["category", "product"],
+    playbooks: ["type", "use_case", "app", "product"]
+  };
 
   function isoDate(date) {
     var parts = String(date).split("-");
@@ -16,7 +21,7 @@
     return parts[0].padStart(4, "0") + "-" + parts[1].padStart(2, "0") + "-" + parts[2].padStart(2, "0");
   }
 
-  function start(host, records) {
+  function start(host, records, listing) {
     // The first table after the filters' place (the theme wraps tables in a scrolling box).
     var table = null;
     for (var next = host.nextElementSibling; next && !table; next = next.nextElementSibling) {
@@ -35,7 +40,7 @@
       var name = row.cells[0] ? row.cells[0].textContent.replace(/\s+(experimental|deprecated)$/, "").trim() : "";
       return { row: row, index: index, record: (link && byUrl[link.href]) || byName[name] };
     });
-    var controls = facets.controls(FACETS, rows.filter(function (entry) { return entry.record; })
+    var controls = facets.controls(FACETS[listing], rows.filter(function (entry) { return entry.record; })
       .map(function (entry) { return entry.record; }));
     var sortLabel = element("label", { "class": "sc-filters__facet" }, "Sort ");
     var sort = element("select", { "name": "sort", "aria-label": "Sort" });
@@ -65,7 +70,7 @@
         return a.index - b.index;
       });
       ordered.forEach(function (entry) { body.appendChild(entry.row); });
-      count.textContent = shown + " of " + rows.length + " detections";
+      count.textContent = shown + " of " + rows.length + " " + listing;
       facets.keepInAddress(query);
     }
 

@@ -244,9 +244,9 @@ def render_site(site: Site, rules, changes: Changes | None = None) -> tuple[list
         path = tuple(src_uri(page.url).split("/"))
         detections = by_taxonomy.get(page.url)
         entry = changed.get(page.source.path) if page.source is not None else None
-        if page.url == "/detections/":  # the index gets the filters (docs/javascripts/filters.js)
-            pages.append(Page(path, partial(_after_front_matter, page, FILTERS), page.source, page.label, page.url,
-                              page.listing))
+        if page.url in FILTERED_INDEXES:  # the indexes get filters (docs/javascripts/filters.js)
+            pages.append(Page(path, partial(_after_front_matter, page, FILTERED_INDEXES[page.url]), page.source,
+                              page.label, page.url, page.listing))
         elif entry is not None:
             pages.append(Page(path, partial(_after_front_matter, page, _change_notice(entry, changes.label)),
                               page.source, page.label, page.url, page.listing))
@@ -322,8 +322,13 @@ def _move_clashing_listings(pages: list[Page]) -> tuple[list[Page], list[Issue]]
     return kept, issues
 
 
-FILTERS = '<div id="sc-filters" class="sc-filters sc-addition" data-fidelity-ignore=""></div>\n\n'
-"""Where the detections index's filters go: the script fills it, and leaves the page as it is without it."""
+FILTERED_INDEXES = {
+    f"/{listing}/": f'<div id="sc-filters" class="sc-filters sc-filters--{listing} sc-addition" '
+                    'data-fidelity-ignore=""></div>\n\n'
+    for listing in ("detections", "stories", "playbooks")
+}
+"""Where each index's filters go: the script fills the place (its class names the export it reads), and
+leaves the page as it is without it."""
 
 
 CHANGES_URL = "/changes/"
