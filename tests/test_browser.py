@@ -382,6 +382,23 @@ def test_the_stories_and_playbooks_indexes_filter_count_and_keep_their_state(pag
     assert count.inner_text() == f"{len(expected)} of {total} {listing}"
 
 
+def test_the_tag_index_jumps_by_letter_and_links_the_big_tags_pages(page, served_2024_site):
+    page.goto(served_2024_site)
+    page.locator(".md-tabs").get_by_role("link", name="Tags", exact=True).click()
+    page.wait_for_url(re.compile(r"/escu/tags/$"))
+    page.locator(".sc-jump-list").get_by_role("link", name="S", exact=True).click()
+    assert page.url.endswith("/tags/#tags-s")
+    assert page.locator("#tags-s").evaluate("h => h.getBoundingClientRect().top") < 200  # scrolled to it
+    records = json.loads(page.request.get(served_2024_site + "api/detections.json").text())
+    tagged = {" ".join(record["name"].split()) for record in records if "Splunk Enterprise" in record["products"]}
+    page.locator("article").get_by_role("link", name=re.compile(r"^All \d+ pages tagged Splunk Enterprise$")).click()
+    page.wait_for_url(re.compile(r"/escu/tags/splunk-enterprise/$"))
+    listed = set(page.locator("article li a").all_inner_texts())
+    assert tagged <= listed and len(tagged) > 1000
+    page.goto(served_2024_site + "tags/#lsass-memory")  # a published tag link lands on its heading
+    assert page.locator("#lsass-memory").evaluate("h => h.getBoundingClientRect().top") < 200
+
+
 def matrix_cells(page) -> list[tuple[str, str, str]]:
     """(id, shade class, count shown) of each technique of the matrix, as the reader's page has them."""
     return [tuple(cell) for cell in page.locator(".sc-matrix__grid li[title]").evaluate_all(
