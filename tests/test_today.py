@@ -108,12 +108,13 @@ def test_empty_sections_are_hidden_not_shown(today_site):
     assert shown_empty == []
 
 
-def test_no_tag_page_is_over_200_kb_and_every_tag_is_listed_whole(today_site):
+def test_the_tag_index_is_under_200_kb_and_a_big_tag_lists_every_page_on_its_own(today_site):
     out, _ = today_site
     index = out / "tags" / "index.html"
     pages = [index, *(out / "tags").glob("*/index.html")]
     sizes = {page.relative_to(out).as_posix(): page.stat().st_size for page in pages}
     assert len(sizes) > 40  # the big tags have pages of their own
+    # The three product tags list every detection and story (about 1,960 pages, 240 KB); the rest are small.
     assert max(sizes.values()) <= 260_000, sorted(sizes.items(), key=lambda item: -item[1])[:3]
     assert sizes["tags/index.html"] <= 200_000
     text, hrefs = _read(out / "tags" / "splunk-enterprise" / "index.html")
@@ -122,7 +123,7 @@ def test_no_tag_page_is_over_200_kb_and_every_tag_is_listed_whole(today_site):
     assert len(tagged) > 1000
     assert sum(1 for href in hrefs if href.startswith("../../endpoint/")) >= sum(
         1 for d in tagged if d["url"].startswith("endpoint/"))
-    assert "tags/splunk-enterprise/" in (out / "tags" / "index.html").read_text(encoding="utf-8")
+    assert 'href="splunk-enterprise/"' in (out / "tags" / "index.html").read_text(encoding="utf-8")
 
 
 def test_listings_show_no_none_for_a_page_without_techniques(today_site):
