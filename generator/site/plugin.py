@@ -31,7 +31,7 @@ from . import convert
 from .layout import CHANGES_URL, legacy_redirects, src_uri
 from .policy import with_policy
 from .sanitize import plain_title, sanitize
-from .search import search_terms, slim_index
+from .search import SearchTerms, slim_index
 from .markdown import KramdownExtension, highlight_spl
 from .preview import (
     NOTICE,
@@ -120,7 +120,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.pages = generated.pages
         self.issues = older_issues + generated.issues
         self.redirects = legacy_redirects(generated.site)
-        self.search_words = search_terms(generated.site)
+        self.search_words = SearchTerms(generated.site)
         if preview is None or not preview.built_once:
             log.info(f"form {generated.form.name}: {generated.form.reason}")
         if preview is None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..enrich import Site
+from ..enrich import DetectionPage, PlaybookPage, Site, StoryPage
 
 EXCERPT_CHARACTERS = 300
 """How much of a page's description its entry keeps; the theme shows the first lines of it."""
@@ -28,30 +28,37 @@ _WORDS = re.compile(r"[\w][\w.$\\-]*[\w$]")
 """Words of those values: process and file names, registry keys, event codes (`rundll32.exe`, `4104`)."""
 
 
-def search_terms(site: Site) -> dict[str, str]:
-    """Page URL ("endpoint/x/", as the search index writes it) -> the words to find the page by."""
-    words: dict[str, str] = {}
-    for page in site.detections:
-        detection = page.detection
-        parts = [detection.id]
-        parts += [f"{t.id} {t.name}" for t in page.techniques]
-        parts += sorted({*(cve.id for cve in page.cves), *detection.tags.cve})
-        parts += [macro.name for macro in page.macros]
-        parts += [lookup.name for lookup in page.lookups]
-        parts += [source.name for source in page.data_sources]
-        parts += [word for quoted, bare in _SEARCH_VALUES.findall(detection.search)
-                  for word in _WORDS.findall(quoted or bare) if len(word) >= 3]
-        words[page.url.lstrip("/")] = " · ".join(_distinct(part for part in parts if part))
-    for story in site.stories:
-        parts = [story.story.id, *(f"{t.id} {t.name}" for t in story.techniques)]
-        words[story.url.lstrip("/")] = " · ".join(part for part in parts if part)
-    for playbook in site.playbooks:
-        parts = [playbook.playbook.id, *playbook.playbook.app_list]
-        words[playbook.url.lstrip("/")] = " · ".join(part for part in parts if part)
-    return words
+class SearchTerms:
+    """Page URL ("endpoint/x/", as the search index writes it) -> the words to find the page by.
+
+    Each page's words are worked out when asked for: a preview rebuild asks only for the pages it built.
+    """
+
+    def __init__(self, site: Site) -> None:
+        self._pages = {page.url.lstrip("/"): page for page in (*site.detections, *site.stories, *site.playbooks)}
+
+    def get(self, url: str) -> str:
+        page = self._pages.get(url)
+        if isinstance(page, DetectionPage):
+            detection = page.detection
+            parts = [detection.id]
+            parts += [f"{t.id} {t.name}" for t in page.techniques]
+            parts += sorted({*(cve.id for cve in page.cves), *detection.tags.cve})
+            parts += [macro.name for macro in page.macros]
+            parts += [lookup.name for lookup in page.lookups]
+            parts += [source.name for source in page.data_sources]
+            parts += [word for quoted, bare in _SEARCH_VALUES.findall(detection.search)
+                      for word in _WORDS.findall(quoted or bare) if len(word) >= 3]
+        elif isinstance(page, StoryPage):
+            parts = [page.story.id, *(f"{t.id} {t.name}" for t in page.techniques)]
+        elif isinstance(page, PlaybookPage):
+            parts = [page.playbook.id, *page.playbook.app_list]
+        else:
+            return ""
+        return " · ".join(_distinct(part for part in parts if part))
 
 
-def slim_index(entries: list[dict], terms: dict[str, str], generated: set[str]) -> list[dict]:
+def slim_index(entries: list[dict], terms: SearchTerms, generated: set[str]) -> list[dict]:
     """One entry for each generated page (URLs in `generated`); other pages' entries are kept as they are.
 
     `entries` are the theme's: {"location", "title", "text", "boost"?}, a
@@ -70,8 +77,9 @@ def slim_index(entries: list[dict], terms: dict[str, str], generated: set[str]) 
         entry = {"location": url, "title": first["title"]}
         excerpt = _excerpt(page_entries, LISTING_CHARACTERS if listing else EXCERPT_CHARACTERS)
         entry["text"] = f"<p>{excerpt}</p>" if excerpt else ""
-        if terms.get(url):
-            entry["text"] += f'\n<span class="sc-search-terms">{_escape(terms[url])}</span>'
+        words = terms.get(url)
+        if words:
+            entry["text"] += f'\n<span class="sc-search-terms">{_escape(words)}</span>'
         if "boost" in first:
             entry["boost"] = first["boost"]
         slim.append(entry)
