@@ -32,8 +32,8 @@ def test_a_page_that_is_not_content_has_no_words():
 
 def test_each_generated_page_becomes_one_entry_and_hand_written_pages_keep_their_sections():
     description = "<p>Finds <code>powershell.exe</code> turning off &quot;real-time monitoring&quot;.</p>"
-    entries = [
-        {"location": DETECTION, "title": "Disable Defender With PowerShell", "text": ""},
+    entries = [  # the page's own entry has what comes before its first heading: here a status banner
+        {"location": DETECTION, "title": "Disable Defender With PowerShell", "text": "<p>Marked experimental.</p>"},
         {"location": DETECTION + "#description", "title": "Description", "text": description},
         {"location": DETECTION + "#search", "title": "Search", "text": "<pre><code>| tstats count</code></pre>"},
         {"location": "detections/", "title": "Detections", "text": "Name Technique Type " + "row " * 100,
@@ -49,8 +49,8 @@ def test_each_generated_page_becomes_one_entry_and_hand_written_pages_keep_their
     slim = slim_index(entries, Terms(), generated={DETECTION, "detections/"})
     assert slim == [
         {"location": DETECTION, "title": "Disable Defender With PowerShell",
-         "text": "<p>Finds powershell.exe turning off &quot;real-time monitoring&quot;.</p>\n"
-                 '<span class="sc-search-terms">0b0a1c2d · T1562.001 &lt;Disable&gt;</span>'},
+         "text": "<p>Finds powershell.exe turning off &quot;real-time monitoring&quot;."
+                 '<span class="sc-search-terms"> 0b0a1c2d · T1562.001 &lt;Disable&gt;</span></p>'},
         {"location": "detections/", "title": "Detections",
          "text": "<p>Name Technique Type" + " row" * 45 + " …</p>", "boost": 0.1},  # 200 characters at most
         entries[4], entries[5],

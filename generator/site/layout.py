@@ -337,7 +337,8 @@ CHANGES_URL = "/changes/"
 def _change_notice(entry: Entry, label: str) -> str:
     """What an added or changed detection's page says at its top: since when, and a link to its entry."""
     since = "New" if entry.status == "added" else "Changed"
-    return (f'<div class="sc-addition sc-change-notice" data-fidelity-ignore="" markdown="1">\n\n'
+    return (f'<div class="sc-addition sc-change-notice" data-fidelity-ignore="" data-search-exclude="" '
+            'markdown="1">\n\n'
             f'**{since} since {markdown_text(label)}**: [see what changed]({CHANGES_URL}#{entry.anchor})\n\n'
             f'</div>\n\n')
 

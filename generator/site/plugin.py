@@ -31,7 +31,7 @@ from . import convert
 from .layout import CHANGES_URL, legacy_redirects, src_uri
 from .policy import with_policy
 from .sanitize import plain_title, sanitize
-from .search import SearchTerms, slim_index
+from .search import SearchTerms, slim_index, with_search_worker
 from .markdown import KramdownExtension, highlight_spl
 from .preview import (
     NOTICE,
@@ -278,11 +278,12 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return sanitize(html) if page.file.generated_by is not None else html
 
     def on_post_page(self, output: str, page: MkDocsPage, config: MkDocsConfig) -> str:
-        output = highlight_spl(output)
+        output = with_search_worker(highlight_spl(output))
         return with_policy(output) if self.preview is None else output
 
     def on_post_template(self, output_content: str, template_name: str, config: MkDocsConfig) -> str:
         # The theme's own pages (404.html) too; a sitemap has no <head> and is left as it is.
+        output_content = with_search_worker(output_content)
         return with_policy(output_content) if self.preview is None else output_content
 
     @event_priority(50)  # before the search plugin writes its index
