@@ -401,6 +401,11 @@ def test_the_detections_index_filters_sorts_counts_and_keeps_its_state_in_the_ad
     assert page.locator("#sc-filters select[name=tactic]").input_value() == "Execution"
     assert count.inner_text() == f"{both} of {total} detections"
 
+    page.locator("#sc-filters").get_by_role("button", name="Clear filters").click()
+    assert count.inner_text() == f"{total} of {total} detections"
+    assert page.url.endswith("detections/?sort=date")  # the order chosen stays
+    assert page.locator("#sc-filters select[name=tactic] option[value=Execution]").inner_text() != offered
+
 
 @pytest.mark.parametrize("listing, facet, field", [("stories", "category", "categories"),
                                                      ("playbooks", "use_case", "use_cases")])

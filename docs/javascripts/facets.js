@@ -78,6 +78,9 @@ window.scFacets = (function () {
       });
     }
     recount();
+    // Back to everything in one click (a combination can leave nothing to show).
+    var clear = node.appendChild(element("button", { "type": "button", "class": "md-button sc-filters__clear" },
+                                         "Clear filters"));
 
     return {
       node: node,
@@ -94,6 +97,11 @@ window.scFacets = (function () {
       onChange: function (handler) {
         names.forEach(function (name) {
           selects[name].addEventListener("change", function () { recount(); handler(); });
+        });
+        clear.addEventListener("click", function () {
+          names.forEach(function (name) { selects[name].value = ""; });
+          recount();
+          handler();
         });
       }
     };
