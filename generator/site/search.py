@@ -11,6 +11,7 @@ Hand-written pages (docs/) keep their sections.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterable
 
@@ -80,7 +81,8 @@ def slim_index(entries: list[dict], terms: SearchTerms, generated: set[str]) -> 
         entry = {"location": url, "title": first["title"]}
         shown = _excerpt(page_entries, LISTING_CHARACTERS if listing else EXCERPT_CHARACTERS)
         words = terms.get(url)
-        hidden = f'<span class="sc-search-terms"> {_escape(words)}</span>' if words else ""
+        # The index's texts are HTML, which the theme shows as it is.
+        hidden = f'<span class="sc-search-terms"> {html.escape(words, quote=False)}</span>' if words else ""
         # One paragraph: the theme shows those of a result's paragraphs that have a match, so a page found by
         # a hidden word shows its excerpt too.
         entry["text"] = f"<p>{shown}{hidden}</p>" if shown or hidden else ""
@@ -115,11 +117,6 @@ def _distinct(words: Iterable[str]) -> list[str]:
             seen.add(word.lower())
             kept.append(word)
     return kept
-
-
-def _escape(text: str) -> str:
-    """Text as HTML: the index's texts are HTML, which the theme shows as it is."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 _THEME_WORKER = re.compile(r'"search": "([^"]*?)assets/javascripts/workers/(search\.[0-9a-f]+\.min\.js)"')
