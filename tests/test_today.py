@@ -142,4 +142,5 @@ def test_the_search_index_is_one_entry_per_page_and_under_a_megabyte_compressed(
     detection_entries = [location for location in locations if location.startswith("endpoint/")]
     assert detection_entries and all("#" not in location for location in detection_entries)
     assert len(detection_entries) == len(set(detection_entries))
+    assert [location for location in locations if location.startswith("tags/")] == []  # the tag pages list
 

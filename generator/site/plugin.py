@@ -241,12 +241,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         # search. The site's tag index (/tags/) is built from the model instead.
         if "tags" in page.meta:
             page.meta["published_tags"] = page.meta.pop("tags")
-        # Listings do not compete in search with the pages they list: the tag index (every tag of every
-        # page) is left out of it, the other indexes and listings rank below the pages themselves.
+        # Listings do not compete in search with the pages they list: they rank below the pages themselves
+        # (the tag pages, which list every tag of every page, leave the index: their templates say so).
         if page.file.generated_by is not None and page.file.src_uri not in self.content_documents:
-            if page.file.src_uri == "tags.md" or page.file.src_uri.startswith("tags/"):
-                page.meta["search"] = {"exclude": True}
-            elif not page.file.src_uri.startswith("techniques/") or page.file.src_uri == "techniques/index.md":
+            if not page.file.src_uri.startswith("techniques/") or page.file.src_uri == "techniques/index.md":
                 page.meta.setdefault("search", {"boost": 0.1})
         # The theme writes the title into the header, the navigation and the search index as HTML.
         if page.file.generated_by is not None and isinstance(page.meta.get("title"), str):
