@@ -34,7 +34,7 @@
       byUrl[new URL(record.url, facets.siteRoot).href] = record;
       byName[record.name] = byName[record.name] || record;
     });
-    // A row links its detection's page; the published form wrote some rows without a link, found by name.
+    // A row links its page; a row whose link led nowhere is shown as plain text (markdown.py): found by name.
     var rows = Array.prototype.slice.call(body.rows).map(function (row, index) {
       var link = row.cells[0] && row.cells[0].querySelector("a[href]");
       var name = row.cells[0] ? row.cells[0].textContent.replace(/\s+(experimental|deprecated)$/, "").trim() : "";
