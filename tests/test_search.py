@@ -31,7 +31,8 @@ def test_a_page_that_is_not_content_has_no_words():
 
 
 def test_each_generated_page_becomes_one_entry_and_hand_written_pages_keep_their_sections():
-    description = "<p>Finds <code>powershell.exe</code> turning off &quot;real-time monitoring&quot;.</p>"
+    description = ("<p>Finds <code>powershell.exe</code> turning off &quot;real-time monitoring&quot;.</p>"
+                   " <ul> <li><strong>Type</strong>: TTP</li> </ul>")  # the facts after it are not the excerpt
     entries = [  # the page's own entry has what comes before its first heading: here a status banner
         {"location": DETECTION, "title": "Disable Defender With PowerShell", "text": "<p>Marked experimental.</p>"},
         {"location": DETECTION + "#description", "title": "Description", "text": description},

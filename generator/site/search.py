@@ -23,6 +23,7 @@ LISTING_CHARACTERS = 200
 """Listings (indexes, tactic and category pages) keep only their introduction: they rank below what they list."""
 
 _TAGS = re.compile(r"<[^>]*>")
+_LEADING_PARAGRAPHS = re.compile(r"\s*(?:<p\b[^>]*>.*?</p>\s*)+", re.DOTALL)
 _SPACES = re.compile(r"\s+")
 _SEARCH_VALUES = re.compile(r'"((?:[^"\\]|\\.)*)"|(?<![<>!=])=\s*([^\s"()|,\[\]]+)')
 """The values a search matches on: its quoted strings and what follows an `=`."""
@@ -99,7 +100,8 @@ def _excerpt(page_entries: list[dict], limit: int) -> str:
     time to be ready, over a second."""
     described = [entry for entry in page_entries if entry["location"].endswith("#description")]
     for entry in described or page_entries:
-        text = _SPACES.sub(" ", _TAGS.sub(" ", entry["text"])).strip()
+        paragraphs = _LEADING_PARAGRAPHS.match(entry["text"])  # not the facts listed after (type, date, ...)
+        text = _SPACES.sub(" ", _TAGS.sub(" ", paragraphs.group(0) if paragraphs else entry["text"])).strip()
         if text:
             if len(text) <= limit:
                 return text
