@@ -1,8 +1,8 @@
 """What changed: the detections added, removed and changed between an older checkout of the content and this one.
 
-`load_older` reads the older checkout once (in its own form: a 2022 checkout
-publishes other folders than today's); `compare` is a pure function of the
-two sets of published detections. Detections are matched by id, then, among
+`compare` is a pure function of the two sets of published detections (the
+pipeline reads the older checkout, each in its own form: a 2022 checkout
+publishes other folders than today's). Detections are matched by id, then, among
 those left, by name (older content may lack ids, or an id may have been
 replaced). Everything comes back sorted, so the page is the same on every
 build of the same inputs.
@@ -12,17 +12,10 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import os
 import re
 from dataclasses import dataclass, replace
-from pathlib import Path
 from typing import Callable, Iterable
 
-import yaml
-
-from .forms import choose_form
-from .issues import Issue, Severity
-from .load import load_content
 from .models import Content, Detection
 
 
@@ -248,47 +241,3 @@ def compare(older: Content, newer: Content, label: str) -> Changes:
                    tuple(e for e in named if e.status == "removed"),
                    tuple(e for e in named if e.status == "changed"),
                    len(older.detections), len(newer.detections))
-
-
-def older_label(directory: Path) -> str:
-    """The name readers know the older checkout by: its app version from contentctl.yml, else its folder's name."""
-    try:
-        with open(directory / "contentctl.yml", encoding="utf-8") as stream:
-            settings = yaml.safe_load(stream)
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        settings = None
-    app = settings.get("app") if isinstance(settings, dict) else None
-    version = app.get("version") if isinstance(app, dict) else None
-    if isinstance(version, (str, int, float)) and not isinstance(version, bool) and str(version).strip():
-        title = app.get("title")
-        title = title.strip() if isinstance(title, str) and title.strip() else "version"
-        return _text(f"{title} {version}")
-    return Path(os.path.normpath(os.path.abspath(directory))).name
-
-
-def load_older(directory: Path, shown_as: str | None = None) -> tuple[Older | None, list[Issue]]:
-    """Load the older checkout's published detections, in the form its own layout calls for.
-
-    Returns None and an error when it is not a readable directory. Its own
-    problems are not the reader's concern (it is history): they become at
-    most one warning, counting them.
-    """
-    where = shown_as or str(directory)
-    try:
-        readable = directory.is_dir() and os.access(directory, os.R_OK | os.X_OK)
-    except OSError:
-        readable = False
-    if not readable:
-        return None, [Issue(where, None, Severity.ERROR,
-                            "the older content to compare with is not a readable directory; "
-                            "the What changed page is left out")]
-    form = choose_form(directory)
-    content, issues = load_content(directory, form.rules.DETECTION_FOLDERS)
-    published = tuple(d for d in content.detections if form.rules.is_published(d))
-    summary = []
-    if issues:
-        errors = sum(issue.severity is Severity.ERROR for issue in issues)
-        summary.append(Issue(where, None, Severity.WARNING,
-                             f"the older content has {errors} errors and {len(issues) - errors} warnings of its own "
-                             "(not listed; what they left out is not compared)"))
-    return Older(older_label(directory), replace(content, detections=published)), summary

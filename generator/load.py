@@ -24,6 +24,7 @@ from .models import (
     Content,
     DataSource,
     Detection,
+    DetectionFolder,
     DetectionTags,
     DetectionTest,
     Drilldown,
@@ -38,20 +39,6 @@ from .models import (
 from .costly import costly_markdown
 from .parallel import split_map
 from .slug import name_problem
-
-DETECTION_KINDS = ("endpoint", "application", "cloud", "network", "web")
-"""Folders under detections/ that hold published detections, one per kind."""
-
-
-@dataclass(frozen=True)
-class DetectionFolder:
-    """A folder of detection sources and what its place says about them."""
-
-    path: str
-    """Relative to the content directory, e.g. "detections/experimental/cloud"."""
-    kind: str
-    experimental: bool = False
-    ssa: bool = False
 
 T = TypeVar("T")
 
@@ -598,3 +585,20 @@ def load_content(root: Path, detection_folders: Sequence[DetectionFolder],
     content = Content(detections=tuple(detections), stories=tuple(stories), macros=tuple(macros),
                       lookups=tuple(lookups), playbooks=tuple(playbooks), data_sources=tuple(data_sources))
     return content, issues
+
+
+def content_label(directory: Path) -> str:
+    """The name readers know a content directory by: its app title and version from contentctl.yml, else its
+    folder's name."""
+    try:
+        with open(directory / "contentctl.yml", encoding="utf-8") as stream:
+            settings = yaml.safe_load(stream)
+    except (OSError, yaml.YAMLError, UnicodeDecodeError):
+        settings = None
+    app = settings.get("app") if isinstance(settings, dict) else None
+    version = app.get("version") if isinstance(app, dict) else None
+    if isinstance(version, (str, int, float)) and not isinstance(version, bool) and str(version).strip():
+        title = app.get("title")
+        title = title.strip() if isinstance(title, str) and title.strip() else "version"
+        return " ".join(f"{title} {version}".split())
+    return Path(os.path.normpath(os.path.abspath(directory))).name

@@ -27,6 +27,21 @@ class Source:
         return line_of(self.text, keys)
 
 
+DETECTION_KINDS = ("endpoint", "application", "cloud", "network", "web")
+"""Folders under detections/ that hold published detections, one per kind."""
+
+
+@dataclass(frozen=True)
+class DetectionFolder:
+    """A folder of detection sources and what its place says about them."""
+
+    path: str
+    """Relative to the content directory, e.g. "detections/experimental/cloud"."""
+    kind: str
+    experimental: bool = False
+    ssa: bool = False
+
+
 @dataclass(frozen=True)
 class Technique:
     """An ATT&CK technique or sub-technique, e.g. T1562.001."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -11,8 +12,8 @@ from .cves import load_cves
 from .enrich import Site, build_site
 from .exceptions import ConfigurationError
 from .forms import Choice, choose_form
-from .issues import Issue
-from .load import LoadCache, load_content
+from .issues import Issue, Severity
+from .load import LoadCache, content_label, load_content
 from .references import load_d3fend, load_splunk_apps
 from .render import Page, unique_paths
 
@@ -59,7 +60,7 @@ def generate(content_dir: Path, inputs: Inputs, layout: str = "published", cache
     """Load, enrich and render one content directory. Raises only ConfigurationError.
 
     `cache` keeps what each source file gave, for the next call (`mkdocs serve`).
-    `older` (see `changes.load_older`) gives the mkdocs layout its What changed page.
+    `older` (see `load_older`) gives the mkdocs layout its What changed page.
     """
     if not Path(content_dir).is_dir():
         raise ConfigurationError(f"{content_dir}: content directory not found")
@@ -79,6 +80,34 @@ def generate(content_dir: Path, inputs: Inputs, layout: str = "published", cache
     pages, render_issues = LAYOUTS[layout](site, form.rules, changes)
     issues = sorted(attack_issues + load_issues + link_issues + render_issues, key=_issue_order)
     return Generated(site, pages, issues, form, changes)
+
+
+def load_older(directory: Path, shown_as: str | None = None) -> tuple[Older | None, list[Issue]]:
+    """Load an older checkout's published detections, in the form its own layout calls for (What changed).
+
+    Returns None and an error when it is not a readable directory. Its own
+    problems are not the reader's concern (it is history): they become at
+    most one warning, counting them.
+    """
+    where = shown_as or str(directory)
+    try:
+        readable = directory.is_dir() and os.access(directory, os.R_OK | os.X_OK)
+    except OSError:
+        readable = False
+    if not readable:
+        return None, [Issue(where, None, Severity.ERROR,
+                            "the older content to compare with is not a readable directory; "
+                            "the What changed page is left out")]
+    form = choose_form(directory)
+    content, issues = load_content(directory, form.rules.DETECTION_FOLDERS)
+    published = tuple(d for d in content.detections if form.rules.is_published(d))
+    summary = []
+    if issues:
+        errors = sum(issue.severity is Severity.ERROR for issue in issues)
+        summary.append(Issue(where, None, Severity.WARNING,
+                             f"the older content has {errors} errors and {len(issues) - errors} warnings of its own "
+                             "(not listed; what they left out is not compared)"))
+    return Older(content_label(directory), replace(content, detections=published)), summary
 
 
 def _issue_order(issue: Issue) -> tuple:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 from pathlib import Path
 
-from generator.changes import load_older
+from generator.pipeline import load_older
 from generator.issues import Issue, Severity
 from generator.pipeline import Inputs, generate
 from generator.write import MANIFEST, write_pages

@@ -21,14 +21,12 @@ from generator.changes import (
     ListChange,
     ScalarChange,
     compare,
-    load_older,
-    older_label,
     search_stages,
 )
 from generator.forms import choose_form
 from generator.issues import Severity
-from generator.load import load_content
-from generator.pipeline import Inputs, generate
+from generator.load import content_label, load_content
+from generator.pipeline import Inputs, generate, load_older
 from sitecheck import broken_links
 
 CHANGED_ID = "c0000000-0000-4000-8000-000000000002"
@@ -100,11 +98,11 @@ def test_a_search_is_compared_by_stage_and_a_pipe_inside_a_regex_does_not_split_
 def test_the_label_is_the_app_version_or_else_the_folder_name(tmp_path):
     folder = tmp_path / "security_content-v4.20"
     folder.mkdir()
-    assert older_label(folder) == "security_content-v4.20"
+    assert content_label(folder) == "security_content-v4.20"
     (folder / "contentctl.yml").write_text("app:\n  version: 4.20.0\n")
-    assert older_label(folder) == "version 4.20.0"
+    assert content_label(folder) == "version 4.20.0"
     (folder / "contentctl.yml").write_text("app: [not, a, mapping]\n")
-    assert older_label(folder) == "security_content-v4.20"
+    assert content_label(folder) == "security_content-v4.20"
 
 
 def test_a_missing_older_checkout_is_one_located_error(tmp_path):

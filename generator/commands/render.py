@@ -6,9 +6,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from ..changes import load_older
 from ..issues import Issue, Severity, has_errors
-from ..pipeline import Inputs, generate
+from ..pipeline import Inputs, generate, load_older
 from ..write import write_pages
 
 

@@ -23,8 +23,7 @@ from . import escu_2022_03, escu_2024_04
 
 if TYPE_CHECKING:
     from ..enrich import Derived, Site
-    from ..load import DetectionFolder
-    from ..models import Detection, Story, Technique
+    from ..models import Detection, DetectionFolder, Story, Technique
     from ..render import Page
 
 class FormRules(Protocol):

@@ -20,10 +20,10 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.structure.toc import TableOfContents
 
-from ..changes import Older, load_older
+from ..changes import Older
 from ..exceptions import GeneratorError
 from ..issues import Issue, Severity
-from ..pipeline import Inputs, generate
+from ..pipeline import Inputs, generate, load_older
 from .. import render
 from ..render import Page
 from .config import PluginConfig

@@ -10,8 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...enrich import Derived, Site
-from ...load import DETECTION_KINDS, DetectionFolder
-from ...models import Detection, Story, Technique
+from ...models import DETECTION_KINDS, Detection, DetectionFolder, Story, Technique
 from ...render import Page
 from ..common import content_pages, form_environment, index_pages, taxonomy_pages
 

@@ -14,8 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from ...enrich import Derived, PlaybookPage, Site
-from ...load import DETECTION_KINDS, DetectionFolder
-from ...models import Detection, Story, Technique
+from ...models import DETECTION_KINDS, Detection, DetectionFolder, Story, Technique
 from ...render import Page
 from ...slug import slugify
 from ..common import content_pages, form_environment, index_pages, taxonomy_pages
