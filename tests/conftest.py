@@ -24,10 +24,15 @@ for path in (str(ROOT), str(TESTS)):
         sys.path.insert(0, path)
 
 
+SHARED_MISSING = "needs ../shared beside the checkout"
+"""The start of the reason of every test skipped for want of ../shared; the run's summary counts them."""
+
+
 def needs_corpus(corpus: Path = CORPUS, attack: Path = ATTACK_10) -> None:
     """Skip where ../shared is absent; under REQUIRE_CORPUS=1 (CI) fail instead."""
     if not (corpus / "source").is_dir() or not attack.is_file():
-        message = f"the published corpus is not beside the checkout ({corpus})"
+        missing = corpus if not (corpus / "source").is_dir() else attack
+        message = f"{SHARED_MISSING} ({missing.relative_to(SHARED.parent)} is not there)"
         if os.environ.get("REQUIRE_CORPUS"):
             pytest.fail(message)
         pytest.skip(message)
@@ -58,6 +63,22 @@ def pytest_runtest_makereport(item, call):
     outcome = yield
     report = outcome.get_result()
     setattr(item, f"report_{report.when}", report)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say plainly how many tests did not run for want of ../shared, and what that leaves out."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    without_shared = [report for report in skipped if SHARED_MISSING in str(report.longrepr)]
+    if without_shared:
+        ran = sum(len(terminalreporter.stats.get(outcome, [])) for outcome in ("passed", "failed", "skipped"))
+        terminalreporter.write_line(
+            f"{len(without_shared)} of {ran} tests skipped: ../shared is not beside the "
+            f"checkout ({SHARED}), so the published corpora, fidelity to the published sites and the builds of real "
+            "content were not checked (guide/testing.md); REQUIRE_CORPUS=1 makes this a failure, as in CI.",
+            yellow=True, bold=True)
+    others = len(skipped) - len(without_shared)
+    if others:
+        terminalreporter.write_line(f"{others} tests skipped for other reasons (listed above).", yellow=True)
 
 
 SITE_URL = "https://example.github.io/escu/"

@@ -7,8 +7,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+import yaml
 
-from conftest import ATTACK_10, CORPUS, CORPUS_2024, ROOT, SHARED, SITE_URL, mkdocs_build
+from conftest import ATTACK_10, CORPUS, CORPUS_2024, SHARED, SITE_URL, TESTS, mkdocs_build
 from goldens import tree
 from sitecheck import broken_links
 
@@ -41,11 +42,9 @@ def test_tag_anchors_with_a_slash_are_reported_once_and_land(corpus_site):
 
 
 def fidelity_exceptions(form: str) -> dict[str, str]:
-    """The pages the README lists as deliberately not rendered the way kramdown did, for one form."""
-    readme = (ROOT / "README.md").read_text()
-    section = readme.split(f"### Where the {form} site deliberately differs from kramdown", 1)[1]
-    section = re.split(r"\n#{2,3} ", section, maxsplit=1)[0]
-    return dict(re.findall(r"^- `(/[^`]+/)`: (.+)$", section, re.MULTILINE))
+    """The pages listed as deliberately not rendered the way kramdown did, for one form, with the reasons."""
+    deviations = yaml.safe_load((TESTS / "fidelity_deviations.yml").read_text(encoding="utf-8"))
+    return deviations[form]
 
 
 def fidelity(site: Path, *kramdown: Path) -> tuple[int, int, set[str]]:
