@@ -172,6 +172,10 @@ class StoryPage:
     kill_chain_phases: tuple[str, ...]
     techniques: tuple[Technique, ...]
     """The techniques of the last of its detections that has any (the published index shows these)."""
+    baselines: tuple[BaselinePage, ...] = ()
+    """The baselines that name it (ESCU 5)."""
+    investigations: tuple[InvestigationPage, ...] = ()
+    """The investigations that name it (ESCU 5)."""
 
     @property
     def name(self) -> str:
@@ -323,11 +327,6 @@ class Site:
     schedules: tuple[ScheduleDefinition, ...] = ()
     """Sorted by path."""
 
-    def stories_baselines(self, story: str) -> tuple[BaselinePage, ...]:
-        return tuple(page for page in self.baselines if story in page.baseline.analytic_story)
-
-    def stories_investigations(self, story: str) -> tuple[InvestigationPage, ...]:
-        return tuple(page for page in self.investigations if story in page.investigation.analytic_story)
 
 
 def called_macros(search: str) -> list[str]:
@@ -689,6 +688,26 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
             if story_name is not None:
                 by_story.setdefault(story_name, []).append(page)
 
+    by_name: dict[str, list[DetectionPage]] = {}
+    for page in detections:
+        by_name.setdefault(page.name, []).append(page)
+    served: dict[str, list[DetectionPage]] = {}
+    for page in detections:
+        for ref in page.baselines:
+            served.setdefault(ref.name, []).append(page)
+    baselines = []
+    for baseline in sorted(linker.baselines.values(), key=lambda b: (b.name, b.source.path)):
+        for index, name in enumerate(baseline.detections):
+            if name not in by_name:
+                linker.report(Severity.WARNING, baseline.source, (*baseline.paths.where("detections", SEARCH_TAGS), index),
+                              f"no published detection is named '{name}'")
+        baselines.append(BaselinePage(
+            baseline, slugify(baseline.name), tuple(served.get(baseline.name, ())),
+            linker.scheduled(baseline.source, baseline.custom_schedule, baseline.schedule, ("schedule",),
+                             "Baseline", "Default Baseline"),
+            linker.story_refs(baseline, baseline.analytic_story)))
+    investigations = tuple(InvestigationPage(i, slugify(i.name), linker.story_refs(i, i.analytic_story))
+                           for i in sorted(content.investigations, key=lambda i: (i.name, i.source.path)))
     stories = []
     for story in sorted(content.stories, key=lambda s: (s.name, s.source.path)):
         members = by_story.get(story.name, [])
@@ -700,11 +719,10 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
             datamodels=tuple(sorted({dm for p in members for dm in p.datamodels})),
             kill_chain_phases=tuple(sorted({k for p in members for k in p.kill_chain_phases})),
             techniques=with_techniques[-1].techniques if with_techniques else (),
+            baselines=tuple(b for b in baselines if story.name in b.baseline.analytic_story),
+            investigations=tuple(i for i in investigations if story.name in i.investigation.analytic_story),
         ))
 
-    by_name: dict[str, list[DetectionPage]] = {}
-    for page in detections:
-        by_name.setdefault(page.name, []).append(page)
     playbooks = []
     for playbook in sorted(content.playbooks, key=lambda p: (p.name, p.source.path)):
         linked = []
@@ -730,23 +748,6 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
     data_sources = tuple(DataSourcePage(d, slugify(d.name), tuple(users.get(d.name, ())))
                          for d in sorted(linker.data_sources.values(), key=lambda d: (d.name, d.source.path)))
 
-    served: dict[str, list[DetectionPage]] = {}
-    for page in detections:
-        for ref in page.baselines:
-            served.setdefault(ref.name, []).append(page)
-    baselines = []
-    for baseline in sorted(linker.baselines.values(), key=lambda b: (b.name, b.source.path)):
-        for index, name in enumerate(baseline.detections):
-            if name not in by_name:
-                linker.report(Severity.WARNING, baseline.source, (*baseline.paths.where("detections", SEARCH_TAGS), index),
-                              f"no published detection is named '{name}'")
-        baselines.append(BaselinePage(
-            baseline, slugify(baseline.name), tuple(served.get(baseline.name, ())),
-            linker.scheduled(baseline.source, baseline.custom_schedule, baseline.schedule, ("schedule",),
-                             "Baseline", "Default Baseline"),
-            linker.story_refs(baseline, baseline.analytic_story)))
-    investigations = tuple(InvestigationPage(i, slugify(i.name), linker.story_refs(i, i.analytic_story))
-                           for i in sorted(content.investigations, key=lambda i: (i.name, i.source.path)))
     pages_by_name = {page.name: page.url for page in (*reversed(playbooks), *reversed(baselines),
                                                        *reversed(stories), *reversed(detections))}
     site = Site(

@@ -372,7 +372,7 @@ class Detection:
         messages = {entity.message for entity in self.intermediate_findings}
         if len(messages) == 1:
             return messages.pop()
-        return self.tags.message
+        return self.tags.message or None
 
     @property
     def risk_entities(self) -> tuple[RiskEntity, ...]:
@@ -473,6 +473,14 @@ class FieldMapping:
 
 
 @dataclass(frozen=True)
+class LogSourceConversion:
+    """How a data source's events map onto another data source's fields (`convert_to_log_source`)."""
+
+    data_source: str
+    mapping: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class DataSource:
     """A data source definition (`data_sources/*.yml`): what a detection's `data_source` names."""
 
@@ -497,6 +505,7 @@ class DataSource:
     output_fields: tuple[str, ...] = ()
     logsource: tuple[tuple[str, str], ...] = ()
     """(key, value) pairs of `logsource`, e.g. ("product", "aws")."""
+    conversions: tuple[LogSourceConversion, ...] = ()
 
     @property
     def date(self) -> str:

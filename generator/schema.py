@@ -43,6 +43,7 @@ from .models import (
     Finding,
     Investigation,
     KeyPaths,
+    LogSourceConversion,
     Lookup,
     Macro,
     Observable,
@@ -656,6 +657,11 @@ def _field_mapping(f: _Fields) -> FieldMapping:
                         tuple((str(k), str(v)) for k, v in pairs.items()))
 
 
+def _conversion(f: _Fields) -> LogSourceConversion:
+    pairs = f.mapping("mapping").data
+    return LogSourceConversion(f.text("data_source"), tuple((str(k), str(v)) for k, v in pairs.items()))
+
+
 def data_source(f: _Fields) -> DataSource:
     f.unknown_keys(DATA_SOURCE_KEYS)
     logsource = f.mapping("logsource").data
@@ -679,6 +685,7 @@ def data_source(f: _Fields) -> DataSource:
         mitre_components=f.texts("mitre_components"),
         output_fields=f.texts("output_fields"),
         logsource=tuple((str(k), str(v)) for k, v in logsource.items() if v is not None),
+        conversions=_each(f.records("convert_to_log_source"), _conversion),
     )
 
 
