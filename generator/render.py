@@ -137,6 +137,16 @@ def markdown_text(text: str) -> Markup:
     return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", str(escape(text))))
 
 
+_CELL_SPECIAL = re.compile(r"[\\`*\[\]|]|(?<!\w)_|_(?!\w)|-(?=-)|(?<=-)-|\.(?=\.\.)|(?<=\.)\.(?=\.)|(?<=\.\.)\.")
+
+
+def cell_text(text: str) -> Markup:
+    """Plain text for a Markdown table cell of the published form, escaped only where Markdown would change it
+    (code, emphasis, links, the cell's end, and the dashes and dots smart punctuation would join):
+    `$src_ip$` stays as written, `GetPasswordData` in backticks and `--no-preserve-root` too."""
+    return Markup(_CELL_SPECIAL.sub(lambda m: "\\" + m.group(0), str(escape(text))))
+
+
 def status_badge(page: DetectionPage) -> Markup:
     """A marker after a detection's name in the site's listings when it is experimental or deprecated."""
     status = page.detection.lifecycle
@@ -227,6 +237,7 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
     )
     env.filters["slug"] = slugify
     env.filters["markdown_text"] = markdown_text
+    env.filters["cell_text"] = cell_text
     env.tests["web_address"] = is_web_address
     env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links, tactic_links=tactic_links,
                        first_tactic_link=first_tactic_link, app_links=app_links, soar_app_links=soar_app_links,
