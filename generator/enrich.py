@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .attack import TECHNIQUE_ID
 from .cves import Cve
 from .issues import Issue, Severity
 from .models import (
@@ -36,7 +37,7 @@ from .slug import slugify
 _MACRO_CALL = re.compile(r"`([^\s`]+)`")
 _SPL_COMMENT = re.compile(r"```.*?```", re.DOTALL)
 """An SPL comment: what it names is not used (a macro inside one is not called)."""
-_TECHNIQUE_ID = re.compile(r"T[0-9]{4}(\.[0-9]{3})?")
+
 _LOOKUP_CALL = re.compile(r"lookup (?:update=true)?(?:append=t)?\s*([^\s]*)")
 _LOOKUP_NAME = re.compile(r"[A-Za-z_][\w.-]*")
 # Calls the published pages never list as macros: each detection's own
@@ -438,7 +439,7 @@ class _Linker:
         if technique is not None:
             return technique
         where = detection.where("mitre_attack_id", index)
-        if not _TECHNIQUE_ID.fullmatch(technique_id):
+        if not TECHNIQUE_ID.fullmatch(technique_id):
             self.report(Severity.ERROR, detection.source, where,
                         f"unknown ATT&CK technique '{technique_id}' (not in the ATT&CK bundle)")
             return None
