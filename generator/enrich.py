@@ -652,8 +652,7 @@ def duplicate_ids(content: Content) -> list[Issue]:
     return issues
 
 
-def _removed_pages(linker: _Linker, content: Content, detections: list[DetectionPage], rules,
-                   other_pages: dict[str, str]) -> tuple[RemovedPage, ...]:
+def _removed_pages(linker: _Linker, content: Content, rules, other_pages: dict[str, str]) -> tuple[RemovedPage, ...]:
     """Each removed detection at the address it had when last published, with its replacements linked."""
     pages = []
     for detection in sorted(content.removed, key=lambda d: (d.name, d.source.path)):
@@ -749,6 +748,8 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
     data_sources = tuple(DataSourcePage(d, slugify(d.name), tuple(users.get(d.name, ())))
                          for d in sorted(linker.data_sources.values(), key=lambda d: (d.name, d.source.path)))
 
+    # What a removed detection's replacement may name: any page's content. A detection's name wins over a
+    # story's, baseline's or playbook's, and the first of each kind (by name, then path) over the rest.
     pages_by_name = {page.name: page.url for page in (*reversed(playbooks), *reversed(baselines),
                                                        *reversed(stories), *reversed(detections))}
     site = Site(
@@ -765,7 +766,7 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
         techniques=techniques,
         baselines=tuple(baselines),
         investigations=investigations,
-        removed=_removed_pages(linker, content, detections, rules, pages_by_name),
+        removed=_removed_pages(linker, content, rules, pages_by_name),
         schedules=tuple(sorted(content.schedules, key=lambda d: d.source.path)),
     )
     return site, linker.issues + linker.summary()
