@@ -19,6 +19,7 @@ TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em",
     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "small",
     "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "wbr",  # where the ATT&CK matrix may break a name (after a slash), so that it never breaks inside a word
     "svg", "path",  # the theme's icons, inlined for the published forms' emoji
 })
 ATTRIBUTES = {
