@@ -17,6 +17,7 @@ ATTACK_10 = SHARED / "attack" / "enterprise-attack-10.1.json"
 CORPUS_2024 = SHARED / "corpus" / "escu-2024-04"
 ATTACK_14 = SHARED / "attack" / "enterprise-attack-14.1.json"
 CORPUS_2024_10 = SHARED / "corpus" / "escu-2024-10"
+ATTACK_15 = SHARED / "attack" / "enterprise-attack-15.1.json"
 GOLDEN_BASIC = TESTS / "golden" / "basic"
 
 for path in (str(ROOT), str(TESTS)):
@@ -112,6 +113,17 @@ def corpus_2024_site(tmp_path_factory):
     result = mkdocs_build(out, strict=False, CONTENT_DIR=str(CORPUS_2024 / "source"), ATTACK_BUNDLE=str(ATTACK_14),
                           CVE_FILE=str(enrichment / "cves.json"), SPLUNK_APPS_FILE=str(enrichment / "splunk_apps.json"),
                           D3FEND_FILE=str(enrichment / "d3fend.json"), CONTENT_FORM="")
+    return out, result
+
+
+@pytest.fixture(scope="session")
+def today_site(tmp_path_factory):
+    """The October-2024 sources (today's schema), built --strict: one build for the session (test_today.py,
+    test_accessibility.py)."""
+    needs_corpus(CORPUS_2024_10, ATTACK_15)
+    out = tmp_path_factory.mktemp("today-site") / "site"
+    result = mkdocs_build(out, CONTENT_DIR=str(CORPUS_2024_10 / "source"), ATTACK_BUNDLE=str(ATTACK_15), CVE_FILE="",
+                          SPLUNK_APPS_FILE="", D3FEND_FILE="", CONTENT_FORM="")
     return out, result
 
 
