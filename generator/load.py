@@ -61,7 +61,7 @@ class _Fields:
         self.issues.append(Issue(self.source.path, self.source.line(*keys), Severity.ERROR, message))
 
     def _label(self, key: str) -> str:
-        return ".".join(self.keys + (key,))
+        return ".".join(map(str, self.keys + (key,)))  # an index of a list among the keys too
 
     def _get(self, key: str, required: bool) -> Any:
         value = self.data.get(key)
@@ -255,6 +255,11 @@ def parse_file(path: Path, duplicates: list | None = None) -> Parsed:
         return None, None, (None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
     except OSError as exc:
         return None, None, (None, f"cannot be read: {exc.strerror}")
+    return parse_text(text, duplicates)
+
+
+def parse_text(text: str, duplicates: list | None = None) -> Parsed:
+    """Parse one file's text: (text, data, None), or the problem as (text, None, (line, message))."""
     try:
         return text, yamlfast.load(text, duplicates), None
     except yaml.MarkedYAMLError as exc:
@@ -275,14 +280,27 @@ def _load_files(tasks: Sequence[Task]) -> list[tuple[Any, list[Issue]]]:
     """Parse each file and make its model: (model or None, the file's issues), task for task."""
     results = []
     for path, display, make in tasks:
-        issues: list[Issue] = []
         duplicates: list[tuple[int, str, int]] = []
-        parsed = parse_file(path, duplicates)
-        issues.extend(Issue(display, line, Severity.ERROR, f"key '{key}' is given twice in the same mapping "
-                                                         f"(first on line {first}); the last one is used")
-                      for line, key, first in duplicates)
-        results.append((_build(_checked(parsed, display, issues), issues, make), issues))
+        results.append(_model(parse_file(path, duplicates), duplicates, display, make))
     return results
+
+
+def _model(parsed: Parsed, duplicates: list, display: str, make: Callable[["_Fields"], T]) -> tuple[T | None, list[Issue]]:
+    issues = [Issue(display, line, Severity.ERROR, f"key '{key}' is given twice in the same mapping "
+                                                   f"(first on line {first}); the last one is used")
+              for line, key, first in duplicates]
+    return _build(_checked(parsed, display, issues), issues, make), issues
+
+
+def model_from_text(display: str, text: str, kind: str, folder: DetectionFolder | None = None):
+    """The model of one file given as its text (e.g. read from git), and the file's issues.
+
+    `kind` is the folder it belongs to: "detection" (with its `folder`), "story", "macro", "lookup",
+    "playbook" or "data_source". The model is None when the file cannot make one (the issues say why).
+    """
+    make = _detection(folder) if kind == "detection" else MAKERS[kind]
+    duplicates: list[tuple[int, str, int]] = []
+    return _model(parse_text(text, duplicates), duplicates, display, make)
 
 
 def _checked(parsed: Parsed, display: str, issues: list[Issue]) -> tuple[Source, dict] | None:
@@ -355,7 +373,8 @@ def _detection(folder: DetectionFolder) -> Callable[[_Fields], Detection | None]
             known_false_positives=f.markdown("known_false_positives"),
             references=f.texts("references"),
             tags=DetectionTags(
-                analytic_story=t.texts("analytic_story"),
+                # `analytics_story` until early 2021 (the same list under its older name)
+                analytic_story=t.texts("analytic_story") or t.texts("analytics_story"),
                 kill_chain_phases=t.texts("kill_chain_phases"),
                 mitre_attack_id=t.texts("mitre_attack_id"),
                 product=t.texts("product"),
@@ -475,6 +494,9 @@ def _data_source(f: _Fields) -> DataSource:
         example_log=f.text("example_log", required=False) or "",
         source=f.source,
     )
+
+
+MAKERS = {"story": _story, "macro": _macro, "lookup": _lookup, "playbook": _playbook, "data_source": _data_source}
 
 
 def _yaml_files(folder: Path, recursive: bool = False) -> list[Path]:

@@ -20,6 +20,7 @@ TAGS = frozenset({
     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "small",
     "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
     "svg", "path",  # the theme's icons, inlined for the published forms' emoji
+    "g", "rect", "line", "text", "title", "figure", "figcaption",  # the releases chart (release_pages.py)
 })
 ATTRIBUTES = {
     "*": {"id", "class", "title", "hidden", "data-fidelity-ignore", "data-search-exclude"},
@@ -31,8 +32,12 @@ ATTRIBUTES = {
     "th": {"style", "align"},
     "td": {"style", "align"},
     "details": {"open"},
-    "svg": {"xmlns", "viewBox"},
+    "svg": {"xmlns", "viewBox", "role", "aria-label"},
     "path": {"d"},
+    # Shapes and their places only: no style, no link, nothing that loads or runs.
+    "rect": {"x", "y", "width", "height"},
+    "line": {"x1", "y1", "x2", "y2"},
+    "text": {"x", "y", "text-anchor", "transform"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
