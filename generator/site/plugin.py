@@ -105,6 +105,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 config.markdown_extensions.remove(name)
         self.extension = KramdownExtension(report=self._dead_link)
         config.markdown_extensions.append(self.extension)
+        # Under mike (a site per release, guide/releases.md), which names the version it builds in this variable,
+        # the theme's version selector is on unless mkdocs.yml says otherwise.
+        if os.environ.get("MIKE_DOCS_VERSION") and "version" not in config.extra:
+            config.extra["version"] = {"provider": "mike"}
         if self.preview is not None and NOTICE_SCRIPT not in config.extra_javascript:
             config.extra_javascript.append(NOTICE_SCRIPT)
         return config
