@@ -352,7 +352,12 @@ def compare_releases(releases: list[Release], pattern: str = "") -> Releases:
     previous: Release | None = None
     for index, release in enumerate(releases):
         before = previous.content.detections if previous else ()
-        pairs, removed, added = match(before, release.content.detections)
+        # A file the two releases share (same path and content) is the same model object in both: paired as it
+        # is, unchanged; only the others are matched by id and name.
+        kept = {id(d) for d in release.content.detections} & {id(d) for d in before}
+        pairs, removed, added = match([d for d in before if id(d) not in kept],
+                                      [d for d in release.content.detections if id(d) not in kept])
+        pairs += [(d, d) for d in before if id(d) in kept]
         lists: dict[str, list[Change]] = {name: [] for name in
                                           ("new", "updated", "deprecated", "removed", "new_ba", "updated_ba",
                                            "removed_ba")}

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOLDEN_CHANGES, QuietHandler, mkdocs_build
+from conftest import GOLDEN_CHANGES, QuietHandler, mkdocs_build, run_generator
 from generator.changes import LinesChange, ScalarChange
 from generator.issues import Severity
 from generator.releases import ReleaseCache, read_releases
@@ -267,3 +267,15 @@ def test_am_i_up_to_date_compares_a_pasted_list_in_the_browser(browser, served):
     assert page.locator("#sc-uptodate-results").inner_text().endswith("Not found: Not A Detection")
     assert all(url.startswith(served) for url in requests)  # nothing leaves the site
     page.close()
+
+
+def test_the_command_line_writes_the_release_pages_too(repository, tmp_path):
+    result = run_generator("render", "--layout", "mkdocs", "--content", repository, "--attack",
+                           GOLDEN_CHANGES / "attack.json", "--releases", "v2*", "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "out" / "releases" / "v2.1.0.md").is_file()
+    assert "## Deprecated Analytics (1)" in (tmp_path / "out" / "releases" / "v2.1.0.md").read_text()
+    assert "#### History" in (tmp_path / "out" / "deprecated" / f"{ENCODED_ID}.md").read_text()
+    published = run_generator("render", "--content", repository, "--attack", GOLDEN_CHANGES / "attack.json",
+                              "--releases", "v*", "--out", tmp_path / "published")
+    assert f"{repository}: warning: releases not read: only the mkdocs layout has release pages" in published.stderr
