@@ -307,6 +307,9 @@ class Releases:
     notes: tuple[ReleaseNotes, ...]
     histories: tuple[History, ...]
     """Sorted by the latest version's name."""
+    rendered: dict = field(default_factory=dict, compare=False, hash=False, repr=False)
+    """The pages made of these releases, by what else they show (site/release_pages.py): `mkdocs serve` keeps
+    the releases between rebuilds, and with them these, so that an edit renders only the pages it changes."""
 
     @property
     def newest(self) -> ReleaseNotes:

@@ -8,9 +8,11 @@ test_releases_corpus.py checks the real releases of ../shared against `contentct
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
+import sys
 import threading
 from functools import partial
 from http.server import ThreadingHTTPServer
@@ -18,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOLDEN_CHANGES, QuietHandler, mkdocs_build, run_generator
+from conftest import GOLDEN_CHANGES, ROOT, QuietHandler, mkdocs_build, run_generator
 from generator.changes import LinesChange, ScalarChange
 from generator.issues import Severity
 from generator.releases import ReleaseCache, read_releases
@@ -279,3 +281,40 @@ def test_the_command_line_writes_the_release_pages_too(repository, tmp_path):
     published = run_generator("render", "--content", repository, "--attack", GOLDEN_CHANGES / "attack.json",
                               "--releases", "v*", "--out", tmp_path / "published")
     assert f"{repository}: warning: releases not read: only the mkdocs layout has release pages" in published.stderr
+
+
+def test_serve_reads_the_releases_once_and_shows_edits_with_their_history(repository, tmp_path):
+    from test_serve import fetch, free_port, wait_for
+
+    content = tmp_path / "content"
+    subprocess.run(["git", "clone", "-q", str(repository), str(content)], check=True)
+    shutil.copy(repository / "detections/endpoint/disable_defender.yml",
+                content / "detections/endpoint/disable_defender.yml")  # the unreleased change
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=base, CONTENT_DIR=str(content),
+               ATTACK_BUNDLE=str(GOLDEN_CHANGES / "attack.json"), CVE_FILE="", SPLUNK_APPS_FILE="", D3FEND_FILE="",
+               CONTENT_FORM="", COMPARE_WITH="", RELEASES="v*")
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                                  cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    page = base + f"endpoint/{DEFENDER_ID}/"
+    try:
+        assert wait_for(page, "This page shows the content as it is now, version 2", 90)
+        source = content / "detections/endpoint/disable_defender.yml"
+        original = source.read_text()
+        source.write_text(original.replace("version: 2", "version: 7").replace("What it finds", "EDITED what it finds"))
+        assert wait_for(page, "EDITED what it finds", 60)
+        assert "This page shows the content as it is now, version 7" in fetch(page)
+        assert "v2.0.0 · 2023-03-02 · version 1" in text_of(fetch(page))  # its history is still there
+        source.write_text(original.replace("type: TTP\n", "type: [TTP\n"))  # broken: its address shows why
+        assert wait_for(page, "this file has errors", 60)
+        source.write_text(original)
+        assert wait_for(page, "This page shows the content as it is now, version 2", 60)
+        assert "v2.1.0" in fetch(base + "releases/")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    output = log.read_text()
+    assert output.count("releases: read 4 tags") == 1 and "Traceback" not in output

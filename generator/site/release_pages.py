@@ -53,43 +53,61 @@ def links(site: Site, releases: Releases) -> Links:
 
 def release_pages(env: jinja2.Environment, site: Site, releases: Releases,
                   pages: list[Page]) -> list[Page]:
-    """`pages` with each detection's history added to its page, then the release pages."""
+    """`pages` with each detection's history added to its page, then the release pages.
+
+    Each text is rendered once per `releases` and what else it shows (the links; a history, the page's own
+    source): under `mkdocs serve`, an edit renders again only the history of the page it changed.
+    """
     found = links(site, releases)
-    history_template = env.get_template("history.md.j2")
+    linked = hash((tuple(sorted(found.histories.items())), tuple(sorted(found.stories.items())),
+                   tuple(sorted(found.playbooks.items()))))
     index = {note.release.name: position for position, note in enumerate(releases.notes)}
     shown = {page.detection.source.path: page.detection for page in site.detections}
+    render = partial(_render, env, releases, linked, links=found, index=index, shown=None)
     result = []
     for page in pages:
         history = found.current.get(page.source.path) if page.source is not None else None
         if history is not None and page.url is not None and page.url == found.histories.get(history.key):
-            section = partial(history_template.render, history=history, releases=releases, links=found,
-                              shown=shown[page.source.path], index=index)
+            detection = shown[page.source.path]
+            section = partial(render, "history.md.j2", (history.key, page.url, detection.source.path,
+                                                         detection.source.text), history=history, shown=detection)
             page = Page(page.path, partial(_with_section, page, section), page.source, page.label, page.url,
                         page.listing)
         result.append(page)
-    render = partial(_render, env, releases=releases, links=found, index=index)
-    result.append(Page(tuple(RELEASES_INDEX.split("/")), partial(render, "releases.md.j2", charts=charts(releases)),
+    result.append(Page(tuple(RELEASES_INDEX.split("/")), partial(render, "releases.md.j2", (), charts=charts(releases)),
                        label="releases index", url=RELEASES_URL))
     for position, notes in enumerate(releases.notes):
         following = releases.notes[position + 1] if position + 1 < len(releases.notes) else None
         result.append(Page(("releases", notes.release.slug + ".md"),
-                           partial(render, "release.md.j2", notes=notes, following=following),
+                           partial(render, "release.md.j2", (position,), notes=notes, following=following),
                            label=f"release {notes.name}", url=notes.release.url))
     for history in releases.histories:
         if found.histories[history.key] == FORMER_URL.format(key=history.key):
             result.append(Page(("releases", "detections", history.key + ".md"),
-                               partial(render, "former_detection.md.j2", history=history),
+                               partial(render, "former_detection.md.j2", (history.key,), history=history),
                                label=f"former detection {history.latest.name}",
                                url=FORMER_URL.format(key=history.key)))
-    result.append(Page(("releases", "up-to-date.md"), partial(render, "up_to_date.md.j2"),
+    result.append(Page(("releases", "up-to-date.md"), partial(render, "up_to_date.md.j2", ()),
                        label="Am I up to date? page", url=UP_TO_DATE_URL))
-    result.append(Page(tuple(RELEASES_DATA.split("/")), partial(releases_data, releases, found),
+    result.append(Page(tuple(RELEASES_DATA.split("/")), partial(_remembered, releases, ("data", linked),
+                                                                partial(releases_data, releases, found)),
                        label="releases data", url="/" + RELEASES_DATA))
     return result
 
 
-def _render(env: jinja2.Environment, template: str, **context) -> str:
-    return env.get_template(template).render(**context)
+def _render(env: jinja2.Environment, releases: Releases, linked: int, template: str, key: tuple,
+            **context) -> str:
+    """`template` rendered, or its text from an earlier build of the same releases and links (`key`: what else
+    tells its pages apart)."""
+    return _remembered(releases, (id(env), template, linked, *key),
+                       partial(env.get_template(template).render, releases=releases, **context))
+
+
+def _remembered(releases: Releases, key: tuple, make) -> str:
+    text = releases.rendered.get(key)
+    if text is None:
+        text = releases.rendered[key] = make()
+    return text
 
 
 def _with_section(page: Page, section) -> str:
