@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from ..changes import match
 from ..enrich import Site
-from ..releases import History, Releases
+from ..releases import History, ReleaseNotes, Releases
 from ..render import Page
 
 RELEASES_URL = "/releases/"
@@ -55,22 +55,20 @@ def release_pages(env: jinja2.Environment, site: Site, releases: Releases,
                   pages: list[Page]) -> list[Page]:
     """`pages` with each detection's history added to its page, then the release pages.
 
-    Each text is rendered once per `releases` and what else it shows (the links; a history, the page's own
-    source): under `mkdocs serve`, an edit renders again only the history of the page it changed.
+    Each text is rendered once per `releases` and what else it shows (a history, its page's source; a release
+    page, the addresses it links): under `mkdocs serve`, an edit renders again only what it changed.
     """
     found = links(site, releases)
-    linked = hash((tuple(sorted(found.histories.items())), tuple(sorted(found.stories.items())),
-                   tuple(sorted(found.playbooks.items()))))
     index = {note.release.name: position for position, note in enumerate(releases.notes)}
     shown = {page.detection.source.path: page.detection for page in site.detections}
-    render = partial(_render, env, releases, linked, links=found, index=index, shown=None)
+    render = partial(_render, env, releases, links=found, index=index, shown=None)
     result = []
     for page in pages:
         history = found.current.get(page.source.path) if page.source is not None else None
         if history is not None and page.url is not None and page.url == found.histories.get(history.key):
             detection = shown[page.source.path]
-            section = partial(render, "history.md.j2", (history.key, page.url, detection.source.path,
-                                                         detection.source.text), history=history, shown=detection)
+            section = partial(render, "history.md.j2", (history.key, detection.source.path, detection.source.text),
+                              history=history, shown=detection)
             page = Page(page.path, partial(_with_section, page, section), page.source, page.label, page.url,
                         page.listing)
         result.append(page)
@@ -79,7 +77,8 @@ def release_pages(env: jinja2.Environment, site: Site, releases: Releases,
     for position, notes in enumerate(releases.notes):
         following = releases.notes[position + 1] if position + 1 < len(releases.notes) else None
         result.append(Page(("releases", notes.release.slug + ".md"),
-                           partial(render, "release.md.j2", (position,), notes=notes, following=following),
+                           partial(render, "release.md.j2", (position, _linked(notes, found)), notes=notes,
+                                   following=following),
                            label=f"release {notes.name}", url=notes.release.url))
     for history in releases.histories:
         if found.histories[history.key] == FORMER_URL.format(key=history.key):
@@ -89,18 +88,27 @@ def release_pages(env: jinja2.Environment, site: Site, releases: Releases,
                                url=FORMER_URL.format(key=history.key)))
     result.append(Page(("releases", "up-to-date.md"), partial(render, "up_to_date.md.j2", ()),
                        label="Am I up to date? page", url=UP_TO_DATE_URL))
-    result.append(Page(tuple(RELEASES_DATA.split("/")), partial(_remembered, releases, ("data", linked),
+    data_key = ("data", tuple(found.histories[h.key] for h in releases.histories))
+    result.append(Page(tuple(RELEASES_DATA.split("/")), partial(_remembered, releases, data_key,
                                                                 partial(releases_data, releases, found)),
                        label="releases data", url="/" + RELEASES_DATA))
     return result
 
 
-def _render(env: jinja2.Environment, releases: Releases, linked: int, template: str, key: tuple,
-            **context) -> str:
-    """`template` rendered, or its text from an earlier build of the same releases and links (`key`: what else
-    tells its pages apart)."""
-    return _remembered(releases, (id(env), template, linked, *key),
+def _render(env: jinja2.Environment, releases: Releases, template: str, key: tuple, **context) -> str:
+    """`template` rendered, or its text from an earlier build of the same releases (`key`: what else it shows
+    that can change between builds: a history's page, the addresses a release page links)."""
+    return _remembered(releases, (id(env), template, *key),
                        partial(env.get_template(template).render, releases=releases, **context))
+
+
+def _linked(notes: ReleaseNotes, found: Links) -> tuple:
+    """The addresses a release's page links, which an edit of the content can change."""
+    changes = (notes.new_analytics + notes.updated_analytics + notes.deprecated_analytics + notes.removed_analytics
+               + notes.new_ba + notes.updated_ba + notes.removed_ba)
+    return (tuple(found.histories[change.history] for change in changes),
+            tuple(found.stories.get(change.name) for change in notes.new_stories + notes.updated_stories),
+            tuple(found.playbooks.get(change.name) for change in notes.playbooks_added + notes.playbooks_updated))
 
 
 def _remembered(releases: Releases, key: tuple, make) -> str:
@@ -174,7 +182,9 @@ def charts(releases: Releases) -> tuple[Chart, Chart]:
 def _chart(title: str, releases: Releases, values: list[dict[str, int]], order: tuple[str, ...]) -> Chart:
     present = {name for counts in values for name in counts}
     series = [name for name in order if name in present] + sorted(present - set(order))
-    colour = {name: position % 10 for position, name in enumerate(series)}
+    # A series keeps its colour whichever others a site has: its place in `order`, the rest after.
+    colour = {name: (order.index(name) if name in order else len(order) + position) % 10
+              for position, name in enumerate(series)}
     highest = max((sum(counts.values()) for counts in values), default=0) or 1
     step = _nice_step(highest)
     top = -(-highest // step) * step
