@@ -57,8 +57,6 @@ class Release:
     commit: str
     content: Content
     """Every detection (deprecated, experimental and BA ones too), story, macro, lookup and playbook."""
-    errors: int = 0
-    """Files of the release that could not be read into a model (its own problems; they are history)."""
 
     @property
     def slug(self) -> str:
@@ -142,6 +140,7 @@ def read_releases(content_dir: Path, pattern: str, cache: ReleaseCache | None = 
 
 
 def _read(repository: Repository, tags: list[Tag], cache: ReleaseCache) -> list[Release]:
+    """Each tag's content: every file not in `cache` read from git and made into its model (on both cores)."""
     repository.read_trees(tag.tree for tag in tags)
     files = {tag.name: repository.files(tag.tree, FOLDERS) for tag in tags}
     cache.files = {tag.tree: files[tag.name] for tag in tags}
@@ -151,10 +150,7 @@ def _read(repository: Repository, tags: list[Tag], cache: ReleaseCache) -> list[
     for path, blob in wanted:
         try:
             text = texts[blob].decode("utf-8")
-        except KeyError:
-            cache.models[(path, blob)] = (None, 1)
-            continue
-        except UnicodeDecodeError:
+        except (KeyError, UnicodeDecodeError):  # missing from the repository, or not text: no model
             cache.models[(path, blob)] = (None, 1)
             continue
         tasks.append((path, text, _kind(path)))
@@ -170,7 +166,7 @@ def _read(repository: Repository, tags: list[Tag], cache: ReleaseCache) -> list[
         content = Content(detections=tuple(groups["detection"]), stories=tuple(groups["story"]),
                           macros=tuple(groups["macro"]), lookups=tuple(groups["lookup"]),
                           playbooks=tuple(groups["playbook"]))
-        releases.append(Release(tag.name, tag.date, tag.commit, content, sum(errors for _, errors in made)))
+        releases.append(Release(tag.name, tag.date, tag.commit, content))
     return releases
 
 
@@ -244,11 +240,6 @@ class ReleaseNotes:
     def name(self) -> str:
         return self.release.name
 
-    @property
-    def changed_analytics(self) -> int:
-        return len(self.new_analytics) + len(self.updated_analytics) + len(self.deprecated_analytics) \
-            + len(self.removed_analytics)
-
 
 @dataclass(frozen=True)
 class HistoryEntry:
@@ -293,10 +284,6 @@ class History:
     def names(self) -> tuple[str, ...]:
         """Every name it was released under, oldest first."""
         return tuple(dict.fromkeys(detection.name for _, detection in self.releases))
-
-    @property
-    def anchor(self) -> str:
-        return self.key
 
 
 @dataclass(frozen=True)
