@@ -186,19 +186,19 @@ def field_changes(old: Detection, new: Detection) -> tuple[FieldChange, ...]:
 def pair_by(older: list, newer: list, key: Callable[[Any], str]):
     """Pair items (detections, stories, ...) with the same non-empty key, in path order; return the pairs
     and both sides' rest."""
-    by_key: dict[str, list[Detection]] = {}
-    for detection in newer:
-        if key(detection):
-            by_key.setdefault(key(detection), []).append(detection)
+    by_key: dict[str, list] = {}
+    for item in newer:
+        if key(item):
+            by_key.setdefault(key(item), []).append(item)
     pairs, old_rest = [], []
-    for detection in older:
-        candidates = by_key.get(key(detection)) if key(detection) else None
+    for item in older:
+        candidates = by_key.get(key(item)) if key(item) else None
         if candidates:
-            pairs.append((detection, candidates.pop(0)))
+            pairs.append((item, candidates.pop(0)))
         else:
-            old_rest.append(detection)
+            old_rest.append(item)
     paired = {id(new) for _, new in pairs}
-    return pairs, old_rest, [d for d in newer if id(d) not in paired]
+    return pairs, old_rest, [item for item in newer if id(item) not in paired]
 
 
 def match(older, newer) -> tuple[list[tuple], list, list]:

@@ -262,6 +262,9 @@ class History:
     entries: tuple[HistoryEntry, ...]
     releases: tuple[tuple[int, Detection], ...]
     """(index of the release, the detection as it was in it) for every release that held it."""
+    replaced_by: str = ""
+    """The key of the history of the detection that took its file when it was removed (a new id and name in
+    the same file: Splunk's way of replacing one), or ""."""
 
     @property
     def latest(self) -> Detection:
@@ -331,6 +334,7 @@ def _added_and_updated(older, newer) -> tuple[tuple[Change, ...], tuple[Change, 
 class _Chain:
     entries: list[HistoryEntry] = field(default_factory=list)
     releases: list[tuple[int, Detection]] = field(default_factory=list)
+    replaced_by: "_Chain | None" = None
 
 
 def compare_releases(releases: list[Release], pattern: str = "") -> Releases:
@@ -369,6 +373,9 @@ def compare_releases(releases: list[Release], pattern: str = "") -> Releases:
             current[id(detection)] = chain
             if previous is not None:
                 lists["new_ba" if detection.ssa else "new"].append(Change(None, detection, history=id(chain)))
+        successors = {d.source.path: current[id(d)] for d in added}
+        for old in removed:
+            chain_of[id(old)].replaced_by = successors.get(old.source.path)
         for old, new in pairs:
             chain = chain_of[id(old)]
             chain.releases.append((index, new))
@@ -385,7 +392,8 @@ def compare_releases(releases: list[Release], pattern: str = "") -> Releases:
         previous = release
 
     keys = _history_keys(chains)
-    histories = tuple(sorted((History(keys[id(chain)], tuple(chain.entries), tuple(chain.releases))
+    histories = tuple(sorted((History(keys[id(chain)], tuple(chain.entries), tuple(chain.releases),
+                                      keys[id(chain.replaced_by)] if chain.replaced_by else "")
                               for chain in chains),
                              key=lambda h: (h.latest.name.lower(), h.latest.name, h.key)))
     notes = []

@@ -8,8 +8,10 @@ Its history, one commit and tag per release (dates are the commits' and tags' ow
 - v1.1.0 (2021-06-01): the typo fixed, in the name and the file's name; version 2, a new search stage.
 - v2.0.0 (2023-03-01), annotated (tagged 2023-03-02), the 2023 layout: every detection in detections/endpoint/
   with `status` (the encoded one still experimental: only its place and the way it says so changed);
-  "WMIC Process Discovery" removed; "AWS IAM User Created" new; the macro `wmi` added; the story updated.
-- v2.1.0 (2023-09-01): "Encoded PowerShell Command" deprecated (moved to detections/deprecated/, version 3).
+  "WMIC Process Discovery" removed; "AWS IAM User Created" and "Registry Run Key" new; the macro `wmi` added;
+  the story updated.
+- v2.1.0 (2023-09-01): "Encoded PowerShell Command" deprecated (moved to detections/deprecated/, version 3);
+  "Registry Run Key" replaced by "Registry Run Keys Modified" (a new id and name in the same file).
 - the working tree after v2.1.0: "Disable Defender" at version 2 (not released yet).
 - `broken`: a tag of a file, not a commit; `other-1`: a tag the pattern v* does not match.
 """
@@ -24,6 +26,8 @@ ENCODED_ID = "c0000000-0000-4000-8000-000000000002"
 DEFENDER_ID = "c0000000-0000-4000-8000-000000000001"
 WMIC_ID = "c0000000-0000-4000-8000-000000000003"
 AWS_ID = "c0000000-0000-4000-8000-000000000004"
+RUN_KEY_ID = "c0000000-0000-4000-8000-000000000005"
+RUN_KEYS_ID = "c0000000-0000-4000-8000-000000000006"
 
 
 def detection(name: str, id_: str, version: int, search: str, *, status: str | None = None,
@@ -57,6 +61,7 @@ tags:
 ENCODED_SEARCH = "| tstats count from datamodel=Endpoint.Processes where Processes.process=\"*-enc*\" by Processes.dest"
 DEFENDER_SEARCH = "| tstats count from datamodel=Endpoint.Processes where Processes.process=\"*Set-MpPreference*\" by Processes.dest"
 WMIC_SEARCH = "| tstats count from datamodel=Endpoint.Processes where Processes.process_name=wmic.exe by Processes.dest"
+RUN_KEY_SEARCH = "| tstats count from datamodel=Endpoint.Registry where Registry.registry_path=\"*\\\\Run\\\\*\" by Registry.dest"
 AWS_SEARCH = "| tstats count from datamodel=Change where All_Changes.action=created by All_Changes.user"
 
 
@@ -123,6 +128,8 @@ def make_repository(repo: Path) -> Path:
             detection("Disable Defender", DEFENDER_ID, 1, DEFENDER_SEARCH, status="production"),
         "detections/cloud/aws_iam_user_created.yml":
             detection("AWS IAM User Created", AWS_ID, 1, AWS_SEARCH, status="production", technique="T1136.003"),
+        "detections/endpoint/registry_run_key.yml":
+            detection("Registry Run Key", RUN_KEY_ID, 1, RUN_KEY_SEARCH, status="production", technique="T1047"),
         "stories/powershell_abuse.yml": STORY.format(version=2, more=" And encode it."),
         "macros/powershell.yml": macro,
         "macros/wmi.yml": "definition: sourcetype=wmi\ndescription: WMI events.\nname: wmi\n",
@@ -132,6 +139,8 @@ def make_repository(repo: Path) -> Path:
     del v21["detections/endpoint/encoded_powershell_command.yml"]
     v21["detections/deprecated/encoded_powershell_command.yml"] = detection(
         "Encoded PowerShell Command", ENCODED_ID, 3, ENCODED_SEARCH + " | where count > 0", status="deprecated")
+    v21["detections/endpoint/registry_run_key.yml"] = detection(  # replaced: a new id and name in its file
+        "Registry Run Keys Modified", RUN_KEYS_ID, 1, RUN_KEY_SEARCH, status="production", technique="T1047")
     _release(repo, v21, "v2.1.0", "2023-09-01T12:00:00+00:00")
     _git(repo, "tag", "other-1")
     blob = _git(repo, "rev-parse", "HEAD:macros/wmi.yml").strip()

@@ -24,7 +24,7 @@ from conftest import GOLDEN_CHANGES, ROOT, QuietHandler, mkdocs_build, run_gener
 from generator.changes import LinesChange, ScalarChange
 from generator.issues import Severity
 from generator.releases import ReleaseCache, read_releases
-from releases_repo import AWS_ID, DEFENDER_ID, ENCODED_ID, WMIC_ID, make_repository
+from releases_repo import AWS_ID, DEFENDER_ID, ENCODED_ID, RUN_KEY_ID, RUN_KEYS_ID, WMIC_ID, make_repository
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +68,7 @@ def test_each_release_is_compared_with_the_one_before(repository):
     assert fields(renamed.fields) == ["Name", "File", "Version", "Search"]
     assert names(v11.new_analytics) == [] and names(v11.removed_analytics) == []
 
-    assert names(v20.new_analytics) == ["AWS IAM User Created"]
+    assert names(v20.new_analytics) == ["AWS IAM User Created", "Registry Run Key"]
     assert names(v20.removed_analytics) == ["WMIC Process Discovery"]
     assert names(v20.updated_analytics) == ["Disable Defender", "Encoded PowerShell Command"]
     defender, encoded = v20.updated_analytics
@@ -85,6 +85,8 @@ def test_each_release_is_compared_with_the_one_before(repository):
     assert deprecated.name == "Encoded PowerShell Command" and deprecated.newly_deprecated
     assert fields(deprecated.fields) == ["File", "Status", "Version"]
     assert v21.updated_analytics == () and v21.macros_added == ()
+    assert names(v21.new_analytics) == ["Registry Run Keys Modified"]
+    assert names(v21.removed_analytics) == ["Registry Run Key"]
 
 
 def test_a_renamed_moved_and_deprecated_detection_keeps_one_history(repository):
@@ -104,6 +106,10 @@ def test_a_renamed_moved_and_deprecated_detection_keeps_one_history(repository):
     [gone] = [h for h in releases.histories if h.latest.id == WMIC_ID]
     assert gone.removed_in.name == "v2.0.0" and [e.status for e in gone.entries] == ["first", "removed"]
     assert [h.entries[0].release.name for h in releases.histories if h.latest.id == AWS_ID] == ["v2.0.0"]
+    # A new id and name in the file of a removed detection: it replaced that one.
+    [replaced] = [h for h in releases.histories if h.latest.id == RUN_KEY_ID]
+    assert replaced.removed_in.name == "v2.1.0" and replaced.replaced_by == RUN_KEYS_ID
+    assert gone.replaced_by == ""
 
 
 def test_reading_again_reads_nothing_until_a_tag_moves(repository, tmp_path):
@@ -153,7 +159,7 @@ def test_a_content_folder_inside_a_repository_is_read_from_that_folder(tmp_path)
     subprocess.run([*git, "tag", "v3.0.0"], check=True)
     releases, issues = read_releases(inner, "v*")
     assert [n.name for n in releases.notes] == ["v3.0.0"]
-    assert releases.notes[0].counts.detections == 3
+    assert releases.notes[0].counts.detections == 4
     # The older tags have no inner/: each is one located error, and the others are read.
     assert [(i.path, i.message) for i in issues] == [
         (f"{repo}: tag {tag}", "has no folder inner/ (the content folder); this release is left out")
@@ -191,9 +197,9 @@ def test_the_site_has_a_page_per_release_and_an_index_with_its_chart(releases_si
     index = (out / "releases" / "index.html").read_text()
     assert index.count('class="sc-chart"') == 2 and "<rect" in index and "<script" not in index.split(
         '<article', 1)[1].split("</article>", 1)[0]
-    assert "v2.1.0 (2023-09-01): 3 detections: 2 production, 1 deprecated" in index
+    assert "v2.1.0 (2023-09-01): 4 detections: 3 production, 1 deprecated" in index
     page = text_of((out / "releases" / "v2.0.0" / "index.html").read_text())
-    assert "New Analytics (1) AWS IAM User Created — TTP" in page
+    assert "New Analytics (2) AWS IAM User Created — TTP Registry Run Key — TTP" in page
     assert "Removed Analytics (1) WMIC Process Discovery — TTP, last released in v1.1.0, version 1" in page
     assert "Macros Added (1) wmi" in page
     assert '"Releases"' not in result.stderr and "Releases" in (out / "index.html").read_text()  # its tab
@@ -212,6 +218,8 @@ def test_each_detection_page_ends_with_its_history(releases_site):
     assert "Removed in" in former and "v2.0.0" in former
     release = (out / "releases" / "v2.0.0" / "index.html").read_text()
     assert f'href="../detections/{WMIC_ID}/"' in release
+    replaced = history_of((out / "releases" / "detections" / RUN_KEY_ID / "index.html").read_text())
+    assert "removed in v2.1.0 and replaced by Registry Run Keys Modified (a new detection in its file)" in replaced
 
 
 def test_the_releases_data_lists_every_version(releases_site):
@@ -242,6 +250,7 @@ search = | tstats ...
 ESCU - Disable Defender - Rule v1
 WMIC Process Discovery, 1
 AWS IAM User Created
+Registry Run Key
 Not A Detection
 """
 
@@ -262,9 +271,10 @@ def test_am_i_up_to_date_compares_a_pasted_list_in_the_browser(browser, served):
         ["Disable Defender", "1 (v2.1.0)", "1", "up to date", ""],
         ["WMIC Process Discovery", "1 (v1.1.0)", "—", "removed in v2.0.0", "v2.0.0: removed"],
         ["AWS IAM User Created", "—", "1", "your version is not known: pick your release, or give versions", ""],
+        ["Registry Run Key", "—", "—", "removed in v2.1.0, replaced by Registry Run Keys Modified", "v2.1.0: removed"],
     ]
     summary = page.locator(".sc-uptodate__summary").inner_text()
-    assert summary == ("4 detections: 1 behind, 1 removed, 1 up to date; 1 whose version is not known; "
+    assert summary == ("5 detections: 1 behind, 2 removed, 1 up to date; 1 whose version is not known; "
                        "1 not found in any release read.")
     assert page.locator("#sc-uptodate-results").inner_text().endswith("Not found: Not A Detection")
     assert all(url.startswith(served) for url in requests)  # nothing leaves the site

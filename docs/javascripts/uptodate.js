@@ -53,7 +53,9 @@
     var releases = data.releases;
     var newest = releases.length - 1;
     var byName = {};
+    var byKey = {};
     data.detections.forEach(function (d) {
+      byKey[d.key] = d;
       d.names.forEach(function (name) {
         var key = name.toLowerCase();
         (byName[key] = byName[key] || []).push(d);
@@ -96,6 +98,8 @@
       if (!latest) {
         result.status = "removed";
         result.text = removed ? "removed in " + releases[removed[0]].name : "not in " + releases[newest].name;
+        var successor = d.replaced_by && byKey[d.replaced_by];
+        if (successor) result.text += ", replaced by " + successor.name;
       } else if (!mine && item.version === null) {
         result.status = "unknown";
         result.text = "your version is not known: pick your release, or give versions";

@@ -61,13 +61,15 @@ def release_pages(env: jinja2.Environment, site: Site, releases: Releases,
     found = links(site, releases)
     index = {note.release.name: position for position, note in enumerate(releases.notes)}
     shown = {page.detection.source.path: page.detection for page in site.detections}
-    render = partial(_render, env, releases, links=found, index=index, shown=None)
+    by_key = {history.key: history for history in releases.histories}
+    render = partial(_render, env, releases, links=found, index=index, shown=None, releases_by_key=by_key)
     result = []
     for page in pages:
         history = found.current.get(page.source.path) if page.source is not None else None
         if history is not None and page.url is not None and page.url == found.histories.get(history.key):
             detection = shown[page.source.path]
-            section = partial(render, "history.md.j2", (history.key, detection.source.path, detection.source.text),
+            section = partial(render, "history.md.j2", (history.key, detection.source.path, detection.source.text,
+                                                         found.histories.get(history.replaced_by)),
                               history=history, shown=detection)
             page = Page(page.path, partial(_with_section, page, section), page.source, page.label, page.url,
                         page.listing)
@@ -83,7 +85,8 @@ def release_pages(env: jinja2.Environment, site: Site, releases: Releases,
     for history in releases.histories:
         if found.histories[history.key] == FORMER_URL.format(key=history.key):
             result.append(Page(("releases", "detections", history.key + ".md"),
-                               partial(render, "former_detection.md.j2", (history.key,), history=history),
+                               partial(render, "former_detection.md.j2",
+                                       (history.key, found.histories.get(history.replaced_by)), history=history),
                                label=f"former detection {history.latest.name}",
                                url=FORMER_URL.format(key=history.key)))
     result.append(Page(("releases", "up-to-date.md"), partial(render, "up_to_date.md.j2", ()),
@@ -144,7 +147,7 @@ def releases_data(releases: Releases, found: Links) -> str:
         detections.append({
             "key": history.key, "id": history.latest.id, "name": history.latest.name,
             "names": list(history.names), "url": found.histories[history.key].lstrip("/"),
-            "status": history.latest.lifecycle, "in": runs,
+            "status": history.latest.lifecycle, "in": runs, "replaced_by": history.replaced_by or None,
             "changes": [[index[entry.release.name], entry.status, [change.field for change in entry.fields]]
                         for entry in history.entries],
         })
