@@ -277,6 +277,13 @@ def test_am_i_up_to_date_compares_a_pasted_list_in_the_browser(browser, served):
     assert summary == ("5 detections: 1 behind, 2 removed, 1 up to date; 1 whose version is not known; "
                        "1 not found in any release read.")
     assert page.locator("#sc-uptodate-results").inner_text().endswith("Not found: Not A Detection")
+    # A release picked, nothing pasted: every detection of that release that changed or went since.
+    page.fill("#sc-uptodate-list", "")
+    page.select_option("#sc-uptodate-release", label="v2.0.0 (2023-03-02)")
+    page.locator(".sc-uptodate__summary", has_text="2 detections").wait_for()
+    rows = page.locator(".sc-uptodate__table tbody tr")
+    assert [row.locator("td").first.inner_text() for row in rows.all()] == [
+        "Encoded PowerShell Command", "Registry Run Key"]
     assert all(url.startswith(served) for url in requests)  # nothing leaves the site
     page.close()
 
