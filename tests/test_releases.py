@@ -202,7 +202,9 @@ def test_the_site_has_a_page_per_release_and_an_index_with_its_chart(releases_si
     assert "New Analytics (2) AWS IAM User Created — TTP Registry Run Key — TTP" in page
     assert "Removed Analytics (1) WMIC Process Discovery — TTP, last released in v1.1.0, version 1" in page
     assert "Macros Added (1) wmi" in page
-    assert '"Releases"' not in result.stderr and "Releases" in (out / "index.html").read_text()  # its tab
+    home = (out / "index.html").read_text()
+    assert re.search(r'<a href="releases/" class="md-tabs__link">\s*Releases\s*</a>', home)  # its tab
+    assert "4 releases Every release side by side, from v1.0.0 to v2.1.0" in text_of(home)  # its card
 
 
 def test_each_detection_page_ends_with_its_history(releases_site):

@@ -270,7 +270,8 @@ def render_site(site: Site, rules, changes: Changes | None = None,
             group, title = page.listing
             listings.setdefault(group, []).append((title, page.url))
     pages.append(Page(("index.md",), partial(env.get_template("home.md.j2").render, site=site, techniques=entries,
-                                             listings=listings, changes=changes), label="home page", url="/"))
+                                             listings=listings, changes=changes, releases=releases),
+                      label="home page", url="/"))
     if changes is not None:
         urls = {page.detection.source.path: page.url for page in site.detections}
         pages.append(Page(("changes.md",), partial(env.get_template("changes.md.j2").render, changes=changes,
