@@ -337,3 +337,17 @@ def test_serve_reads_the_releases_once_and_shows_edits_with_their_history(reposi
         server.wait(timeout=30)
     output = log.read_text()
     assert output.count("releases: read 4 tags") == 1 and "Traceback" not in output
+
+
+def test_a_content_folder_outside_git_is_one_error_and_the_rest_of_the_site_builds(tmp_path):
+    content = tmp_path / "content"  # a copy, outside any git repository (the project's checkout is one)
+    shutil.copytree(GOLDEN_CHANGES / "content", content)
+    out = tmp_path / "site"
+    result = mkdocs_build(out, strict=False, CONTENT_DIR=str(content), ATTACK_BUNDLE=str(GOLDEN_CHANGES / "attack.json"),
+                          CVE_FILE="", SPLUNK_APPS_FILE="", D3FEND_FILE="", CONTENT_FORM="", RELEASES="v*")
+    assert result.returncode == 0, result.stderr
+    assert [line for line in result.stderr.splitlines() if line.startswith("ERROR")] == [
+        f"ERROR   -  generator: {content}: error: is not in a git repository, so no releases can be read from it; "
+        "the release pages are left out"]
+    assert (out / "index.html").is_file() and not (out / "releases").exists()
+    assert (out / "endpoint").is_dir()  # the rest of the site
