@@ -34,6 +34,11 @@ def parse_file(path: Path, duplicates: list | None = None) -> Parsed:
         return None, None, (None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
     except OSError as exc:
         return None, None, (None, f"cannot be read: {exc.strerror}")
+    return parse_text(text, duplicates)
+
+
+def parse_text(text: str, duplicates: list | None = None) -> Parsed:
+    """Parse one file's text: (text, data, None), or the problem as (text, None, (line, message))."""
     try:
         return text, yamlfast.load(text, duplicates), None
     except yaml.MarkedYAMLError as exc:
@@ -54,13 +59,30 @@ def _load_files(tasks: Sequence[Task]) -> list[tuple[Any, list[Issue]]]:
     """Parse each file and make its model: (model or None, the file's issues), task for task."""
     results = []
     for path, display, make in tasks:
-        issues: list[Issue] = []
         duplicates: list[tuple[int, str, int, bool]] = []
-        parsed = parse_file(path, duplicates)
-        issues.extend(_duplicate(display, *duplicate) for duplicate in duplicates)
-        checked = _checked(parsed, display, issues)
-        results.append((schema.read(*checked, issues, make) if checked else None, issues))
+        results.append(_model(parse_file(path, duplicates), duplicates, display, make))
     return results
+
+
+def _model(parsed: Parsed, duplicates: list, display: str, make: Callable[[Any], Any]) -> tuple[Any, list[Issue]]:
+    issues = [_duplicate(display, *duplicate) for duplicate in duplicates]
+    checked = _checked(parsed, display, issues)
+    return (schema.read(*checked, issues, make) if checked else None), issues
+
+
+MAKERS = {"story": schema.story, "macro": schema.macro, "lookup": schema.lookup, "playbook": schema.playbook,
+          "data_source": schema.data_source}
+
+
+def model_from_text(display: str, text: str, kind: str, folder: DetectionFolder | None = None):
+    """The model of one file given as its text (e.g. read from git), and the file's issues.
+
+    `kind` is the folder it belongs to: "detection" (with its `folder`), "story", "macro", "lookup",
+    "playbook" or "data_source". The model is None when the file cannot make one (the issues say why).
+    """
+    make = schema.detection(folder) if kind == "detection" else MAKERS[kind]
+    duplicates: list[tuple[int, str, int, bool]] = []
+    return _model(parse_text(text, duplicates), duplicates, display, make)
 
 
 def _duplicate(display: str, line: int, key: str, first: int, same: bool) -> Issue:

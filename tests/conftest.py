@@ -89,7 +89,7 @@ def mkdocs_build(out: Path, strict: bool = True, **env: str) -> subprocess.Compl
     # SOURCE_DATE_EPOCH: the sitemap's timestamp, so that two builds can be compared byte for byte.
     # COMPARE_WITH: no What changed page unless a test asks for one.
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": SITE_URL, "SOURCE_DATE_EPOCH": "1700000000",
-                   "COMPARE_WITH": "", **env}
+                   "COMPARE_WITH": "", "RELEASES": "", **env}
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", *(["--strict"] if strict else []),
                            "--site-dir", str(out)],
                           cwd=ROOT, env=environment, capture_output=True, text=True, timeout=600)
@@ -142,7 +142,7 @@ def golden_site(tmp_path_factory):
 def content_site(tmp_path_factory):
     """The default site: content/ as mkdocs.yml configures it, built with --strict."""
     out = tmp_path_factory.mktemp("content-site") / "site"
-    environment = {k: v for k, v in os.environ.items() if k not in ("CONTENT_DIR", "ATTACK_BUNDLE", "CVE_FILE", "SPLUNK_APPS_FILE", "D3FEND_FILE", "CONTENT_FORM", "COMPARE_WITH")}
+    environment = {k: v for k, v in os.environ.items() if k not in ("CONTENT_DIR", "ATTACK_BUNDLE", "CVE_FILE", "SPLUNK_APPS_FILE", "D3FEND_FILE", "CONTENT_FORM", "COMPARE_WITH", "RELEASES")}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
                             cwd=ROOT, env=dict(environment, NO_MKDOCS_2_WARNING="1"),
                             capture_output=True, text=True, timeout=600)

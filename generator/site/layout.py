@@ -16,8 +16,10 @@ from ..enrich import DetectionPage, Site, StoryPage
 from ..exports import export_links, export_pages
 from ..issues import Issue, Severity
 from ..models import Technique
+from ..releases import Releases
 from ..render import TEMPLATES, Page, environment, markdown_text, tag_url, unique_paths
 from ..slug import name_problem, slugify
+from .release_pages import release_pages
 
 # ATT&CK Enterprise tactics in matrix order (the order of MITRE's matrix).
 TACTIC_ORDER = ("Reconnaissance", "Resource Development", "Initial Access", "Execution", "Persistence",
@@ -228,10 +230,12 @@ def tag_entries(site: Site) -> list[TagEntry]:
     return entries
 
 
-def render_site(site: Site, rules, changes: Changes | None = None) -> tuple[list[Page], list[Issue]]:
+def render_site(site: Site, rules, changes: Changes | None = None,
+                releases: Releases | None = None) -> tuple[list[Page], list[Issue]]:
     """Every document of the mkdocs site, keyed by its docs-relative path; `rules` is the form.
 
     With `changes`, the site has a What changed page, and each added or changed detection links to its entry.
+    With `releases`, it has the release pages, and each detection's page ends with its history.
     """
     env = environment((TEMPLATES / "site",))
     pages: list[Page] = []
@@ -266,7 +270,8 @@ def render_site(site: Site, rules, changes: Changes | None = None) -> tuple[list
             group, title = page.listing
             listings.setdefault(group, []).append((title, page.url))
     pages.append(Page(("index.md",), partial(env.get_template("home.md.j2").render, site=site, techniques=entries,
-                                             listings=listings, changes=changes), label="home page", url="/"))
+                                             listings=listings, changes=changes, releases=releases),
+                      label="home page", url="/"))
     if changes is not None:
         urls = {page.detection.source.path: page.url for page in site.detections}
         pages.append(Page(("changes.md",), partial(env.get_template("changes.md.j2").render, changes=changes,
@@ -301,6 +306,8 @@ def render_site(site: Site, rules, changes: Changes | None = None) -> tuple[list
     pages.append(Page(("exports.md",), partial(env.get_template("exports.md.j2").render, site=site,
                                                links=export_links(site)), label="exports page", url="/exports/"))
     pages.extend(export_pages(site, site.attack_version))
+    if releases is not None:
+        pages = release_pages(env, site, releases, pages)
     pages, issues = unique_paths(pages)
     return pages, _slashed_anchors(tags) + moved + issues
 

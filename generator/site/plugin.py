@@ -24,11 +24,13 @@ from ..changes import Older
 from ..exceptions import GeneratorError
 from ..issues import Issue, Severity
 from ..pipeline import Inputs, generate, load_older
+from ..releases import Releases, read_releases
 from .. import render
 from ..render import Page
 from .config import PluginConfig
 from . import convert
 from .layout import CHANGES_URL, legacy_redirects, src_uri
+from .release_pages import RELEASES_INDEX
 from .policy import with_policy
 from .sanitize import plain_title, sanitize
 from .search import SearchTerms, slim_index, with_search_worker
@@ -103,6 +105,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 config.markdown_extensions.remove(name)
         self.extension = KramdownExtension(report=self._dead_link)
         config.markdown_extensions.append(self.extension)
+        # Under mike (a site per release, guide/releases.md), which names the version it builds in this variable,
+        # the theme's version selector is on unless mkdocs.yml says otherwise.
+        if os.environ.get("MIKE_DOCS_VERSION") and "version" not in config.extra:
+            config.extra["version"] = {"provider": "mike"}
         if self.preview is not None and NOTICE_SCRIPT not in config.extra_javascript:
             config.extra_javascript.append(NOTICE_SCRIPT)
         return config
@@ -112,13 +118,14 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             _unlink_planted_links(Path(config.site_dir))
         preview = self.preview
         older, older_issues = self._older()
+        releases, release_issues = self._releases()
         try:
             generated = generate(self.content_dir, self.inputs, layout="mkdocs",
-                                 cache=preview.load_cache if preview else None, older=older)
+                                 cache=preview.load_cache if preview else None, older=older, releases=releases)
         except GeneratorError as exc:
             raise PluginError(str(exc)) from None
         self.pages = generated.pages
-        self.issues = older_issues + generated.issues
+        self.issues = older_issues + release_issues + generated.issues
         self.redirects = legacy_redirects(generated.site)
         self.search_words = SearchTerms(generated.site)
         if preview is None or not preview.built_once:
@@ -145,6 +152,18 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if self.preview is not None:
             self.preview.older = (self.compare_with, older, issues)
         return older, issues
+
+    def _releases(self) -> tuple[Releases | None, list[Issue]]:
+        """The releases (tags matching the `releases` pattern), if set; under `mkdocs serve` read again only
+        when a tag moved."""
+        if not self.config.releases:
+            return None, []
+        releases, issues = read_releases(self.content_dir, self.config.releases,
+                                         self.preview.releases if self.preview is not None else None)
+        if releases is not None and (self.preview is None or not self.preview.built_once):
+            log.info(f"releases: read {len(releases.notes)} tags matching {self.config.releases!r}, "
+                     f"{releases.notes[0].name} to {releases.newest.name}")
+        return releases, issues
 
     def _error_pages(self, preview: Preview, issues: list[Issue]) -> list[Page]:
         """While serving: a source whose page is gone because of its errors gets a page showing them."""
@@ -187,7 +206,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 Path(File.generated(config, src_uri, content="").abs_dest_path).unlink(missing_ok=True)
             files.append(File.generated(config, PROBLEMS_DATA, content=problems_data(self.issues)))
             files.append(File.generated(config, NOTICE_SCRIPT, content=NOTICE))
-        self._add_changes_to_nav(config, texts)
+        self._add_to_nav(config, texts)
         self.files = files
         self.progress = (0, len(files.documentation_pages()))
         self.extension.documents = {_site_url(f): f.src_uri for f in files.documentation_pages()}
@@ -197,15 +216,16 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return files
 
     @staticmethod
-    def _add_changes_to_nav(config: MkDocsConfig, texts: dict[str, str]) -> None:
-        """The What changed page gets a tab when it exists (before About, if there is one); mkdocs.yml cannot
-        name it, since without an older checkout the page does not exist and --strict would fail on it."""
-        uri = src_uri(CHANGES_URL)
-        if uri not in texts or not isinstance(config.nav, list) or any(
-                isinstance(item, dict) and uri in item.values() for item in config.nav):
-            return
-        about = [index for index, item in enumerate(config.nav) if isinstance(item, dict) and "About" in item]
-        config.nav.insert(about[0] if about else len(config.nav), {"What changed": uri})
+    def _add_to_nav(config: MkDocsConfig, texts: dict[str, str]) -> None:
+        """The What changed page and the releases index get a tab each when they exist (before About, if there
+        is one); mkdocs.yml cannot name them, since without their setting the pages do not exist and --strict
+        would fail on them."""
+        for title, uri in (("What changed", src_uri(CHANGES_URL)), ("Releases", RELEASES_INDEX)):
+            if uri not in texts or not isinstance(config.nav, list) or any(
+                    isinstance(item, dict) and uri in item.values() for item in config.nav):
+                continue
+            about = [index for index, item in enumerate(config.nav) if isinstance(item, dict) and "About" in item]
+            config.nav.insert(about[0] if about else len(config.nav), {title: uri})
 
     def _add_redirects(self, config: MkDocsConfig) -> None:
         """Old detection addresses redirect to the current ones, through the mkdocs-redirects plugin."""

@@ -27,6 +27,7 @@ from mkdocs.structure.files import File
 
 from ..issues import Issue, Severity
 from ..load import LoadCache
+from ..releases import ReleaseCache
 
 PROBLEMS_URI = "problems.md"
 PROBLEMS_DATA = "problems.json"
@@ -64,6 +65,8 @@ class Preview:
     """src_uris the previous build had and this one does not: their output is deleted."""
     older: tuple | None = None
     """(path, changes.Older or None, its issues): the older checkout compared with, read on the first build only."""
+    releases: ReleaseCache = field(default_factory=ReleaseCache)
+    """The releases read from git: read again only when a tag moved."""
 
     # -- which pages changed --------------------------------------------------------------------
 

@@ -21,6 +21,7 @@ TAGS = frozenset({
     "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
     "wbr",  # where the ATT&CK matrix may break a name (after a slash), so that it never breaks inside a word
     "svg", "path",  # the theme's icons, inlined for the published forms' emoji
+    "g", "rect", "line", "text", "title", "figure", "figcaption",  # the releases chart (release_pages.py)
 })
 ATTRIBUTES = {
     "*": {"id", "class", "title", "hidden", "data-fidelity-ignore", "data-search-exclude"},
@@ -32,8 +33,12 @@ ATTRIBUTES = {
     "th": {"style", "align"},
     "td": {"style", "align"},
     "details": {"open"},
-    "svg": {"xmlns", "viewBox"},
+    "svg": {"xmlns", "viewBox", "role", "aria-label"},
     "path": {"d"},
+    # Shapes and their places only: no style, no link, nothing that loads or runs.
+    "rect": {"x", "y", "width", "height"},
+    "line": {"x1", "y1", "x2", "y2"},
+    "text": {"x", "y", "text-anchor", "transform"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
