@@ -189,3 +189,42 @@ def changes_site(tmp_path_factory):
                           ATTACK_BUNDLE=str(GOLDEN_CHANGES / "attack.json"), CVE_FILE="", SPLUNK_APPS_FILE="",
                           D3FEND_FILE="", CONTENT_FORM="", COMPARE_WITH=str(GOLDEN_CHANGES / "older"))
     return out, result
+
+
+GOLDEN_2025 = TESTS / "golden" / "escu_2025"
+GOLDEN_2026 = TESTS / "golden" / "escu_2026"
+
+
+def golden_case_site(case: Path, out: Path) -> tuple[Path, subprocess.CompletedProcess]:
+    """A golden case's content as a site, with its own ATT&CK bundle and reference files (none where it has none)."""
+    references = {variable: str(case / name) if (case / name).is_file() else ""
+                  for variable, name in (("CVE_FILE", "cves.json"), ("SPLUNK_APPS_FILE", "splunk_apps.json"),
+                                         ("D3FEND_FILE", "d3fend.json"))}
+    return out, mkdocs_build(out, strict=False, CONTENT_DIR=str(case / "content"),
+                             ATTACK_BUNDLE=str(case / "attack.json"), CONTENT_FORM="", **references)
+
+
+@pytest.fixture(scope="session")
+def generations_sites(tmp_path_factory):
+    """The golden ESCU 5 and ESCU 6 cases as sites: the page kinds only later schemas have (baselines,
+    investigations, removed detections). Not --strict: the cases are meant to report warnings."""
+    root = tmp_path_factory.mktemp("generations-sites")
+    return {case.name: golden_case_site(case, root / case.name) for case in (GOLDEN_2025, GOLDEN_2026)}
+
+
+@pytest.fixture(scope="session")
+def releases_repository(tmp_path_factory) -> Path:
+    """A small git repository of content with four releases (tests/releases_repo.py says what each holds)."""
+    from releases_repo import make_repository
+
+    return make_repository(tmp_path_factory.mktemp("releases") / "content")
+
+
+@pytest.fixture(scope="session")
+def releases_site(releases_repository, tmp_path_factory):
+    """The site of the releases repository with every release read from git (RELEASES=v*)."""
+    out = tmp_path_factory.mktemp("releases-site") / "site"
+    result = mkdocs_build(out, CONTENT_DIR=str(releases_repository),
+                          ATTACK_BUNDLE=str(GOLDEN_CHANGES / "attack.json"), CVE_FILE="", SPLUNK_APPS_FILE="",
+                          D3FEND_FILE="", CONTENT_FORM="", RELEASES="v*")
+    return out, result

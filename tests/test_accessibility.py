@@ -9,6 +9,7 @@ is in guide/accessibility.md.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -19,6 +20,9 @@ import pytest
 
 from conftest import ROOT
 from test_browser import served
+
+serving = contextlib.contextmanager(served)
+"""A built site served for the length of a `with` block (for the sites only one test looks at)."""
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 FAILING_IMPACTS = ("serious", "critical")
@@ -74,6 +78,20 @@ PAGE_KINDS = (
 )
 CHANGES_KINDS = (PageKind("What changed", address="changes/"),)
 """The kinds only a site compared with an older checkout has (built from tests/golden/changes)."""
+GENERATION_KINDS = {
+    "escu_2025": (PageKind("investigations index", address="investigations/"),
+                  PageKind("investigation", glob="investigations/*/index.html")),
+    "escu_2026": (PageKind("baselines index", address="baselines/"),
+                  PageKind("baseline", glob="baselines/*/index.html"),
+                  PageKind("removed detections index", address="removed/"),
+                  PageKind("removed detection", glob="deprecated/*/index.html")),
+}
+"""The kinds only content of the later schemas has (the golden ESCU 5 and ESCU 6 cases)."""
+RELEASE_KINDS = (PageKind("releases index", address="releases/"),
+                 PageKind("release", glob="releases/v*/index.html"),
+                 PageKind("Am I up to date?", address="releases/up-to-date/"),
+                 PageKind("a detection no longer in the content", glob="releases/detections/*/index.html"))
+"""The kinds only a site with releases has (the releases repository of tests/releases_repo.py)."""
 
 
 def axe_source() -> str:
@@ -204,6 +222,26 @@ def test_no_serious_violation_on_what_changed(browser, changes_site, served_chan
     pages, missing = pages_of(changes_site[0], CHANGES_KINDS)
     assert missing == []
     problems = check_pages(browser, served_changes, pages)
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("case", sorted(GENERATION_KINDS))
+def test_no_serious_violation_on_the_page_kinds_of_later_schemas(browser, generations_sites, case, tmp_path_factory):
+    site, result = generations_sites[case]
+    assert result.returncode == 0, result.stderr[-3000:]
+    pages, missing = pages_of(site, GENERATION_KINDS[case])
+    assert missing == []
+    with serving((site, result), tmp_path_factory) as base:
+        problems = check_pages(browser, base, pages)
+    assert problems == [], "\n".join(problems)
+
+
+def test_no_serious_violation_on_the_release_pages(browser, releases_site, tmp_path_factory):
+    assert releases_site[1].returncode == 0, releases_site[1].stderr[-3000:]
+    pages, missing = pages_of(releases_site[0], RELEASE_KINDS)
+    assert missing == []
+    with serving(releases_site, tmp_path_factory) as base:
+        problems = check_pages(browser, base, pages)
     assert problems == [], "\n".join(problems)
 
 

@@ -27,9 +27,9 @@ from generator.releases import ReleaseCache, read_releases
 from releases_repo import AWS_ID, DEFENDER_ID, ENCODED_ID, RUN_KEY_ID, RUN_KEYS_ID, WMIC_ID, make_repository
 
 
-@pytest.fixture(scope="module")
-def repository(tmp_path_factory) -> Path:
-    return make_repository(tmp_path_factory.mktemp("releases") / "content")
+@pytest.fixture
+def repository(releases_repository) -> Path:
+    return releases_repository
 
 
 def names(changes) -> list[str]:
@@ -167,14 +167,6 @@ def test_a_content_folder_inside_a_repository_is_read_from_that_folder(tmp_path)
 
 
 # -- the site ----------------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def releases_site(repository, tmp_path_factory):
-    out = tmp_path_factory.mktemp("releases-site") / "site"
-    result = mkdocs_build(out, CONTENT_DIR=str(repository), ATTACK_BUNDLE=str(GOLDEN_CHANGES / "attack.json"),
-                          CVE_FILE="", SPLUNK_APPS_FILE="", D3FEND_FILE="", CONTENT_FORM="", RELEASES="v*")
-    return out, result
 
 
 def text_of(html: str) -> str:
