@@ -85,12 +85,14 @@ def pytest_terminal_summary(terminalreporter):
 SITE_URL = "https://example.github.io/escu/"
 
 
-def mkdocs_build(out: Path, strict: bool = True, **env: str) -> subprocess.CompletedProcess:
+def mkdocs_build(out: Path, strict: bool = True, unprivileged: bool = False, **env: str) -> subprocess.CompletedProcess:
+    """`mkdocs build` into `out`; `unprivileged`: without root's power to read unreadable files (unprivileged.py)."""
     # SOURCE_DATE_EPOCH: the sitemap's timestamp, so that two builds can be compared byte for byte.
     # COMPARE_WITH: no What changed page unless a test asks for one.
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": SITE_URL, "SOURCE_DATE_EPOCH": "1700000000",
                    "COMPARE_WITH": "", "RELEASES": "", **env}
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", *(["--strict"] if strict else []),
+    start = [sys.executable, str(TESTS / "unprivileged.py")] if unprivileged else [sys.executable, "-m"]
+    return subprocess.run([*start, "mkdocs", "build", *(["--strict"] if strict else []),
                            "--site-dir", str(out)],
                           cwd=ROOT, env=environment, capture_output=True, text=True, timeout=600)
 

@@ -54,6 +54,10 @@ def prepare(case: dict, root: Path) -> Path:
     (where / "victim.txt").write_text(VICTIM)
     (where / "victim-folder").mkdir()
     target = where / case["file"] if "file" in case else None
+    if target is not None and not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+    if "move" in case:
+        target.rename(where / case["move"])
     if "replace" in case:
         old, new = case["replace"]
         text = target.read_text(encoding="utf-8")
@@ -64,7 +68,13 @@ def prepare(case: dict, root: Path) -> Path:
     if "write_bytes" in case:
         target.write_bytes(bytes.fromhex(case["write_bytes"]))
     if "symlink" in case:
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
         target.symlink_to(case["symlink"])
+    if case.get("fifo"):
+        os.mkfifo(target)
+    for path, mode in (case.get("mode") or {}).items():
+        (where / path).chmod(int(mode, 8))
     for output in OUTPUTS:
         for path, link in (case.get("plant") or {}).items():
             planted = where / output / path
@@ -103,12 +113,14 @@ def run_case(case: dict, root: Path) -> Run:
     run = Run(where, snapshot(where))
     references = ["--attack", "attack.json", "--cves", "cves.json", "--splunk-apps", "splunk_apps.json",
                   "--d3fend", "d3fend.json"]
+    # Every run is unprivileged (see unprivileged.py): as root, files with mode 000 would be read all the same.
     for layout in ("published", "mkdocs"):
         run.cli[layout] = subprocess.run(
-            [sys.executable, "-m", "generator", "render", "--layout", layout, "--content", "content", *references,
+            [sys.executable, str(TESTS / "unprivileged.py"), "generator", "render", "--layout", layout,
+             "--content", "content", *references,
              "--out", f"out-{layout}"], cwd=where, capture_output=True, text=True, timeout=300,
             env={**os.environ, "PYTHONPATH": str(ROOT)})
-    run.site = mkdocs_build(where / "site", strict=False, CONTENT_DIR=str(where / "content"),
+    run.site = mkdocs_build(where / "site", strict=False, unprivileged=True, CONTENT_DIR=str(where / "content"),
                             ATTACK_BUNDLE=str(where / "attack.json"), CVE_FILE=str(where / "cves.json"),
                             SPLUNK_APPS_FILE=str(where / "splunk_apps.json"), D3FEND_FILE=str(where / "d3fend.json"),
                             CONTENT_FORM="")

@@ -25,6 +25,7 @@ from ..exceptions import GeneratorError
 from ..issues import Issue, Severity
 from ..pipeline import Inputs, generate, load_older
 from ..releases import Releases, read_releases
+from ..tree import DirectoryTree, Unreadable
 from .. import render
 from ..render import Page
 from .config import PluginConfig
@@ -179,7 +180,11 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         for source_path, (path, url) in sorted(preview.pages_of_sources.items()):
             if source_path in present or source_path not in errors:
                 continue
-            text = error_page_markdown(source_path, self.content_dir / source_path, errors[source_path])
+            try:
+                source_text = DirectoryTree(self.content_dir).read_text(source_path)
+            except Unreadable:
+                source_text = ""
+            text = error_page_markdown(source_path, source_text, errors[source_path])
             pages.append(Page(path, text, label=f"the errors of {source_path}", url=url))
         pages.append(Page(tuple(PROBLEMS_URI.split("/")), problems_markdown(issues), label="problems", url="/problems/"))
         return pages

@@ -19,7 +19,6 @@ import html
 import json
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
@@ -134,13 +133,10 @@ def site_url(src_uri: str) -> str:
     return "/" + (uri.rstrip("/") + "/" if uri else "")
 
 
-def error_page_markdown(title: str, source: Path, issues: list[Issue]) -> str:
-    """The page a source file's address shows while the file has errors: each problem and its lines."""
+def error_page_markdown(title: str, text: str, issues: list[Issue]) -> str:
+    """The page a source file's address shows while the file has errors: each problem and its lines (of `text`)."""
     lines: list[str] = []
-    try:
-        text_lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        text_lines = []
+    text_lines = text.splitlines()
     parts = [f"# {html.escape(title)}: this file has errors", "",
              "The page is shown again as soon as the file is fixed; this tab reloads by itself.", ""]
     for issue in issues:
