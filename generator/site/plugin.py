@@ -47,6 +47,8 @@ from .preview import (
     problems_data,
     problems_markdown,
     site_url,
+    surroundings,
+    watch_without_following_links,
 )
 
 log = get_plugin_logger(__name__)
@@ -118,6 +120,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if self.preview is None:
             _unlink_planted_links(Path(config.site_dir))
         preview = self.preview
+        if preview is not None:
+            preview.completed, preview.rebuilt = False, 0
+            if not preview.built_once:
+                preview.surroundings = surroundings(config)  # the rebuilds compare theirs with it
         older, older_issues = self._older()
         releases, release_issues = self._releases()
         try:
@@ -284,6 +290,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return markdown
 
     def on_page_content(self, html: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
+        if self.preview is not None:
+            self.preview.rebuilt += 1
         done, total = self.progress
         done += 1
         self.progress = (done, total)
@@ -342,6 +350,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     def _on_post_build_redirect_policy(self, config: MkDocsConfig) -> None:
         """The redirect pages get their policy too: their one script (the redirect) is allowed by its hash."""
         if self.preview is not None:
+            self.preview.completed = True  # the last event of a build: everything is written
             return
         site_dir = Path(config.site_dir)
         for old in self.written_redirects:
@@ -369,8 +378,14 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if not first:
             summary += f" ({len(new)} new, {len(fixed)} fixed since the last build)"
         content_log.info(summary)
+        if not first:
+            read = preview.load_cache.read
+            names = ", ".join(read[:3]) + (f" and {len(read) - 3} more" if len(read) > 3 else "")
+            content_log.info(f"rebuilt {preview.rebuilt} of {self.progress[1]} pages; "
+                             + (f"read again: {names}" if read else "no source file changed"))
 
     def on_serve(self, server, config: MkDocsConfig, builder):
+        watch_without_following_links(server)
         for path in (self.content_dir, self.attack_bundle, self.cve_file, self.inputs.splunk_apps_file,
                      self.inputs.d3fend_file):
             if path is not None and path.exists():
