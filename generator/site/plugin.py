@@ -34,6 +34,7 @@ from .layout import CHANGES_URL, legacy_redirects, src_uri
 from .release_pages import RELEASES_INDEX
 from .policy import with_policy
 from .sanitize import plain_title, sanitize
+from .staging import StagedSite, StagingUnavailable, repair
 from .search import SearchTerms, slim_index, with_search_worker
 from .markdown import KramdownExtension, highlight_spl
 from .preview import (
@@ -82,7 +83,13 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     """Under `mkdocs serve`: what is kept between rebuilds. The plugin lives as long as the server."""
     conversion: convert.ChildConversion | None = None
 
+    staged: StagedSite | None = None
+    """`mkdocs build`: the folder the site is written to, swapped in for site_dir when complete (staging.py)."""
+    keep_site = False
+    """`mkdocs build --dirty`: the staging folder starts as a copy of the current site."""
+
     def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.keep_site = dirty
         if command == "serve":
             self.preview = Preview()
             render.remember_renders = True
@@ -112,12 +119,28 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         # the theme's version selector is on unless mkdocs.yml says otherwise.
         if os.environ.get("MIKE_DOCS_VERSION") and "version" not in config.extra:
             config.extra["version"] = {"provider": "mike"}
+        if self.preview is None:
+            self._stage(config)
         if self.preview is not None and NOTICE_SCRIPT not in config.extra_javascript:
             config.extra_javascript.append(NOTICE_SCRIPT)
         return config
 
+    def _stage(self, config: MkDocsConfig) -> None:
+        """`mkdocs build` writes into a staging folder beside site_dir, swapped in when it is complete, so that
+        an interrupted build leaves the previous site; what interrupted builds left is repaired first."""
+        self.site_dir = config.site_dir
+        for done in repair(Path(config.site_dir)):
+            log.info(done)
+        try:
+            self.staged = StagedSite(Path(config.site_dir), keep=self.keep_site)
+        except StagingUnavailable as exc:
+            self.staged = None
+            log.warning(f"the site is built in place ({exc}): an interrupted build leaves half a site")
+            return
+        config.site_dir = str(self.staged.staging)
+
     def on_pre_build(self, config: MkDocsConfig) -> None:
-        if self.preview is None:
+        if self.preview is None and self.staged is None:
             _unlink_planted_links(Path(config.site_dir))
         preview = self.preview
         if preview is not None:
@@ -362,7 +385,21 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             if "Content-Security-Policy" not in html:
                 path.write_text(with_policy(html), encoding="utf-8")
 
-    on_post_build = CombinedEvent(_on_post_build_report, _on_post_build_redirect_policy)
+    @event_priority(-1000)  # the very last: everything is written
+    def _on_post_build_swap(self, config: MkDocsConfig) -> None:
+        if self.staged is not None:
+            self.staged.finish()
+            self.staged = None
+            config.site_dir = self.site_dir
+
+    on_post_build = CombinedEvent(_on_post_build_report, _on_post_build_redirect_policy, _on_post_build_swap)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """A build that failed leaves the previous site as it was (`--strict` fails after the site is swapped in,
+        as mkdocs leaves a strict build's site written)."""
+        if self.staged is not None:
+            self.staged.discard()
+            self.staged = None
 
     def _report_changes(self, preview: Preview, issues: list[Issue]) -> None:
         """While serving: what this rebuild found new or fixed, then a one-line count."""
