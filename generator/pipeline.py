@@ -82,7 +82,7 @@ def generate(content_dir: Path, inputs: Inputs, layout: str = "published", cache
         published = replace(content, detections=tuple(page.detection for page in site.detections))
         changes = compare(older.content, published, older.label)
     pages, render_issues = LAYOUTS[layout](site, form.rules, changes, releases)
-    issues = sorted(attack_issues + load_issues + link_issues + render_issues, key=_issue_order)
+    issues = sorted(attack_issues + load_issues + link_issues + render_issues, key=issue_order)
     return Generated(site, pages, issues, form, changes)
 
 
@@ -114,5 +114,6 @@ def load_older(directory: Path, shown_as: str | None = None) -> tuple[Older | No
     return Older(content_label(directory), replace(content, detections=published)), summary
 
 
-def _issue_order(issue: Issue) -> tuple:
+def issue_order(issue: Issue) -> tuple:
+    """Issues are reported by file, line, severity and message."""
     return (issue.path, issue.line or 0, issue.severity.value, issue.message)

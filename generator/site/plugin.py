@@ -23,7 +23,7 @@ from mkdocs.structure.toc import TableOfContents
 from ..changes import Older
 from ..exceptions import GeneratorError
 from ..issues import Issue, Severity
-from ..pipeline import Inputs, generate, load_older
+from ..pipeline import Inputs, generate, issue_order, load_older
 from ..releases import Releases, read_releases
 from ..tree import DirectoryTree, Unreadable
 from .. import render
@@ -34,6 +34,7 @@ from .layout import CHANGES_URL, legacy_redirects, src_uri
 from .release_pages import RELEASES_INDEX
 from .policy import with_policy
 from .sanitize import plain_title, sanitize
+from .pictures import content_pictures, diagram_sources, pictures_key
 from .staging import StagedSite, StagingUnavailable, repair
 from .search import SearchTerms, slim_index, with_search_worker
 from .markdown import KramdownExtension, highlight_spl
@@ -155,7 +156,12 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         except GeneratorError as exc:
             raise PluginError(str(exc)) from None
         self.pages = generated.pages
-        self.issues = older_issues + release_issues + generated.issues
+        # Playbook diagrams the content has are served from it (pictures.py); the pages show them.
+        sources = diagram_sources((page.playbook.playbook, page.playbook.source.path)
+                                  for page in generated.site.playbooks)
+        self.pictures, picture_issues = content_pictures(DirectoryTree(self.content_dir), sources)
+        self.extension.pictures = {source: picture.uri for source, picture in self.pictures.items()}
+        self.issues = older_issues + release_issues + sorted(generated.issues + picture_issues, key=issue_order)
         self.redirects = legacy_redirects(generated.site)
         self.search_words = SearchTerms(generated.site)
         if preview is None or not preview.built_once:
@@ -230,13 +236,16 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             texts[src_uri] = page.text
             if page.source is not None:
                 self.content_documents.add(src_uri)
+        for picture in self.pictures.values():
+            files.append(File.generated(config, picture.uri, content=picture.data))
         if self.preview is None:
             for src_uri, text in texts.items():
                 files.append(File.generated(config, src_uri, content=text))
         else:
-            for file in self.preview.files(config, texts):
+            for file in self.preview.files(config, texts, pictures_key(self.pictures)):
                 files.append(file)
-            for src_uri in self.preview.removed:  # a page that went away takes its output with it
+            for src_uri in self.preview.removed + self.preview.pictures_gone(self.pictures):
+                # a page or picture that went away takes its output with it
                 Path(File.generated(config, src_uri, content="").abs_dest_path).unlink(missing_ok=True)
             files.append(File.generated(config, PROBLEMS_DATA, content=problems_data(self.issues)))
             files.append(File.generated(config, NOTICE_SCRIPT, content=NOTICE))

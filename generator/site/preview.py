@@ -33,6 +33,8 @@ from ..issues import Issue, Severity
 from ..load import LoadCache
 from ..releases import ReleaseCache
 
+_REPOSITORY = "raw.githubusercontent.com/splunk/security_content/"
+"""Pages that hot-link a picture of the content's repository show the site's copy when it has one."""
 PROBLEMS_URI = "problems.md"
 PROBLEMS_DATA = "problems.json"
 NOTICE_SCRIPT = "assets/javascripts/preview-problems.js"
@@ -77,6 +79,8 @@ class Preview:
     """A digest of what every page is made with besides the content: mkdocs.yml, docs/ and the theme's folder."""
     rebuilt: int = 0
     """Pages converted by the current build (what the terminal reports)."""
+    served_pictures: set[str] = field(default_factory=set)
+    """The site paths of the content's pictures the last build served (pictures.py)."""
 
     def full_build_needed(self, surroundings: str) -> str | None:
         """Why the next build must rebuild every page, or None; forgets what the pages were when one must.
@@ -97,14 +101,17 @@ class Preview:
 
     # -- which pages changed --------------------------------------------------------------------
 
-    def files(self, config: MkDocsConfig, texts: dict[str, str]) -> list[GeneratedFile]:
+    def files(self, config: MkDocsConfig, texts: dict[str, str], pictures: str = "") -> list[GeneratedFile]:
         """The generated files of this build, each marked unchanged when its Markdown is.
 
         A page whose Markdown is the same is rebuilt anyway when it had a
-        link that led nowhere and a new page now serves it. When a page went
-        away, every page is rebuilt: links to it may be anywhere.
+        link that led nowhere and a new page now serves it, or when it
+        hot-links a picture of the content's repository and which of those the
+        site serves (`pictures`, a digest) changed. When a page went away,
+        every page is rebuilt: links to it may be anywhere.
         """
-        digests = {uri: hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        digests = {uri: hashlib.blake2b(text.encode("utf-8") + (pictures.encode() if _REPOSITORY in text else b""),
+                                        digest_size=16).hexdigest()
                    for uri, text in texts.items()}
         self.removed = sorted(self.digests.keys() - digests.keys())
         incremental = self.built_once and not self.removed
@@ -119,6 +126,12 @@ class Preview:
             files.append(file)
         self.digests = digests
         return files
+
+    def pictures_gone(self, pictures: dict) -> list[str]:
+        """The site paths of the pictures the last build served and this one does not (their copies go)."""
+        served = {picture.uri for picture in pictures.values()}
+        gone, self.served_pictures = sorted(self.served_pictures - served), served
+        return gone
 
     def redirects_to_write(self, redirects: dict[str, str]) -> tuple[dict[str, str], list[str]]:
         """(redirects new or changed since the last build, old addresses no longer redirected).
