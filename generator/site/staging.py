@@ -3,7 +3,7 @@
 mkdocs empties site_dir and then writes every page into it, so a build that is
 killed leaves half a site. Here the build writes into `.<site>.building-<pid>-<token>`
 beside it instead. When everything is written the folder is renamed
-`.<site>.ready-...` (complete: from now on the swap is finished, never undone),
+`.<site>.ready-...-<inode>` (complete: from now on the swap is finished, never undone),
 the hidden entries mkdocs keeps in site_dir (`.git` of a deploy checkout, say)
 are moved into it, and the two folders are exchanged in one system call
 (Linux `renameat2` with RENAME_EXCHANGE); where that is not available, site_dir
@@ -13,7 +13,8 @@ site is then deleted.
 So a reader of site_dir sees the previous site or the new one, never a mix;
 with the fallback, site_dir is missing for the moment between two renames.
 The next build repairs what an interrupted one left: a `ready` folder is
-swapped in (or dropped, when a marker in site_dir shows the exchange happened),
+swapped in (or dropped, when site_dir is the folder its name records: the
+exchange happened, and it holds the previous site),
 an `old` folder is put back if site_dir is missing and deleted otherwise, a
 `building` folder is deleted. Folders of a build whose process still runs are
 left alone.
@@ -31,8 +32,6 @@ from pathlib import Path
 
 _RENAME_EXCHANGE = 2
 _AT_FDCWD = -100
-_MARKER = ".generator-swap-"
-"""In the new site, named by the build's token: present in site_dir once the exchange happened."""
 
 
 class StagingUnavailable(Exception):
@@ -60,13 +59,13 @@ class StagedSite:
         if keep and self.site.is_dir():
             shutil.copytree(self.site, self.staging, dirs_exist_ok=True, ignore=_links)
 
-    def _named(self, state: str) -> Path:
-        return self.site.parent / f".{self.site.name}.{state}-{self.token}"
+    def _named(self, state: str, inode: int | None = None) -> Path:
+        suffix = f"-{inode}" if inode is not None else ""
+        return self.site.parent / f".{self.site.name}.{state}-{self.token}{suffix}"
 
     def finish(self) -> None:
         """Put the complete staging folder in place of site_dir (see the module's docstring)."""
-        (self.staging / (_MARKER + self.token)).touch()
-        ready = self._named("ready")
+        ready = self._named("ready", os.stat(self.staging).st_ino)  # the new site is the folder of that inode
         os.rename(self.staging, ready)
         _swap_in(ready, self.site, self.token)
 
@@ -78,41 +77,36 @@ class StagedSite:
 def repair(site_dir: Path) -> list[str]:
     """Finish or undo what interrupted builds left beside `site_dir`; what was done, for the log."""
     site = Path(os.path.realpath(site_dir))
-    pattern = re.compile(r"\." + re.escape(site.name) + r"\.(building|ready|old)-([0-9]+)-([0-9a-f]{8})")
+    pattern = re.compile(r"\." + re.escape(site.name) + r"\.(building|ready|old)-([0-9]+)-([0-9a-f]{8})(?:-([0-9]+))?")
     try:
         names = sorted(os.listdir(site.parent))
     except OSError:
         return []
-    found: dict[str, list[tuple[Path, str]]] = {"ready": [], "old": [], "building": []}
+    found: dict[str, list[tuple[Path, str, int | None]]] = {"ready": [], "old": [], "building": []}
     for name in names:
         match = pattern.fullmatch(name)
         path = site.parent / name
         if match is None or path.is_symlink() or not path.is_dir() or _running(int(match[2])):
             continue
-        found[match[1]].append((path, f"{match[2]}-{match[3]}"))
+        found[match[1]].append((path, f"{match[2]}-{match[3]}", int(match[4]) if match[4] else None))
     done = []
-    for path, token in found["ready"]:  # complete builds first: what they replace is what `old` folders hold
-        if (site / (_MARKER + token)).exists():
-            _remove(path)  # the exchange happened: this is the previous site
-            (site / (_MARKER + token)).unlink()
+    for path, token, inode in found["ready"]:  # complete builds first: what they replace is what `old` folders hold
+        if site.is_dir() and os.stat(site).st_ino == inode:
+            _remove(path)  # the exchange happened: site_dir is the new site, and this is the previous one
             done.append(f"removed the previous site left in {path.name} by an interrupted build")
         else:
             _swap_in(path, site, token)
             done.append(f"finished putting in place the complete site an interrupted build left in {path.name}")
-    for path, _ in found["old"]:
+    for path, _, _ in found["old"]:
         if site.is_dir():
             _remove(path)
             done.append(f"removed the previous site left in {path.name} by an interrupted build")
         else:
             os.rename(path, site)
             done.append(f"put back the previous site from {path.name} (an interrupted build had moved it)")
-    for path, _ in found["building"]:
+    for path, _, _ in found["building"]:
         _remove(path)
         done.append(f"removed the unfinished site an interrupted build left in {path.name}")
-    if site.is_dir():
-        for name in os.listdir(site):
-            if name.startswith(_MARKER):
-                (site / name).unlink()
     return done
 
 
@@ -120,7 +114,7 @@ def _swap_in(ready: Path, site: Path, token: str) -> None:
     """Exchange the complete folder `ready` with `site` (or rename it there), then delete the previous site."""
     if site.is_dir():
         for name in sorted(os.listdir(site)):
-            if name.startswith(".") and not name.startswith(_MARKER) and not os.path.lexists(ready / name):
+            if name.startswith(".") and not os.path.lexists(ready / name):
                 os.rename(site / name, ready / name)  # kept across builds, as mkdocs keeps them
         if _exchange(ready, site):
             _remove(ready)  # now the previous site
@@ -131,9 +125,6 @@ def _swap_in(ready: Path, site: Path, token: str) -> None:
             _remove(old)
     else:
         os.rename(ready, site)
-    marker = site / (_MARKER + token)
-    if marker.exists():
-        marker.unlink()
 
 
 def _exchange(one: Path, other: Path) -> bool:
