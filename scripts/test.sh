@@ -29,4 +29,6 @@ fi
 .venv/bin/python -m pip install -q -r requirements-test.txt
 
 export NO_MKDOCS_2_WARNING=1
-REQUIRE_BROWSER=1 exec .venv/bin/python -m pytest "$@"
+# One worker per core (pytest-xdist); tests of a costly shared fixture stay on one worker (tests/conftest.py).
+# Arguments after ours win: `-n 0` runs everything in one process, as a debugger wants.
+REQUIRE_BROWSER=1 exec .venv/bin/python -m pytest -n auto --dist loadgroup "$@"

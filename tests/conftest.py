@@ -58,6 +58,26 @@ def render_args(content_dir: Path, out: Path) -> list:
             "--attack", GOLDEN_BASIC / "attack.json", "--cves", GOLDEN_BASIC / "cves.json", "--out", out]
 
 
+# The suite runs on one worker per core (scripts/test.sh: pytest-xdist, --dist loadgroup). A fixture is built once per
+# worker that needs it, so the tests of a file stay on one worker (its module fixtures), and the tests of each costly
+# session fixture too, whatever their file: the fixture names the group.
+WORKER_GROUPS = {
+    "runs": "hostile suite",  # test_hostile: every case through both CLI layouts and mkdocs
+    "corpus_site": "published sites", "corpus_2024_site": "published sites",
+    "today_site": "october 2024 site",
+    "site_2025": "later schemas", "site_2026": "later schemas", "generations_sites": "later schemas",
+    "releases_repository": "releases", "releases_site": "releases",
+}
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which reads the marks into the test ids
+def pytest_collection_modifyitems(config, items):
+    """Each test runs on the worker of its costly session fixture's group, else on its file's."""
+    for item in items:
+        group = next((WORKER_GROUPS[name] for name in item.fixturenames if name in WORKER_GROUPS), item.path.name)
+        item.add_marker(pytest.mark.xdist_group(group))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     """Remember each phase's outcome on the test item (browser tests screenshot on failure)."""
