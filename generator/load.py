@@ -587,18 +587,35 @@ def load_content(root: Path, detection_folders: Sequence[DetectionFolder],
     return content, issues
 
 
+def app_settings(directory: Path) -> dict[str, str]:
+    """What a content directory says of the Splunk app it builds: "id", "title" and "version", each where given.
+
+    From `contentctl.yml` (its `app:` block: appid, title, version), or ESCU 6's
+    `build.yml` (id, label, app_version); {} when neither can be read.
+    """
+    for name, block, keys in (("contentctl.yml", "app", ("appid", "title", "version")),
+                              ("build.yml", None, ("id", "label", "app_version"))):
+        try:
+            with open(directory / name, encoding="utf-8") as stream:
+                settings = yaml.safe_load(stream)
+        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            continue
+        app = settings.get(block) if block and isinstance(settings, dict) else settings
+        if not isinstance(app, dict):
+            continue
+        found = {}
+        for wanted, key in zip(("id", "title", "version"), keys):
+            value = app.get(key)
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+                found[wanted] = " ".join(str(value).split())
+        return found
+    return {}
+
+
 def content_label(directory: Path) -> str:
-    """The name readers know a content directory by: its app title and version from contentctl.yml, else its
-    folder's name."""
-    try:
-        with open(directory / "contentctl.yml", encoding="utf-8") as stream:
-            settings = yaml.safe_load(stream)
-    except (OSError, yaml.YAMLError, UnicodeDecodeError):
-        settings = None
-    app = settings.get("app") if isinstance(settings, dict) else None
-    version = app.get("version") if isinstance(app, dict) else None
-    if isinstance(version, (str, int, float)) and not isinstance(version, bool) and str(version).strip():
-        title = app.get("title")
-        title = title.strip() if isinstance(title, str) and title.strip() else "version"
-        return " ".join(f"{title} {version}".split())
+    """The name readers know a content directory by: its app title and version from contentctl.yml (or ESCU 6's
+    build.yml), else its folder's name."""
+    app = app_settings(directory)
+    if "version" in app:
+        return f"{app.get('title', 'version')} {app['version']}"
     return Path(os.path.normpath(os.path.abspath(directory))).name

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Sequence, TextIO
 
 from ..issues import Issue, Severity, has_errors
 from ..pipeline import Inputs, generate, load_older
+from ..sources import ContentSource
 from ..write import write_pages
 
 
-def render(content: Path, inputs: Inputs, out: Path, layout: str = "published", stream: TextIO = sys.stderr,
-           compare_with: Path | None = None) -> int:
-    """Render and write; report the form chosen and every issue on `stream`. Exit status 1 if any error.
+def render(content: Path | Sequence[ContentSource], inputs: Inputs, out: Path, layout: str = "published",
+           stream: TextIO = sys.stderr, compare_with: Path | None = None) -> int:
+    """Render and write a content directory, or several sources; report the form chosen and every issue on
+    `stream`. Exit status 1 if any error.
 
     `compare_with`: an older checkout, for the mkdocs layout's What changed page.
     """
