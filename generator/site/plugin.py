@@ -25,7 +25,8 @@ from ..exceptions import GeneratorError
 from ..issues import Issue, Severity
 from ..pipeline import Inputs, generate, load_older
 from .. import render
-from ..render import Page
+from ..render import Branding, Page
+from ..sources import ContentSource, content_source, shown_path
 from .config import PluginConfig
 from . import convert
 from .layout import CHANGES_URL, legacy_redirects, src_uri
@@ -59,6 +60,12 @@ if not content_log.handlers:
     content_log.propagate = False
     content_log.setLevel(logging.INFO)
 
+LOGO_URI = "assets/images/site-logo"
+"""Where the `logo` setting's file is served (its suffix added)."""
+LOGO_TYPES = (".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp")
+THEME_FAVICON = "assets/images/favicon.png"
+"""mkdocs-material's own favicon: a site with a logo of its own shows that instead."""
+
 REQUIRED_EXTENSIONS = ("tables", "md_in_html", "smarty", "fenced_code")
 REFUSED_EXTENSIONS = ("attr_list",)
 """Extensions that would let content (written by strangers) set attributes; the templates' own are applied without."""
@@ -85,13 +92,22 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").parent
-        self.content_dir = (root / self.config.content_dir).resolve()
+        self.root = root
+        self.sources = self._sources(root)
         self.attack_bundle = (root / self.config.attack_bundle).resolve()
         self.cve_file = (root / self.config.cve_file).resolve() if self.config.cve_file else None
         optional = {key: (root / value).resolve() if value else None
                     for key, value in (("splunk_apps_file", self.config.splunk_apps_file),
                                        ("d3fend_file", self.config.d3fend_file))}
-        self.inputs = Inputs(self.attack_bundle, self.cve_file, form=self.config.form or None, **optional)
+        branding = Branding(config.site_name, self.config.introduction)
+        self.inputs = Inputs(self.attack_bundle, self.cve_file, form=self.config.form or None, branding=branding,
+                             **optional)
+        self.about = self._file_setting(root, "about")
+        self.logo = self._file_setting(root, "logo")
+        if self.logo is not None:
+            config.theme["logo"] = LOGO_URI + self.logo.suffix.lower()
+            if config.theme.get("favicon") in (None, "", THEME_FAVICON):
+                config.theme["favicon"] = config.theme["logo"]
         # Not resolved: the older checkout is labelled by its folder's name as given, links included.
         self.compare_with = Path(os.path.abspath(root / self.config.compare_with)) if self.config.compare_with else None
         for name in REQUIRED_EXTENSIONS:
@@ -107,14 +123,40 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             config.extra_javascript.append(NOTICE_SCRIPT)
         return config
 
+    def _sources(self, root: Path) -> tuple[ContentSource, ...]:
+        """The content sources the settings name: `content_dirs`, else `content_dir` alone."""
+        settings = self.config.content_dirs or [{"path": self.config.content_dir}]
+        several = len(settings) > 1
+
+        def file(value: str | None) -> Path | None:
+            return (root / value).resolve() if value else None
+
+        return tuple(content_source((root / entry["path"]).resolve(), shown_path(entry["path"]), several=several,
+                                    label=entry.get("label"), overrides=bool(entry.get("overrides")),
+                                    try_in_splunk=entry.get("try_in_splunk"), repository=entry.get("repository"),
+                                    cve_file=file(entry.get("cve_file")),
+                                    splunk_apps_file=file(entry.get("splunk_apps_file")),
+                                    d3fend_file=file(entry.get("d3fend_file")))
+                     for entry in settings)
+
+    def _file_setting(self, root: Path, name: str) -> Path | None:
+        """A file a setting names (`about`, `logo`), relative to mkdocs.yml; a missing one stops the build."""
+        value = self.config[name]
+        if not value:
+            return None
+        path = (root / value).resolve()
+        if not path.is_file():
+            raise PluginError(f"{name}: {value} is not a file (relative to the folder of mkdocs.yml)")
+        if name == "logo" and path.suffix.lower() not in LOGO_TYPES:
+            raise PluginError(f"logo: {value} must be an image ({', '.join(LOGO_TYPES)})")
+        return path
+
     def on_pre_build(self, config: MkDocsConfig) -> None:
-        if self.preview is None:
-            _unlink_planted_links(Path(config.site_dir))
         preview = self.preview
         older, older_issues = self._older()
         try:
-            generated = generate(self.content_dir, self.inputs, layout="mkdocs",
-                                 cache=preview.load_cache if preview else None, older=older)
+            generated = generate(self.sources, self.inputs, layout="mkdocs",
+                                 caches=preview.load_caches if preview else None, older=older)
         except GeneratorError as exc:
             raise PluginError(str(exc)) from None
         self.pages = generated.pages
@@ -126,10 +168,24 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if preview is None:
             for issue in self.issues:
                 self._log(issue)
+            self._stop_a_failing_strict_build(config)
+            _unlink_planted_links(Path(config.site_dir))
         else:
             self.pages = self.pages + self._error_pages(preview, self.issues)
         # Page URL -> the links in it that led nowhere; a preview keeps the unchanged pages' ones.
         self.dead_links: dict[str, list[str]] = preview.dead_links if preview is not None else {}
+
+    def _stop_a_failing_strict_build(self, config: MkDocsConfig) -> None:
+        """`mkdocs build --strict` with content problems it counts fails now, before any page is converted or
+        anything written (the site directory stays as it was): the build could only fail at its end."""
+        counted = [issue for issue in self.issues
+                   if issue.severity is Severity.ERROR or self.config.strict_content]
+        if config.strict and counted:
+            errors = sum(issue.severity is Severity.ERROR for issue in counted)
+            problems = [f"{count} {what}{'s' if count != 1 else ''}"
+                        for count, what in ((errors, "error"), (len(counted) - errors, "counted warning")) if count]
+            raise PluginError(f"the content has {' and '.join(problems)} (listed above): with --strict the build "
+                              "stops before converting any page, and nothing is written")
 
     def _older(self) -> tuple[Older | None, list[Issue]]:
         """The older checkout to compare with, if one is set; read once per `mkdocs serve` (it is history)."""
@@ -160,7 +216,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         for source_path, (path, url) in sorted(preview.pages_of_sources.items()):
             if source_path in present or source_path not in errors:
                 continue
-            text = error_page_markdown(source_path, self.content_dir / source_path, errors[source_path])
+            text = error_page_markdown(source_path, _file_of(source_path, self.sources), errors[source_path])
             pages.append(Page(path, text, label=f"the errors of {source_path}", url=url))
         pages.append(Page(tuple(PROBLEMS_URI.split("/")), problems_markdown(issues), label="problems", url="/problems/"))
         return pages
@@ -177,6 +233,15 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             texts[src_uri] = page.text
             if page.source is not None:
                 self.content_documents.add(src_uri)
+        if self.about is not None:
+            docs_about = files.get_file_from_path("about.md")
+            if docs_about is not None:
+                files.remove(docs_about)
+            about = File("about.md", None, config.site_dir, config.use_directory_urls)
+            about.abs_src_path = str(self.about)  # read from where it is, as a page of docs/ would be
+            files.append(about)
+        if self.logo is not None:
+            files.append(File.generated(config, config.theme["logo"], abs_src_path=str(self.logo)))
         if self.preview is None:
             for src_uri, text in texts.items():
                 files.append(File.generated(config, src_uri, content=text))
@@ -346,8 +411,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         content_log.info(summary)
 
     def on_serve(self, server, config: MkDocsConfig, builder):
-        for path in (self.content_dir, self.attack_bundle, self.cve_file, self.inputs.splunk_apps_file,
-                     self.inputs.d3fend_file):
+        own_files = [path for source in self.sources
+                     for path in (source.path, source.cve_file, source.splunk_apps_file, source.d3fend_file)]
+        for path in (*own_files, self.attack_bundle, self.cve_file, self.inputs.splunk_apps_file,
+                     self.inputs.d3fend_file, self.about, self.logo):
             if path is not None and path.exists():
                 server.watch(str(path))
         if self.preview is not None:
@@ -364,6 +431,14 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             log.warning(str(issue))
         else:
             content_log.warning(str(issue))
+
+
+def _file_of(shown: str, sources: tuple[ContentSource, ...]) -> Path:
+    """The file a path in a message names: under the source whose folder it starts with (or the only one)."""
+    for source in sources:
+        if source.shown_as and shown.startswith(source.shown_as + "/"):
+            return source.path / shown[len(source.shown_as) + 1:]
+    return sources[0].path / shown
 
 
 def _unlink_planted_links(site_dir: Path) -> None:

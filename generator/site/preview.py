@@ -46,7 +46,8 @@ class GeneratedFile(File):
 class Preview:
     """The state of one `mkdocs serve` session (see the module's docstring)."""
 
-    load_cache: LoadCache = field(default_factory=LoadCache)
+    load_caches: dict[Path, LoadCache] = field(default_factory=dict)
+    """Content folder -> what each of its source files gave."""
     digests: dict[str, str] = field(default_factory=dict)
     """src_uri -> digest of the Markdown served for it."""
     search_entries: dict[str, list] = field(default_factory=dict)
