@@ -23,6 +23,7 @@ from .enrich import DetectionPage, PlaybookPage, StoryPage
 from .issues import Issue, Severity
 from .models import Source, Technique
 from .slug import slugify
+from .sources import SPLUNK_REPOSITORY
 
 TEMPLATES = Path(__file__).parent / "templates"
 """Templates of the mkdocs site; each published form has its own (see `forms`)."""
@@ -170,6 +171,20 @@ def listing_mark(page: DetectionPage | StoryPage | PlaybookPage) -> Markup:
     return source_badge((page.story if isinstance(page, StoryPage) else page.playbook).source)
 
 
+@jinja2.pass_eval_context
+def source_link(context: EvalContext, model, splunk_url: str) -> Markup:
+    """A page's link to its file, "[*source*](...) \\| ": in Splunk's repository where the published form
+    put it (`splunk_url`), in the content source's own repository where it has another, none where it has none."""
+    origin = model.source.origin
+    if origin is None or origin.repository == SPLUNK_REPOSITORY:
+        url = splunk_url
+    elif origin.repository:
+        url = f"{origin.repository}/{model.source.in_content}"
+    else:
+        return Markup("")
+    return Markup(f"[*source*]({escape(url) if context.autoescape else url}) \\| ")
+
+
 def shows_try_in_splunk(model) -> bool:
     """Does the page of a detection, story or playbook show the "Try in Splunk" button? Its source says."""
     return model.source.origin is None or model.source.origin.try_in_splunk
@@ -230,7 +245,7 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
                        first_tactic_link=first_tactic_link, app_links=app_links, soar_app_links=soar_app_links,
                        d3fend_links=d3fend_links, use_case_links=use_case_links, code_block=code_block,
                        status_badge=status_badge, attack_summary=attack_summary,
-                       shows_try_in_splunk=shows_try_in_splunk)
+                       shows_try_in_splunk=shows_try_in_splunk, source_link=source_link)
     env.globals.update(extra_globals)
     return env
 
