@@ -84,14 +84,35 @@ def pytest_terminal_summary(terminalreporter):
 SITE_URL = "https://example.github.io/escu/"
 
 
-def mkdocs_build(out: Path, strict: bool = True, **env: str) -> subprocess.CompletedProcess:
+def mkdocs_build(out: Path, strict: bool = True, config: Path | None = None, **env: str) -> subprocess.CompletedProcess:
+    """`mkdocs build` of the project's mkdocs.yml, or of `config` (see `site_config`)."""
     # SOURCE_DATE_EPOCH: the sitemap's timestamp, so that two builds can be compared byte for byte.
     # COMPARE_WITH: no What changed page unless a test asks for one.
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": SITE_URL, "SOURCE_DATE_EPOCH": "1700000000",
                    "COMPARE_WITH": "", **env}
     return subprocess.run([sys.executable, "-m", "mkdocs", "build", *(["--strict"] if strict else []),
-                           "--site-dir", str(out)],
+                           *(["--config-file", str(config)] if config else []), "--site-dir", str(out)],
                           cwd=ROOT, env=environment, capture_output=True, text=True, timeout=600)
+
+
+def site_config(folder: Path, settings: dict, **top: object) -> Path:
+    """The project's mkdocs.yml written into `folder`, with the plugin's `settings` (and top-level `top`) set.
+
+    For what the environment variables cannot say (a list of content sources with their settings): the
+    file is read as mkdocs reads it (!ENV resolved now), its folders made absolute, and written as YAML.
+    """
+    from mkdocs.utils.yaml import get_yaml_loader
+    import yaml
+
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=get_yaml_loader())
+    config.update(docs_dir=str(ROOT / "docs"), site_url=SITE_URL, **top)
+    config["theme"]["custom_dir"] = str(ROOT / "overrides")
+    plugin = next(item for item in config["plugins"] if isinstance(item, dict) and "security-content" in item)
+    plugin["security-content"].update(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,377 @@
+"""Several content sources in one site (guide/sources.md): combined before anything is rendered, each
+conflict decided, every item showing its source; a team's tree beside Splunk's October-2024 content."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from conftest import CORPUS_2024_10, ROOT, SHARED, TESTS, mkdocs_build, needs_corpus, run_generator, site_config
+from generator.exceptions import ConfigurationError
+from generator.forms import choose_form
+from generator.issues import Severity
+from generator.load import load_content
+from generator.pipeline import Inputs, generate
+from generator.site.config import PluginConfig
+from generator.sources import content_source
+
+GOLDEN_SOURCES = TESTS / "golden" / "sources"
+ACME = TESTS / "sources" / "acme"
+ATTACK_15 = SHARED / "attack" / "enterprise-attack-15.1.json"
+SPLUNK_LABEL = "Splunk ESCU October 2024"
+TUNED_ID = "773b66fe-4dd9-11ec-8289-acde48001122"
+"""The Splunk detection ACME's tree has a tuned copy of (detections/endpoint/add_or_set_windows_defender_exclusion.yml)."""
+
+
+def golden_sources(*, team_overrides: bool = True, order=("upstream", "team", "extra"), **team):
+    """The golden case's sources (tests/golden/sources), shown by their folder names; `team` changes its settings."""
+    settings = {"team": dict({"label": "Team", "overrides": team_overrides}, **team)}
+    return tuple(content_source(GOLDEN_SOURCES / name, name, several=True, **settings.get(name, {}))
+                 for name in order)
+
+
+def generated(sources, layout="mkdocs", **inputs):
+    return generate(sources, Inputs(GOLDEN_SOURCES / "attack.json", **inputs), layout)
+
+
+def detection(result, name):
+    return next(page for page in result.site.detections if page.name == name)
+
+
+# --- combining: conflicts decided before linking ------------------------------------------------------------
+
+
+def test_a_tuned_copy_replaces_the_upstream_detection_and_everything_links_across_sources():
+    result = generated(golden_sources())
+    tuned = detection(result, "Disable Defender With PowerShell")
+    assert tuned.detection.source.path == "team/detections/endpoint/disable_defender_with_powershell.yml"
+    assert [page.name for page in result.site.detections].count("Disable Defender With PowerShell") == 1
+    [replacement] = result.replacements
+    assert replacement.kind == "detection" and replacement.shown is tuned.detection
+    assert replacement.replaced.source.path == "upstream/detections/endpoint/disable_defender_with_powershell.yml"
+
+    stories = {story.name: [page.name for page in story.detections] for story in result.site.stories}
+    assert stories["Defense Evasion Basics"] == ["Cleared Security Log", "Disable Defender With PowerShell",
+                                                  "Extra DNS Tunnel", "Team Office Spawns PowerShell"]
+    assert stories["Team Watchlist"] == ["Disable Defender With PowerShell", "Team Office Spawns PowerShell"]
+    [playbook] = result.site.playbooks
+    assert [page.detection.source.origin.label for page in playbook.detections] == ["ES Content Updates 4.42.0",
+                                                                                      "Team"]
+    team_detection = detection(result, "Team Office Spawns PowerShell")
+    assert [macro.name for macro in team_detection.macros] == ["security_content_ctime", "team_edr"]
+    assert team_detection.macros[0].source.path == "upstream/macros/security_content_ctime.yml"  # the copy: once
+    assert [ref.definition.source.path for ref in team_detection.data_sources] == [
+        "upstream/data_sources/sysmon_eventid_1.yml"]
+
+
+def test_the_same_page_in_two_sources_is_an_error_naming_both_files_and_the_first_is_kept():
+    result = generated(golden_sources())
+    errors = [issue for issue in result.issues if issue.severity is Severity.ERROR]
+    assert [str(issue) for issue in errors] == [
+        "extra/data_sources/sysmon_eventid_1.yml:1: error: data source 'Sysmon EventID 1' of source 'extra' has the "
+        "page /data_sources/sysmon_eventid_1/, as upstream/data_sources/sysmon_eventid_1.yml of source "
+        "'ES Content Updates 4.42.0' does; the site shows that one. Give each its own name, or set "
+        "'overrides: true' on the source whose version the site should show"]
+    [data_source] = result.site.data_sources
+    assert data_source.data_source.source.path == "upstream/data_sources/sysmon_eventid_1.yml"
+
+
+def test_without_overrides_a_shared_id_is_an_error_at_the_later_file_and_the_earlier_detection_is_shown():
+    result = generated(golden_sources(team_overrides=False))
+    conflicts = [str(issue) for issue in result.issues if "has id" in issue.message]
+    assert conflicts == [
+        "team/detections/endpoint/disable_defender_with_powershell.yml:2: error: detection 'Disable Defender "
+        "With PowerShell' of source 'Team' has id 0b0a1c2d-0000-4000-8000-000000000101, as "
+        "upstream/detections/endpoint/disable_defender_with_powershell.yml of source 'ES Content Updates 4.42.0' "
+        "does; the site shows that one. Give each its own id, or set 'overrides: true' on the source whose "
+        "version the site should show"]
+    shown = detection(result, "Disable Defender With PowerShell")
+    assert shown.detection.source.path.startswith("upstream/") and not result.replacements
+    ids = [page.detection.id for page in result.site.detections]
+    assert len(ids) == len(set(ids))
+
+
+def test_the_overriding_source_wins_wherever_it_is_listed_and_two_overriding_sources_conflict():
+    first = generated(golden_sources(order=("team", "upstream", "extra")))
+    assert detection(first, "Disable Defender With PowerShell").detection.source.path.startswith("team/")
+    [replacement] = first.replacements
+    assert replacement.replaced.source.path.startswith("upstream/")
+
+    both = golden_sources()
+    both = (replace(both[0], overrides=True), *both[1:])
+    result = generated(both)
+    assert [r.kind for r in result.replacements] == ["data source"]  # upstream's now overrides extra's too
+    assert any("has id 0b0a1c2d-0000-4000-8000-000000000101" in issue.message for issue in result.issues)
+
+
+def test_each_source_is_labelled_by_its_setting_its_app_or_its_folder_and_labels_and_folders_are_unique():
+    upstream, team, extra = golden_sources()
+    assert (upstream.label, team.label, extra.label) == ("ES Content Updates 4.42.0", "Team", "extra")
+    with pytest.raises(ConfigurationError, match="labelled 'Team' like"):
+        generated((upstream, team, replace(extra, label="Team")))
+    with pytest.raises(ConfigurationError, match="the same folder as the source 'Team'"):
+        generated((upstream, team, replace(extra, path=team.path, label="Again")))
+    with pytest.raises(ConfigurationError, match="nowhere: content directory not found"):
+        generated((upstream, content_source(GOLDEN_SOURCES / "nowhere", "nowhere", several=True)))
+
+
+def test_splunk_content_keeps_the_button_and_its_repository_and_another_source_has_neither():
+    pages = {"/".join(page.path): page.text for page in generated(golden_sources()).pages}
+    upstream = pages["endpoint/0b0a1c2d-0000-4000-8000-000000000102.md"]
+    team = pages["endpoint/7e4a0000-0000-4000-8000-000000000201.md"]
+    assert "[Try in Splunk Security Cloud]" in upstream and "[Try in Splunk Security Cloud]" not in team
+    assert "](https://github.com/splunk/security_content/tree/develop/detections/endpoint/" in upstream
+    assert "[*source*]" not in team and "github.com/splunk/security_content/tree" not in team
+    assert "[Try in Splunk" not in pages["playbooks/team_contain_host.md"]
+
+    told = {"/".join(page.path): page.text for page in generated(golden_sources(
+        try_in_splunk=True, repository="https://git.example.com/team/content/")).pages}
+    team = told["endpoint/7e4a0000-0000-4000-8000-000000000201.md"]
+    assert "[Try in Splunk Security Cloud]" in team
+    assert ("[*source*](https://git.example.com/team/content/detections/endpoint/team_office_spawns_powershell.yml)"
+            in team)
+
+
+def test_a_source_looks_references_up_in_its_own_files_first(tmp_path):
+    own = tmp_path / "cves.json"
+    own.write_text(json.dumps({"CVE-2024-0001": {"summary": "The team's own summary.", "cvss": 7.5}}))
+    team = tmp_path / "team"
+    shutil.copytree(GOLDEN_SOURCES / "team", team)
+    source = team / "detections/endpoint/team_office_spawns_powershell.yml"
+    source.write_text(source.read_text().replace("  security_domain: endpoint\n",
+                                                 "  security_domain: endpoint\n  cve:\n  - CVE-2024-0001\n"))
+    upstream, _, extra = golden_sources()
+    site_cves = tmp_path / "site-cves.json"
+    site_cves.write_text("{}")
+    sources = (upstream, content_source(team, "team", several=True, label="Team", cve_file=own), extra)
+    result = generated(sources, cve_file=site_cves)
+    [cve] = detection(result, "Team Office Spawns PowerShell").cves
+    assert (cve.id, cve.summary) == ("CVE-2024-0001", "The team's own summary.")
+    assert not any("CVE-2024-0001" in issue.message for issue in result.issues)
+
+
+def test_pages_listings_and_exports_say_their_source_and_a_site_of_one_source_does_not():
+    pages = {"/".join(page.path): page.text for page in generated(golden_sources()).pages}
+    assert "**Content source**: Team" in pages["endpoint/7e4a0000-0000-4000-8000-000000000201.md"]
+    assert "**Content source**: Team" in pages["stories/team_watchlist.md"]
+    assert '<span class="sc-source" data-fidelity-ignore="">Team</span>' in pages["detections.md"]
+    records = json.loads(pages["api/detections.json"])
+    assert sorted((record["name"], record["content_source"], record["source"]) for record in records) == [
+        ("Cleared Security Log", "ES Content Updates 4.42.0", "detections/endpoint/cleared_security_log.yml"),
+        ("Disable Defender With PowerShell", "Team", "detections/endpoint/disable_defender_with_powershell.yml"),
+        ("Extra DNS Tunnel", "extra", "detections/network/extra_dns_tunnel.yml"),
+        ("Team Office Spawns PowerShell", "Team", "detections/endpoint/team_office_spawns_powershell.yml")]
+    assert pages["api/detections.csv"].splitlines()[0].endswith(",url,content_source")
+    assert {record["content_source"] for record in json.loads(pages["api/stories.json"])} == {
+        "ES Content Updates 4.42.0", "Team"}
+
+    one = {"/".join(page.path): page.text for page in generated(GOLDEN_SOURCES / "upstream").pages}
+    assert "content_source" not in one["api/detections.json"] and "Content source" not in one["index.md"]
+    assert "sc-source" not in one["detections.md"]
+
+
+def test_the_overrides_page_shows_what_the_tuned_copy_changed_and_the_page_links_it():
+    pages = {"/".join(page.path): page.text for page in generated(golden_sources()).pages}
+    tuned = pages["endpoint/0b0a1c2d-0000-4000-8000-000000000101.md"]
+    assert ("**Replaces the version of ES Content Updates 4.42.0** (upstream/detections/endpoint/"
+            "disable\\_defender\\_with\\_powershell.yml): [see the differences]"
+            "(/overrides/#0b0a1c2d-0000-4000-8000-000000000101)") in tuned
+    overrides = pages["overrides.md"]
+    assert '<div class="sc-change sc-change--changed" id="0b0a1c2d-0000-4000-8000-000000000101"' in overrides
+    assert "<tr><td>Version</td><td>2</td><td>3</td></tr>" in overrides
+    assert "<li><strong>Analytic stories</strong>: added Team Watchlist</li>" in overrides
+    assert re.search(r'sc-diff__line--added">\+ [^\n]*Processes.dest!=&#34;build-\*&#34;', overrides)
+    assert "[Overrides](/overrides/)" in pages["index.md"]
+
+
+def test_the_command_line_takes_labelled_sources_and_overrides(tmp_path):
+    result = run_generator("render", "--layout", "mkdocs", "--content", GOLDEN_SOURCES / "upstream",
+                           "--content", f"Team={GOLDEN_SOURCES / 'team'}", "--overrides", "Team",
+                           "--attack", GOLDEN_SOURCES / "attack.json", "--out", tmp_path / "out")
+    assert result.returncode == 0, result.stderr
+    records = json.loads((tmp_path / "out/api/detections.json").read_text())
+    assert {record["content_source"] for record in records} == {"ES Content Updates 4.42.0", "Team"}
+    assert (tmp_path / "out/overrides.md").is_file()
+
+    unknown = run_generator("render", "--content", GOLDEN_SOURCES / "upstream", "--content", GOLDEN_SOURCES / "team",
+                            "--overrides", "Nobody", "--attack", GOLDEN_SOURCES / "attack.json",
+                            "--out", tmp_path / "other")
+    assert unknown.returncode == 2
+    assert "--overrides Nobody: no --content source has this label or folder" in unknown.stderr
+    assert not (tmp_path / "other").exists()
+
+
+@pytest.mark.parametrize("value, message", [
+    ([{"label": "x"}], "item 1: 'path' must name the source's folder"),
+    ([{"path": "x", "overides": True}], "item 1: unknown setting 'overides'"),
+    (["a", {"path": "b", "overrides": "yes"}], "item 2: 'overrides' must be true or false, not 'yes'"),
+    (7, "expected a list of folders, or folders separated by ':'"),
+])
+def test_a_wrong_content_dirs_setting_is_named(value, message):
+    config = PluginConfig()
+    config.load_dict({"content_dirs": value})
+    errors, _ = config.validate()
+    assert [(key, str(error)) for key, error in errors] == [("content_dirs", message)] or message in str(errors)
+
+
+def test_content_dirs_from_the_environment_are_folders_separated_by_colons():
+    config = PluginConfig()
+    config.load_dict({"content_dirs": "../security_content:team:"})
+    assert config.validate() == ([], [])
+    assert [entry["path"] for entry in config["content_dirs"]] == ["../security_content", "team"]
+
+
+# --- the site: mkdocs build --------------------------------------------------------------------------------
+
+
+def test_a_strict_build_with_a_conflict_stops_before_converting_and_writes_nothing(tmp_path):
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "earlier.html").write_text("the site of an earlier build")
+    result = mkdocs_build(out, CONTENT_DIRS=":".join(str(GOLDEN_SOURCES / name) for name in ("upstream", "extra")),
+                          ATTACK_BUNDLE=str(GOLDEN_SOURCES / "attack.json"), CVE_FILE="", SPLUNK_APPS_FILE="",
+                          D3FEND_FILE="")
+    assert result.returncode != 0
+    assert (f"{GOLDEN_SOURCES / 'extra'}/data_sources/sysmon_eventid_1.yml:1: error: data source 'Sysmon EventID 1'"
+            in result.stderr)
+    assert f"as {GOLDEN_SOURCES / 'upstream'}/data_sources/sysmon_eventid_1.yml of source" in result.stderr
+    assert "with --strict the build stops before converting any page, and nothing is written" in result.stderr
+    assert "Cleaning site directory" not in result.stderr  # mkdocs went no further than the plugin's pre_build
+    assert [path.name for path in out.iterdir()] == ["earlier.html"]
+
+    lenient = mkdocs_build(out, strict=False, CONTENT_DIRS=":".join(
+        str(GOLDEN_SOURCES / name) for name in ("upstream", "extra")), ATTACK_BUNDLE=str(GOLDEN_SOURCES / "attack.json"),
+        CVE_FILE="", SPLUNK_APPS_FILE="", D3FEND_FILE="")
+    assert lenient.returncode == 0, lenient.stderr[-3000:]
+    assert "Process creation events from Sysmon" in (out / "data_sources/sysmon_eventid_1/index.html").read_text()
+
+
+@pytest.fixture(scope="module")
+def golden_sources_site(tmp_path_factory):
+    """The golden case's upstream and team as a site (extra left out: it conflicts), built --strict, branded."""
+    folder = tmp_path_factory.mktemp("golden-sources")
+    (folder / "about.md").write_text("# About the Team's site\n\nRun by the Team.\n")
+    (folder / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>\n')
+    config = site_config(folder, {
+        "content_dirs": [{"path": str(GOLDEN_SOURCES / "upstream")},
+                         {"path": str(GOLDEN_SOURCES / "team"), "label": "Team", "overrides": True}],
+        "attack_bundle": str(GOLDEN_SOURCES / "attack.json"), "cve_file": "", "splunk_apps_file": "",
+        "d3fend_file": "", "introduction": "The Team's detections beside *upstream's*.", "about": "about.md",
+        "logo": "logo.svg"}, site_name="Team Detections")
+    out = folder / "site"
+    return out, mkdocs_build(out, config=config)
+
+
+def test_the_site_of_two_sources_builds_strict_branded_as_mkdocs_yml_says(golden_sources_site):
+    out, result = golden_sources_site
+    assert result.returncode == 0, result.stderr[-3000:]
+    home = (out / "index.html").read_text()
+    assert "<h1 id=\"team-detections\">Team Detections" in home
+    assert "The Team's detections beside <em>upstream's</em>." in home
+    assert 'href="detections/?source=Team"' in home
+    assert 'src="assets/images/site-logo.svg"' in home and (out / "assets/images/site-logo.svg").is_file()
+    about = (out / "about/index.html").read_text()
+    assert "Run by the Team." in about and "splunk/security_content" not in about
+    feed = (out / "feed.xml").read_text()
+    assert "<title>Team Detections: detections</title>" in feed
+    tuned = (out / "endpoint/0b0a1c2d-0000-4000-8000-000000000101/index.html").read_text()
+    assert 'href="../../overrides/#0b0a1c2d-0000-4000-8000-000000000101"' in tuned
+    assert "Try in Splunk" not in tuned
+
+
+# --- Splunk's October-2024 content and a team's tree -------------------------------------------------------
+
+
+def corpus_sources(overrides: bool) -> list[dict]:
+    return [{"path": str(CORPUS_2024_10 / "source"), "label": SPLUNK_LABEL, "try_in_splunk": True},
+            {"path": str(ACME), "overrides": overrides}]
+
+
+@pytest.fixture(scope="module")
+def acme_site(tmp_path_factory):
+    needs_corpus(CORPUS_2024_10, ATTACK_15)
+    folder = tmp_path_factory.mktemp("acme-site")
+    config = site_config(folder, {"content_dirs": corpus_sources(True), "attack_bundle": str(ATTACK_15),
+                                  "cve_file": "", "splunk_apps_file": "", "d3fend_file": "", "form": ""})
+    out = folder / "site"
+    return out, mkdocs_build(out, config=config)
+
+
+def expected_detections():
+    """Every published detection of both trees, each as the site should show it: (source label, detection)."""
+    shown = {}
+    for folder, label in ((CORPUS_2024_10 / "source", SPLUNK_LABEL), (ACME, "ACME SOC detections 1.2.0")):
+        rules = choose_form(folder).rules
+        content, _ = load_content(folder, rules.DETECTION_FOLDERS)
+        for detection_ in content.detections:
+            if rules.is_published(detection_):
+                shown[detection_.id] = (label, detection_)  # ACME's tuned copy replaces Splunk's
+    return shown
+
+
+def test_every_detection_of_both_is_shown_once_with_its_fields_and_its_source(acme_site):
+    out, result = acme_site
+    assert result.returncode == 0, result.stderr[-3000:]
+    expected = expected_detections()
+    assert sum(label != SPLUNK_LABEL for label, _ in expected.values()) >= 4  # the team's, tuned copy included
+    records = json.loads((out / "api/detections.json").read_text())
+    assert len(records) == len({record["id"] for record in records}) == len(expected)
+    for record in records:
+        label, detection_ = expected[record["id"]]
+        assert (record["name"], record["content_source"]) == (detection_.name, label)
+        page = (out / record["url"] / "index.html").read_text()
+        assert html.escape(detection_.name, quote=False) in page, record["url"]
+        assert f"<strong>Content source</strong>: {html.escape(label, quote=False)}" in page, record["url"]
+        assert detection_.id in page
+        for technique in detection_.tags.mitre_attack_id:
+            assert technique in page, (record["url"], technique)
+        for story in detection_.tags.analytic_story:
+            assert html.escape(story, quote=False) in page, (record["url"], story)
+        assert ("Try in Splunk" in page) == (label == SPLUNK_LABEL), record["url"]
+
+
+def test_stories_of_either_source_list_the_detections_of_both_and_the_filters_agree(acme_site):
+    out, result = acme_site
+    assert result.returncode == 0, result.stderr[-3000:]
+    records = json.loads((out / "api/detections.json").read_text())
+    for story, slug in (("ACME Initial Access", "acme_initial_access"),
+                        ("Windows Defense Evasion Tactics", "windows_defense_evasion_tactics")):
+        members = [record for record in records if story in record["stories"]]
+        page = (out / "stories" / slug / "index.html").read_text()
+        rows = page.split("<h4 id=\"detections\">", 1)[1].split("</table>", 1)[0].count("<tr>") - 1
+        assert rows == len(members), story  # the story's filter (by the export) shows all its rows
+        assert {record["content_source"] for record in members} == {SPLUNK_LABEL, "ACME SOC detections 1.2.0"} \
+            or story == "ACME Initial Access"
+        for record in members:
+            assert html.escape(record["name"], quote=False) in page, (story, record["name"])
+    acme_story = [record for record in records if "ACME Initial Access" in record["stories"]]
+    assert TUNED_ID in {record["id"] for record in acme_story}  # ACME's story names its copy of Splunk's
+
+
+def test_the_tuned_copy_says_what_it_replaces_and_links_the_differences(acme_site):
+    out, result = acme_site
+    assert result.returncode == 0, result.stderr[-3000:]
+    page = (out / "endpoint" / TUNED_ID / "index.html").read_text()
+    assert "acme_deploy.exe" in page
+    assert f"Replaces the version of {SPLUNK_LABEL}" in page
+    assert f'href="../../overrides/#{TUNED_ID}"' in page
+    overrides = (out / "overrides/index.html").read_text()
+    assert f'id="{TUNED_ID}"' in overrides and "acme_deploy.exe" in overrides
+
+
+def test_splunk_and_the_team_with_a_shared_id_fail_strict_in_seconds_naming_both_files(tmp_path):
+    needs_corpus(CORPUS_2024_10, ATTACK_15)
+    out = tmp_path / "site"
+    result = mkdocs_build(out, CONTENT_DIRS=f"{CORPUS_2024_10 / 'source'}:{ACME}", ATTACK_BUNDLE=str(ATTACK_15),
+                          CVE_FILE="", SPLUNK_APPS_FILE="", D3FEND_FILE="")
+    assert result.returncode != 0
+    [error] = [line for line in result.stderr.splitlines() if f"has id {TUNED_ID}" in line]
+    assert f"{ACME}/detections/endpoint/add_or_set_windows_defender_exclusion.yml:2: error:" in error
+    assert f"as {CORPUS_2024_10 / 'source'}/detections/endpoint/add_or_set_windows_defender_exclusion.yml" in error
+    assert "Cleaning site directory" not in result.stderr and not out.exists()
