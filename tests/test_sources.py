@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import html
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -375,3 +378,76 @@ def test_splunk_and_the_team_with_a_shared_id_fail_strict_in_seconds_naming_both
     assert f"{ACME}/detections/endpoint/add_or_set_windows_defender_exclusion.yml:2: error:" in error
     assert f"as {CORPUS_2024_10 / 'source'}/detections/endpoint/add_or_set_windows_defender_exclusion.yml" in error
     assert "Cleaning site directory" not in result.stderr and not out.exists()
+
+
+# --- the preview and the reader ------------------------------------------------------------------------------
+
+
+def test_the_preview_follows_an_edit_in_either_source_and_shows_a_broken_file_of_the_second(tmp_path):
+    from test_serve import fetch, free_port, wait_for
+
+    upstream, team = tmp_path / "upstream", tmp_path / "team"
+    shutil.copytree(GOLDEN_SOURCES / "upstream", upstream)
+    shutil.copytree(GOLDEN_SOURCES / "team", team)
+    (team / "detections/endpoint/disable_defender_with_powershell.yml").unlink()  # the tuned copy needs overrides
+    port = free_port()
+    base = f"http://127.0.0.1:{port}/"
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=base, CONTENT_DIRS=f"{upstream}:{team}",
+               ATTACK_BUNDLE=str(GOLDEN_SOURCES / "attack.json"), CVE_FILE="", SPLUNK_APPS_FILE="", D3FEND_FILE="")
+    log = tmp_path / "serve.log"
+    with log.open("w") as output:
+        server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+                                  cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
+    team_page = base + "endpoint/7e4a0000-0000-4000-8000-000000000201/"
+    upstream_page = base + "endpoint/0b0a1c2d-0000-4000-8000-000000000102/"
+    try:
+        assert wait_for(team_page, "An Office application started PowerShell", 90)
+        team_file = team / "detections/endpoint/team_office_spawns_powershell.yml"
+        original = team_file.read_text()
+        team_file.write_text(original.replace("An Office application", "EDITED, an Office application"))
+        assert wait_for(team_page, "EDITED, an Office application", 30)
+        assert "this file has errors" not in fetch(team_page)
+        upstream_file = upstream / "detections/endpoint/cleared_security_log.yml"
+        upstream_file.write_text(upstream_file.read_text().replace("was cleared.", "was cleared (EDITED)."))
+        assert wait_for(upstream_page, "was cleared (EDITED).", 30)
+
+        team_file.write_text(original.replace("type: Anomaly\n", "type: [Anomaly\n"))
+        assert wait_for(team_page, "this file has errors", 30)
+        assert "type: [Anomaly" in fetch(team_page)  # the second source's file, found by its shown path
+        assert f"{team}/detections/endpoint/team_office_spawns_powershell.yml" in fetch(base + "problems/")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    [watching] = [line for line in log.read_text().splitlines() if "Watching paths for changes" in line]
+    assert f"'{upstream}'" in watching and f"'{team}'" in watching
+
+
+@pytest.fixture(scope="module")
+def served_sources(golden_sources_site, tmp_path_factory):
+    from test_browser import _serve
+
+    out, result = golden_sources_site
+    assert result.returncode == 0, result.stderr[-3000:]
+    yield from _serve(out, tmp_path_factory)
+
+
+def test_the_indexes_filter_by_content_source(browser, served_sources):
+    page = browser.new_page()
+    try:
+        page.goto(served_sources + "detections/?source=Team")
+        facet = page.locator("select[name=source]")
+        facet.wait_for()
+        assert facet.input_value() == "Team"
+        assert page.locator(".sc-filters__count").inner_text() == "2 of 3 detections"
+        visible = page.locator("table tbody tr:visible td:first-child a")
+        assert sorted(visible.all_inner_texts()) == ["Disable Defender With PowerShell",
+                                                      "Team Office Spawns PowerShell"]
+        facet.select_option("ES Content Updates 4.42.0")
+        assert page.locator(".sc-filters__count").inner_text() == "1 of 3 detections"
+        assert "source=ES+Content+Updates+4.42.0" in page.url
+        page.goto(served_sources + "stories/")
+        page.locator("select[name=source]").wait_for()
+        assert page.locator("select[name=source] option").all_inner_texts() == [
+            "any", "ES Content Updates 4.42.0 (1)", "Team (1)"]
+    finally:
+        page.close()
