@@ -12,6 +12,7 @@ from .changes import Changes, Older, compare
 from .cves import load_cves
 from .enrich import References, Site, build_site
 from .exceptions import ConfigurationError
+from .folders import detection_folders
 from .forms import Choice, choose_form
 from .issues import Issue, Severity
 from .load import LoadCache, content_label, load_content
@@ -87,11 +88,12 @@ def generate(content: Path | Sequence[ContentSource], inputs: Inputs, layout: st
     d3fend = load_d3fend(inputs.d3fend_file)
     loaded, load_issues = [], []
     for source in sources:
-        folders = (form if inputs.form else choose_form(source.path)).rules.DETECTION_FOLDERS
+        folders, folder_issues = detection_folders(source.path, (form if inputs.form else choose_form(source.path)).rules)
         cache = caches.setdefault(source.path, LoadCache()) if caches is not None else None
-        source_content, source_issues = of_source(*load_content(source.path, folders, cache), source)
+        source_content, issues = load_content(source.path, folders, cache)
+        source_content, issues = of_source(source_content, folder_issues + issues, source)
         loaded.append((source, source_content))
-        load_issues += source_issues
+        load_issues += issues
     combined, replacements, conflicts = combine(loaded, form.rules) if len(loaded) > 1 else (loaded[0][1], (), [])
     own = {source: References(load_cves(source.cve_file), load_splunk_apps(source.splunk_apps_file),
                               load_d3fend(source.d3fend_file))
@@ -124,7 +126,9 @@ def load_older(directory: Path, shown_as: str | None = None) -> tuple[Older | No
                             "the older content to compare with is not a readable directory; "
                             "the What changed page is left out")]
     form = choose_form(directory)
-    content, issues = load_content(directory, form.rules.DETECTION_FOLDERS)
+    folders, folder_issues = detection_folders(directory, form.rules)
+    content, issues = load_content(directory, folders)
+    issues = folder_issues + issues
     published = tuple(d for d in content.detections if form.rules.is_published(d))
     summary = []
     if issues:

@@ -61,8 +61,10 @@ def test_a_tuned_copy_replaces_the_upstream_detection_and_everything_links_acros
 
     stories = {story.name: [page.name for page in story.detections] for story in result.site.stories}
     assert stories["Defense Evasion Basics"] == ["Cleared Security Log", "Disable Defender With PowerShell",
-                                                  "Extra DNS Tunnel", "Team Office Spawns PowerShell"]
-    assert stories["Team Watchlist"] == ["Disable Defender With PowerShell", "Team Office Spawns PowerShell"]
+                                                  "Extra DNS Long Labels", "Extra DNS Tunnel",
+                                                  "Team Office Spawns PowerShell"]
+    assert stories["Team Watchlist"] == ["Disable Defender With PowerShell", "Team Office Spawns PowerShell",
+                                         "Team Rare Parent Process"]
     [playbook] = result.site.playbooks
     assert [page.detection.source.origin.label for page in playbook.detections] == ["ES Content Updates 4.42.0",
                                                                                       "Team"]
@@ -75,12 +77,14 @@ def test_a_tuned_copy_replaces_the_upstream_detection_and_everything_links_acros
 
 def test_the_same_page_in_two_sources_is_an_error_naming_both_files_and_the_first_is_kept():
     result = generated(golden_sources())
-    errors = [issue for issue in result.issues if issue.severity is Severity.ERROR]
+    errors = [issue for issue in result.issues if issue.severity is Severity.ERROR or "not read" in issue.message]
     assert [str(issue) for issue in errors] == [
         "extra/data_sources/sysmon_eventid_1.yml:1: error: data source 'Sysmon EventID 1' of source 'extra' has the "
         "page /data_sources/sysmon_eventid_1/, as upstream/data_sources/sysmon_eventid_1.yml of source "
         "'ES Content Updates 4.42.0' does; the site shows that one. Give each its own name, or set "
-        "'overrides: true' on the source whose version the site should show"]
+        "'overrides: true' on the source whose version the site should show",
+        "extra/detections/api: warning: not read: its detections would be served at /api/…, among the site's own "
+        "pages; rename the folder"]
     [data_source] = result.site.data_sources
     assert data_source.data_source.source.path == "upstream/data_sources/sysmon_eventid_1.yml"
 
@@ -168,8 +172,10 @@ def test_pages_listings_and_exports_say_their_source_and_a_site_of_one_source_do
     assert sorted((record["name"], record["content_source"], record["source"]) for record in records) == [
         ("Cleared Security Log", "ES Content Updates 4.42.0", "detections/endpoint/cleared_security_log.yml"),
         ("Disable Defender With PowerShell", "Team", "detections/endpoint/disable_defender_with_powershell.yml"),
+        ("Extra DNS Long Labels", "extra", "detections/network/dns/extra_dns_long_labels.yml"),
         ("Extra DNS Tunnel", "extra", "detections/network/extra_dns_tunnel.yml"),
-        ("Team Office Spawns PowerShell", "Team", "detections/endpoint/team_office_spawns_powershell.yml")]
+        ("Team Office Spawns PowerShell", "Team", "detections/endpoint/team_office_spawns_powershell.yml"),
+        ("Team Rare Parent Process", "Team", "detections/hunts/team_rare_parent_process.yml")]
     assert pages["api/detections.csv"].splitlines()[0].endswith(",url,content_source")
     assert {record["content_source"] for record in json.loads(pages["api/stories.json"])} == {
         "ES Content Updates 4.42.0", "Team"}
@@ -228,6 +234,52 @@ def test_content_dirs_from_the_environment_are_folders_separated_by_colons():
     config.load_dict({"content_dirs": "../security_content:team:"})
     assert config.validate() == ([], [])
     assert [entry["path"] for entry in config["content_dirs"]] == ["../security_content", "team"]
+
+
+# --- folders of a team's own under detections/ -------------------------------------------------------------
+
+
+def test_a_folder_of_its_own_is_a_kind_served_and_listed_and_a_subfolder_takes_its_parents_kind():
+    result = generated(golden_sources())
+    hunt = detection(result, "Team Rare Parent Process")
+    assert (hunt.detection.kind, hunt.url) == ("hunts", "/hunts/7e4a0000-0000-4000-8000-000000000202/")
+    nested = detection(result, "Extra DNS Long Labels")
+    assert (nested.detection.kind, nested.url) == ("network", "/network/3c3c0000-0000-4000-8000-000000000303/")
+    pages = {"/".join(page.path): page.text for page in result.pages}
+    assert "hunts/7e4a0000-0000-4000-8000-000000000202.md" in pages
+    assert "[Team Rare Parent Process](/hunts/7e4a0000-0000-4000-8000-000000000202/)" in pages["detections.md"]
+    assert not any(page.name == "Extra API Abuse" for page in result.site.detections)
+
+
+def test_no_folder_under_detections_is_passed_over_without_a_word(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(GOLDEN_SOURCES / "upstream", content)
+    for folder in ("detections/My Hunts", "detections/stories", "detections/acme/windows", "detections/empty"):
+        (content / folder).mkdir(parents=True)
+    kept = (content / "detections/endpoint/cleared_security_log.yml").read_text()
+    (content / "detections/My Hunts/a.yml").write_text(kept.replace("000000000102", "000000000901"))
+    (content / "detections/stories/b.yml").write_text(kept.replace("000000000102", "000000000902"))
+    (content / "detections/acme/windows/c.yml").write_text(kept.replace("000000000102", "000000000903")
+                                                             .replace("Cleared Security Log", "Nested Acme"))
+    (content / "detections/loose.yml").write_text(kept)
+    (content / "detections/linked").symlink_to(GOLDEN_SOURCES / "team/detections/endpoint")
+    result = generate(content, Inputs(GOLDEN_SOURCES / "attack.json"), "published")
+    assert [str(issue) for issue in result.issues if "not read" in issue.message] == [
+        "detections: warning: not read: 1 file directly in detections/ (e.g. loose.yml): a detection's folder "
+        "(detections/<kind>/) says its kind",
+        "detections/My Hunts: warning: not read: its name cannot be part of an address (letters, digits, '_' and "
+        "'-' only, a letter or digit first)",
+        "detections/linked: warning: not read: a symbolic link to a folder (list the folder it leads to as a "
+        "content source of its own instead)",
+        "detections/stories: warning: not read: its detections would be served at /stories/…, among the site's "
+        "own pages; rename the folder"]
+    assert detection(result, "Nested Acme").url == "/acme/0b0a1c2d-0000-4000-8000-000000000903/"
+
+
+def test_the_2022_form_names_the_deprecated_folder_it_does_not_publish():
+    result = generate(TESTS / "golden" / "basic" / "content", Inputs(TESTS / "golden" / "basic" / "attack.json"))
+    assert "detections/deprecated: warning: not read: the March-2022 site did not publish deprecated detections" in [
+        str(issue) for issue in result.issues]
 
 
 # --- the site: mkdocs build --------------------------------------------------------------------------------
@@ -438,12 +490,12 @@ def test_the_indexes_filter_by_content_source(browser, served_sources):
         facet = page.locator("select[name=source]")
         facet.wait_for()
         assert facet.input_value() == "Team"
-        assert page.locator(".sc-filters__count").inner_text() == "2 of 3 detections"
+        assert page.locator(".sc-filters__count").inner_text() == "3 of 4 detections"
         visible = page.locator("table tbody tr:visible td:first-child a")
         assert sorted(visible.all_inner_texts()) == ["Disable Defender With PowerShell",
-                                                      "Team Office Spawns PowerShell"]
+                                                      "Team Office Spawns PowerShell", "Team Rare Parent Process"]
         facet.select_option("ES Content Updates 4.42.0")
-        assert page.locator(".sc-filters__count").inner_text() == "1 of 3 detections"
+        assert page.locator(".sc-filters__count").inner_text() == "1 of 4 detections"
         assert "source=ES+Content+Updates+4.42.0" in page.url
         page.goto(served_sources + "stories/")
         page.locator("select[name=source]").wait_for()
