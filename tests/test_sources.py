@@ -17,6 +17,7 @@ import pytest
 
 from conftest import CORPUS_2024_10, ROOT, SHARED, TESTS, mkdocs_build, needs_corpus, run_generator, site_config
 from generator.exceptions import ConfigurationError
+from generator.folders import detection_folders
 from generator.forms import choose_form
 from generator.issues import Severity
 from generator.load import load_content
@@ -363,7 +364,7 @@ def expected_detections():
     shown = {}
     for folder, label in ((CORPUS_2024_10 / "source", SPLUNK_LABEL), (ACME, "ACME SOC detections 1.2.0")):
         rules = choose_form(folder).rules
-        content, _ = load_content(folder, rules.DETECTION_FOLDERS)
+        content, _ = load_content(folder, detection_folders(folder, rules)[0])
         for detection_ in content.detections:
             if rules.is_published(detection_):
                 shown[detection_.id] = (label, detection_)  # ACME's tuned copy replaces Splunk's
