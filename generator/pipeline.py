@@ -15,10 +15,10 @@ from .exceptions import ConfigurationError
 from .folders import detection_folders
 from .forms import Choice, choose_form
 from .issues import Issue, Severity
-from .load import LoadCache, content_label, load_content
+from .load import content_label, load_content
 from .references import load_d3fend, load_splunk_apps
 from .render import Branding, Page, unique_paths
-from .sources import ContentSource, Replacement, combine, content_source, of_source, source_problems
+from .sources import ContentSource, Replacement, SourceCache, combine, content_source, of_source, source_problems
 
 
 def _render_published(site: Site, rules, **additions) -> tuple[list[Page], list[Issue]]:
@@ -64,7 +64,7 @@ class Generated:
 
 
 def generate(content: Path | Sequence[ContentSource], inputs: Inputs, layout: str = "published",
-             caches: dict[Path, LoadCache] | None = None, older: Older | None = None) -> Generated:
+             caches: dict[Path, SourceCache] | None = None, older: Older | None = None) -> Generated:
     """Load, enrich and render a content directory, or several (`sources`). Raises only ConfigurationError.
 
     Each source is loaded in its own schema generation (the layout of its
@@ -89,9 +89,9 @@ def generate(content: Path | Sequence[ContentSource], inputs: Inputs, layout: st
     loaded, load_issues = [], []
     for source in sources:
         folders, folder_issues = detection_folders(source.path, (form if inputs.form else choose_form(source.path)).rules)
-        cache = caches.setdefault(source.path, LoadCache()) if caches is not None else None
-        source_content, issues = load_content(source.path, folders, cache)
-        source_content, issues = of_source(source_content, folder_issues + issues, source)
+        cache = caches.setdefault(source.path, SourceCache()) if caches is not None else None
+        source_content, issues = load_content(source.path, folders, cache.load if cache is not None else None)
+        source_content, issues = of_source(source_content, folder_issues + issues, source, cache)
         loaded.append((source, source_content))
         load_issues += issues
     combined, replacements, conflicts = combine(loaded, form.rules) if len(loaded) > 1 else (loaded[0][1], (), [])

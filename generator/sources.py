@@ -16,12 +16,12 @@ is linked or rendered:
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
 from .issues import Issue, Severity
-from .load import app_settings, content_label
+from .load import LoadCache, app_settings, content_label
 from .models import Content, Detection, Source
 from .slug import slugify
 
@@ -108,14 +108,38 @@ def source_problems(sources: Sequence[ContentSource]) -> list[str]:
     return problems
 
 
-def of_source(content: Content, issues: list[Issue], source: ContentSource) -> tuple[Content, list[Issue]]:
+@dataclass
+class SourceCache:
+    """What a content source gave the last build, for the next (`mkdocs serve` keeps one per source folder):
+    each file's model (`LoadCache`), and that model marked as the source's.
+
+    A model the loader gives again (the same object: its file did not change) is marked as the same object
+    again, so that what is remembered of it downstream (rendered pages) is found by identity, not compared."""
+
+    load: LoadCache = field(default_factory=LoadCache)
+    marked: dict[int, tuple[Any, Any]] = field(default_factory=dict)
+    """id(loaded model) -> (the loaded model, the model marked)."""
+
+
+def of_source(content: Content, issues: list[Issue], source: ContentSource,
+              cache: SourceCache | None = None) -> tuple[Content, list[Issue]]:
     """What one source loaded, each file marked as the source's and shown under its `shown_as`."""
     prefix = source.shown_as + "/" if source.shown_as else ""
+    earlier = cache.marked if cache is not None else {}
+    kept: dict[int, tuple[Any, Any]] = {}
 
     def marked(item: Any) -> Any:
-        return replace(item, source=Source(prefix + item.source.path, item.source.text, source))
+        known = earlier.get(id(item))
+        if known is not None and known[0] is item and known[1].source.origin == source:
+            kept[id(item)] = known
+            return known[1]
+        made = replace(item, source=Source(prefix + item.source.path, item.source.text, source))
+        kept[id(item)] = (item, made)
+        return made
 
     kinds = {f.name: tuple(marked(item) for item in getattr(content, f.name)) for f in fields(Content)}
+    if cache is not None:
+        cache.marked = kept
     if prefix:
         issues = [replace(issue, path=prefix + issue.path) for issue in issues]
     return Content(**kinds), issues

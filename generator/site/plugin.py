@@ -156,7 +156,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         older, older_issues = self._older()
         try:
             generated = generate(self.sources, self.inputs, layout="mkdocs",
-                                 caches=preview.load_caches if preview else None, older=older)
+                                 caches=preview.source_caches if preview else None, older=older)
         except GeneratorError as exc:
             raise PluginError(str(exc)) from None
         self.pages = generated.pages

@@ -1,7 +1,7 @@
 """`mkdocs serve`: rebuild only what an edit changed, and show problems where the reader looks.
 
 What a preview keeps from one rebuild to the next (the plugin lives as long
-as the server): what each source file gave (`LoadCache`), a digest of each
+as the server): what each source file gave (`SourceCache`), a digest of each
 generated page's Markdown, each page's search index entries and dead links,
 the page each source file had, and the problems last reported. With these a
 rebuild is an mkdocs "dirty" build in which only the pages whose Markdown
@@ -26,7 +26,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File
 
 from ..issues import Issue, Severity
-from ..load import LoadCache
+from ..sources import SourceCache
 
 PROBLEMS_URI = "problems.md"
 PROBLEMS_DATA = "problems.json"
@@ -46,7 +46,7 @@ class GeneratedFile(File):
 class Preview:
     """The state of one `mkdocs serve` session (see the module's docstring)."""
 
-    load_caches: dict[Path, LoadCache] = field(default_factory=dict)
+    source_caches: dict[Path, SourceCache] = field(default_factory=dict)
     """Content folder -> what each of its source files gave."""
     digests: dict[str, str] = field(default_factory=dict)
     """src_uri -> digest of the Markdown served for it."""
