@@ -22,7 +22,7 @@ from typing import Any, Callable, Iterable, Sequence
 
 from .issues import Issue, Severity
 from .load import LoadCache, app_settings, content_label
-from .models import Content, Detection, Source
+from .models import BuildSettings, Content, Detection, Source
 from .slug import slugify
 
 SPLUNK_APP_ID = "DA-ESS-ContentUpdate"
@@ -137,7 +137,11 @@ def of_source(content: Content, issues: list[Issue], source: ContentSource,
         kept[id(item)] = (item, made)
         return made
 
-    kinds = {f.name: tuple(marked(item) for item in getattr(content, f.name)) for f in fields(Content)}
+    kinds = {}
+    for kind in fields(Content):
+        value = getattr(content, kind.name)
+        kinds[kind.name] = tuple(map(marked, value)) if isinstance(value, tuple) else \
+            marked(value) if value is not None else None  # build.yml's settings, where the source has them
     if cache is not None:
         cache.marked = kept
     if prefix:
@@ -170,10 +174,14 @@ KINDS: dict[str, tuple[str, str, Callable[[Any, Any], str | None] | None]] = {
     "data_sources": ("data source", "id", _page_key("data_sources")),
     "macros": ("macro", "name", None),
     "lookups": ("lookup", "name", None),
+    "baselines": ("baseline", "id", _page_key("baselines")),
+    "investigations": ("investigation", "id", _page_key("investigations")),
+    "schedules": ("schedule", "name", None),
+    "removed": ("removed detection", "id", None),
 }
 """Content field -> (what an item is called, the field that identifies it, the page address it gets, if any).
-A search names a macro or lookup by its name, so the name is their id. Kinds not listed are told apart by
-their `id` where they have one."""
+A search names a macro or lookup by its name, so the name is their id; a detection names its schedule by
+name too. Kinds not listed are told apart by their `id` where they have one."""
 
 
 def _keys(kind: str, item: Any, rules) -> list[tuple[str, str]]:
@@ -217,7 +225,8 @@ def combine(loaded: Iterable[tuple[ContentSource, Content]], rules) -> tuple[Con
     one content always gets. `rules` (the site's form) gives detections their
     page addresses. Returns the content, the replacements made and the errors.
     """
-    kept: dict[str, dict[int, Any]] = {f.name: {} for f in fields(Content)}
+    loaded = list(loaded)
+    kept: dict[str, dict[int, Any]] = {f.name: {} for f in fields(Content) if f.name != "build"}
     """Kind -> the items kept so far, by id()."""
     owner: dict[tuple[str, str, str], int] = {}
     """(kind, what, value) -> the kept item that claimed it first, by id() (stale once that item is replaced)."""
@@ -250,5 +259,15 @@ def combine(loaded: Iterable[tuple[ContentSource, Content]], rules) -> tuple[Con
                 for key in keys:
                     if owner.get(key) not in kept_of_kind:
                         owner[key] = id(item)
-    content = Content(**{kind: tuple(kept_of_kind.values()) for kind, kept_of_kind in kept.items()})
+    content = Content(**{kind: tuple(kept_of_kind.values()) for kind, kept_of_kind in kept.items()},
+                      build=_builds([content.build for _, content in loaded if content.build is not None]))
     return content, tuple(replacements), issues
+
+
+def _builds(builds: list[BuildSettings]) -> BuildSettings | None:
+    """What build.yml says for the site: the first source's, with every source's other apps (whose macros and
+    lookups the searches may use)."""
+    if not builds:
+        return None
+    apps = tuple(dict.fromkeys(app for build in builds for app in build.external_apps))
+    return replace(builds[0], external_apps=apps)

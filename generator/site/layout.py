@@ -85,7 +85,7 @@ def legacy_redirects(site: Site) -> dict[str, str]:
     first (by name, then path) keeps the old address.
     """
     redirects: dict[str, str] = {}
-    for page in site.detections:
+    for page in (*site.detections, *site.removed):
         legacy = f"/{page.detection.kind}/{page.slug}/"
         if legacy != page.url:
             redirects.setdefault(src_uri(legacy), src_uri(page.url))
@@ -366,13 +366,35 @@ def render_site(site: Site, rules, changes: Changes | None = None, replacements:
                      if notices else page)
     technique_template = env.get_template("technique.md.j2")
     for entry in entries:
-        pages.append(Page(("techniques", entry.technique.id + ".md"), partial(technique_template.render, entry=entry),
+        pages.append(Page(("techniques", entry.technique.id + ".md"),
+                          partial(technique_template.render, entry=entry, attack_version=site.attack_version),
                           label=f"technique {entry.technique.id}", url=entry.url))
+    pages.extend(_schema_pages(env, site))
     pages.append(Page(("exports.md",), partial(env.get_template("exports.md.j2").render, site=site,
                                                links=export_links(site)), label="exports page", url="/exports/"))
     pages.extend(export_pages(site, site.attack_version, branding.name))
     pages, issues = unique_paths(pages)
     return pages, _slashed_anchors(tags) + moved + issues
+
+
+def _schema_pages(env, site: Site) -> list[Page]:
+    """The pages of what ESCU 5 and 6 added: baselines, investigations and removed detections, each with an
+    index. A removed detection's page is at the address it had, so that old links still land."""
+    pages: list[Page] = []
+    for kind, entries, index, template, source in (
+            ("baselines", site.baselines, "baselines.md.j2", "baseline.md.j2", lambda e: e.baseline.source),
+            ("investigations", site.investigations, "investigations.md.j2", "investigation.md.j2",
+             lambda e: e.investigation.source),
+            ("removed", site.removed, "removed_index.md.j2", "removed.md.j2", lambda e: e.detection.source)):
+        if not entries:
+            continue
+        pages.append(Page((kind, "index.md"), partial(env.get_template(index).render, entries=entries),
+                          label=f"{kind} index", url=f"/{kind}/"))
+        page_template = env.get_template(template)
+        for entry in entries:
+            pages.append(Page(tuple(src_uri(entry.url).split("/")), partial(page_template.render, entry=entry),
+                              source(entry), url=entry.url))
+    return pages
 
 
 def _move_clashing_listings(pages: list[Page]) -> tuple[list[Page], list[Issue]]:
