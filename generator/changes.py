@@ -14,7 +14,7 @@ import difflib
 import hashlib
 import re
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from .models import Content, Detection
 
@@ -260,21 +260,32 @@ def field_changes(old: Detection, new: Detection, old_baselines: tuple[str, ...]
     return tuple(changes)
 
 
-def _pairs(older: list[Detection], newer: list[Detection], key: Callable[[Detection], str]):
-    """Pair detections with the same non-empty key, in path order; return the pairs and both sides' rest."""
-    by_key: dict[str, list[Detection]] = {}
-    for detection in newer:
-        if key(detection):
-            by_key.setdefault(key(detection), []).append(detection)
+def pair_by(older: list, newer: list, key: Callable[[Any], str]):
+    """Pair items (detections, stories, ...) with the same non-empty key, in path order; return the pairs
+    and both sides' rest."""
+    by_key: dict[str, list] = {}
+    for item in newer:
+        if key(item):
+            by_key.setdefault(key(item), []).append(item)
     pairs, old_rest = [], []
-    for detection in older:
-        candidates = by_key.get(key(detection)) if key(detection) else None
+    for item in older:
+        candidates = by_key.get(key(item)) if key(item) else None
         if candidates:
-            pairs.append((detection, candidates.pop(0)))
+            pairs.append((item, candidates.pop(0)))
         else:
-            old_rest.append(detection)
+            old_rest.append(item)
     paired = {id(new) for _, new in pairs}
-    return pairs, old_rest, [d for d in newer if id(d) not in paired]
+    return pairs, old_rest, [item for item in newer if id(item) not in paired]
+
+
+def match(older, newer) -> tuple[list[tuple], list, list]:
+    """(pairs, removed, added): items of two versions of the content paired by id, then by name among those
+    left (older content may lack ids, or an id may have been replaced); each side in path order."""
+    old = sorted(older, key=lambda item: item.source.path)
+    new = sorted(newer, key=lambda item: item.source.path)
+    by_id, old_rest, new_rest = pair_by(old, new, lambda item: (getattr(item, "id", "") or "").strip())
+    by_name, removed, added = pair_by(old_rest, new_rest, lambda item: item.name)
+    return by_id + by_name, removed, added
 
 
 _PLAIN_ANCHOR = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
@@ -303,16 +314,13 @@ def compare(older: Content, newer: Content, label: str) -> Changes:
     Both are the published detections of their checkout. A detection is
     matched by its id; one left unmatched is then matched by its name.
     """
-    old = sorted(older.detections, key=lambda d: d.source.path)
-    new = sorted(newer.detections, key=lambda d: d.source.path)
-    by_id, old_rest, new_rest = _pairs(old, new, lambda d: d.id.strip())
-    by_name, removed, added = _pairs(old_rest, new_rest, lambda d: d.name)
+    pairs, removed, added = match(older.detections, newer.detections)
     entries = [Entry("", "added", None, d) for d in added] + [Entry("", "removed", d, None) for d in removed]
     # Baselines are compared when both checkouts have baseline files (ESCU 5 on): older content kept them
     # elsewhere, and a link the schema added is no change of the detection.
     both = bool(older.baselines) and bool(newer.baselines)
     old_baselines, new_baselines = (baselines_of(older), baselines_of(newer)) if both else ({}, {})
-    for before, after in by_id + by_name:
+    for before, after in pairs:
         fields = field_changes(before, after, old_baselines.get(before.name, ()), new_baselines.get(after.name, ()))
         if fields:
             entries.append(Entry("", "changed", before, after, fields))

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 
 from .issues import Issue, Severity
 from .models import DetectionFolder
+from .tree import FOLDER_LINK_OUTSIDE, LINK_TO_FOLDER, ContentTree, DirectoryTree
 
 KIND_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")
 """A folder name that can be a kind: it becomes the first part of its detections' addresses."""
@@ -31,40 +32,14 @@ SITE_SECTIONS = frozenset({
 put its detections among them."""
 
 
-def _folders_below(root: Path) -> tuple[list[tuple[PurePosixPath, bool]], list[PurePosixPath]]:
-    """Every folder under `root/detections/` (`detections/x/y`) with whether it holds .yml files, sorted; and the
-    symbolic links to folders found there (not followed)."""
-    found, links = [], []
-    pending = [PurePosixPath("detections")]
-    while pending:
-        folder = pending.pop()
-        try:
-            entries = sorted(os.scandir(root / folder), key=lambda entry: entry.name)
-        except OSError:
-            continue
-        if folder.parts != ("detections",):
-            found.append((folder, any(entry.name.endswith(".yml") for entry in entries)))
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_symlink() and _is_dir(entry):
-                links.append(folder / entry.name)
-            elif _is_dir(entry, follow_symlinks=False):
-                pending.append(folder / entry.name)
-    return sorted(found), sorted(links)
+def detection_folders(root: Path | ContentTree, rules) -> tuple[tuple[DetectionFolder, ...], list[Issue]]:
+    """The form's detection folders and every other folder under `detections/` of `root` (a content directory or
+    its `ContentTree`) to read (`rules`: the form), and a warning for each that is not read, at its path inside
+    `root`.
 
-
-def _is_dir(entry: os.DirEntry, follow_symlinks: bool = True) -> bool:
-    """Is it a folder? A link that loops or leads nowhere is not (the loader reports those it would read)."""
-    try:
-        return entry.is_dir(follow_symlinks=follow_symlinks)
-    except OSError:
-        return False
-
-
-def detection_folders(root: Path, rules) -> tuple[tuple[DetectionFolder, ...], list[Issue]]:
-    """The form's detection folders and every other folder under `root/detections/` to read (`rules`: the
-    form), and a warning for each that is not read, at its path inside `root`."""
+    Folders are found through the tree, so what it will not walk (a link, a folder it cannot read) is not read
+    here either; what it says of those is reported where the loader will not list the folder itself."""
+    tree = DirectoryTree(root) if isinstance(root, (str, os.PathLike)) else root
     known = {PurePosixPath(folder.path): folder for folder in rules.DETECTION_FOLDERS}
     unpublished: dict[str, str] = rules.UNPUBLISHED_FOLDERS
     extra: list[DetectionFolder] = []
@@ -76,22 +51,18 @@ def detection_folders(root: Path, rules) -> tuple[tuple[DetectionFolder, ...], l
             warned.add(folder)
             issues.append(Issue(str(folder), None, Severity.WARNING, f"not read: {why}"))
 
-    detections = root / "detections"
-    if not detections.is_dir() or detections.is_symlink():
+    if not tree.is_dir("detections"):
         return tuple(rules.DETECTION_FOLDERS), []
-    loose = sorted(entry.name for entry in os.scandir(detections) if entry.name.endswith(".yml"))
+    listing = tree.yaml_files("detections", recursive=True)
+    files = [PurePosixPath(path) for path in listing.paths]
+    files = [path for path in files if not any(part.startswith(".") for part in path.parts[1:-1])]  # hidden
+    loose = [path.name for path in files if len(path.parts) == 2]
     if loose:
         issues.append(Issue("detections", None, Severity.WARNING,
                              f"not read: {len(loose)} file{'s' if len(loose) != 1 else ''} directly in detections/ "
                              f"(e.g. {loose[0]}): a detection's folder (detections/<kind>/) says its kind"))
-    folders, links = _folders_below(root)
-    for link in links:
-        if link not in known:
-            issues.append(Issue(str(link), None, Severity.WARNING,
-                                "not read: a symbolic link to a folder (list the folder it leads to as a content "
-                                "source of its own instead)"))
-    for folder, has_sources in folders:
-        if folder in known or not has_sources:
+    for folder in sorted({path.parent for path in files if len(path.parts) > 2}):
+        if folder in known:
             continue
         parent = next((known[p] for p in folder.parents if p in known), None)
         top = folder.parts[1]
@@ -107,4 +78,16 @@ def detection_folders(root: Path, rules) -> tuple[tuple[DetectionFolder, ...], l
                                                    "own pages; rename the folder")
         else:
             extra.append(DetectionFolder(str(folder), top))
-    return (*rules.DETECTION_FOLDERS, *extra), issues
+    listed = set(known) | {PurePosixPath(folder.path) for folder in extra}
+    opened = listed | {parent for folder in listed for parent in folder.parents}
+    for issue in listing.issues:  # what the loader, opening and listing only the folders read, would not say
+        where = PurePosixPath(issue.path)
+        if where.parent in listed or where in opened or any(folder in warned for folder in (where, *where.parents)) \
+                or any(part.startswith(".") for part in where.parts[1:]):
+            continue
+        if issue.message in (LINK_TO_FOLDER, FOLDER_LINK_OUTSIDE):
+            issue = Issue(issue.path, None, Severity.WARNING, "not read: a symbolic link to a folder (list the "
+                                                              "folder it leads to as a content source of its own "
+                                                              "instead)")
+        issues.append(issue)
+    return (*rules.DETECTION_FOLDERS, *extra), sorted(issues, key=lambda issue: (issue.path, issue.message))

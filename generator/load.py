@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Hashable, Sequence
 
 import yaml
 
@@ -18,6 +18,7 @@ from . import schema, yamlfast
 from .issues import Issue, Severity
 from .models import Content, DetectionFolder, Source
 from .parallel import split_map
+from .tree import ContentTree, DirectoryTree, Listing, Unreadable
 
 
 Parsed = tuple[str | None, Any, tuple[int | None, str] | None]
@@ -29,38 +30,77 @@ def parse_file(path: Path, duplicates: list | None = None) -> Parsed:
 
     Keys given twice in a mapping are appended to `duplicates` as (line, key, first line)."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return None, None, (None, f"not UTF-8 text ({exc.reason} at byte {exc.start})")
-    except OSError as exc:
-        return None, None, (None, f"cannot be read: {exc.strerror}")
+        text = DirectoryTree(path.parent).read_text(path.name)
+    except Unreadable as exc:
+        return None, None, (None, exc.message)
+    return parse_text(text, duplicates)
+
+
+def parse_text(text: str, duplicates: list | None = None) -> Parsed:
+    """Parse one file's text: (text, data, None), or the problem as (text, None, (line, message))."""
     try:
         return text, yamlfast.load(text, duplicates), None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = " ".join(part for part in (exc.context, exc.problem) if part)
         return text, None, (mark.line + 1 if mark else None, f"invalid YAML: {problem}")
+    except yaml.reader.ReaderError as exc:  # a character YAML does not allow: located by its position
+        line = _reader_line(text, exc.position)
+        character = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
+        return text, None, (line, f"invalid YAML: unacceptable character {character}: {exc.reason}")
     except yaml.YAMLError as exc:
-        return text, None, (None, f"invalid YAML: {exc}")
+        return text, None, (None, f"invalid YAML: {' '.join(str(exc).split())}")
     except RecursionError:
         return text, None, (None, "invalid YAML: nested too deeply")
 
 
-Task = tuple[Path, str, Callable[[Any], Any]]
-"""A file to load: its path, its path as reported, and the function that makes its model."""
+def _reader_line(text: str, position: Any) -> int | None:
+    """The line of a character YAML refused: libyaml (yamlfast's parser) counts positions in UTF-8 bytes, PyYAML
+    in characters."""
+    if not isinstance(position, int):
+        return None
+    before = text.encode("utf-8")[:position].decode("utf-8", "ignore") if hasattr(yaml, "CSafeLoader") \
+        else text[:position]
+    return before.count("\n") + 1
 
 
-def _load_files(tasks: Sequence[Task]) -> list[tuple[Any, list[Issue]]]:
-    """Parse each file and make its model: (model or None, the file's issues), task for task."""
+Task = tuple[str, Callable[[Any], Any]]
+"""A file to load: its path in the content tree (as reported), and the function that makes its model."""
+
+
+def _load_files(tree: ContentTree, tasks: Sequence[Task]) -> list[tuple[Any, list[Issue]]]:
+    """Read, parse and make the model of each file: (model or None, the file's issues), task for task."""
     results = []
-    for path, display, make in tasks:
-        issues: list[Issue] = []
+    for path, make in tasks:
+        try:
+            text = tree.read_text(path)
+        except Unreadable as exc:
+            results.append((None, [Issue(path, None, exc.severity, exc.message)]))
+            continue
         duplicates: list[tuple[int, str, int, bool]] = []
-        parsed = parse_file(path, duplicates)
-        issues.extend(_duplicate(display, *duplicate) for duplicate in duplicates)
-        checked = _checked(parsed, display, issues)
-        results.append((schema.read(*checked, issues, make) if checked else None, issues))
+        results.append(_model(parse_text(text, duplicates), duplicates, path, make))
     return results
+
+
+def _model(parsed: Parsed, duplicates: list, display: str, make: Callable[[Any], Any]) -> tuple[Any, list[Issue]]:
+    issues = [_duplicate(display, *duplicate) for duplicate in duplicates]
+    checked = _checked(parsed, display, issues)
+    return (schema.read(*checked, issues, make) if checked else None), issues
+
+
+MAKERS = {"story": schema.story, "macro": schema.macro, "lookup": schema.lookup, "playbook": schema.playbook,
+          "data_source": schema.data_source}
+
+
+def model_from_text(display: str, text: str, kind: str, folder: DetectionFolder | None = None):
+    """The model of one file given as its text (e.g. read from git), and the file's issues.
+
+    `kind` is the folder it belongs to: "detection" (with its `folder`), "story", "macro", "lookup",
+    "playbook" or "data_source". The model is None when the file cannot make one (the issues say why).
+    """
+    make = schema.detection(folder) if kind == "detection" else MAKERS[kind]
+    duplicates: list[tuple[int, str, int, bool]] = []
+    return _model(parse_text(text, duplicates), duplicates, display, make)
 
 
 def _duplicate(display: str, line: int, key: str, first: int, same: bool) -> Issue:
@@ -86,33 +126,11 @@ def _checked(parsed: Parsed, display: str, issues: list[Issue]) -> tuple[Source,
 
 
 def _yaml_files(folder: Path, recursive: bool = False) -> list[Path]:
-    """The .yml files of `folder` (and below it, if `recursive`), sorted by path."""
-    found: list[str] = []
-    pending = [str(folder)]
-    while pending:
-        try:
-            entries = list(os.scandir(pending.pop()))
-        except (FileNotFoundError, NotADirectoryError):
-            continue
-        for entry in entries:
-            if entry.name.endswith(".yml") and (entry.is_symlink() or entry.is_file()):
-                found.append(entry.path)
-            elif recursive and entry.is_dir(follow_symlinks=False):
-                pending.append(entry.path)
-    return [Path(path) for path in sorted(found)]
+    """The .yml files of `folder` (and below it, if `recursive`) that can be read, sorted by path.
 
-
-def _outside(link: Path, inside: str) -> str | None:
-    """Why a symbolic link among the sources is not read, or None when it leads to a file inside the content."""
-    try:
-        target = os.path.realpath(link, strict=True)
-    except OSError:
-        return "is a symbolic link that leads nowhere (a loop or a missing file); it is not read"
-    if os.path.commonpath([target, inside]) != inside:
-        return "is a symbolic link to a file outside the content directory; it is not read"
-    if not os.path.isfile(target):
-        return "is a symbolic link to something that is not a file; it is not read"
-    return None
+    Kept for callers with a path; `load_content` lists through its content tree (`tree.yaml_files`), which
+    also reports what it left out."""
+    return [Path(folder, path) for path in DirectoryTree(folder).yaml_files("", recursive).paths]
 
 
 @dataclass(frozen=True)
@@ -150,7 +168,7 @@ may fill one kind. Files of each kind end up sorted by path."""
 
 
 class LoadCache:
-    """What each source file gave last time, kept while the file's size and modification time stay the same.
+    """What each source file gave last time, kept while the file's stamp (see `ContentTree.stamp`) is the same.
 
     `mkdocs serve` keeps one across rebuilds, so a rebuild reads only the
     files that changed. A result is a pure function of the file and the
@@ -158,63 +176,67 @@ class LoadCache:
     """
 
     def __init__(self) -> None:
-        self._entries: dict[tuple[str, str], tuple[tuple[int, int, int], tuple[Any, list[Issue]]]] = {}
+        self._entries: dict[tuple[str, str], tuple[Hashable, tuple[Any, list[Issue]]]] = {}
+        self.read: list[str] = []
+        """The files the last load read (the others came from here)."""
 
-    @staticmethod
-    def stamp(path: Path) -> tuple[int, int, int] | None:
-        try:
-            stat = path.stat()
-        except OSError:
-            return None
-        return (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-
-    def get(self, key: tuple[str, str], stamp) -> tuple[Any, list[Issue]] | None:
+    def get(self, key: tuple[str, str], stamp: Hashable | None) -> tuple[Any, list[Issue]] | None:
         entry = self._entries.get(key)
         return entry[1] if entry is not None and stamp is not None and entry[0] == stamp else None
 
-    def keep(self, results: dict[tuple[str, str], tuple[Any, tuple[Any, list[Issue]]]]) -> None:
-        """Keep exactly these results (files no longer there are forgotten)."""
+    def keep(self, results: dict[tuple[str, str], tuple[Hashable | None, tuple[Any, list[Issue]]]]) -> None:
+        """Keep exactly these results (files no longer there are forgotten, and those without a stamp)."""
         self._entries = {key: value for key, value in results.items() if value[0] is not None}
 
 
-def load_content(root: Path, detection_folders: Sequence[DetectionFolder],
+Group = tuple["Listing | list[Path]", Callable[[Any], Any], str]
+"""The files of one folder (a `Listing`, or paths under the content directory), what makes their models, and the
+kind of model (part of the cache's key)."""
+
+
+def load_content(root: Path | ContentTree, detection_folders: Sequence[DetectionFolder],
                  cache: LoadCache | None = None) -> tuple[Content, list[Issue]]:
-    """Load every published source under `root`; never raises for bad content.
+    """Load every published source under `root` (a content directory, or a `ContentTree`); never raises for bad
+    content.
 
     Files are visited in sorted path order and their issues kept in that
     order, so neither the result nor the order of issues depends on how the
     work was split over the cores, or on what `cache` held.
     """
+    tree = DirectoryTree(root) if isinstance(root, (str, os.PathLike)) else root
     issues: list[Issue] = []
-    groups: list[tuple[list[Path], Callable[[Any], Any], str]] = []
+    groups: list[Group] = []
     for folder in detection_folders:
         kind = f"detection {folder.path} {folder.kind} {folder.experimental} {folder.ssa}"
-        groups.append((_yaml_files(root / folder.path), schema.detection(folder), kind))
+        groups.append((tree.yaml_files(folder.path), schema.detection(folder), kind))
     for folder in CONTENT_FOLDERS:
-        paths = [root / folder.path] if folder.single_file else _yaml_files(root / folder.path, folder.recursive)
-        if folder.single_file and not paths[0].is_file():
-            paths = []
-        groups.append((paths, folder.make, f"{folder.kind} {folder.path}"))
+        if folder.single_file:  # read (and refused, if it must be) like any listed file, when it is there
+            found: Listing | list[Path] = Listing((folder.path,) if tree.exists(folder.path) else (), ())
+        else:
+            found = tree.yaml_files(folder.path, folder.recursive)
+        groups.append((found, folder.make, f"{folder.kind} {folder.path}"))
 
-    inside = os.path.realpath(root)
-    for paths, _, _ in groups:
-        for path in [path for path in paths if path.is_symlink()]:
-            problem = _outside(path, inside)
-            if problem:
-                issues.append(Issue(path.relative_to(root).as_posix(), None, Severity.ERROR, problem))
-                paths.remove(path)
-    # Files are parsed and made into models on both cores where possible; the
+    listed: list[list[str]] = []
+    for found, _, _ in groups:
+        if isinstance(found, Listing):
+            issues.extend(issue for issue in found.issues if issue not in issues)  # a linked parent: once
+            listed.append(list(found.paths))
+        else:
+            listed.append([Path(path).relative_to(root).as_posix() for path in found])  # from `_yaml_files`
+    # Files are read, parsed and made into models on both cores where possible; the
     # results come back in task order, so nothing depends on the split.
-    tasks = [(path, path.relative_to(root).as_posix(), make, kind) for paths, make, kind in groups for path in paths]
+    tasks = [(path, make, kind) for paths, (_, make, kind) in zip(listed, groups) for path in paths]
     cache = cache if cache is not None else LoadCache()
-    stamps = [LoadCache.stamp(path) for path, _, _, _ in tasks]
-    known = [cache.get((str(path), kind), stamp) for (path, _, _, kind), stamp in zip(tasks, stamps)]
-    fresh = iter(split_map(_load_files, [task[:3] for task, result in zip(tasks, known) if result is None]))
+    stamps = [tree.stamp(path) for path, _, _ in tasks]
+    known = [cache.get((path, kind), stamp) for (path, _, kind), stamp in zip(tasks, stamps)]
+    fresh = iter(split_map(lambda share: _load_files(tree, share),
+                           [task[:2] for task, result in zip(tasks, known) if result is None]))
     loaded = [result if result is not None else next(fresh) for result in known]
-    cache.keep({(str(task[0]), task[3]): (stamp, result) for task, stamp, result in zip(tasks, stamps, loaded)})
+    cache.read = [path for (path, _, _), result in zip(tasks, known) if result is None]
+    cache.keep({(task[0], task[2]): (stamp, result) for task, stamp, result in zip(tasks, stamps, loaded)})
     results = iter(loaded)
     built: list[list[Any]] = []
-    for paths, _, _ in groups:
+    for paths in listed:
         items = []
         for _ in paths:
             item, file_issues = next(results)
@@ -245,9 +267,8 @@ def app_settings(directory: Path) -> dict[str, str]:
     for name, block, keys in (("contentctl.yml", "app", ("appid", "title", "version")),
                               ("build.yml", None, ("id", "label", "app_version"))):
         try:
-            with open(directory / name, encoding="utf-8") as stream:
-                settings = yaml.safe_load(stream)
-        except (OSError, yaml.YAMLError, UnicodeDecodeError):
+            settings = yaml.safe_load(DirectoryTree(directory).read_text(name))
+        except (Unreadable, yaml.YAMLError):
             continue
         app = settings.get(block) if block and isinstance(settings, dict) else settings
         if not isinstance(app, dict):

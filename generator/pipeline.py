@@ -17,12 +17,13 @@ from .forms import Choice, choose_form
 from .issues import Issue, Severity
 from .load import content_label, load_content
 from .references import load_d3fend, load_splunk_apps
+from .releases import Releases
 from .render import Branding, Page, unique_paths
 from .sources import ContentSource, Replacement, SourceCache, combine, content_source, of_source, source_problems
 
 
 def _render_published(site: Site, rules, **additions) -> tuple[list[Page], list[Issue]]:
-    return unique_paths(rules.pages(site))  # the published sites had no What changed page, no branding
+    return unique_paths(rules.pages(site))  # the published sites had no What changed or release pages, no branding
 
 
 def _render_site(site: Site, rules, **additions) -> tuple[list[Page], list[Issue]]:
@@ -64,14 +65,16 @@ class Generated:
 
 
 def generate(content: Path | Sequence[ContentSource], inputs: Inputs, layout: str = "published",
-             caches: dict[Path, SourceCache] | None = None, older: Older | None = None) -> Generated:
+             caches: dict[Path, SourceCache] | None = None, older: Older | None = None,
+             releases: Releases | None = None) -> Generated:
     """Load, enrich and render a content directory, or several (`sources`). Raises only ConfigurationError.
 
     Each source is loaded in its own schema generation (the layout of its
     folder; all in the form asked for, if one is), then they are combined
     (`sources.combine`); the site takes the form of the first.
     `caches` keeps what each source file gave, for the next call (`mkdocs serve`): one per source folder.
-    `older` (see `load_older`) gives the mkdocs layout its What changed page.
+    `older` (see `load_older`) gives the mkdocs layout its What changed page; `releases`
+    (`releases.read_releases`, of the first source's repository) its release pages and each detection's history.
     """
     sources = (content_source(Path(content)),) if isinstance(content, (str, Path)) else tuple(content)
     problems = source_problems(sources) if sources else ["no content directory given"]
@@ -88,7 +91,8 @@ def generate(content: Path | Sequence[ContentSource], inputs: Inputs, layout: st
     d3fend = load_d3fend(inputs.d3fend_file)
     loaded, load_issues = [], []
     for source in sources:
-        folders, folder_issues = detection_folders(source.path, (form if inputs.form else choose_form(source.path)).rules)
+        rules = (form if inputs.form else choose_form(source.path)).rules
+        folders, folder_issues = detection_folders(source.path, rules)
         cache = caches.setdefault(source.path, SourceCache()) if caches is not None else None
         source_content, issues = load_content(source.path, folders, cache.load if cache is not None else None)
         source_content, issues = of_source(source_content, folder_issues + issues, source, cache)
@@ -103,9 +107,9 @@ def generate(content: Path | Sequence[ContentSource], inputs: Inputs, layout: st
     if older is not None and layout == "mkdocs":
         published = replace(combined, detections=tuple(page.detection for page in site.detections))
         changes = compare(older.content, published, older.label)
-    pages, render_issues = LAYOUTS[layout](site, form.rules, changes=changes, replacements=replacements,
-                                           branding=inputs.branding, sources=sources)
-    issues = sorted(attack_issues + load_issues + conflicts + link_issues + render_issues, key=_issue_order)
+    pages, render_issues = LAYOUTS[layout](site, form.rules, changes=changes, releases=releases,
+                                           replacements=replacements, branding=inputs.branding, sources=sources)
+    issues = sorted(attack_issues + load_issues + conflicts + link_issues + render_issues, key=issue_order)
     return Generated(site, pages, issues, form, changes, sources, replacements)
 
 
@@ -139,5 +143,6 @@ def load_older(directory: Path, shown_as: str | None = None) -> tuple[Older | No
     return Older(content_label(directory), replace(content, detections=published)), summary
 
 
-def _issue_order(issue: Issue) -> tuple:
+def issue_order(issue: Issue) -> tuple:
+    """Issues are reported by file, line, severity and message."""
     return (issue.path, issue.line or 0, issue.severity.value, issue.message)

@@ -300,7 +300,7 @@ DETECTION_KEYS = _COMMON | {
     "deprecation_info", "threat_group",  # ESCU 6 (EventBasedDetection.schema.json)
 }
 DETECTION_TAG_KEYS = frozenset({
-    "analytic_story", "asset_type", "automated_detection_testing", "cis20", "confidence", "context", "dataset",
+    "analytic_story", "analytics_story", "asset_type", "automated_detection_testing", "cis20", "confidence", "context", "dataset",
     "impact", "kill_chain_phases", "message", "mitre_attack_id", "nist", "observable", "product",
     "required_fields", "risk_score", "security_domain", "supported_tas", "deployments", "risk_object",
     "risk_object_type", "detections", "cve", "risk_severity", "manual_test", "atomic_guid", "group", "mappings",
@@ -532,7 +532,9 @@ def detection(folder: DetectionFolder, check_keys: bool = True) -> Callable[[_Fi
             known_false_positives=f.markdown("known_false_positives"),
             references=f.texts("references"),
             tags=DetectionTags(
-                analytic_story=placement.of("analytic_story").texts("analytic_story", nulls=True),
+                # `analytics_story` until early 2021: the same list under its older name
+                analytic_story=placement.of("analytic_story").texts("analytic_story", nulls=True)
+                or t.texts("analytics_story"),
                 kill_chain_phases=t.texts("kill_chain_phases"),
                 mitre_attack_id=placement.of("mitre_attack_id").texts("mitre_attack_id"),
                 product=placement.of("product").texts("product"),

@@ -18,12 +18,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Hashable, Iterable, Sequence
 
 from .issues import Issue, Severity
 from .load import LoadCache, app_settings, content_label
 from .models import BuildSettings, Content, Detection, Source
 from .slug import slugify
+from .tree import ContentTree, DirectoryTree, Listing
 
 SPLUNK_APP_ID = "DA-ESS-ContentUpdate"
 """The app Splunk's security_content builds (ES Content Updates), as its contentctl.yml or build.yml names it."""
@@ -106,6 +107,50 @@ def source_problems(sources: Sequence[ContentSource]) -> list[str]:
                             "give each source a label of its own")
         seen_labels.setdefault(source.label, where)
     return problems
+
+
+class SourcesTree:
+    """The files of several sources as one `ContentTree`, by the paths messages show: a path starts with its
+    source's `shown_as` (a site's only source has none). Each source's files are read through its own
+    `DirectoryTree`, with all its guarantees; a path that names no source is looked for in the first."""
+
+    def __init__(self, sources: Sequence[ContentSource]):
+        trees = [(source.shown_as + "/" if source.shown_as else "", DirectoryTree(source.path)) for source in sources]
+        self._trees = sorted(trees, key=lambda pair: -len(pair[0]))  # "a/b/" before "a/"
+        self._first = trees[0][1]
+
+    def _tree(self, path: str) -> tuple[ContentTree, str, str]:
+        """The tree a path is in, the path inside it, and its source's prefix."""
+        for prefix, tree in self._trees:
+            if prefix and path.startswith(prefix):
+                return tree, path[len(prefix):], prefix
+        return self._first, path, ""
+
+    def yaml_files(self, folder: str, recursive: bool = False) -> Listing:
+        tree, inside, prefix = self._tree(folder)
+        found = tree.yaml_files(inside, recursive)
+        return Listing(tuple(prefix + path for path in found.paths),
+                       tuple(replace(issue, path=prefix + issue.path) for issue in found.issues))
+
+    def read_text(self, path: str) -> str:
+        tree, inside, _ = self._tree(path)
+        return tree.read_text(inside)
+
+    def read_bytes(self, path: str, limit: int) -> bytes:
+        tree, inside, _ = self._tree(path)
+        return tree.read_bytes(inside, limit)
+
+    def stamp(self, path: str) -> Hashable | None:
+        tree, inside, _ = self._tree(path)
+        return tree.stamp(inside)
+
+    def is_dir(self, folder: str) -> bool:
+        tree, inside, _ = self._tree(folder)
+        return tree.is_dir(inside)
+
+    def exists(self, path: str) -> bool:
+        tree, inside, _ = self._tree(path)
+        return tree.exists(inside)
 
 
 @dataclass

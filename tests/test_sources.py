@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS_2024_10, ROOT, SHARED, TESTS, mkdocs_build, needs_corpus, run_generator, site_config
+from conftest import CORPUS_2024_10, GOLDEN_SOURCES, ROOT, SHARED, TESTS, mkdocs_build, needs_corpus, run_generator, site_config
 from generator.exceptions import ConfigurationError
 from generator.folders import detection_folders
 from generator.forms import choose_form
@@ -25,7 +25,6 @@ from generator.pipeline import Inputs, generate
 from generator.site.config import PluginConfig
 from generator.sources import content_source
 
-GOLDEN_SOURCES = TESTS / "golden" / "sources"
 ACME = TESTS / "sources" / "acme"
 ATTACK_15 = SHARED / "attack" / "enterprise-attack-15.1.json"
 SPLUNK_LABEL = "Splunk ESCU October 2024"
@@ -306,22 +305,6 @@ def test_a_strict_build_with_a_conflict_stops_before_converting_and_writes_nothi
         CVE_FILE="", SPLUNK_APPS_FILE="", D3FEND_FILE="")
     assert lenient.returncode == 0, lenient.stderr[-3000:]
     assert "Process creation events from Sysmon" in (out / "data_sources/sysmon_eventid_1/index.html").read_text()
-
-
-@pytest.fixture(scope="module")
-def golden_sources_site(tmp_path_factory):
-    """The golden case's upstream and team as a site (extra left out: it conflicts), built --strict, branded."""
-    folder = tmp_path_factory.mktemp("golden-sources")
-    (folder / "about.md").write_text("# About the Team's site\n\nRun by the Team.\n")
-    (folder / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>\n')
-    config = site_config(folder, {
-        "content_dirs": [{"path": str(GOLDEN_SOURCES / "upstream")},
-                         {"path": str(GOLDEN_SOURCES / "team"), "label": "Team", "overrides": True}],
-        "attack_bundle": str(GOLDEN_SOURCES / "attack.json"), "cve_file": "", "splunk_apps_file": "",
-        "d3fend_file": "", "introduction": "The Team's detections beside *upstream's*.", "about": "about.md",
-        "logo": "logo.svg"}, site_name="Team Detections")
-    out = folder / "site"
-    return out, mkdocs_build(out, config=config)
 
 
 def test_the_site_of_two_sources_builds_strict_branded_as_mkdocs_yml_says(golden_sources_site):

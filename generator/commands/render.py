@@ -8,16 +8,18 @@ from typing import Sequence, TextIO
 
 from ..issues import Issue, Severity, has_errors
 from ..pipeline import Inputs, generate, load_older
+from ..releases import read_releases
 from ..sources import ContentSource
 from ..write import write_pages
 
 
 def render(content: Path | Sequence[ContentSource], inputs: Inputs, out: Path, layout: str = "published",
-           stream: TextIO = sys.stderr, compare_with: Path | None = None) -> int:
+           stream: TextIO = sys.stderr, compare_with: Path | None = None, releases: str | None = None) -> int:
     """Render and write a content directory, or several sources; report the form chosen and every issue on
     `stream`. Exit status 1 if any error.
 
-    `compare_with`: an older checkout, for the mkdocs layout's What changed page.
+    `compare_with`: an older checkout, for the mkdocs layout's What changed page; `releases`: a tag pattern,
+    for its release pages (the tags of the first source's repository, where there are several).
     """
     older, older_issues = None, []
     if compare_with is not None and layout != "mkdocs":
@@ -25,9 +27,16 @@ def render(content: Path | Sequence[ContentSource], inputs: Inputs, out: Path, l
                               f"not compared: only the mkdocs layout has a What changed page, not '{layout}'")]
     elif compare_with is not None:
         older, older_issues = load_older(compare_with)
-    result = generate(content, inputs, layout, older=older)
+    read, release_issues = None, []
+    primary = content if isinstance(content, (str, Path)) else content[0].path
+    if releases and layout != "mkdocs":
+        release_issues = [Issue(str(primary), None, Severity.WARNING,
+                                f"releases not read: only the mkdocs layout has release pages, not '{layout}'")]
+    elif releases:
+        read, release_issues = read_releases(Path(primary), releases)
+    result = generate(content, inputs, layout, older=older, releases=read)
     print(f"form {result.form.name}: {result.form.reason}", file=stream)
-    issues = older_issues + result.issues + write_pages(result.pages, out)
+    issues = older_issues + release_issues + result.issues + write_pages(result.pages, out)
     for issue in issues:
         print(issue, file=stream)
     errors = sum(issue.severity is Severity.ERROR for issue in issues)

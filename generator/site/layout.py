@@ -16,9 +16,11 @@ from ..enrich import DetectionPage, Site, StoryPage
 from ..exports import export_links, export_pages
 from ..issues import Issue, Severity
 from ..models import Detection, Technique
+from ..releases import Releases
 from ..render import TEMPLATES, Branding, Page, environment, markdown_text, tag_url, unique_paths
 from ..slug import name_problem, slugify
 from ..sources import ContentSource, Replacement
+from .release_pages import release_pages
 
 # ATT&CK Enterprise tactics in matrix order (the order of MITRE's matrix).
 TACTIC_ORDER = ("Reconnaissance", "Resource Development", "Initial Access", "Execution", "Persistence",
@@ -283,12 +285,13 @@ def source_summaries(site: Site, sources: tuple[ContentSource, ...]) -> list[Sou
             for source in sources]
 
 
-def render_site(site: Site, rules, changes: Changes | None = None, replacements: tuple[Replacement, ...] = (),
-                branding: Branding = Branding(), sources: tuple[ContentSource, ...] = ()
-                ) -> tuple[list[Page], list[Issue]]:
+def render_site(site: Site, rules, changes: Changes | None = None, releases: Releases | None = None,
+                replacements: tuple[Replacement, ...] = (), branding: Branding = Branding(),
+                sources: tuple[ContentSource, ...] = ()) -> tuple[list[Page], list[Issue]]:
     """Every document of the mkdocs site, keyed by its docs-relative path; `rules` is the form.
 
     With `changes`, the site has a What changed page, and each added or changed detection links to its entry.
+    With `releases`, it has the release pages, and each detection's page ends with its history.
     With `replacements` (what sources with `overrides` replaced), an Overrides page, and each replacing page
     says what it replaces and links its entry there. With several `sources`, each page of content says which
     it comes from, and the home page lists them.
@@ -330,8 +333,8 @@ def render_site(site: Site, rules, changes: Changes | None = None, replacements:
             listings.setdefault(group, []).append((title, page.url))
     summaries = source_summaries(site, sources) if len(sources) > 1 else []
     pages.append(Page(("index.md",), partial(env.get_template("home.md.j2").render, site=site, techniques=entries,
-                                             listings=listings, changes=changes, branding=branding,
-                                             sources=summaries, replaced=len(replaced)),
+                                             listings=listings, changes=changes, releases=releases,
+                                             branding=branding, sources=summaries, replaced=len(replaced)),
                       label="home page", url="/"))
     if changes is not None:
         pages.append(Page(("changes.md",), partial(env.get_template("changes.md.j2").render, changes=changes,
@@ -373,6 +376,8 @@ def render_site(site: Site, rules, changes: Changes | None = None, replacements:
     pages.append(Page(("exports.md",), partial(env.get_template("exports.md.j2").render, site=site,
                                                links=export_links(site)), label="exports page", url="/exports/"))
     pages.extend(export_pages(site, site.attack_version, branding.name))
+    if releases is not None:
+        pages = release_pages(env, site, releases, pages)
     pages, issues = unique_paths(pages)
     return pages, _slashed_anchors(tags) + moved + issues
 

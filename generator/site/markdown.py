@@ -31,7 +31,9 @@ extensions. What the site adds for safety (content is written by strangers):
   size) are applied; any other `{: ...}` stays text (the `attr_list`
   extension is not used, so content cannot set an attribute);
 - a picture from another host is not loaded (no request leaves the site):
-  it becomes a link to the picture, or plain text inside a link;
+  it becomes a link to the picture, or plain text inside a link; a picture of
+  the content's own repository that the site copied from the content (a
+  playbook diagram, see `pictures`) shows that copy;
 - on a page made from content, a block that Markdown would take minutes to
   read (see `costly`) is shown with its brackets as typed;
 - a detection's search and drilldown searches are highlighted as SPL
@@ -58,6 +60,7 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from .pictures import REPOSITORY_PICTURE
 from ..costly import as_typed, costly_markdown
 from .spl import SplLexer
 
@@ -236,13 +239,25 @@ class _TemplateAttributes(Treeprocessor):
 
 
 class _NoRemotePictures(Treeprocessor):
-    """A picture from another host becomes a link to it (text only inside a link): nothing is fetched."""
+    """A picture from another host becomes a link to it (text only inside a link): nothing is fetched.
+
+    A picture of the content's own repository that the site serves a copy of (pictures.py) shows that copy."""
+
+    def __init__(self, md: Markdown, extension: "KramdownExtension"):
+        super().__init__(md)
+        self.extension = extension
 
     def run(self, root: etree.Element) -> None:
         for parent in list(root.iter()):
             for index, child in enumerate(list(parent)):
                 source = child.get("src", "") if child.tag == "img" else ""
                 if not (_SCHEME.match(source) or source.startswith("//")):
+                    continue
+                repository = REPOSITORY_PICTURE.fullmatch(source)
+                served = self.extension.pictures.get(repository[1]) if repository else None
+                if served is not None:
+                    page_folder = posixpath.dirname(self.extension.page_document or "")
+                    child.set("src", posixpath.relpath(served, page_folder))  # mkdocs makes it a URL
                     continue
                 host = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*:(//)?", "", source).split("/", 1)[0]
                 label = f"picture{': ' + child.get('alt') if child.get('alt') else ''} ({host or 'elsewhere'})"
@@ -470,6 +485,9 @@ class KramdownExtension(Extension):
         """Ids of the headings the last page hid (its empty sections)."""
         self.guarded = False
         """The page is made from content: blocks too costly to read as Markdown are shown as typed."""
+        self.pictures: dict[str, str] = {}
+        """Pictures of the content's repository that the site serves: their path there ("playbooks/x.png") ->
+        the document serving them ("assets/playbooks/x.png"; see pictures.py)."""
         self._report = report
 
     def set_page(self, url: str | None, document: str | None, guarded: bool = False) -> None:
@@ -509,7 +527,7 @@ class KramdownExtension(Extension):
         md.treeprocessors.register(_SiteLinks(md, self), "kramdown_site_links", 5)
         md.treeprocessors.register(_TemplateAttributes(md), "template_attributes", 8)  # where attr_list ran
         md.treeprocessors.register(_HighlightSearches(md), "highlight_searches", 7.8)
-        md.treeprocessors.register(_NoRemotePictures(md), "no_remote_pictures", 7.5)
+        md.treeprocessors.register(_NoRemotePictures(md, self), "no_remote_pictures", 7.5)
         md.treeprocessors.register(_PlainTextForSmarty(md), "kramdown_plain_text", 7)  # smarty runs at 6
         md.treeprocessors.register(_HideEmptySections(md, self), "hide_empty_sections", 1)  # after toc (5)
 

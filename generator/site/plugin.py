@@ -23,15 +23,20 @@ from mkdocs.structure.toc import TableOfContents
 from ..changes import Older
 from ..exceptions import GeneratorError
 from ..issues import Issue, Severity
-from ..pipeline import Inputs, generate, load_older
+from ..pipeline import Inputs, generate, issue_order, load_older
+from ..releases import Releases, read_releases
+from ..tree import Unreadable
 from .. import render
 from ..render import Branding, Page
-from ..sources import ContentSource, content_source, shown_path
+from ..sources import ContentSource, SourcesTree, content_source, shown_path
 from .config import PluginConfig
 from . import convert
 from .layout import CHANGES_URL, legacy_redirects, src_uri
+from .release_pages import RELEASES_INDEX
 from .policy import with_policy
 from .sanitize import plain_title, sanitize
+from .pictures import content_pictures, diagram_sources, pictures_key
+from .staging import StagedSite, StagingUnavailable, repair
 from .search import SearchTerms, slim_index, with_search_worker
 from .markdown import KramdownExtension, highlight_spl
 from .preview import (
@@ -45,6 +50,8 @@ from .preview import (
     problems_data,
     problems_markdown,
     site_url,
+    surroundings,
+    watch_without_following_links,
 )
 
 log = get_plugin_logger(__name__)
@@ -84,7 +91,13 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     """Under `mkdocs serve`: what is kept between rebuilds. The plugin lives as long as the server."""
     conversion: convert.ChildConversion | None = None
 
+    staged: StagedSite | None = None
+    """`mkdocs build`: the folder the site is written to, swapped in for site_dir when complete (staging.py)."""
+    keep_site = False
+    """`mkdocs build --dirty`: the staging folder starts as a copy of the current site."""
+
     def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.keep_site = dirty
         if command == "serve":
             self.preview = Preview()
             render.remember_renders = True
@@ -119,6 +132,12 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 config.markdown_extensions.remove(name)
         self.extension = KramdownExtension(report=self._dead_link)
         config.markdown_extensions.append(self.extension)
+        # Under mike (a site per release, guide/releases.md), which names the version it builds in this variable,
+        # the theme's version selector is on unless mkdocs.yml says otherwise.
+        if os.environ.get("MIKE_DOCS_VERSION") and "version" not in config.extra:
+            config.extra["version"] = {"provider": "mike"}
+        if self.preview is None:
+            self._stage(config)
         if self.preview is not None and NOTICE_SCRIPT not in config.extra_javascript:
             config.extra_javascript.append(NOTICE_SCRIPT)
         return config
@@ -151,16 +170,41 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             raise PluginError(f"logo: {value} must be an image ({', '.join(LOGO_TYPES)})")
         return path
 
+    def _stage(self, config: MkDocsConfig) -> None:
+        """`mkdocs build` writes into a staging folder beside site_dir, swapped in when it is complete, so that
+        an interrupted build leaves the previous site; what interrupted builds left is repaired first."""
+        self.site_dir = config.site_dir
+        for done in repair(Path(config.site_dir)):
+            log.info(done)
+        try:
+            self.staged = StagedSite(Path(config.site_dir), keep=self.keep_site)
+        except StagingUnavailable as exc:
+            self.staged = None
+            log.warning(f"the site is built in place ({exc}): an interrupted build leaves half a site")
+            return
+        config.site_dir = str(self.staged.staging)
+
     def on_pre_build(self, config: MkDocsConfig) -> None:
+        if self.preview is None and self.staged is None:
+            _unlink_planted_links(Path(config.site_dir))
         preview = self.preview
+        if preview is not None:
+            preview.completed, preview.rebuilt = False, 0
+            if not preview.built_once:
+                preview.surroundings = surroundings(config)  # the rebuilds compare theirs with it
         older, older_issues = self._older()
+        releases, release_issues = self._releases()
         try:
             generated = generate(self.sources, self.inputs, layout="mkdocs",
-                                 caches=preview.source_caches if preview else None, older=older)
+                                 caches=preview.source_caches if preview else None, older=older, releases=releases)
         except GeneratorError as exc:
             raise PluginError(str(exc)) from None
         self.pages = generated.pages
-        self.issues = older_issues + generated.issues
+        # Playbook diagrams the content has are served from it (pictures.py); the pages show them.
+        self.pictures, picture_issues = content_pictures(SourcesTree(self.sources),
+                                                         _diagrams(generated.site, self.sources))
+        self.extension.pictures = {source: picture.uri for source, picture in self.pictures.items()}
+        self.issues = older_issues + release_issues + sorted(generated.issues + picture_issues, key=issue_order)
         self.redirects = legacy_redirects(generated.site)
         self.search_words = SearchTerms(generated.site)
         if preview is None or not preview.built_once:
@@ -202,6 +246,18 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             self.preview.older = (self.compare_with, older, issues)
         return older, issues
 
+    def _releases(self) -> tuple[Releases | None, list[Issue]]:
+        """The releases (tags matching the `releases` pattern), if set; under `mkdocs serve` read again only
+        when a tag moved."""
+        if not self.config.releases:
+            return None, []
+        releases, issues = read_releases(self.sources[0].path, self.config.releases,
+                                         self.preview.releases if self.preview is not None else None)
+        if releases is not None and (self.preview is None or not self.preview.built_once):
+            log.info(f"releases: read {len(releases.notes)} tags matching {self.config.releases!r}, "
+                     f"{releases.notes[0].name} to {releases.newest.name}")
+        return releases, issues
+
     def _error_pages(self, preview: Preview, issues: list[Issue]) -> list[Page]:
         """While serving: a source whose page is gone because of its errors gets a page showing them."""
         pages = []
@@ -216,7 +272,11 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         for source_path, (path, url) in sorted(preview.pages_of_sources.items()):
             if source_path in present or source_path not in errors:
                 continue
-            text = error_page_markdown(source_path, _file_of(source_path, self.sources), errors[source_path])
+            try:
+                source_text = SourcesTree(self.sources).read_text(source_path)
+            except Unreadable:
+                source_text = ""
+            text = error_page_markdown(source_path, source_text, errors[source_path])
             pages.append(Page(path, text, label=f"the errors of {source_path}", url=url))
         pages.append(Page(tuple(PROBLEMS_URI.split("/")), problems_markdown(issues), label="problems", url="/problems/"))
         return pages
@@ -242,17 +302,20 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             files.append(about)
         if self.logo is not None:
             files.append(File.generated(config, config.theme["logo"], abs_src_path=str(self.logo)))
+        for picture in self.pictures.values():
+            files.append(File.generated(config, picture.uri, content=picture.data))
         if self.preview is None:
             for src_uri, text in texts.items():
                 files.append(File.generated(config, src_uri, content=text))
         else:
-            for file in self.preview.files(config, texts):
+            for file in self.preview.files(config, texts, pictures_key(self.pictures)):
                 files.append(file)
-            for src_uri in self.preview.removed:  # a page that went away takes its output with it
+            for src_uri in self.preview.removed + self.preview.pictures_gone(self.pictures):
+                # a page or picture that went away takes its output with it
                 Path(File.generated(config, src_uri, content="").abs_dest_path).unlink(missing_ok=True)
             files.append(File.generated(config, PROBLEMS_DATA, content=problems_data(self.issues)))
             files.append(File.generated(config, NOTICE_SCRIPT, content=NOTICE))
-        self._add_changes_to_nav(config, texts)
+        self._add_to_nav(config, texts)
         self.files = files
         self.progress = (0, len(files.documentation_pages()))
         self.extension.documents = {_site_url(f): f.src_uri for f in files.documentation_pages()}
@@ -262,15 +325,16 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return files
 
     @staticmethod
-    def _add_changes_to_nav(config: MkDocsConfig, texts: dict[str, str]) -> None:
-        """The What changed page gets a tab when it exists (before About, if there is one); mkdocs.yml cannot
-        name it, since without an older checkout the page does not exist and --strict would fail on it."""
-        uri = src_uri(CHANGES_URL)
-        if uri not in texts or not isinstance(config.nav, list) or any(
-                isinstance(item, dict) and uri in item.values() for item in config.nav):
-            return
-        about = [index for index, item in enumerate(config.nav) if isinstance(item, dict) and "About" in item]
-        config.nav.insert(about[0] if about else len(config.nav), {"What changed": uri})
+    def _add_to_nav(config: MkDocsConfig, texts: dict[str, str]) -> None:
+        """The What changed page and the releases index get a tab each when they exist (before About, if there
+        is one); mkdocs.yml cannot name them, since without their setting the pages do not exist and --strict
+        would fail on them."""
+        for title, uri in (("What changed", src_uri(CHANGES_URL)), ("Releases", RELEASES_INDEX)):
+            if uri not in texts or not isinstance(config.nav, list) or any(
+                    isinstance(item, dict) and uri in item.values() for item in config.nav):
+                continue
+            about = [index for index, item in enumerate(config.nav) if isinstance(item, dict) and "About" in item]
+            config.nav.insert(about[0] if about else len(config.nav), {title: uri})
 
     def _add_redirects(self, config: MkDocsConfig) -> None:
         """Old detection addresses redirect to the current ones, through the mkdocs-redirects plugin."""
@@ -324,6 +388,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return markdown
 
     def on_page_content(self, html: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
+        if self.preview is not None:
+            self.preview.rebuilt += 1
         done, total = self.progress
         done += 1
         self.progress = (done, total)
@@ -382,6 +448,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     def _on_post_build_redirect_policy(self, config: MkDocsConfig) -> None:
         """The redirect pages get their policy too: their one script (the redirect) is allowed by its hash."""
         if self.preview is not None:
+            self.preview.completed = True  # the last event of a build: everything is written
             return
         site_dir = Path(config.site_dir)
         for old in self.written_redirects:
@@ -393,7 +460,21 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             if "Content-Security-Policy" not in html:
                 path.write_text(with_policy(html), encoding="utf-8")
 
-    on_post_build = CombinedEvent(_on_post_build_report, _on_post_build_redirect_policy)
+    @event_priority(-1000)  # the very last: everything is written
+    def _on_post_build_swap(self, config: MkDocsConfig) -> None:
+        if self.staged is not None:
+            self.staged.finish()
+            self.staged = None
+            config.site_dir = self.site_dir
+
+    on_post_build = CombinedEvent(_on_post_build_report, _on_post_build_redirect_policy, _on_post_build_swap)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        """A build that failed leaves the previous site as it was (`--strict` fails after the site is swapped in,
+        as mkdocs leaves a strict build's site written)."""
+        if self.staged is not None:
+            self.staged.discard()
+            self.staged = None
 
     def _report_changes(self, preview: Preview, issues: list[Issue]) -> None:
         """While serving: what this rebuild found new or fixed, then a one-line count."""
@@ -409,8 +490,15 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if not first:
             summary += f" ({len(new)} new, {len(fixed)} fixed since the last build)"
         content_log.info(summary)
+        if not first:
+            read = [(source.shown_as + "/" if source.shown_as else "") + path for source in self.sources
+                    for path in preview.source_caches[source.path].load.read]
+            names = ", ".join(read[:3]) + (f" and {len(read) - 3} more" if len(read) > 3 else "")
+            content_log.info(f"rebuilt {preview.rebuilt} of {self.progress[1]} pages; "
+                             + (f"read again: {names}" if read else "no source file changed"))
 
     def on_serve(self, server, config: MkDocsConfig, builder):
+        watch_without_following_links(server)
         own_files = [path for source in self.sources
                      for path in (source.path, source.cve_file, source.splunk_apps_file, source.d3fend_file)]
         for path in (*own_files, self.attack_bundle, self.cve_file, self.inputs.splunk_apps_file,
@@ -433,12 +521,17 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             content_log.warning(str(issue))
 
 
-def _file_of(shown: str, sources: tuple[ContentSource, ...]) -> Path:
-    """The file a path in a message names: under the source whose folder it starts with (or the only one)."""
+def _diagrams(site, sources: tuple[ContentSource, ...]) -> dict[str, tuple[str, ...]]:
+    """The playbook diagrams the pages hot-link (`pictures.diagram_sources`), each looked for in the source of the
+    playbook that shows it (the first source's where two playbooks show the same), as `SourcesTree` paths."""
+    wanted: dict[str, tuple[str, ...]] = {}
     for source in sources:
-        if source.shown_as and shown.startswith(source.shown_as + "/"):
-            return source.path / shown[len(source.shown_as) + 1:]
-    return sources[0].path / shown
+        prefix = source.shown_as + "/" if source.shown_as else ""
+        own = diagram_sources((page.playbook.playbook, page.playbook.source.path[len(prefix):])
+                              for page in site.playbooks if page.playbook.source.origin == source)
+        for asked, candidates in own.items():
+            wanted.setdefault(asked, tuple(prefix + candidate for candidate in candidates))
+    return dict(sorted(wanted.items()))
 
 
 def _unlink_planted_links(site_dir: Path) -> None:
