@@ -54,14 +54,15 @@ def detection_folders(root: Path | ContentTree, rules) -> tuple[tuple[DetectionF
     if not tree.is_dir("detections"):
         return tuple(rules.DETECTION_FOLDERS), []
     listing = tree.yaml_files("detections", recursive=True)
-    files = [PurePosixPath(path) for path in listing.paths]
-    files = [path for path in files if not any(part.startswith(".") for part in path.parts[1:-1])]  # hidden
-    loose = [path.name for path in files if len(path.parts) == 2]
+    parents = {path.rpartition("/")[0] for path in listing.paths}  # the folders holding files, as strings: fast
+    loose = [path.rpartition("/")[2] for path in listing.paths if path.count("/") == 1]
     if loose:
         issues.append(Issue("detections", None, Severity.WARNING,
                              f"not read: {len(loose)} file{'s' if len(loose) != 1 else ''} directly in detections/ "
                              f"(e.g. {loose[0]}): a detection's folder (detections/<kind>/) says its kind"))
-    for folder in sorted({path.parent for path in files if len(path.parts) > 2}):
+    hidden = re.compile(r"(^|/)\.")
+    for folder in sorted(PurePosixPath(parent) for parent in parents
+                         if parent != "detections" and not hidden.search(parent)):
         if folder in known:
             continue
         parent = next((known[p] for p in folder.parents if p in known), None)

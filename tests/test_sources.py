@@ -276,6 +276,33 @@ def test_no_folder_under_detections_is_passed_over_without_a_word(tmp_path):
     assert detection(result, "Nested Acme").url == "/acme/0b0a1c2d-0000-4000-8000-000000000903/"
 
 
+def test_folders_are_found_through_the_content_tree_and_each_refusal_is_said_once(tmp_path):
+    """A team's folder is found and read through the tree (tree.py): a link in it to a file outside is the
+    loader's one error, a linked folder inside a folder read is the loader's one warning, and a linked folder
+    where no folder is read gets the hint to list it as a source."""
+    content, outside = tmp_path / "content", tmp_path / "outside"
+    shutil.copytree(GOLDEN_SOURCES / "upstream", content)
+    shutil.copytree(GOLDEN_SOURCES / "team/detections/hunts", outside)
+    (content / "detections/acme").mkdir()
+    kept = (content / "detections/endpoint/cleared_security_log.yml").read_text()
+    (content / "detections/acme/a.yml").write_text(kept.replace("000000000102", "000000000904")
+                                                   .replace("Cleared Security Log", "Acme Own"))
+    (content / "detections/acme/planted.yml").symlink_to(outside / "team_rare_parent_process.yml")
+    (content / "detections/acme/elsewhere").symlink_to(outside)
+    (content / "detections/more/deeper").mkdir(parents=True)
+    (content / "detections/more/deeper/linked").symlink_to(outside)
+    result = generate(content, Inputs(GOLDEN_SOURCES / "attack.json"), "published")
+    about_links = [str(issue) for issue in result.issues if "acme/" in issue.path or "more/" in issue.path]
+    assert about_links == [
+        "detections/acme/elsewhere: warning: is a symbolic link to a folder outside the content directory; "
+        "nothing in it is read",
+        "detections/acme/planted.yml: error: is a symbolic link to a file outside the content directory; it is "
+        "not read",
+        "detections/more/deeper/linked: warning: not read: a symbolic link to a folder (list the folder it leads "
+        "to as a content source of its own instead)"]
+    assert detection(result, "Acme Own").url == "/acme/0b0a1c2d-0000-4000-8000-000000000904/"
+
+
 def test_the_2022_form_names_the_deprecated_folder_it_does_not_publish():
     result = generate(TESTS / "golden" / "basic" / "content", Inputs(TESTS / "golden" / "basic" / "attack.json"))
     assert "detections/deprecated: warning: not read: the March-2022 site did not publish deprecated detections" in [
