@@ -95,9 +95,12 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     """`mkdocs build`: the folder the site is written to, swapped in for site_dir when complete (staging.py)."""
     keep_site = False
     """`mkdocs build --dirty`: the staging folder starts as a copy of the current site."""
+    command: str | None = None
+    """The command mkdocs (or mike) said it runs (on_startup); None when nothing said (a build run as a library)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.keep_site = dirty
+        self.command = command
         if command == "serve":
             self.preview = Preview()
             render.remember_renders = True
@@ -136,7 +139,9 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         # the theme's version selector is on unless mkdocs.yml says otherwise.
         if os.environ.get("MIKE_DOCS_VERSION") and "version" not in config.extra:
             config.extra["version"] = {"provider": "mike"}
-        if self.preview is None:
+        # Only a build stages its site: mike reads the configuration through on_config ("mike") and then copies
+        # site_dir's files from where mkdocs.yml says, after a `mkdocs build` of its own.
+        if self.preview is None and self.command in (None, "build", "gh-deploy"):
             self._stage(config)
         if self.preview is not None and NOTICE_SCRIPT not in config.extra_javascript:
             config.extra_javascript.append(NOTICE_SCRIPT)
