@@ -326,6 +326,7 @@ def test_a_strict_build_with_a_conflict_stops_before_converting_and_writes_nothi
     assert "with --strict the build stops before converting any page, and nothing is written" in result.stderr
     assert "Cleaning site directory" not in result.stderr  # mkdocs went no further than the plugin's pre_build
     assert [path.name for path in out.iterdir()] == ["earlier.html"]
+    assert [path.name for path in tmp_path.iterdir()] == ["site"]  # no staging folder left beside it (staging.py)
 
     lenient = mkdocs_build(out, strict=False, CONTENT_DIRS=":".join(
         str(GOLDEN_SOURCES / name) for name in ("upstream", "extra")), ATTACK_BUNDLE=str(GOLDEN_SOURCES / "attack.json"),
@@ -440,7 +441,7 @@ def test_splunk_and_the_team_with_a_shared_id_fail_strict_in_seconds_naming_both
     [error] = [line for line in result.stderr.splitlines() if f"has id {TUNED_ID}" in line]
     assert f"{ACME}/detections/endpoint/add_or_set_windows_defender_exclusion.yml:2: error:" in error
     assert f"as {CORPUS_2024_10 / 'source'}/detections/endpoint/add_or_set_windows_defender_exclusion.yml" in error
-    assert "Cleaning site directory" not in result.stderr and not out.exists()
+    assert "Cleaning site directory" not in result.stderr and list(tmp_path.iterdir()) == []  # nor a staging folder
 
 
 # --- the preview and the reader ------------------------------------------------------------------------------
