@@ -78,6 +78,10 @@ REFUSED_EXTENSIONS = ("attr_list",)
 """Extensions that would let content (written by strangers) set attributes; the templates' own are applied without."""
 
 
+STAGED_COMMANDS = ("build", "gh-deploy")
+"""The commands that write a site (staged, then swapped in: staging.py)."""
+
+
 class _NoDirtyBuildWarning(logging.Filter):
     """A preview rebuild is a dirty build on purpose (see preview.py); mkdocs' warning about it is noise."""
 
@@ -96,7 +100,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     keep_site = False
     """`mkdocs build --dirty`: the staging folder starts as a copy of the current site."""
     command: str | None = None
-    """The command mkdocs (or mike) said it runs (on_startup); None when nothing said (a build run as a library)."""
+    """The command that runs the plugin: `build`, `gh-deploy`, `serve`, or another program's (mike's `mike`)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.keep_site = dirty
@@ -139,9 +143,9 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         # the theme's version selector is on unless mkdocs.yml says otherwise.
         if os.environ.get("MIKE_DOCS_VERSION") and "version" not in config.extra:
             config.extra["version"] = {"provider": "mike"}
-        # Only a build stages its site: mike reads the configuration through on_config ("mike") and then copies
-        # site_dir's files from where mkdocs.yml says, after a `mkdocs build` of its own.
-        if self.preview is None and self.command in (None, "build", "gh-deploy"):
+        # Only a build stages its site: mike, say, runs the config event only to read site_dir, and builds later
+        # in a `mkdocs build` of its own.
+        if self.command in STAGED_COMMANDS:
             self._stage(config)
         if self.preview is not None and NOTICE_SCRIPT not in config.extra_javascript:
             config.extra_javascript.append(NOTICE_SCRIPT)
