@@ -140,7 +140,7 @@ def _legacy_only(items: Callable[[Detection], Iterable[str]]) -> Callable[[Detec
 SCALAR_FIELDS: tuple[tuple[str, Callable[[Detection], object]], ...] = (
     ("Name", lambda d: d.name),
     ("ID", lambda d: d.id),
-    ("File", lambda d: d.source.path),
+    ("File", lambda d: d.source.in_content),  # inside its content: an older checkout is elsewhere
     ("Status", lambda d: d.lifecycle),
     ("Type", lambda d: d.type),
     ("Version", lambda d: d.version),
@@ -202,7 +202,11 @@ def search_stages(search: str) -> list[str]:
 
 def search_diff(old: str, new: str) -> tuple[DiffLine, ...]:
     """Every stage of both searches in order, each marked unchanged, removed or added."""
-    before, after = search_stages(old), search_stages(new)
+    return line_diff(search_stages(old), search_stages(new))
+
+
+def line_diff(before: list[str], after: list[str]) -> tuple[DiffLine, ...]:
+    """Every line of both in order, each marked unchanged, removed or added."""
     lines: list[DiffLine] = []
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     for op, i1, i2, j1, j2 in matcher.get_opcodes():
@@ -287,9 +291,9 @@ def match(older, newer) -> tuple[list[tuple], list, list]:
 _PLAIN_ANCHOR = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 
 
-def _anchor(detection: Detection, taken: set[str]) -> str:
-    """The detection's id when it is a plain token (a UUID is), else a token made from its id or name."""
-    key = detection.id.strip() or detection.name
+def unique_anchor(item, taken: set[str]) -> str:
+    """An item's id when it is a plain token (a UUID is), else a token made from its id or name; unique in `taken`."""
+    key = item.id.strip() or item.name
     anchor = key if _PLAIN_ANCHOR.fullmatch(key) else "detection-" + hashlib.sha1(key.encode()).hexdigest()[:12]
     unique, number = anchor, 1
     while unique in taken:  # two detections sharing an id: the second is "<id>-2"
@@ -321,7 +325,7 @@ def compare(older: Content, newer: Content, label: str) -> Changes:
         if fields:
             entries.append(Entry("", "changed", before, after, fields))
     taken: set[str] = set()
-    named = [replace(e, anchor=_anchor(e.detection, taken)) for e in sorted(entries, key=_order)]
+    named = [replace(e, anchor=unique_anchor(e.detection, taken)) for e in sorted(entries, key=_order)]
     return Changes(label, tuple(e for e in named if e.status == "added"),
                    tuple(e for e in named if e.status == "removed"),
                    tuple(e for e in named if e.status == "changed"),

@@ -244,6 +244,15 @@ class DataSourcePage:
 
 
 @dataclass(frozen=True)
+class References:
+    """What a content source's own reference files say; None for each it does not have (the site's then count)."""
+
+    cves: dict[str, Cve] | None = None
+    apps: dict[str, SplunkApp] | None = None
+    d3fend: dict[str, D3fendTechnique] | None = None
+
+
+@dataclass(frozen=True)
 class BaselinePage:
     """A baseline (ESCU 5 and 6) and the detections it serves, both ways linked."""
 
@@ -372,9 +381,11 @@ class _Linker:
 
     def __init__(self, content: Content, techniques: dict[str, Technique], cves: dict[str, Cve] | None,
                  rules, apps: dict[str, SplunkApp] | None, d3fend: dict[str, D3fendTechnique] | None,
-                 attack_version: str = ""):
+                 attack_version: str = "", own: dict | None = None):
         self.techniques = techniques
         self.attack_version = attack_version
+        self.own: dict = own or {}
+        """Content source -> its own `References`, where it has any."""
         self._unchecked: dict[str, tuple[tuple, int]] = {}
         """Per reference file not given: its first reference and how many there are."""
         self.cves = cves
@@ -432,6 +443,12 @@ class _Linker:
             issues.append(Issue(source.path, source.line(*keys), Severity.WARNING, f"{message}: no {file} was given"))
         return issues
 
+    def references(self, source: Source) -> tuple:
+        """(CVEs, add-ons, D3FEND) for a file: its content source's own files where it has them, else the site's."""
+        own = self.own.get(source.origin, References())
+        return (self.cves if own.cves is None else own.cves, self.apps if own.apps is None else own.apps,
+                self.d3fend if own.d3fend is None else own.d3fend)
+
     def technique(self, detection: Detection, index: int, technique_id: str) -> Technique | None:
         """The technique a detection names; one the bundle lacks is shown by its id when the id is well formed
         (content can be newer than the bundle), left out otherwise."""
@@ -471,6 +488,7 @@ class _Linker:
 
     def detection_page(self, detection: Detection) -> DetectionPage:
         tags = detection.tags
+        known_cves, known_apps, _ = self.references(detection.source)
         techniques = []
         for index, technique_id in enumerate(tags.mitre_attack_id):
             technique = self.technique(detection, index, technique_id)
@@ -513,13 +531,13 @@ class _Linker:
         cves = []
         for index, cve_id in enumerate(tags.cve):
             where = detection.where("cve", index)
-            if self.cves is None:
+            if known_cves is None:
                 # Without a CVE file there is nothing to check against: show the id alone.
                 self.without_file("CVE file", detection.source, where, cve_id,
                                   "is shown without summary and score", "are shown without summary and score")
                 cves.append(Cve(cve_id, "", ""))
                 continue
-            cve = self.cves.get(cve_id)
+            cve = known_cves.get(cve_id)
             if cve is None:
                 # As on the published site: the id with empty summary and score.
                 self.report(Severity.WARNING, detection.source, where,
@@ -548,8 +566,8 @@ class _Linker:
 
         apps = []
         for index, app_id in enumerate(tags.supported_tas if self.rules.SHOWS_ADD_ONS else ()):
-            app = (self.apps or {}).get(app_id)
-            if app is None and self.apps is None:
+            app = (known_apps or {}).get(app_id)
+            if app is None and known_apps is None:
                 self.without_file("Splunk apps file", detection.source, ("tags", "supported_tas", index),
                                   f"add-on '{app_id}'", "is shown by its id", "are shown by their ids")
                 app = SplunkApp(app_id, app_id, "")
@@ -620,10 +638,11 @@ class _Linker:
         # A text where the list belongs was read character by character (and
         # reported by the loader); its characters are not reported one by one.
         characters = all(len(technique_id) == 1 for technique_id in playbook.defend_technique_id)
+        known = self.references(playbook.source)[2]
         for index, technique_id in enumerate(playbook.defend_technique_id):
-            technique = (self.d3fend or {}).get(technique_id)
+            technique = (known or {}).get(technique_id)
             where = playbook.paths.where("defend_technique_id", PLAYBOOK_TAGS) + (index,)
-            if technique is None and not characters and self.d3fend is None:
+            if technique is None and not characters and known is None:
                 self.without_file("D3FEND file", playbook.source, where,
                                   f"D3FEND technique '{technique_id}'", "is left out", "are left out")
             elif technique is None and not characters:
@@ -671,13 +690,16 @@ def _removed_pages(linker: _Linker, content: Content, rules, other_pages: dict[s
 
 def build_site(content: Content, techniques: dict[str, Technique], cves: dict[str, Cve] | None, rules,
                apps: dict[str, SplunkApp] | None = None,
-               d3fend: dict[str, D3fendTechnique] | None = None, attack_version: str = "") -> tuple[Site, list[Issue]]:
+               d3fend: dict[str, D3fendTechnique] | None = None, attack_version: str = "",
+               own: dict | None = None) -> tuple[Site, list[Issue]]:
     """Link everything, deriving what the form (`rules`, a module of `forms`) derives.
 
     `cves`, `apps` and `d3fend` are None when no such file was given: CVEs and
     add-ons are then shown by id, D3FEND ids left out, each with a warning.
+    `own` gives content sources (`sources.ContentSource`) reference files of
+    their own (`References`), used for their files instead of the site's.
     """
-    linker = _Linker(content, techniques, cves, rules, apps, d3fend, attack_version)
+    linker = _Linker(content, techniques, cves, rules, apps, d3fend, attack_version, own)
     linker.issues.extend(duplicate_ids(content))
     detections = sorted((linker.detection_page(d) for d in content.detections if rules.is_published(d)),
                         key=lambda page: (page.name, page.detection.source.path))

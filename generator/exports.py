@@ -26,6 +26,7 @@ from typing import Any, Iterable
 from xml.sax.saxutils import escape, quoteattr
 
 from .enrich import BaselinePage, DataSourcePage, DetectionPage, PlaybookPage, Site, StoryPage
+from .models import Source
 from .render import Page
 
 LAYER_FORMAT = "4.5"
@@ -41,9 +42,16 @@ def _relative(url: str) -> str:
     return url.lstrip("/")
 
 
+def _origin(record: dict[str, Any], source: Source) -> dict[str, Any]:
+    """`record` with its content source's label, where the site has several sources (they are filtered by it)."""
+    if source.origin is not None and source.origin.badge:
+        record["content_source"] = source.origin.label
+    return record
+
+
 def detection_record(page: DetectionPage) -> dict[str, Any]:
     d, tags = page.detection, page.detection.tags
-    return {
+    return _origin({
         "id": d.id, "name": d.name, "version": d.version, "date": d.date,
         "creation_date": d.dates.creation_date, "modification_date": d.dates.modification_date,
         "author": d.author or "", "type": d.type, "status": d.lifecycle, "kind": d.kind,
@@ -69,8 +77,8 @@ def detection_record(page: DetectionPage) -> dict[str, Any]:
         "threat_objects": [{"field": t.field, "type": t.type} for t in d.threat_objects],
         "baselines": [ref.name for ref in page.baselines],
         "url": _relative(page.url),
-        "source": d.source.path,
-    }
+        "source": d.source.in_content,
+    }, d.source)
 
 
 def _entity(entity, role: str) -> dict[str, Any]:
@@ -98,37 +106,37 @@ def baseline_record(page: BaselinePage) -> dict[str, Any]:
 
 def story_record(page: StoryPage) -> dict[str, Any]:
     s = page.story
-    return {
+    return _origin({
         "id": s.id or page.slug, "name": s.name, "version": s.version, "date": s.date, "author": s.author or "",
         "description": s.description or "", "narrative": s.narrative or "", "references": list(s.references),
         "categories": list(s.category), "products": list(s.product),
         "detections": [d.detection.id for d in page.detections],
-        "url": _relative(page.url), "source": s.source.path,
-    }
+        "url": _relative(page.url), "source": s.source.in_content,
+    }, s.source)
 
 
 def playbook_record(page: PlaybookPage) -> dict[str, Any]:
     p = page.playbook
-    return {
+    return _origin({
         "id": p.id, "name": p.name, "version": p.version, "date": p.date, "author": p.author or "",
         "type": p.type or "", "description": p.description or "", "how_to_implement": p.how_to_implement or "",
         "references": list(p.references), "apps": list(p.app_list), "platform_tags": list(p.platform_tags),
         "products": list(p.product), "use_cases": list(p.use_cases),
         "d3fend": [t.id for t in page.d3fend],
         "detections": [d.detection.id for d in page.detections],
-        "url": _relative(page.url), "source": p.source.path,
-    }
+        "url": _relative(page.url), "source": p.source.in_content,
+    }, p.source)
 
 
 def data_source_record(page: DataSourcePage) -> dict[str, Any]:
     d = page.data_source
-    return {
+    return _origin({
         "id": d.id or page.slug, "name": d.name, "version": d.version, "date": d.date, "author": d.author,
         "description": d.description, "source": d.source_name, "sourcetype": d.sourcetype,
         "supported_tas": [ta.name for ta in d.supported_ta], "fields": list(d.fields),
         "detections": [p.detection.id for p in page.detections],
-        "url": _relative(page.url), "source_file": d.source.path,
-    }
+        "url": _relative(page.url), "source_file": d.source.in_content,
+    }, d.source)
 
 
 def _json(items: Iterable[dict[str, Any]]) -> str:
@@ -138,6 +146,7 @@ def _json(items: Iterable[dict[str, Any]]) -> str:
 
 CSV_COLUMNS = ("id", "name", "type", "status", "kind", "date", "version", "author", "techniques", "tactics",
                "stories", "data_sources", "products", "cves", "url")
+"""The columns of every site; one of several sources adds `content_source`."""
 
 
 def _cell(value: Any) -> str:
@@ -149,12 +158,15 @@ def _cell(value: Any) -> str:
 def detections_csv(site: Site) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_COLUMNS)
+    several = any(page.detection.source.origin is not None and page.detection.source.origin.badge
+                  for page in site.detections[:1])
+    columns = CSV_COLUMNS + (("content_source",) if several else ())
+    writer.writerow(columns)
     for page in site.detections:
         record = detection_record(page)
         record["tactics"] = sorted({tactic for t in page.techniques for tactic in t.tactics})
         record["techniques"] = [t.id for t in page.techniques]
-        writer.writerow([_cell(record[column]) for column in CSV_COLUMNS])
+        writer.writerow([_cell(record.get(column, "")) for column in columns])
     return out.getvalue()
 
 
@@ -202,7 +214,8 @@ def _atom_id(kind: str, item_id: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'security-content:{kind}:{item_id}')}"
 
 
-def feed(title: str, feed_id: str, self_url: str, detections: Iterable[DetectionPage]) -> str:
+def feed(title: str, feed_id: str, self_url: str, detections: Iterable[DetectionPage],
+         author: str = "Security Content") -> str:
     """An Atom feed (RFC 4287) of `detections`, the most recently dated first.
 
     An entry's id is the detection's id and its `updated` the detection's
@@ -218,7 +231,7 @@ def feed(title: str, feed_id: str, self_url: str, detections: Iterable[Detection
              f"  <id>{escape(feed_id)}</id>",
              f"  <updated>{updated}T00:00:00Z</updated>",
              f"  <link rel=\"self\" href={quoteattr(up + self_url)}/>",
-             "  <author><name>Security Content</name></author>"]
+             f"  <author><name>{escape(author)}</name></author>"]
     for page in recent:
         d = page.detection
         summary = (d.description or "").strip()
@@ -252,25 +265,27 @@ class Export:
     url: str
 
 
-def export_pages(site: Site, attack_version: str = "") -> list[Page]:
-    """Every export as a page of the site (the mkdocs layout copies non-Markdown pages as they are)."""
+def export_pages(site: Site, attack_version: str = "", site_name: str = "Security Content") -> list[Page]:
+    """Every export as a page of the site (the mkdocs layout copies non-Markdown pages as they are).
+
+    `site_name` titles the layers and feeds."""
     records = (
         ("detections", lambda: _json(detection_record(p) for p in site.detections)),
         ("stories", lambda: _json(story_record(p) for p in site.stories)),
         ("playbooks", lambda: _json(playbook_record(p) for p in site.playbooks)),
-        ("macros", lambda: _json({"id": m.name, "name": m.name, "definition": m.definition or "",
-                                  "description": m.description or "", "source": m.source.path}
-                                 for m in site.macros)),
-        ("lookups", lambda: _json({"id": lk.name, "name": lk.name, "filename": lk.filename or "",
-                                   "description": lk.description or "", "source": lk.source.path}
-                                  for lk in site.lookups)),
+        ("macros", lambda: _json(_origin({"id": m.name, "name": m.name, "definition": m.definition or "",
+                                          "description": m.description or "", "source": m.source.in_content},
+                                         m.source) for m in site.macros)),
+        ("lookups", lambda: _json(_origin({"id": lk.name, "name": lk.name, "filename": lk.filename or "",
+                                           "description": lk.description or "", "source": lk.source.in_content},
+                                          lk.source) for lk in site.lookups)),
         ("data_sources", lambda: _json(data_source_record(p) for p in site.data_sources)),
         *((("baselines", lambda: _json(baseline_record(p) for p in site.baselines)),) if site.baselines else ()),
     )
     pages = [Page(("api", f"{kind}.json"), make, label=f"export api/{kind}.json") for kind, make in records]
     pages.append(Page(("api", "detections.csv"), partial(detections_csv, site), label="export api/detections.csv"))
     pages.append(Page(("layers", "all.json"),
-                      partial(layer, "Security Content: all detections", "Techniques covered by the site's detections; "
+                      partial(layer, f"{site_name}: all detections", "Techniques covered by the site's detections; "
                               "score: the number of detections.", site.detections, attack_version),
                       label="export layers/all.json"))
     for story in site.stories:
@@ -283,13 +298,13 @@ def export_pages(site: Site, attack_version: str = "") -> list[Page]:
                           partial(layer, f"Data source: {data_source.name}", "Techniques covered by the detections "
                                   f"that use {data_source.name}.", data_source.detections, attack_version),
                           label=f"layer of data source '{data_source.name}'"))
-    pages.append(Page(("feed.xml",), partial(feed, "Security Content: detections", _atom_id("feed", "detections"),
-                                             "feed.xml", site.detections), label="feed.xml"))
+    pages.append(Page(("feed.xml",), partial(feed, f"{site_name}: detections", _atom_id("feed", "detections"),
+                                             "feed.xml", site.detections, site_name), label="feed.xml"))
     for story in site.stories:
         path = f"feeds/stories/{story.slug}.xml"
-        pages.append(Page(tuple(path.split("/")), partial(feed, f"Security Content: {story.name}",
+        pages.append(Page(tuple(path.split("/")), partial(feed, f"{site_name}: {story.name}",
                                                          _atom_id("story-feed", story.story.id or story.slug),
-                                                         path, story.detections),
+                                                         path, story.detections, site_name),
                           label=f"feed of story '{story.name}'"))
     return pages
 

@@ -256,19 +256,38 @@ def load_content(root: Path | ContentTree, detection_folders: Sequence[Detection
     return content, issues
 
 
+def app_settings(directory: Path) -> dict[str, str]:
+    """What a content directory says of the Splunk app it builds: "id", "title" and "version", each where given.
+
+    From `contentctl.yml` (its `app:` block: appid, title, version), or ESCU 6's
+    `build.yml` (id, label, app_version): the first that gives a version, else
+    the first readable; {} when neither can be read.
+    """
+    first: dict[str, str] = {}
+    for name, block, keys in (("contentctl.yml", "app", ("appid", "title", "version")),
+                              ("build.yml", None, ("id", "label", "app_version"))):
+        try:
+            settings = yaml.safe_load(DirectoryTree(directory).read_text(name))
+        except (Unreadable, yaml.YAMLError):
+            continue
+        app = settings.get(block) if block and isinstance(settings, dict) else settings
+        if not isinstance(app, dict):
+            continue
+        found = {}
+        for wanted, key in zip(("id", "title", "version"), keys):
+            value = app.get(key)
+            if isinstance(value, (str, int, float)) and not isinstance(value, bool) and str(value).strip():
+                found[wanted] = " ".join(str(value).split())
+        if "version" in found:
+            return found
+        first = first or found
+    return first
+
+
 def content_label(directory: Path) -> str:
     """The name readers know a content directory by: its app title and version from contentctl.yml (until
     ESCU 6) or its label and app version from build.yml (ESCU 6), else its folder's name."""
-    for file, app_key, title_key, version_key in (("contentctl.yml", "app", "title", "version"),
-                                                  ("build.yml", None, "label", "app_version")):
-        try:
-            settings = yaml.safe_load(DirectoryTree(directory).read_text(file))
-        except (Unreadable, yaml.YAMLError):
-            settings = None
-        app = settings.get(app_key) if app_key and isinstance(settings, dict) else settings
-        version = app.get(version_key) if isinstance(app, dict) else None
-        if isinstance(version, (str, int, float)) and not isinstance(version, bool) and str(version).strip():
-            title = app.get(title_key)
-            title = title.strip() if isinstance(title, str) and title.strip() else "version"
-            return " ".join(f"{title} {version}".split())
+    app = app_settings(directory)
+    if "version" in app:
+        return f"{app.get('title', 'version')} {app['version']}"
     return Path(os.path.normpath(os.path.abspath(directory))).name

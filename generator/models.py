@@ -11,13 +11,17 @@ such field was read from, so that a problem is reported at the real line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .locate import line_of
+
+if TYPE_CHECKING:
+    from .sources import ContentSource
 
 
 @dataclass(frozen=True)
 class Source:
-    """A source file: its path as reported to users, and its text.
+    """A source file: its path as reported to users, its text, and the content source it belongs to.
 
     The text is kept so that a line number can be found when (and only when) a
     problem has to be reported; the fast loader does not track positions.
@@ -25,10 +29,18 @@ class Source:
 
     path: str
     text: str = field(repr=False, compare=False)
+    origin: ContentSource | None = None
+    """The content source it was read from (`sources.ContentSource`); None until the pipeline says."""
 
     def line(self, *keys: str | int) -> int | None:
         """1-based line of the value at `keys` (e.g. "tags", "mitre_attack_id", 0)."""
         return line_of(self.text, keys)
+
+    @property
+    def in_content(self) -> str:
+        """Its path inside its content directory (what the repository calls it), whatever `path` starts with."""
+        prefix = self.origin.shown_as if self.origin is not None else ""
+        return self.path[len(prefix) + 1:] if prefix and self.path.startswith(prefix + "/") else self.path
 
 
 DETECTION_KINDS = ("endpoint", "application", "cloud", "network", "web")

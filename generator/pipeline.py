@@ -5,30 +5,31 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Sequence
 
 from .attack import load_attack
 from .changes import Changes, Older, compare
 from .cves import load_cves
-from .enrich import Site, build_site
+from .enrich import References, Site, build_site
 from .exceptions import ConfigurationError
+from .folders import detection_folders
 from .forms import Choice, choose_form
 from .issues import Issue, Severity
-from .load import LoadCache, content_label, load_content
+from .load import content_label, load_content
 from .references import load_d3fend, load_splunk_apps
 from .releases import Releases
-from .render import Page, unique_paths
+from .render import Branding, Page, unique_paths
+from .sources import ContentSource, Replacement, SourceCache, combine, content_source, of_source, source_problems
 
 
-def _render_published(site: Site, rules, changes: Changes | None, releases: Releases | None,
-                      ) -> tuple[list[Page], list[Issue]]:
-    return unique_paths(rules.pages(site))  # the published sites had no What changed or release pages
+def _render_published(site: Site, rules, **additions) -> tuple[list[Page], list[Issue]]:
+    return unique_paths(rules.pages(site))  # the published sites had no What changed or release pages, no branding
 
 
-def _render_site(site: Site, rules, changes: Changes | None, releases: Releases | None,
-                 ) -> tuple[list[Page], list[Issue]]:
+def _render_site(site: Site, rules, **additions) -> tuple[list[Page], list[Issue]]:
     from .site.layout import render_site  # the mkdocs layout; imported only when asked for
 
-    return render_site(site, rules, changes, releases)
+    return render_site(site, rules, **additions)
 
 
 LAYOUTS = {"published": _render_published, "mkdocs": _render_site}
@@ -45,6 +46,8 @@ class Inputs:
     d3fend_file: Path | None = None
     form: str | None = None
     """A form name (see `forms.FORMS`), or None to choose it from the content."""
+    branding: Branding = Branding()
+    """The site's name and texts (mkdocs layout)."""
 
 
 @dataclass(frozen=True)
@@ -56,34 +59,58 @@ class Generated:
     form: Choice
     changes: Changes | None = None
     """What changed since the older checkout, when one was given (mkdocs layout only)."""
+    sources: tuple[ContentSource, ...] = ()
+    replacements: tuple[Replacement, ...] = ()
+    """What sources with `overrides` replaced of other sources."""
 
 
-def generate(content_dir: Path, inputs: Inputs, layout: str = "published", cache: LoadCache | None = None,
-             older: Older | None = None, releases: Releases | None = None) -> Generated:
-    """Load, enrich and render one content directory. Raises only ConfigurationError.
+def generate(content: Path | Sequence[ContentSource], inputs: Inputs, layout: str = "published",
+             caches: dict[Path, SourceCache] | None = None, older: Older | None = None,
+             releases: Releases | None = None) -> Generated:
+    """Load, enrich and render a content directory, or several (`sources`). Raises only ConfigurationError.
 
-    `cache` keeps what each source file gave, for the next call (`mkdocs serve`).
+    Each source is loaded in its own schema generation (the layout of its
+    folder; all in the form asked for, if one is), then they are combined
+    (`sources.combine`); the site takes the form of the first.
+    `caches` keeps what each source file gave, for the next call (`mkdocs serve`): one per source folder.
     `older` (see `load_older`) gives the mkdocs layout its What changed page; `releases`
-    (`releases.read_releases`) its release pages and each detection's history.
+    (`releases.read_releases`, of the first source's repository) its release pages and each detection's history.
     """
-    if not Path(content_dir).is_dir():
-        raise ConfigurationError(f"{content_dir}: content directory not found")
+    sources = (content_source(Path(content)),) if isinstance(content, (str, Path)) else tuple(content)
+    problems = source_problems(sources) if sources else ["no content directory given"]
+    if problems:
+        raise ConfigurationError("; ".join(problems))
     if layout not in LAYOUTS:
         raise ConfigurationError(f"unknown layout {layout!r} (choose from {', '.join(sorted(LAYOUTS))})")
-    form = choose_form(Path(content_dir), inputs.form)
+    form = choose_form(sources[0].path, inputs.form)
+    if len(sources) > 1 and not inputs.form:
+        form = replace(form, reason=f"{form.reason}, in the first source, '{sources[0].label}'")
     techniques, version, attack_issues = load_attack(inputs.attack_bundle)
     cves = load_cves(inputs.cve_file)
     apps = load_splunk_apps(inputs.splunk_apps_file)
     d3fend = load_d3fend(inputs.d3fend_file)
-    content, load_issues = load_content(Path(content_dir), form.rules.DETECTION_FOLDERS, cache)
-    site, link_issues = build_site(content, techniques, cves, form.rules, apps, d3fend, version)
+    loaded, load_issues = [], []
+    for source in sources:
+        rules = (form if inputs.form else choose_form(source.path)).rules
+        folders, folder_issues = detection_folders(source.path, rules)
+        cache = caches.setdefault(source.path, SourceCache()) if caches is not None else None
+        source_content, issues = load_content(source.path, folders, cache.load if cache is not None else None)
+        source_content, issues = of_source(source_content, folder_issues + issues, source, cache)
+        loaded.append((source, source_content))
+        load_issues += issues
+    combined, replacements, conflicts = combine(loaded, form.rules) if len(loaded) > 1 else (loaded[0][1], (), [])
+    own = {source: References(load_cves(source.cve_file), load_splunk_apps(source.splunk_apps_file),
+                              load_d3fend(source.d3fend_file))
+           for source in sources if source.cve_file or source.splunk_apps_file or source.d3fend_file}
+    site, link_issues = build_site(combined, techniques, cves, form.rules, apps, d3fend, version, own)
     changes = None
     if older is not None and layout == "mkdocs":
-        published = replace(content, detections=tuple(page.detection for page in site.detections))
+        published = replace(combined, detections=tuple(page.detection for page in site.detections))
         changes = compare(older.content, published, older.label)
-    pages, render_issues = LAYOUTS[layout](site, form.rules, changes, releases)
-    issues = sorted(attack_issues + load_issues + link_issues + render_issues, key=issue_order)
-    return Generated(site, pages, issues, form, changes)
+    pages, render_issues = LAYOUTS[layout](site, form.rules, changes=changes, releases=releases,
+                                           replacements=replacements, branding=inputs.branding, sources=sources)
+    issues = sorted(attack_issues + load_issues + conflicts + link_issues + render_issues, key=issue_order)
+    return Generated(site, pages, issues, form, changes, sources, replacements)
 
 
 def load_older(directory: Path, shown_as: str | None = None) -> tuple[Older | None, list[Issue]]:
@@ -103,7 +130,9 @@ def load_older(directory: Path, shown_as: str | None = None) -> tuple[Older | No
                             "the older content to compare with is not a readable directory; "
                             "the What changed page is left out")]
     form = choose_form(directory)
-    content, issues = load_content(directory, form.rules.DETECTION_FOLDERS)
+    folders, folder_issues = detection_folders(directory, form.rules)
+    content, issues = load_content(directory, folders)
+    issues = folder_issues + issues
     published = tuple(d for d in content.detections if form.rules.is_published(d))
     summary = []
     if issues:

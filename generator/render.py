@@ -10,6 +10,7 @@ written as `&#34;`, which is part of the published form.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import Callable, Iterable
@@ -18,13 +19,24 @@ import jinja2
 from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
-from .enrich import DetectionPage, PlaybookPage
+from .enrich import DetectionPage, PlaybookPage, StoryPage
 from .issues import Issue, Severity
 from .models import Source, Technique
 from .slug import slugify
+from .sources import SPLUNK_REPOSITORY
 
 TEMPLATES = Path(__file__).parent / "templates"
 """Templates of the mkdocs site; each published form has its own (see `forms`)."""
+
+
+@dataclass(frozen=True)
+class Branding:
+    """What a site calls itself and says of itself (the mkdocs site; `mkdocs.yml` sets it)."""
+
+    name: str = "Security Content"
+    """The site's name: the home page's heading, the feeds' and layers' titles."""
+    introduction: str = ""
+    """The home page's introduction (Markdown); "" for the default, which describes Splunk's content."""
 
 
 class Page:
@@ -155,6 +167,40 @@ def status_badge(page: DetectionPage) -> Markup:
     return Markup(f' <span class="sc-status sc-status--{status}" data-fidelity-ignore="">{status}</span>')
 
 
+def source_badge(source: Source) -> Markup:
+    """A file's content source, after a name on the site, where the site has several sources."""
+    origin = source.origin
+    if origin is None or not origin.badge:
+        return Markup("")
+    return Markup(f' <span class="sc-source" data-fidelity-ignore="">{markdown_text(origin.label)}</span>')
+
+
+def listing_mark(page: DetectionPage | StoryPage | PlaybookPage) -> Markup:
+    """After a name in the site's listings: a detection's status, and its source where the site has several."""
+    if isinstance(page, DetectionPage):
+        return status_badge(page) + source_badge(page.detection.source)
+    return source_badge((page.story if isinstance(page, StoryPage) else page.playbook).source)
+
+
+@jinja2.pass_eval_context
+def source_link(context: EvalContext, model, splunk_url: str) -> Markup:
+    """A page's link to its file, "[*source*](...) \\| ": in Splunk's repository where the published form
+    put it (`splunk_url`), in the content source's own repository where it has another, none where it has none."""
+    origin = model.source.origin
+    if origin is None or origin.repository == SPLUNK_REPOSITORY:
+        url = splunk_url
+    elif origin.repository:
+        url = f"{origin.repository}/{model.source.in_content}"
+    else:
+        return Markup("")
+    return Markup(f"[*source*]({escape(url) if context.autoescape else url}) \\| ")
+
+
+def shows_try_in_splunk(model) -> bool:
+    """Does the page of a detection, story or playbook show the "Try in Splunk" button? Its source says."""
+    return model.source.origin is None or model.source.origin.try_in_splunk
+
+
 _WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'`]+")
 
 
@@ -243,7 +289,8 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
                        first_tactic_link=first_tactic_link, app_links=app_links, soar_app_links=soar_app_links,
                        d3fend_links=d3fend_links, use_case_links=use_case_links, code_block=code_block,
                        status_badge=status_badge, attack_summary=attack_summary, schedule_table=schedule_table,
-                       deprecation_note=deprecation_note)
+                       deprecation_note=deprecation_note, shows_try_in_splunk=shows_try_in_splunk,
+                       source_link=source_link)
     env.globals.update(extra_globals)
     return env
 

@@ -105,16 +105,38 @@ def pytest_terminal_summary(terminalreporter):
 SITE_URL = "https://example.github.io/escu/"
 
 
-def mkdocs_build(out: Path, strict: bool = True, unprivileged: bool = False, **env: str) -> subprocess.CompletedProcess:
-    """`mkdocs build` into `out`; `unprivileged`: without root's power to read unreadable files (unprivileged.py)."""
+def mkdocs_build(out: Path, strict: bool = True, config: Path | None = None, unprivileged: bool = False,
+                 **env: str) -> subprocess.CompletedProcess:
+    """`mkdocs build` into `out` of the project's mkdocs.yml, or of `config` (see `site_config`); `unprivileged`:
+    without root's power to read unreadable files (unprivileged.py)."""
     # SOURCE_DATE_EPOCH: the sitemap's timestamp, so that two builds can be compared byte for byte.
-    # COMPARE_WITH: no What changed page unless a test asks for one.
+    # COMPARE_WITH, RELEASES: no What changed or release pages unless a test asks for them.
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": SITE_URL, "SOURCE_DATE_EPOCH": "1700000000",
                    "COMPARE_WITH": "", "RELEASES": "", **env}
     start = [sys.executable, str(TESTS / "unprivileged.py")] if unprivileged else [sys.executable, "-m"]
     return subprocess.run([*start, "mkdocs", "build", *(["--strict"] if strict else []),
-                           "--site-dir", str(out)],
+                           *(["--config-file", str(config)] if config else []), "--site-dir", str(out)],
                           cwd=ROOT, env=environment, capture_output=True, text=True, timeout=600)
+
+
+def site_config(folder: Path, settings: dict, **top: object) -> Path:
+    """The project's mkdocs.yml written into `folder`, with the plugin's `settings` (and top-level `top`) set.
+
+    For what the environment variables cannot say (a list of content sources with their settings): the
+    file is read as mkdocs reads it (!ENV resolved now), its folders made absolute, and written as YAML.
+    """
+    from mkdocs.utils.yaml import get_yaml_loader
+    import yaml
+
+    config = yaml.load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"), Loader=get_yaml_loader())
+    config.update(docs_dir=str(ROOT / "docs"), site_url=SITE_URL, **top)
+    config["theme"]["custom_dir"] = str(ROOT / "overrides")
+    plugin = next(item for item in config["plugins"] if isinstance(item, dict) and "security-content" in item)
+    plugin["security-content"].update(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")
@@ -250,3 +272,23 @@ def releases_site(releases_repository, tmp_path_factory):
                           ATTACK_BUNDLE=str(GOLDEN_CHANGES / "attack.json"), CVE_FILE="", SPLUNK_APPS_FILE="",
                           D3FEND_FILE="", CONTENT_FORM="", RELEASES="v*")
     return out, result
+
+
+GOLDEN_SOURCES = TESTS / "golden" / "sources"
+
+
+@pytest.fixture(scope="session")
+def golden_sources_site(tmp_path_factory):
+    """The golden case of several sources: its upstream and team (extra left out: it conflicts) as a site, built
+    --strict and branded (test_sources, test_accessibility)."""
+    folder = tmp_path_factory.mktemp("golden-sources")
+    (folder / "about.md").write_text("# About the Team's site\n\nRun by the Team.\n")
+    (folder / "logo.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"/>\n')
+    config = site_config(folder, {
+        "content_dirs": [{"path": str(GOLDEN_SOURCES / "upstream")},
+                         {"path": str(GOLDEN_SOURCES / "team"), "label": "Team", "overrides": True}],
+        "attack_bundle": str(GOLDEN_SOURCES / "attack.json"), "cve_file": "", "splunk_apps_file": "",
+        "d3fend_file": "", "introduction": "The Team's detections beside *upstream's*.", "about": "about.md",
+        "logo": "logo.svg"}, site_name="Team Detections")
+    out = folder / "site"
+    return out, mkdocs_build(out, config=config)

@@ -92,6 +92,13 @@ RELEASE_KINDS = (PageKind("releases index", address="releases/"),
                  PageKind("Am I up to date?", address="releases/up-to-date/"),
                  PageKind("a detection no longer in the content", glob="releases/detections/*/index.html"))
 """The kinds only a site with releases has (the releases repository of tests/releases_repo.py)."""
+SOURCES_KINDS = (PageKind("home of several sources", address=""),
+                 PageKind("detections index with the source filter", address="detections/"),
+                 PageKind("a detection replacing another source's (its badge and notice)",
+                          address="endpoint/0b0a1c2d-0000-4000-8000-000000000101/"),
+                 PageKind("a team's own kind of detection", glob="hunts/*/index.html"),
+                 PageKind("Overrides", address="overrides/"))
+"""The kinds only a site of several sources has, or that it changes (tests/golden/sources, guide/sources.md)."""
 
 
 def axe_source() -> str:
@@ -236,11 +243,14 @@ def test_no_serious_violation_on_the_page_kinds_of_later_schemas(browser, genera
     assert problems == [], "\n".join(problems)
 
 
-def test_no_serious_violation_on_the_release_pages(browser, releases_site, tmp_path_factory):
-    assert releases_site[1].returncode == 0, releases_site[1].stderr[-3000:]
-    pages, missing = pages_of(releases_site[0], RELEASE_KINDS)
+@pytest.mark.parametrize("site, kinds", [("releases_site", RELEASE_KINDS), ("golden_sources_site", SOURCES_KINDS)])
+def test_no_serious_violation_on_the_release_pages_and_those_of_several_sources(browser, request, site, kinds,
+                                                                                 tmp_path_factory):
+    built = request.getfixturevalue(site)  # a session fixture: only the sites the tests chosen need are built
+    assert built[1].returncode == 0, built[1].stderr[-3000:]
+    pages, missing = pages_of(built[0], kinds)
     assert missing == []
-    with serving(releases_site, tmp_path_factory) as base:
+    with serving(built, tmp_path_factory) as base:
         problems = check_pages(browser, base, pages)
     assert problems == [], "\n".join(problems)
 

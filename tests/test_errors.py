@@ -23,9 +23,15 @@ def line_of(content: Path, relative: str, needle: str) -> int:
     return next(number for number, line in enumerate(lines, 1) if needle in line)
 
 
+UNPUBLISHED_FOLDER = "detections/deprecated: warning: not read: "
+"""The golden content's own warning: the 2022-03 form does not publish its deprecated folder (tests/golden/basic)."""
+
+
 def render(content: Path, out: Path):
+    """Render; the problems reported, but for the golden content's own folder warning."""
     result = run_generator(*render_args(content, out))
-    messages = [line for line in result.stderr.splitlines() if ": error: " in line or ": warning: " in line]
+    messages = [line for line in result.stderr.splitlines() if (": error: " in line or ": warning: " in line)
+                and not line.startswith(UNPUBLISHED_FOLDER)]
     return result, messages
 
 
@@ -133,7 +139,7 @@ def test_warnings_alone_exit_zero(content, tmp_path):
         "but no lookup file defines it (it may come from another Splunk app)",
     ]
     assert result.returncode == 0
-    assert "(0 errors, 2 warnings)" in result.stderr
+    assert "(0 errors, 3 warnings)" in result.stderr  # and the golden content's own folder warning
 
 
 def test_two_sources_for_one_page_warn_and_keep_the_first(content, tmp_path):
@@ -195,7 +201,8 @@ def test_without_a_cve_file_cves_are_shown_by_id_with_one_warning(content, tmp_p
     del args[cves_at:cves_at + 2]
 
     result = run_generator(*args)
-    messages = [line for line in result.stderr.splitlines() if ": warning: " in line or ": error: " in line]
+    messages = [line for line in result.stderr.splitlines() if (": warning: " in line or ": error: " in line)
+                and not line.startswith(UNPUBLISHED_FOLDER)]
 
     relative = "detections/web/exploit_of_example_portal.yml"
     assert messages == [  # said once, at the first, with how many there are

@@ -69,6 +69,7 @@ def deployed(tmp_path_factory) -> Path:
     subprocess.run([str(MIKE), "set-default", "latest"], cwd=project, env=environment, check=True,
                    capture_output=True)
     assert _git(project, "status", "--porcelain") == ""  # mike wrote only to its branch (and the ignored site/)
+    assert sorted(path.name for path in project.glob(".site.*")) == []  # mike's reading of mkdocs.yml stages nothing
     served = base / "served"
     served.mkdir()
     archive = subprocess.run(["git", "-C", str(project), "archive", "gh-pages"], check=True, capture_output=True)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOLDEN_CHANGES, ROOT, QuietHandler, mkdocs_build, run_generator
+from conftest import GOLDEN_CHANGES, ROOT, TESTS, QuietHandler, mkdocs_build, run_generator
 from generator.changes import LinesChange, ScalarChange
 from generator.issues import Severity
 from generator.releases import ReleaseCache, read_releases
@@ -292,6 +292,27 @@ def test_the_command_line_writes_the_release_pages_too(repository, tmp_path):
     published = run_generator("render", "--content", repository, "--attack", GOLDEN_CHANGES / "attack.json",
                               "--releases", "v*", "--out", tmp_path / "published")
     assert f"{repository}: warning: releases not read: only the mkdocs layout has release pages" in published.stderr
+
+
+def test_a_site_of_several_sources_shows_the_releases_of_the_first(repository, tmp_path):
+    """Releases are read from the first source's repository only (guide/sources.md): a second source in a
+    repository of its own, with a tag the pattern matches, adds no release; its detections are on the site
+    without a history, the first source's with theirs."""
+    team = tmp_path / "team"
+    shutil.copytree(TESTS / "golden" / "sources" / "team", team)
+    (team / "detections/endpoint/disable_defender_with_powershell.yml").unlink()  # a tuned copy of no detection here
+    for command in (["init", "-q"], ["add", "-A"], ["-c", "user.name=T", "-c", "user.email=t@example.com",
+                                                    "commit", "-q", "-m", "team"], ["tag", "v9.0.0"]):
+        subprocess.run(["git", "-C", str(team), *command], check=True, capture_output=True)
+    out = tmp_path / "out"
+    result = run_generator("render", "--layout", "mkdocs", "--content", repository, "--content", f"Team={team}",
+                           "--attack", GOLDEN_CHANGES / "attack.json", "--releases", "v*", "--out", out)
+    assert "releases" not in " ".join(line for line in result.stderr.splitlines() if ": error:" in line)
+    assert sorted(path.name for path in (out / "releases").glob("v*.md")) == [
+        "v1.0.0.md", "v1.1.0.md", "v2.0.0.md", "v2.1.0.md"]
+    assert "#### History" in (out / "deprecated" / f"{ENCODED_ID}.md").read_text()
+    team_page = (out / "hunts" / "7e4a0000-0000-4000-8000-000000000202.md").read_text()
+    assert "Team Rare Parent Process" in team_page and "#### History" not in team_page
 
 
 def test_serve_reads_the_releases_once_and_shows_edits_with_their_history(repository, tmp_path):

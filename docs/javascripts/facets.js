@@ -22,7 +22,9 @@ window.scFacets = (function () {
       return tactics;
     }],
     technique: ["Technique", function (d) { return d.techniques.map(function (t) { return t.id + " " + t.name; }); }],
-    story: ["Story", function (d) { return d.stories; }]
+    story: ["Story", function (d) { return d.stories; }],
+    // Only a site of several content sources has it (content_source in the exports).
+    source: ["Content source", function (d) { return d.content_source ? [d.content_source] : []; }]
   };
 
   function element(tag, attributes, text) {
@@ -151,6 +153,13 @@ window.scFacets = (function () {
     else load();
   }
 
+  /* The facets `names` of `records`, the content source first where they come from several. */
+  function withSource(names, records) {
+    var sources = new Set(records.map(function (record) { return record.content_source; }));
+    sources.delete(undefined);
+    return sources.size > 1 ? ["source"].concat(names) : names;
+  }
+
   return { siteRoot: siteRoot, element: element, controls: controls, folded: folded, keepInAddress: keepInAddress,
-           whenLoaded: whenLoaded, PHONE: PHONE };
+           whenLoaded: whenLoaded, withSource: withSource, PHONE: PHONE };
 })();

@@ -1,7 +1,7 @@
 /* Filters for the detections index (by type, status, kind, product, data source, tactic, technique and
  * story), the stories index (by category and product) and the playbooks index (by type, use case, SOAR app
- * and product), each sorted by name or date, with counts; the state is kept in the address
- * (?type=TTP&sort=date), so a filtered view can be linked. The data is the site's own export of each
+ * and product), and by content source where the site has several, each sorted by name or date, with
+ * counts; the state is kept in the address (?type=TTP&sort=date), so a filtered view can be linked. The data is the site's own export of each
  * (api/detections.json, ...); the published table stays as it is and its rows are shown, hidden and
  * ordered. What it shares with the ATT&CK matrix's filters is in facets.js. */
 (function () {
@@ -19,6 +19,13 @@
     var parts = String(date).split("-");
     if (parts.length !== 3) return "0000-00-00";
     return parts[0].padStart(4, "0") + "-" + parts[1].padStart(2, "0") + "-" + parts[2].padStart(2, "0");
+  }
+
+  /* A row's name: its first cell's text without the badges after it (status, content source). */
+  function nameOf(cell) {
+    var copy = cell.cloneNode(true);
+    copy.querySelectorAll(".sc-status, .sc-source").forEach(function (badge) { badge.remove(); });
+    return copy.textContent.trim();
   }
 
   function start(host, records, listing) {
@@ -48,10 +55,10 @@
     // A row links its page; a row whose link led nowhere is shown as plain text (markdown.py): found by name.
     var rows = Array.prototype.slice.call(body.rows).map(function (row, index) {
       var link = row.cells[0] && row.cells[0].querySelector("a[href]");
-      var name = row.cells[0] ? row.cells[0].textContent.replace(/\s+(experimental|deprecated)$/, "").trim() : "";
+      var name = row.cells[0] ? nameOf(row.cells[0]) : "";
       return { row: row, index: index, record: (link && byUrl[link.href]) || byName[name] };
     });
-    var controls = facets.controls(FACETS[listing], rows.filter(function (entry) { return entry.record; })
+    var controls = facets.controls(facets.withSource(FACETS[listing], records), rows.filter(function (entry) { return entry.record; })
       .map(function (entry) { return entry.record; }));
     var sortLabel = element("label", { "class": "sc-filters__facet" }, "Sort ");
     var sort = element("select", { "name": "sort", "aria-label": "Sort" });

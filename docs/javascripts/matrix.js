@@ -25,7 +25,7 @@
     }
     // A technique is an item titled with its id; a covered one has its count in <b>.
     var cells = Array.prototype.slice.call(matrix.querySelectorAll(".sc-matrix__grid li[title]"));
-    var controls = facets.controls(FACETS, records);
+    var controls = facets.controls(facets.withSource(FACETS, records), records);
     var count = facets.element("p", { "class": "sc-filters__count", "role": "status" });
     host.appendChild(facets.folded(controls));
     host.appendChild(count);

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TextIO
+from typing import Sequence, TextIO
 
 from ..issues import Issue, Severity, has_errors
 from ..pipeline import Inputs, generate, load_older
 from ..releases import read_releases
+from ..sources import ContentSource
 from ..write import write_pages
 
 
-def render(content: Path, inputs: Inputs, out: Path, layout: str = "published", stream: TextIO = sys.stderr,
-           compare_with: Path | None = None, releases: str | None = None) -> int:
-    """Render and write; report the form chosen and every issue on `stream`. Exit status 1 if any error.
+def render(content: Path | Sequence[ContentSource], inputs: Inputs, out: Path, layout: str = "published",
+           stream: TextIO = sys.stderr, compare_with: Path | None = None, releases: str | None = None) -> int:
+    """Render and write a content directory, or several sources; report the form chosen and every issue on
+    `stream`. Exit status 1 if any error.
 
     `compare_with`: an older checkout, for the mkdocs layout's What changed page; `releases`: a tag pattern,
-    for its release pages.
+    for its release pages (the tags of the first source's repository, where there are several).
     """
     older, older_issues = None, []
     if compare_with is not None and layout != "mkdocs":
@@ -26,11 +28,12 @@ def render(content: Path, inputs: Inputs, out: Path, layout: str = "published", 
     elif compare_with is not None:
         older, older_issues = load_older(compare_with)
     read, release_issues = None, []
+    primary = content if isinstance(content, (str, Path)) else content[0].path
     if releases and layout != "mkdocs":
-        release_issues = [Issue(str(content), None, Severity.WARNING,
+        release_issues = [Issue(str(primary), None, Severity.WARNING,
                                 f"releases not read: only the mkdocs layout has release pages, not '{layout}'")]
     elif releases:
-        read, release_issues = read_releases(content, releases)
+        read, release_issues = read_releases(Path(primary), releases)
     result = generate(content, inputs, layout, older=older, releases=read)
     print(f"form {result.form.name}: {result.form.reason}", file=stream)
     issues = older_issues + release_issues + result.issues + write_pages(result.pages, out)

@@ -30,6 +30,7 @@ class FormRules(Protocol):
     """What a form's module provides (see escu_2022_03 and escu_2024_04)."""
 
     DETECTION_FOLDERS: tuple[DetectionFolder, ...]
+    UNPUBLISHED_FOLDERS: dict[str, str]
     SHOWS_ADD_ONS: bool
 
     def is_published(self, detection: Detection) -> bool: ...

@@ -11,14 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import partial
 
-from ..changes import Changes, Entry
+from ..changes import Changes, Entry, FieldChange, LinesChange, field_changes, line_diff, unique_anchor
 from ..enrich import DetectionPage, Site, StoryPage
 from ..exports import export_links, export_pages
 from ..issues import Issue, Severity
-from ..models import Technique
+from ..models import Detection, Technique
 from ..releases import Releases
-from ..render import TEMPLATES, Page, environment, markdown_text, tag_url, unique_paths
+from ..render import TEMPLATES, Branding, Page, environment, markdown_text, tag_url, unique_paths
 from ..slug import name_problem, slugify
+from ..sources import ContentSource, Replacement
 from .release_pages import release_pages
 
 # ATT&CK Enterprise tactics in matrix order (the order of MITRE's matrix).
@@ -230,29 +231,90 @@ def tag_entries(site: Site) -> list[TagEntry]:
     return entries
 
 
-def render_site(site: Site, rules, changes: Changes | None = None,
-                releases: Releases | None = None) -> tuple[list[Page], list[Issue]]:
+@dataclass(frozen=True)
+class ReplacementEntry:
+    """An item of the Overrides page: what a source with `overrides` replaced, and how the two differ."""
+
+    replacement: Replacement
+    anchor: str
+    url: str | None
+    """The page of the version shown, if it has one."""
+    fields: tuple[FieldChange, ...] = ()
+    """For a detection: what differs, field by field (replaced version before, shown one after)."""
+    lines: LinesChange | None = None
+    """For any other kind: the two files, line by line."""
+
+
+def replacement_entries(replacements: tuple[Replacement, ...], urls: dict[str, str]) -> list[ReplacementEntry]:
+    """The Overrides page's entries, by name; `urls` maps a file's path to its page."""
+    taken: set[str] = set()
+    entries = []
+    for replacement in sorted(replacements, key=lambda r: (r.shown.name.lower(), r.shown.source.path)):
+        shown, replaced = replacement.shown, replacement.replaced
+        if isinstance(shown, Detection):
+            extra = {"fields": field_changes(replaced, shown)}
+        else:
+            extra = {"lines": LinesChange("File", line_diff(replaced.source.text.splitlines(),
+                                                            shown.source.text.splitlines()))}
+        entries.append(ReplacementEntry(replacement, unique_anchor(shown, taken), urls.get(shown.source.path),
+                                        **extra))
+    return entries
+
+
+@dataclass(frozen=True)
+class SourceSummary:
+    """A content source on the home page of a site of several: how much of the site it gives."""
+
+    source: ContentSource
+    detections: int
+    stories: int
+    playbooks: int
+
+
+def source_summaries(site: Site, sources: tuple[ContentSource, ...]) -> list[SourceSummary]:
+    def count(models) -> dict:
+        counted: dict = {}
+        for model in models:
+            counted[model.source.origin] = counted.get(model.source.origin, 0) + 1
+        return counted
+
+    detections = count(page.detection for page in site.detections)
+    stories = count(page.story for page in site.stories)
+    playbooks = count(page.playbook for page in site.playbooks)
+    return [SourceSummary(source, detections.get(source, 0), stories.get(source, 0), playbooks.get(source, 0))
+            for source in sources]
+
+
+def render_site(site: Site, rules, changes: Changes | None = None, releases: Releases | None = None,
+                replacements: tuple[Replacement, ...] = (), branding: Branding = Branding(),
+                sources: tuple[ContentSource, ...] = ()) -> tuple[list[Page], list[Issue]]:
     """Every document of the mkdocs site, keyed by its docs-relative path; `rules` is the form.
 
     With `changes`, the site has a What changed page, and each added or changed detection links to its entry.
     With `releases`, it has the release pages, and each detection's page ends with its history.
+    With `replacements` (what sources with `overrides` replaced), an Overrides page, and each replacing page
+    says what it replaces and links its entry there. With several `sources`, each page of content says which
+    it comes from, and the home page lists them.
     """
     env = environment((TEMPLATES / "site",))
     pages: list[Page] = []
     by_taxonomy = _detections_by_taxonomy(site)
     changed = {e.new.source.path: e for e in (*changes.added, *changes.changed)} if changes else {}
+    urls = _urls_of_files(site)
+    replaced = {entry.replacement.shown.source.path: entry for entry in replacement_entries(replacements, urls)}
     listing = env.get_template("taxonomy_listing.md.j2")
     for page in rules.pages(site, for_site=True):
         if page.url is None or page.url == "/":
             continue  # the Jekyll navigation data and home page have mkdocs equivalents
         path = tuple(src_uri(page.url).split("/"))
         detections = by_taxonomy.get(page.url)
-        entry = changed.get(page.source.path) if page.source is not None else None
+        notices = _notices(page, changed.get(page.source.path) if page.source is not None else None, changes,
+                           replaced.get(page.source.path) if page.source is not None else None)
         if page.url in FILTERED_INDEXES:  # the indexes get filters (docs/javascripts/filters.js)
             pages.append(Page(path, partial(_after_front_matter, page, FILTERED_INDEXES[page.url]), page.source,
                               page.label, page.url, page.listing))
-        elif entry is not None:
-            pages.append(Page(path, partial(_after_front_matter, page, _change_notice(entry, changes.label)),
+        elif notices:
+            pages.append(Page(path, partial(_after_front_matter, page, notices),
                               page.source, page.label, page.url, page.listing))
         elif detections is None:
             pages.append(page.moved(path))
@@ -269,13 +331,18 @@ def render_site(site: Site, rules, changes: Changes | None = None,
         if page.listing is not None:
             group, title = page.listing
             listings.setdefault(group, []).append((title, page.url))
+    summaries = source_summaries(site, sources) if len(sources) > 1 else []
     pages.append(Page(("index.md",), partial(env.get_template("home.md.j2").render, site=site, techniques=entries,
-                                             listings=listings, changes=changes, releases=releases),
+                                             listings=listings, changes=changes, releases=releases,
+                                             branding=branding, sources=summaries, replaced=len(replaced)),
                       label="home page", url="/"))
     if changes is not None:
-        urls = {page.detection.source.path: page.url for page in site.detections}
         pages.append(Page(("changes.md",), partial(env.get_template("changes.md.j2").render, changes=changes,
                                                    urls=urls), label="What changed page", url=CHANGES_URL))
+    if replaced:
+        pages.append(Page(("overrides.md",), partial(env.get_template("overrides.md.j2").render,
+                                                     entries=list(replaced.values())),
+                          label="Overrides page", url=OVERRIDES_URL))
     tags = tag_entries(site)
     pages.append(Page(("tags.md",), partial(env.get_template("tags.md.j2").render, tags=tags,
                                             inline_pages=TAG_INLINE_PAGES),
@@ -295,8 +362,11 @@ def render_site(site: Site, rules, changes: Changes | None = None,
                       label="data source index", url="/data_sources/"))
     data_source_template = env.get_template("data_source.md.j2")
     for entry in site.data_sources:
-        pages.append(Page(("data_sources", entry.slug + ".md"), partial(data_source_template.render, entry=entry),
-                          entry.data_source.source, url=entry.url))
+        page = Page(("data_sources", entry.slug + ".md"), partial(data_source_template.render, entry=entry),
+                    entry.data_source.source, url=entry.url)
+        notices = _notices(page, None, None, replaced.get(page.source.path))
+        pages.append(Page(page.path, partial(_after_front_matter, page, notices), page.source, url=page.url)
+                     if notices else page)
     technique_template = env.get_template("technique.md.j2")
     for entry in entries:
         pages.append(Page(("techniques", entry.technique.id + ".md"),
@@ -305,7 +375,7 @@ def render_site(site: Site, rules, changes: Changes | None = None,
     pages.extend(_schema_pages(env, site))
     pages.append(Page(("exports.md",), partial(env.get_template("exports.md.j2").render, site=site,
                                                links=export_links(site)), label="exports page", url="/exports/"))
-    pages.extend(export_pages(site, site.attack_version))
+    pages.extend(export_pages(site, site.attack_version, branding.name))
     if releases is not None:
         pages = release_pages(env, site, releases, pages)
     pages, issues = unique_paths(pages)
@@ -361,15 +431,35 @@ leaves the page as it is without it."""
 
 
 CHANGES_URL = "/changes/"
+OVERRIDES_URL = "/overrides/"
 
 
-def _change_notice(entry: Entry, label: str) -> str:
-    """What an added or changed detection's page says at its top: since when, and a link to its entry."""
-    since = "New" if entry.status == "added" else "Changed"
+def _urls_of_files(site: Site) -> dict[str, str]:
+    """The page of each file that has one, by the file's path."""
+    pages = (*((p.detection, p) for p in site.detections), *((p.story, p) for p in site.stories),
+             *((p.playbook, p) for p in site.playbooks), *((p.data_source, p) for p in site.data_sources))
+    return {model.source.path: page.url for model, page in pages}
+
+
+def _notices(page: Page, entry: Entry | None, changes: Changes | None, replacement: ReplacementEntry | None) -> str:
+    """What a page of content says at its top: its source (where the site has several), what it replaces (a
+    source's override), and since when it is new or changed (What changed); "" for none of these."""
+    lines = []
+    origin = page.source.origin if page.source is not None else None
+    if origin is not None and origin.badge:
+        lines.append(f"**Content source**: {markdown_text(origin.label)}")
+    if replacement is not None:
+        replaced = replacement.replacement.replaced.source
+        lines.append(f"**Replaces the version of {markdown_text(replaced.origin.label)}** "
+                     f"({markdown_text(replaced.path)}): [see the differences]({OVERRIDES_URL}#{replacement.anchor})")
+    if entry is not None:
+        since = "New" if entry.status == "added" else "Changed"
+        lines.append(f"**{since} since {markdown_text(changes.label)}**: "
+                     f"[see what changed]({CHANGES_URL}#{entry.anchor})")
+    if not lines:
+        return ""
     return (f'<div class="sc-addition sc-change-notice" data-fidelity-ignore="" data-search-exclude="" '
-            'markdown="1">\n\n'
-            f'**{since} since {markdown_text(label)}**: [see what changed]({CHANGES_URL}#{entry.anchor})\n\n'
-            f'</div>\n\n')
+            'markdown="1">\n\n' + "\n\n".join(lines) + '\n\n</div>\n\n')
 
 
 def _after_front_matter(page: Page, addition: str) -> str:

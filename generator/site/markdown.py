@@ -500,8 +500,9 @@ class KramdownExtension(Extension):
     def resolve(self, href: str) -> str | None:
         """The document-relative link for a published URL, or None where no page serves it."""
         path, hash_, fragment = href.partition("#")
+        path, mark, query = path.partition("?")  # a filtered listing (/detections/?source=x) keeps its query
         if not path:
-            return None if not hash_ else href
+            return None if not hash_ or mark else href
         absolute = posixpath.normpath(posixpath.join(posixpath.dirname(self.page_url.rstrip("/") + "/x"), path)) \
             if not path.startswith("/") else posixpath.normpath(path)
         key = absolute.rstrip("/") + "/" if absolute != "/" else "/"
@@ -509,7 +510,7 @@ class KramdownExtension(Extension):
         if document is None:
             return None
         relative = posixpath.relpath(document, posixpath.dirname(self.page_document or ""))
-        return relative + (hash_ + fragment if hash_ else "")
+        return relative + mark + query + (hash_ + fragment if hash_ else "")
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)
         md.ESCAPED_CHARS = list(dict.fromkeys([*md.ESCAPED_CHARS, *_KRAMDOWN_ESCAPES]))

@@ -25,9 +25,10 @@ from ..exceptions import GeneratorError
 from ..issues import Issue, Severity
 from ..pipeline import Inputs, generate, issue_order, load_older
 from ..releases import Releases, read_releases
-from ..tree import DirectoryTree, Unreadable
+from ..tree import Unreadable
 from .. import render
-from ..render import Page
+from ..render import Branding, Page
+from ..sources import ContentSource, SourcesTree, content_source, shown_path
 from .config import PluginConfig
 from . import convert
 from .layout import CHANGES_URL, legacy_redirects, src_uri
@@ -65,6 +66,12 @@ if not content_log.handlers:
     content_log.addHandler(_handler)
     content_log.propagate = False
     content_log.setLevel(logging.INFO)
+
+LOGO_URI = "assets/images/site-logo"
+"""Where the `logo` setting's file is served (its suffix added)."""
+LOGO_TYPES = (".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp")
+THEME_FAVICON = "assets/images/favicon.png"
+"""mkdocs-material's own favicon: a site with a logo of its own shows that instead."""
 
 REQUIRED_EXTENSIONS = ("tables", "md_in_html", "smarty", "fenced_code")
 REFUSED_EXTENSIONS = ("attr_list",)
@@ -105,13 +112,22 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         root = Path(config.config_file_path or ".").parent
-        self.content_dir = (root / self.config.content_dir).resolve()
+        self.root = root
+        self.sources = self._sources(root)
         self.attack_bundle = (root / self.config.attack_bundle).resolve()
         self.cve_file = (root / self.config.cve_file).resolve() if self.config.cve_file else None
         optional = {key: (root / value).resolve() if value else None
                     for key, value in (("splunk_apps_file", self.config.splunk_apps_file),
                                        ("d3fend_file", self.config.d3fend_file))}
-        self.inputs = Inputs(self.attack_bundle, self.cve_file, form=self.config.form or None, **optional)
+        branding = Branding(config.site_name, self.config.introduction)
+        self.inputs = Inputs(self.attack_bundle, self.cve_file, form=self.config.form or None, branding=branding,
+                             **optional)
+        self.about = self._file_setting(root, "about")
+        self.logo = self._file_setting(root, "logo")
+        if self.logo is not None:
+            config.theme["logo"] = LOGO_URI + self.logo.suffix.lower()
+            if config.theme.get("favicon") in (None, "", THEME_FAVICON):
+                config.theme["favicon"] = config.theme["logo"]
         # Not resolved: the older checkout is labelled by its folder's name as given, links included.
         self.compare_with = Path(os.path.abspath(root / self.config.compare_with)) if self.config.compare_with else None
         for name in REQUIRED_EXTENSIONS:
@@ -134,6 +150,34 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if self.preview is not None and NOTICE_SCRIPT not in config.extra_javascript:
             config.extra_javascript.append(NOTICE_SCRIPT)
         return config
+
+    def _sources(self, root: Path) -> tuple[ContentSource, ...]:
+        """The content sources the settings name: `content_dirs`, else `content_dir` alone."""
+        settings = self.config.content_dirs or [{"path": self.config.content_dir}]
+        several = len(settings) > 1
+
+        def file(value: str | None) -> Path | None:
+            return (root / value).resolve() if value else None
+
+        return tuple(content_source((root / entry["path"]).resolve(), shown_path(entry["path"]), several=several,
+                                    label=entry.get("label"), overrides=bool(entry.get("overrides")),
+                                    try_in_splunk=entry.get("try_in_splunk"), repository=entry.get("repository"),
+                                    cve_file=file(entry.get("cve_file")),
+                                    splunk_apps_file=file(entry.get("splunk_apps_file")),
+                                    d3fend_file=file(entry.get("d3fend_file")))
+                     for entry in settings)
+
+    def _file_setting(self, root: Path, name: str) -> Path | None:
+        """A file a setting names (`about`, `logo`), relative to mkdocs.yml; a missing one stops the build."""
+        value = self.config[name]
+        if not value:
+            return None
+        path = (root / value).resolve()
+        if not path.is_file():
+            raise PluginError(f"{name}: {value} is not a file (relative to the folder of mkdocs.yml)")
+        if name == "logo" and path.suffix.lower() not in LOGO_TYPES:
+            raise PluginError(f"logo: {value} must be an image ({', '.join(LOGO_TYPES)})")
+        return path
 
     def _stage(self, config: MkDocsConfig) -> None:
         """`mkdocs build` writes into a staging folder beside site_dir, swapped in when it is complete, so that
@@ -160,15 +204,14 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         older, older_issues = self._older()
         releases, release_issues = self._releases()
         try:
-            generated = generate(self.content_dir, self.inputs, layout="mkdocs",
-                                 cache=preview.load_cache if preview else None, older=older, releases=releases)
+            generated = generate(self.sources, self.inputs, layout="mkdocs",
+                                 caches=preview.source_caches if preview else None, older=older, releases=releases)
         except GeneratorError as exc:
             raise PluginError(str(exc)) from None
         self.pages = generated.pages
         # Playbook diagrams the content has are served from it (pictures.py); the pages show them.
-        sources = diagram_sources((page.playbook.playbook, page.playbook.source.path)
-                                  for page in generated.site.playbooks)
-        self.pictures, picture_issues = content_pictures(DirectoryTree(self.content_dir), sources)
+        self.pictures, picture_issues = content_pictures(SourcesTree(self.sources),
+                                                         _diagrams(generated.site, self.sources))
         self.extension.pictures = {source: picture.uri for source, picture in self.pictures.items()}
         self.issues = older_issues + release_issues + sorted(generated.issues + picture_issues, key=issue_order)
         self.redirects = legacy_redirects(generated.site)
@@ -178,10 +221,24 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if preview is None:
             for issue in self.issues:
                 self._log(issue)
+            self._stop_a_failing_strict_build(config)
+            _unlink_planted_links(Path(config.site_dir))
         else:
             self.pages = self.pages + self._error_pages(preview, self.issues)
         # Page URL -> the links in it that led nowhere; a preview keeps the unchanged pages' ones.
         self.dead_links: dict[str, list[str]] = preview.dead_links if preview is not None else {}
+
+    def _stop_a_failing_strict_build(self, config: MkDocsConfig) -> None:
+        """`mkdocs build --strict` with content problems it counts fails now, before any page is converted or
+        anything written (the site directory stays as it was): the build could only fail at its end."""
+        counted = [issue for issue in self.issues
+                   if issue.severity is Severity.ERROR or self.config.strict_content]
+        if config.strict and counted:
+            errors = sum(issue.severity is Severity.ERROR for issue in counted)
+            problems = [f"{count} {what}{'s' if count != 1 else ''}"
+                        for count, what in ((errors, "error"), (len(counted) - errors, "counted warning")) if count]
+            raise PluginError(f"the content has {' and '.join(problems)} (listed above): with --strict the build "
+                              "stops before converting any page, and nothing is written")
 
     def _older(self) -> tuple[Older | None, list[Issue]]:
         """The older checkout to compare with, if one is set; read once per `mkdocs serve` (it is history)."""
@@ -203,7 +260,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         when a tag moved."""
         if not self.config.releases:
             return None, []
-        releases, issues = read_releases(self.content_dir, self.config.releases,
+        releases, issues = read_releases(self.sources[0].path, self.config.releases,
                                          self.preview.releases if self.preview is not None else None)
         if releases is not None and (self.preview is None or not self.preview.built_once):
             log.info(f"releases: read {len(releases.notes)} tags matching {self.config.releases!r}, "
@@ -225,7 +282,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             if source_path in present or source_path not in errors:
                 continue
             try:
-                source_text = DirectoryTree(self.content_dir).read_text(source_path)
+                source_text = SourcesTree(self.sources).read_text(source_path)
             except Unreadable:
                 source_text = ""
             text = error_page_markdown(source_path, source_text, errors[source_path])
@@ -245,6 +302,15 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             texts[src_uri] = page.text
             if page.source is not None:
                 self.content_documents.add(src_uri)
+        if self.about is not None:
+            docs_about = files.get_file_from_path("about.md")
+            if docs_about is not None:
+                files.remove(docs_about)
+            about = File("about.md", None, config.site_dir, config.use_directory_urls)
+            about.abs_src_path = str(self.about)  # read from where it is, as a page of docs/ would be
+            files.append(about)
+        if self.logo is not None:
+            files.append(File.generated(config, config.theme["logo"], abs_src_path=str(self.logo)))
         for picture in self.pictures.values():
             files.append(File.generated(config, picture.uri, content=picture.data))
         if self.preview is None:
@@ -434,15 +500,18 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             summary += f" ({len(new)} new, {len(fixed)} fixed since the last build)"
         content_log.info(summary)
         if not first:
-            read = preview.load_cache.read
+            read = [(source.shown_as + "/" if source.shown_as else "") + path for source in self.sources
+                    for path in preview.source_caches[source.path].load.read]
             names = ", ".join(read[:3]) + (f" and {len(read) - 3} more" if len(read) > 3 else "")
             content_log.info(f"rebuilt {preview.rebuilt} of {self.progress[1]} pages; "
                              + (f"read again: {names}" if read else "no source file changed"))
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         watch_without_following_links(server)
-        for path in (self.content_dir, self.attack_bundle, self.cve_file, self.inputs.splunk_apps_file,
-                     self.inputs.d3fend_file):
+        own_files = [path for source in self.sources
+                     for path in (source.path, source.cve_file, source.splunk_apps_file, source.d3fend_file)]
+        for path in (*own_files, self.attack_bundle, self.cve_file, self.inputs.splunk_apps_file,
+                     self.inputs.d3fend_file, self.about, self.logo):
             if path is not None and path.exists():
                 server.watch(str(path))
         if self.preview is not None:
@@ -459,6 +528,19 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             log.warning(str(issue))
         else:
             content_log.warning(str(issue))
+
+
+def _diagrams(site, sources: tuple[ContentSource, ...]) -> dict[str, tuple[str, ...]]:
+    """The playbook diagrams the pages hot-link (`pictures.diagram_sources`), each looked for in the source of the
+    playbook that shows it (the first source's where two playbooks show the same), as `SourcesTree` paths."""
+    wanted: dict[str, tuple[str, ...]] = {}
+    for source in sources:
+        prefix = source.shown_as + "/" if source.shown_as else ""
+        own = diagram_sources((page.playbook.playbook, page.playbook.source.path[len(prefix):])
+                              for page in site.playbooks if page.playbook.source.origin == source)
+        for asked, candidates in own.items():
+            wanted.setdefault(asked, tuple(prefix + candidate for candidate in candidates))
+    return dict(sorted(wanted.items()))
 
 
 def _unlink_planted_links(site_dir: Path) -> None:

@@ -1,7 +1,7 @@
 """`mkdocs serve`: rebuild only what an edit changed, and show problems where the reader looks.
 
 What a preview keeps from one rebuild to the next (the plugin lives as long
-as the server): what each source file gave (`LoadCache`), a digest of each
+as the server): what each source file gave (`SourceCache`), a digest of each
 generated page's Markdown, each page's search index entries and dead links,
 the page each source file had, and the problems last reported. With these a
 rebuild is an mkdocs "dirty" build in which only the pages whose Markdown
@@ -30,8 +30,8 @@ from watchdog.observers.polling import PollingEmitter, PollingObserver
 from mkdocs.structure.files import File
 
 from ..issues import Issue, Severity
-from ..load import LoadCache
 from ..releases import ReleaseCache
+from ..sources import SourceCache
 
 _REPOSITORY = "raw.githubusercontent.com/splunk/security_content/"
 """Pages that hot-link a picture of the content's repository show the site's copy when it has one."""
@@ -53,7 +53,8 @@ class GeneratedFile(File):
 class Preview:
     """The state of one `mkdocs serve` session (see the module's docstring)."""
 
-    load_cache: LoadCache = field(default_factory=LoadCache)
+    source_caches: dict[Path, SourceCache] = field(default_factory=dict)
+    """Content folder -> what each of its source files gave."""
     digests: dict[str, str] = field(default_factory=dict)
     """src_uri -> digest of the Markdown served for it."""
     search_entries: dict[str, list] = field(default_factory=dict)

@@ -14,7 +14,7 @@ from typing import Callable
 import jinja2
 
 from ...enrich import DetectionPage, Site
-from ...render import Page, association_runs, detection_positions, environment, render_once, status_badge
+from ...render import Page, association_runs, detection_positions, environment, listing_mark, render_once
 from ...slug import slugify
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -29,14 +29,14 @@ def form_environment(templates: Path, unescaped: frozenset[str], site_templates:
 
     `on_site`: the templates render the pages as the mkdocs site shows them."""
     prefixed = (("site", site_templates),) if site_templates else ()
-    # listing_mark, after a detection's name in listings: nothing in the published form, its status on the
-    # site. on_site: rows of pages without techniques, which the published form wrote with "None" and an
-    # empty link, link their page and leave the cell empty.
-    extra_globals = (("listing_mark", status_badge if on_site else _no_mark), ("on_site", on_site))
+    # listing_mark, after a name in listings: nothing in the published form; on the site a detection's status,
+    # and the source where there are several. on_site: rows of pages without techniques, which the published
+    # form wrote with "None" and an empty link, link their page and leave the cell empty.
+    extra_globals = (("listing_mark", listing_mark if on_site else _no_mark), ("on_site", on_site))
     return environment((templates, TEMPLATES), unescaped | UNESCAPED, prefixed, extra_globals)
 
 
-def _no_mark(page: DetectionPage) -> str:
+def _no_mark(page) -> str:
     return ""
 
 

@@ -21,6 +21,9 @@ DETECTION_FOLDERS = (
     *(DetectionFolder(f"detections/experimental/{kind}", kind, experimental=True) for kind in DETECTION_KINDS),
 )
 
+UNPUBLISHED_FOLDERS = {"deprecated": "the March-2022 site did not publish deprecated detections"}
+"""Folders under detections/ this form does not publish, and why (see folders.py)."""
+
 UNESCAPED = frozenset({"story.md.j2", "navigation.yml.j2"})
 """Templates the published generator did not HTML-escape: story pages, the navigation (and story listings)."""
 

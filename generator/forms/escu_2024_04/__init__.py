@@ -29,6 +29,11 @@ DETECTION_FOLDERS = (
     *(DetectionFolder(f"ssa_detections/{kind}", kind, ssa=True) for kind in DETECTION_KINDS),
 )
 
+UNPUBLISHED_FOLDERS = {"experimental": "this form publishes experimental detections by their 'status: experimental', "
+                                       "not from detections/experimental/ (the 2022 schema, which the 2022-03 form "
+                                       "publishes)"}
+"""Folders under detections/ this form does not publish, and why (see folders.py)."""
+
 UNESCAPED = frozenset({"story.md.j2", "navigation.yml.j2", "type.md.j2", "types.md.j2"})
 """Templates the published generator did not HTML-escape: story and type pages, the navigation (and story listings)."""
 
