@@ -321,11 +321,18 @@ _MARKED_SPL = re.compile(r'(<div class="highlight language-spl"><pre><span></spa
                          re.DOTALL)
 
 
+@lru_cache(maxsize=1)
+def _spl_highlighting() -> tuple[SplLexer, HtmlFormatter]:
+    """The lexer and formatter, made once: a formatter works out its style sheet when it is made, which
+    took longer than highlighting a search."""
+    return SplLexer(stripnl=False, ensurenl=False), HtmlFormatter(nowrap=True)
+
+
 def highlight_spl(page_html: str) -> str:
     """Each SPL block the Markdown marked (see `_HighlightSearches`), with the SPL lexer's spans."""
     def spans(match: re.Match) -> str:
         text = html.unescape(match[2])
-        highlighted = pygments.highlight(text, SplLexer(stripnl=False, ensurenl=False), HtmlFormatter(nowrap=True))
+        highlighted = pygments.highlight(text, *_spl_highlighting())
         if highlighted.endswith("\n") and not text.endswith("\n"):
             highlighted = highlighted[:-1]
         return match[1] + highlighted + match[3]
@@ -470,10 +477,17 @@ class KramdownExtension(Extension):
         """Ids of the headings the last page hid (its empty sections)."""
         self.guarded = False
         """The page is made from content: blocks too costly to read as Markdown are shown as typed."""
+        self.lookups: dict[str, str | None] = {}
+        """Each link the page looked up and what it gave (the build cache asks them again before reuse)."""
         self._report = report
 
     def set_page(self, url: str | None, document: str | None, guarded: bool = False) -> None:
         self.page_url, self.page_document, self.guarded = url, document, guarded
+        self.lookups = {}
+
+    def still_leads(self, lookups: dict[str, str | None]) -> bool:
+        """Whether each of these links, looked up from the current page, gives what it gave before."""
+        return all(self.resolve(href) == target for href, target in lookups.items())
 
     def report(self, href: str) -> None:
         if self._report is not None and self.page_url is not None:
@@ -481,6 +495,10 @@ class KramdownExtension(Extension):
 
     def resolve(self, href: str) -> str | None:
         """The document-relative link for a published URL, or None where no page serves it."""
+        found = self.lookups[href] = self._resolve(href)
+        return found
+
+    def _resolve(self, href: str) -> str | None:
         path, hash_, fragment = href.partition("#")
         if not path:
             return None if not hash_ else href
