@@ -35,7 +35,7 @@ import zlib
 from pathlib import Path
 from typing import Any, Callable
 
-FORMAT = "security-content-build-cache 1"
+FORMAT = "security-content-build-cache 2"
 """Changes whenever what is stored, or how, changes: a cache of another format is ignored and replaced."""
 FILE_NAME = "cache.sqlite"
 KEEP_BUILDS = 5
@@ -257,6 +257,16 @@ class BuildCache:
         if len(self._pending) >= BATCH:
             self._flush()
 
+    def put_text(self, key: str, text: str) -> None:
+        """Keep `text` under `key` as it is (`unpack_text` reads it back): a finished page is read back whole."""
+        if self._connection is None:
+            return
+        stored = zlib.compress(text.encode("utf-8"), 1)
+        self._pending.append((key, stored, digest(stored)))
+        self._used.add(key)
+        if len(self._pending) >= BATCH:
+            self._flush()
+
     def _flush(self) -> None:
         if not self._pending or self._connection is None:
             return
@@ -333,6 +343,11 @@ def unpack(packed: bytes) -> Any:
     return json.loads(zlib.decompress(packed))
 
 
+def unpack_text(packed: bytes) -> str:
+    """A text `put_text` kept, as `get_packed` gave it."""
+    return zlib.decompress(packed).decode("utf-8")
+
+
 def _busy(error: sqlite3.Error) -> bool:
     return isinstance(error, sqlite3.OperationalError) and ("locked" in str(error) or "busy" in str(error))
 
@@ -346,6 +361,7 @@ PAGE_EVENTS = ("on_pre_page", "on_page_read_source", "on_page_markdown", "on_pag
 FINISHED_TEMPLATE = "security-content/finished-page.html"
 """The template of a page whose finished HTML the cache kept: it writes that HTML as it is."""
 FINISHED_TEMPLATE_SOURCE = "{{ page.finished_page }}"
+"""(The theme's environment does not escape.)"""
 
 _PATHS = frozenset({"config_file_path", "site_dir", "docs_dir", "dev_addr", "watch", "strict"})
 """Settings that are where things are, or how a build reports, not what a page shows (the pages' Markdown,
@@ -404,7 +420,7 @@ class PageCache:
         self._finished: set[str] = set()
         """src_uris whose finished page is kept."""
         self.reused = 0
-        self.finished = 0
+        self.reused_finished = 0
         """Pages whose earlier conversion, and finished page, this build used."""
 
     def __len__(self) -> int:
@@ -439,6 +455,10 @@ class PageCache:
     def wants_conversion(self, src_uri: str) -> bool:
         return src_uri not in self._found
 
+    def finished(self, src_uri: str) -> bool:
+        """Whether the page's finished HTML is kept (as far as `look_up` could tell: it is checked when read)."""
+        return src_uri in self._finished
+
     def converted(self, src_uri: str):
         """(the earlier conversion of the page, its finished page still packed or None), or None: convert it."""
         from .convert import from_data
@@ -454,7 +474,7 @@ class PageCache:
             if kept_body is None:
                 return None
         self.reused += 1
-        self.finished += finished is not None
+        self.reused_finished += finished is not None
         return from_data(found, kept_body), finished
 
     def keep_conversion(self, src_uri: str, converted) -> None:
@@ -468,7 +488,7 @@ class PageCache:
     def keep_finished(self, src_uri: str, html: str) -> None:
         key = self._keys.get(src_uri)
         if key is not None:
-            self.store.put(self._finished_entry(key), html)
+            self.store.put_text(self._finished_entry(key), html)
 
     def _finished_entry(self, key: str) -> str:
         return "page:" + digest(key, self._finished_key)

@@ -23,9 +23,11 @@ import logging
 from dataclasses import dataclass, field
 from typing import Callable
 
+import markdown
+from markdown.extensions import Extension
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import AnchorLink, TableOfContents
+from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
 
 from .. import parallel
 
@@ -195,6 +197,64 @@ def start(config, files: Files, found_in: Found, wanted: Callable[[File], bool])
             break
     theirs = documents[split:]
     return ChildConversion(theirs, config, files, found_in) if theirs else None
+
+
+SHARED_EXTENSIONS = frozenset({"toc", "tables", "fenced_code", "md_in_html", "smarty"})
+"""Markdown extensions known to keep nothing from one page to the next once the converter is reset."""
+
+
+class Converter:
+    """One Markdown converter for every page of a build (in each process), reset between pages.
+
+    mkdocs makes a new converter for each page, with every extension set up
+    again: for the site's thousands of small pages, a sixth of their
+    conversion. Only used when every configured extension is one known to
+    keep no state across a reset (SHARED_EXTENSIONS, and the kramdown one).
+    """
+
+    def __init__(self, config, own: Extension):
+        names = [name for name in config.markdown_extensions if isinstance(name, str)]
+        objects = [extension for extension in config.markdown_extensions if not isinstance(extension, str)]
+        self.usable = set(names) <= SHARED_EXTENSIONS and all(extension is own for extension in objects)
+        self._config = config
+        self._markdown: markdown.Markdown | None = None
+
+    def convert(self, page: Page, files: Files) -> None:
+        """What `Page.render` does, with the shared converter."""
+        from mkdocs.structure import pages as mkdocs_pages
+
+        if self._markdown is None:
+            self._markdown = markdown.Markdown(extensions=self._config.markdown_extensions,
+                                               extension_configs=self._config.mdx_configs or {})
+        md = self._markdown.reset()
+        raw_html = mkdocs_pages._RawHTMLPreprocessor()
+        anchors = mkdocs_pages._ExtractAnchorsTreeprocessor(page.file, files, self._config)
+        relative = mkdocs_pages._RelativePathTreeprocessor(page.file, files, self._config)
+        title = mkdocs_pages._ExtractTitleTreeprocessor()
+        for processor in (raw_html, anchors, relative, title):
+            processor._register(md)  # each under its own name: the previous page's are replaced
+        page.content = md.convert(page.markdown)
+        page.toc = get_toc(getattr(md, "toc_tokens", []))
+        page._title_from_render = title.title
+        page.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
+        if mkdocs_pages.log.getEffectiveLevel() > logging.DEBUG:
+            page.links_to_anchors = relative.links_to_anchors
+
+
+class SitePage(Page):
+    """A generated page outside the navigation (nearly every page): converted by the build's `Converter`, or
+    not at all when the build cache kept its conversion (`kept`; the plugin puts it back on the page)."""
+
+    converter: Converter | None = None
+    kept: Converted | None = None
+
+    def render(self, config, files: Files) -> None:
+        if self.kept is not None:
+            self.content = ""
+        elif self.converter is not None and self.converter.usable:
+            self.converter.convert(self, files)
+        else:
+            super().render(config, files)
 
 
 def restore(page: Page, converted: Converted, files: Files) -> str:

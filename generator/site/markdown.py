@@ -459,6 +459,12 @@ def _smartable(text: str) -> bool:
     return "'" in text or '"' in text or "--" in text or "..." in text
 
 
+@lru_cache(maxsize=65536)
+def _relative_path(document: str, folder: str) -> str:
+    """`document` relative to `folder` (pages of one folder link the same documents again and again)."""
+    return posixpath.relpath(document, folder)
+
+
 class KramdownExtension(Extension):
     """One instance per site build; `page_url` is set before each page is converted.
 
@@ -508,7 +514,7 @@ class KramdownExtension(Extension):
         document = self.documents.get(key)
         if document is None:
             return None
-        relative = posixpath.relpath(document, posixpath.dirname(self.page_document or ""))
+        relative = _relative_path(document, posixpath.dirname(self.page_document or ""))
         return relative + (hash_ + fragment if hash_ else "")
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)

@@ -20,6 +20,7 @@ from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.structure.toc import TableOfContents
+from mkdocs.utils.meta import get_data as get_meta
 
 from ..changes import Older
 from ..exceptions import GeneratorError
@@ -261,6 +262,11 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.written_redirects = sorted(wanted)
 
     def on_nav(self, nav, config: MkDocsConfig, files: Files):
+        converter = convert.Converter(config, self.extension)
+        in_nav = {id(page) for page in nav.pages}
+        for file in files.documentation_pages():
+            if file.generated_by is not None and id(file.page) not in in_nav:  # nearly every page
+                convert.SitePage(None, file, config).converter = converter  # in place of mkdocs' Page
         page_cache = self.page_cache
         if page_cache is not None:  # what an earlier build converted, with the same inputs and links
             for file in files.documentation_pages():
@@ -277,7 +283,17 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return (self.dead_links.get(site_url(src_uri), []), self.search_summaries.get(src_uri),
                 dict(self.extension.lookups))
 
+    def on_page_read_source(self, page: MkDocsPage, config: MkDocsConfig) -> str | None:
+        """A page whose finished HTML the build cache kept needs nothing of its Markdown."""
+        if self.page_cache is not None and not convert.in_child and self.page_cache.finished(page.file.src_uri):
+            return ""
+        return None
+
     def on_page_markdown(self, markdown: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
+        reused = self._reuse(page)
+        if not reused and self.page_cache is not None and not markdown and self.page_cache.finished(page.file.src_uri):
+            # Its finished page was to be reused, but could not be read after all: it is converted now.
+            markdown, page.meta = get_meta(page.file.content_string)
         # The published front matter's `tags` were Jekyll's tag archive; the
         # theme would take them for its own tags and let them outrank titles in
         # search. The site's tag index (/tags/) is built from the model instead.
@@ -291,17 +307,11 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         # The theme writes the title into the header, the navigation and the search index as HTML.
         if page.file.generated_by is not None and isinstance(page.meta.get("title"), str):
             page.meta["title"] = plain_title(page.meta["title"])
+        if reused:
+            return ""  # what an earlier build converted (and finished) is put back in on_page_content
         converted = self.conversion.result(page) if self.conversion is not None else None
         if converted is not None:
             page.converted = converted  # put back in on_page_content; nothing to convert here
-            return ""
-        kept = self.page_cache.converted(page.file.src_uri) if self.page_cache and not convert.in_child else None
-        if kept is not None:
-            page.converted, finished = kept
-            page.from_cache = True
-            if finished is not None:  # the theme's work is kept too: the page is written as it was
-                page.finished_packed = finished
-                page.meta["template"] = cache.FINISHED_TEMPLATE
             return ""
         self.extension.set_page(_site_url(page.file), page.file.src_uri,
                                 guarded=page.file.src_uri in self.content_documents)
@@ -309,6 +319,23 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if self.page_cache is not None and not convert.in_child and page.file.generated_by is not None:
             page.capture = convert.Capture().__enter__()  # what converting it logs is kept with it
         return markdown
+
+    def _reuse(self, page: MkDocsPage) -> bool:
+        """Whether the build cache has the page's conversion (and perhaps its finished HTML); if so, it is
+        put on the page to be restored, and nothing is converted."""
+        if self.page_cache is None or convert.in_child:
+            return False
+        kept = self.page_cache.converted(page.file.src_uri)
+        if kept is None:
+            return False
+        page.converted, finished = kept
+        page.from_cache = True
+        if isinstance(page, convert.SitePage):
+            page.kept = page.converted  # not converted at all
+        if finished is not None:  # the theme's work is kept too: the page is written as it was
+            page.finished_packed = finished
+            page.meta = {"template": cache.FINISHED_TEMPLATE}
+        return True
 
     def on_page_content(self, html: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
         done, total = self.progress
@@ -361,7 +388,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         packed = getattr(page, "finished_packed", None)
         if packed is not None:  # read with the page's conversion, unpacked only now: one at a time in memory
             del page.finished_packed
-            page.finished_page = cache.unpack(packed)
+            page.finished_page = cache.unpack_text(packed)
         if page.file.src_uri not in self.search_summaries:
             return context
         shown = self.search_summaries.pop(page.file.src_uri)
@@ -450,7 +477,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.store = self.page_cache = None
         store.close()
         if pages is not None and (self.preview is None or not self.preview.built_once):
-            log.info(f"build cache: {pages.reused} of {len(pages)} pages reused ({pages.finished} of them finished)")
+            log.info(f"build cache: {pages.reused} of {len(pages)} pages reused ({pages.reused_finished} of them finished)")
 
     def _report_changes(self, preview: Preview, issues: list[Issue]) -> None:
         """While serving: what this rebuild found new or fixed, then a one-line count."""
