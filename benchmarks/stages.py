@@ -1,6 +1,6 @@
 """Where the seconds of one `mkdocs build` go, stage by stage.
 
-    python benchmarks/stages.py SITE_DIR        (with CONTENT_DIR, ATTACK_BUNDLE, ... set as for mkdocs)
+    python benchmarks/stages.py [--plain] SITE_DIR     (with CONTENT_DIR, ATTACK_BUNDLE, ... set as for mkdocs)
 
 Runs `mkdocs build` of this repository's mkdocs.yml in this process, with
 the functions each stage runs wrapped in a timer, and prints one line of
@@ -17,6 +17,9 @@ excludes the writing of its file), so the stages add up to the build.
   write     writing pages, redirect pages and static files
   cache     reading and writing the build cache (generator/site/cache.py)
   other     the rest: starting up, the configuration, the file list, checking anchors
+
+--plain: no timers, only the whole build's time and peak memory (this
+process's, and the largest child's: the one converting half of the pages).
 
 The profile is of one process: run it with GENERATOR_PROCESSES=1, or the
 conversion of half the pages happens in a child process that is not timed
@@ -115,7 +118,9 @@ def instrument(clock: Clock) -> None:
     clock.wrap(mkdocs.utils, "clean_directory", "write")
     clock.wrap(Files, "copy_static_files", "write")
     clock.wrap(redirects.RedirectPlugin, "on_post_build", "write")
-    clock.wrap(plugin.SecurityContentPlugin, "_on_post_build_redirect_policy", "write")
+    for name in ("_on_post_build_redirect_policy", "_on_post_build_redirects"):  # before and after this work
+        if hasattr(plugin.SecurityContentPlugin, name):
+            clock.wrap(plugin.SecurityContentPlugin, name, "write")
     for module_name in ("generator.site.cache",):
         try:
             module = __import__(module_name, fromlist=["*"])
@@ -130,9 +135,11 @@ def main(argv: list[str]) -> int:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
 
-    site_dir = argv[0]
+    plain = "--plain" in argv
+    site_dir = [argument for argument in argv if argument != "--plain"][0]
     clock = Clock()
-    instrument(clock)
+    if not plain:
+        instrument(clock)
     start, start_cpu = time.perf_counter(), time.process_time()
     config = load_config(config_file=str(ROOT / "mkdocs.yml"), site_dir=site_dir)
     config.plugins.on_startup(command="build", dirty=False)

@@ -368,9 +368,12 @@ def test_searches_are_highlighted_as_spl_in_the_theme_colours_with_a_copy_button
 def test_the_detections_index_filters_sorts_counts_and_keeps_its_state_in_the_address(page, served_2024_site):
     page.goto(served_2024_site + "detections/")
     count = page.locator("#sc-filters .sc-filters__count")
+    count.wait_for()  # once the index's other parts are in its table (split.py)
     rows = page.locator("article table tbody tr")
     total = rows.count()
     assert count.inner_text() == f"{total} of {total} detections"
+    records = json.loads(page.request.get(served_2024_site + "api/detections.json").text())
+    assert total == len(records) and page.locator(".sc-pages:visible").count() == 0
 
     page.select_option("#sc-filters select[name=type]", "TTP")
     shown = page.locator("article table tbody tr:not([hidden])")
@@ -521,6 +524,26 @@ def test_the_attack_matrix_filters_recount_reshade_and_keep_their_state_in_the_a
     assert page.locator("#sc-matrix-filters select[name=type]").input_value() == "Anomaly"
     assert page.locator("#sc-matrix-filters select[name=story]").input_value() == story
     assert matrix_cells(page) == both and count.inner_text() == f"{shown} of {total} detections"
+
+
+def test_without_javascript_the_detections_index_s_parts_list_every_detection(browser, served_2024_site):
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 800})
+    try:
+        page = context.new_page()
+        records = json.loads(page.request.get(served_2024_site + "api/detections.json").text())
+        page.goto(served_2024_site + "detections/")
+        parts = page.locator(".sc-pages").first.locator("a").evaluate_all("links => links.map(link => link.href)")
+        assert len(parts) == -(-len(records) // 500) - 1  # parts of 500 rows; this is the first
+        names = page.locator("article table tbody td:first-child a").all_inner_texts()
+        assert len(names) == 500
+        for address in parts:
+            page.goto(address)
+            names += page.locator("article table tbody td:first-child a").all_inner_texts()
+            assert page.locator(".sc-pages").count() == 2  # above and below the part's rows
+        assert sorted(" ".join(name.split()) for name in names) == sorted(" ".join(record["name"].split())
+                                                                          for record in records)
+    finally:
+        context.close()
 
 
 def test_without_javascript_the_attack_matrix_shows_every_detections_counts(browser, served_2024_site):

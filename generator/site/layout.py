@@ -18,6 +18,7 @@ from ..issues import Issue, Severity
 from ..models import Technique
 from ..render import TEMPLATES, Page, environment, markdown_text, tag_url, unique_paths
 from ..slug import name_problem, slugify
+from .split import split_long_listings
 
 # ATT&CK Enterprise tactics in matrix order (the order of MITRE's matrix).
 TACTIC_ORDER = ("Reconnaissance", "Resource Development", "Initial Access", "Execution", "Persistence",
@@ -299,6 +300,7 @@ def render_site(site: Site, rules, changes: Changes | None = None) -> tuple[list
     pages.append(Page(("exports.md",), partial(env.get_template("exports.md.j2").render, site=site,
                                                links=export_links(site)), label="exports page", url="/exports/"))
     pages.extend(export_pages(site, site.attack_version))
+    pages = split_long_listings(pages, frozenset(page.detection.source.path for page in site.detections))
     pages, issues = unique_paths(pages)
     return pages, _slashed_anchors(tags) + moved + issues
 

@@ -26,12 +26,14 @@ from ..changes import Older
 from ..exceptions import GeneratorError
 from ..issues import Issue, Severity
 from ..pipeline import Inputs, generate, load_older
-from .. import render
+from .. import parallel, render
 from ..render import Page
 from .config import PluginConfig
 from . import cache, convert
 from .layout import CHANGES_URL, legacy_redirects, src_uri
+from .compact import compact
 from .policy import with_policy
+from .redirects import remove_redirects, write_redirects
 from .sanitize import plain_title, sanitize
 from .search import SearchTerms, page_summary, with_search_worker, with_terms
 from .markdown import KramdownExtension, highlight_spl
@@ -183,12 +185,13 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         texts: dict[str, str] = {}
         self.content_documents: set[str] = set()
         """The documents made from one content file: their Markdown is guarded against costly blocks."""
-        for page in self.pages:
+        rendered = parallel.split_map(_texts, self.pages)  # the pages' Markdown, on both cores where possible
+        for page, text in zip(self.pages, rendered):
             src_uri = "/".join(page.path)
             if files.get_file_from_path(src_uri) is not None:
                 log.warning(f"docs/{src_uri} is kept; it replaces the generated page for {page.url}")
                 continue
-            texts[src_uri] = page.text
+            texts[src_uri] = text
             if page.source is not None:
                 self.content_documents.add(src_uri)
         if self.preview is None:
@@ -242,24 +245,12 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         config.nav.insert(about[0] if about else len(config.nav), {"What changed": uri})
 
     def _add_redirects(self, config: MkDocsConfig) -> None:
-        """Old detection addresses redirect to the current ones, through the mkdocs-redirects plugin."""
-        self.written_redirects: list[str] = []
-        if not self.redirects:
-            return
-        redirects = config.plugins.get("redirects")
-        if redirects is None:
-            log.warning(f"{len(self.redirects)} detections moved to new addresses; add the 'redirects' plugin "
-                        "(mkdocs-redirects) to mkdocs.yml so that their old addresses keep working")
-            return
-        maps = redirects.config["redirect_maps"]
-        wanted = {old: new for old, new in self.redirects.items() if old not in maps}
-        if self.preview is not None:
-            # Redirect pages already written by an earlier build of this session stay as they are.
+        """Old detection addresses redirect to the current ones (redirects.py); while serving, only the
+        redirects that are new or changed are written again, and the ones that are gone are removed."""
+        wanted, gone = dict(self.redirects), []
+        if self.preview is not None:  # the others are on disk from an earlier build of this session
             wanted, gone = self.preview.redirects_to_write(wanted)
-            for old in gone:
-                Path(File.generated(config, old, content="").abs_dest_path).unlink(missing_ok=True)
-        maps.update(wanted)
-        self.written_redirects = sorted(wanted)
+        self.redirects_to_write, self.redirects_gone = wanted, gone
 
     def on_nav(self, nav, config: MkDocsConfig, files: Files):
         converter = convert.Converter(config, self.extension)
@@ -409,7 +400,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if getattr(page, "finished_page", None) is not None:
             del page.finished_page
             return output  # as an earlier build finished it
-        output = with_search_worker(highlight_spl(output))
+        output = compact(with_search_worker(highlight_spl(output)))
         output = with_policy(output) if self.preview is None else output
         if self.page_cache is not None and page.file.generated_by is not None:
             self.page_cache.keep_finished(page.file.src_uri, output)
@@ -446,12 +437,17 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             search.search_index_prev = None
 
     @event_priority(-100)  # after mkdocs-redirects has written its pages
-    def _on_post_build_redirect_policy(self, config: MkDocsConfig) -> None:
-        """The redirect pages get their policy too: their one script (the redirect) is allowed by its hash."""
-        if self.preview is not None:
-            return
+    def _on_post_build_redirects(self, config: MkDocsConfig) -> None:
+        """The old detection addresses' redirect pages (redirects.py). The pages of redirects mkdocs.yml
+        configures for mkdocs-redirects get a security policy too: their one script is allowed by its hash."""
         site_dir = Path(config.site_dir)
-        for old in self.written_redirects:
+        remove_redirects(site_dir, self.redirects_gone, config.use_directory_urls)
+        write_redirects(site_dir, self.redirects_to_write, config.use_directory_urls, policy=self.preview is None,
+                        taken={file.dest_path for file in self.files}, warn=log.warning)
+        plugin = config.plugins.get("redirects")
+        if self.preview is not None or plugin is None:
+            return
+        for old in sorted(plugin.config["redirect_maps"]):
             path = site_dir / File(old, "", "", config.use_directory_urls).dest_path
             try:
                 html = path.read_text(encoding="utf-8")
@@ -464,7 +460,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     def _on_post_build_cache(self, config: MkDocsConfig) -> None:
         self._close_cache()
 
-    on_post_build = CombinedEvent(_on_post_build_report, _on_post_build_redirect_policy, _on_post_build_cache)
+    on_post_build = CombinedEvent(_on_post_build_report, _on_post_build_redirects, _on_post_build_cache)
 
     def on_build_error(self, *, error: Exception) -> None:
         self._close_cache()
@@ -513,6 +509,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             log.warning(str(issue))
         else:
             content_log.warning(str(issue))
+
+
+def _texts(pages: list[Page]) -> list[str]:
+    return [page.text for page in pages]
 
 
 def _unlink_planted_links(site_dir: Path) -> None:
