@@ -526,37 +526,38 @@ def test_the_attack_matrix_filters_recount_reshade_and_keep_their_state_in_the_a
     assert matrix_cells(page) == both and count.inner_text() == f"{shown} of {total} detections"
 
 
-def test_without_javascript_the_detections_index_s_parts_list_every_detection(browser, served_2024_site):
+@pytest.fixture
+def page_without_javascript(browser):
     context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 800})
-    try:
-        page = context.new_page()
-        records = json.loads(page.request.get(served_2024_site + "api/detections.json").text())
-        page.goto(served_2024_site + "detections/")
-        parts = page.locator(".sc-pages").first.locator("a").evaluate_all("links => links.map(link => link.href)")
-        assert len(parts) == -(-len(records) // 500) - 1  # parts of 500 rows; this is the first
-        names = page.locator("article table tbody td:first-child a").all_inner_texts()
-        assert len(names) == 500
-        for address in parts:
-            page.goto(address)
-            names += page.locator("article table tbody td:first-child a").all_inner_texts()
-            assert page.locator(".sc-pages").count() == 2  # above and below the part's rows
-        assert sorted(" ".join(name.split()) for name in names) == sorted(" ".join(record["name"].split())
-                                                                          for record in records)
-    finally:
-        context.close()
+    yield context.new_page()
+    context.close()
 
 
-def test_without_javascript_the_attack_matrix_shows_every_detections_counts(browser, served_2024_site):
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 800})
-    try:
-        page = context.new_page()
-        records = json.loads(page.request.get(served_2024_site + "api/detections.json").text())
-        page.goto(served_2024_site + "techniques/")
-        cells = matrix_cells(page)
-        assert len(cells) > 700 and cells == expected_cells(cells, records)
-        assert page.locator("#sc-matrix-filters").inner_html() == ""
-    finally:
-        context.close()
+def test_without_javascript_the_detections_index_s_parts_list_every_detection(page_without_javascript,
+                                                                               served_2024_site):
+    page = page_without_javascript
+    records = json.loads(page.request.get(served_2024_site + "api/detections.json").text())
+    page.goto(served_2024_site + "detections/")
+    parts = page.locator(".sc-pages").first.locator("a").evaluate_all("links => links.map(link => link.href)")
+    assert len(parts) == -(-len(records) // 500) - 1  # parts of 500 rows; this is the first
+    names = page.locator("article table tbody td:first-child a").all_inner_texts()
+    assert len(names) == 500
+    for address in parts:
+        page.goto(address)
+        names += page.locator("article table tbody td:first-child a").all_inner_texts()
+        assert page.locator(".sc-pages").count() == 2  # above and below the part's rows
+    assert sorted(" ".join(name.split()) for name in names) == sorted(" ".join(record["name"].split())
+                                                                      for record in records)
+
+
+def test_without_javascript_the_attack_matrix_shows_every_detections_counts(page_without_javascript,
+                                                                            served_2024_site):
+    page = page_without_javascript
+    records = json.loads(page.request.get(served_2024_site + "api/detections.json").text())
+    page.goto(served_2024_site + "techniques/")
+    cells = matrix_cells(page)
+    assert len(cells) > 700 and cells == expected_cells(cells, records)
+    assert page.locator("#sc-matrix-filters").inner_html() == ""
 
 
 def test_a_covered_sub_technique_shows_without_a_click_and_opens_its_page(page, served_2024_site):
