@@ -132,12 +132,11 @@ def measure(detections: int | None, folder: Path, profile: bool) -> None:
     size, largest_page = figures["largest"]
     raw, packed, entries = figures["index"]
     print(f"## {name}")
-    print(f"cold (empty cache):   {cold['seconds']:6.1f} s, peak memory {cold['peak_mib']:.0f} MiB "
-          f"(conversion child {cold['child_peak_mib']:.0f} MiB)")
-    print(f"cold (no cache):      {uncached['seconds']:6.1f} s, peak memory {uncached['peak_mib']:.0f} MiB "
-          f"(conversion child {uncached['child_peak_mib']:.0f} MiB)")
-    print(f"warm (one detection changed): {warm['seconds']:6.1f} s, peak memory {warm['peak_mib']:.0f} MiB; "
-          f"byte for byte the cold build: {'yes' if not same else 'NO: ' + ', '.join(same[:10])}")
+    for label, run in (("cold (empty cache)", cold), ("cold (no cache)", uncached),
+                        ("warm (one detection changed)", warm)):
+        print(f"{label + ':':30s} {run['seconds']:6.1f} s, CPU {run['cpu']:.1f} s + {run.get('child_cpu', 0):.1f} s "
+              f"(child), peak memory {run['peak_mib']:.0f} MiB (child {run['child_peak_mib']:.0f} MiB)")
+    print(f"the warm site is byte for byte the cold one: {'yes' if not same else 'NO: ' + ', '.join(same[:10])}")
     print(f"site: {figures['size'] / MIB:.1f} MiB, {figures['files']:,} files, {figures['pages']:,} HTML pages; "
           f"largest {size / 1024:.0f} KB ({largest_page}); over {limit // 1024:,} KB: {figures['over']}")
     print(f"search index: {entries:,} entries, {raw / MIB:.2f} MiB, {packed / MIB:.2f} MiB gzipped")

@@ -149,9 +149,10 @@ def main(argv: list[str]) -> int:
     clock.totals["other"] += total - sum(clock.totals.values())
     clock.cpu["other"] += total_cpu - sum(clock.cpu.values())
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps({"total": total, "cpu": total_cpu, "stages": clock.totals, "stages_cpu": clock.cpu,
-                      "peak_mib": own, "child_peak_mib": children}))
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(json.dumps({"total": total, "cpu": total_cpu, "child_cpu": usage.ru_utime + usage.ru_stime,
+                      "stages": clock.totals, "stages_cpu": clock.cpu, "peak_mib": own,
+                      "child_peak_mib": usage.ru_maxrss / 1024}))
     return 0
 
 

@@ -348,6 +348,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             page.toc = _without(page.toc, self.extension.hidden_ids)
         if page.file.generated_by is None:
             return html  # docs/ pages are the project's own
+        page.markdown = ""  # converted: not needed again (a large site holds thousands of pages at once)
         html = sanitize(html)  # a page made from content passes the allow-list
         if self._one_search_entry(config):
             self.search_summaries[page.file.src_uri] = page_summary(page, html)
