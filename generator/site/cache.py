@@ -32,6 +32,7 @@ import os
 import sqlite3
 import sys
 import zlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
@@ -57,6 +58,7 @@ def digest(*parts: str | bytes) -> str:
     return hasher.hexdigest()
 
 
+@lru_cache(maxsize=1)  # the code and packages of a running process do not change (mkdocs serve: once)
 def environment_key() -> str:
     """What every entry depends on besides its own inputs: the generator's files (code and templates),
     the installed packages' versions (mkdocs, the theme, Markdown, ...), Python's version, the format."""

@@ -228,9 +228,9 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.store = cache.BuildCache.open(self.cache_folder, cache_log.warning, new_build=first)
         conversion, finished = cache.fingerprints(config, self.config, serving=self.preview is not None)
         self.page_cache = cache.PageCache(self.store, conversion, finished)
-        for uri, text in texts.items():
-            if uri.endswith(".md"):
-                self.page_cache.add(uri, text, guarded=uri in self.content_documents)
+        for file in files.documentation_pages():  # while serving, only the pages this rebuild builds
+            if file.generated_by is not None and file.is_modified() and file.src_uri in texts:
+                self.page_cache.add(file.src_uri, texts[file.src_uri], guarded=file.src_uri in self.content_documents)
         self.page_cache.add_nav_titles(config.nav, files)
 
     @staticmethod
