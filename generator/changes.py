@@ -14,7 +14,7 @@ import difflib
 import hashlib
 import re
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable
 
 from .models import Content, Detection
 
@@ -104,6 +104,39 @@ def _observable(o) -> str:
     return f"{o.name} ({o.type}{': ' + ', '.join(o.roles) if o.roles else ''})"
 
 
+NOT_GIVEN = None
+"""What a field's getter returns when the detection's generation of the schema has no such field (`impact`
+after 2024, `creation_date` before ESCU 6, ...): such a field is compared only when both sides give it, so a
+field a schema added or dropped is not a change of the detection."""
+
+
+def _legacy(d: Detection) -> bool:
+    """Its risk-based alerting is written the way of 2020 to October 2024 (`tags.observable`, impact,
+    confidence), not ESCU 5's `rba` or ESCU 6's findings."""
+    return not d.has_risk and not d.threat_objects
+
+
+def _roles(d: Detection, role: str) -> Iterable[str] | None:
+    """The fields of its risk objects (`role` "Victim") or threat objects ("Attacker"), whichever
+    generation wrote them: `tags.observable` roles, `rba`, or ESCU 6's findings and threat objects."""
+    if _legacy(d):
+        return [o.name for o in d.tags.observables if role in o.roles] if d.tags.observables else NOT_GIVEN
+    if role == "Victim":
+        return [entity.field for entity in d.risk_entities]
+    return [threat.field for threat in d.threat_objects]
+
+
+def _escu5_on(items: Callable[[Detection], Iterable[str]]) -> Callable[[Detection], Iterable[str] | None]:
+    """A field of ESCU 5 and 6's risk-based alerting (types, scores), not given in older detections."""
+    return lambda d: NOT_GIVEN if _legacy(d) else items(d)
+
+
+def _legacy_only(items: Callable[[Detection], Iterable[str]]) -> Callable[[Detection], Iterable[str] | None]:
+    """A field only the schemas up to October 2024 had (data models, required fields, ...): compared when
+    both sides give some."""
+    return lambda d: tuple(items(d)) or NOT_GIVEN
+
+
 SCALAR_FIELDS: tuple[tuple[str, Callable[[Detection], object]], ...] = (
     ("Name", lambda d: d.name),
     ("ID", lambda d: d.id),
@@ -112,34 +145,48 @@ SCALAR_FIELDS: tuple[tuple[str, Callable[[Detection], object]], ...] = (
     ("Type", lambda d: d.type),
     ("Version", lambda d: d.version),
     ("Date", lambda d: d.date),
+    ("Created", lambda d: d.dates.creation_date or NOT_GIVEN),
     ("Author", lambda d: d.author),
     ("Security domain", lambda d: d.tags.security_domain),
+    ("Asset type", lambda d: d.tags.asset_type),
     ("Impact", lambda d: d.tags.impact),
     ("Confidence", lambda d: d.tags.confidence),
-    ("Risk message", lambda d: d.tags.message),
+    ("Risk message", lambda d: d.risk_message),
     ("Description", lambda d: d.description),
     ("How to implement", lambda d: d.how_to_implement),
     ("Known false positives", lambda d: d.known_false_positives),
 )
-"""Fields compared as one value (white space collapsed: a re-wrapped paragraph is not a change)."""
+"""Fields compared as one value (white space collapsed: a re-wrapped paragraph is not a change). "Date" is
+the date pages show (`date`, else ESCU 6's `modification_date`); "Risk message" is `tags.message`,
+`rba.message` or the finding's title, whichever the detection gives."""
 
-LIST_FIELDS: tuple[tuple[str, Callable[[Detection], Iterable[str]]], ...] = (
+LIST_FIELDS: tuple[tuple[str, Callable[[Detection], Iterable[str] | None]], ...] = (
     ("References", lambda d: d.references),
     ("ATT&CK", lambda d: d.tags.mitre_attack_id),
     ("Data sources", lambda d: d.data_source),
-    ("Analytic stories", lambda d: d.tags.analytic_story),
+    ("Analytic stories", lambda d: (str(name) for name in d.tags.analytic_story)),
     ("Products", lambda d: d.tags.product),
-    ("Data models", lambda d: d.datamodel),
-    ("Kill chain phases", lambda d: d.tags.kill_chain_phases),
+    ("Data models", _legacy_only(lambda d: d.datamodel)),
+    ("Kill chain phases", _legacy_only(lambda d: d.tags.kill_chain_phases)),
     ("CVEs", lambda d: (*d.tags.cve, *d.misplaced_cve)),
-    ("Required fields", lambda d: d.tags.required_fields),
-    ("Supported add-ons", lambda d: d.tags.supported_tas),
+    ("Required fields", _legacy_only(lambda d: d.tags.required_fields)),
+    ("Supported add-ons", _legacy_only(lambda d: d.tags.supported_tas)),
     ("Atomic Red Team tests", lambda d: d.tags.atomic_guid),
-    ("Risk and threat objects", lambda d: map(_observable, d.tags.observables)),
+    ("Risk and threat objects", lambda d: map(_observable, d.tags.observables)
+     if _legacy(d) and d.tags.observables else NOT_GIVEN),
+    ("Risk objects", lambda d: _roles(d, "Victim")),
+    ("Threat objects", lambda d: _roles(d, "Attacker")),
+    ("Risk object types and scores", _escu5_on(lambda d: (f"{e.field} ({e.type}, {e.score})"
+                                                           for e in d.risk_entities))),
+    ("Threat object types", _escu5_on(lambda d: (f"{t.field} ({t.type})" for t in d.threat_objects))),
     ("Drilldown searches", lambda d: (x.name for x in d.drilldown_searches)),
     ("Test data", lambda d: (a.data for t in d.tests for a in t.attack_data)),
 )
-"""Fields compared as sets of items: an item moved within its list is not a change."""
+"""Fields compared as sets of items: an item moved within its list is not a change. "Risk objects" and
+"Threat objects" compare fields by name across every generation (roles Victim and Attacker of
+`tags.observable`, ESCU 5's `rba`, ESCU 6's findings); their types and scores only between ESCU 5 and 6,
+whose vocabularies they share. "Risk and threat objects" is the observables of two older detections."""
+
 
 _STAGE = re.compile(r" (?=\|)")
 
@@ -167,37 +214,74 @@ def search_diff(old: str, new: str) -> tuple[DiffLine, ...]:
     return tuple(lines)
 
 
-def field_changes(old: Detection, new: Detection) -> tuple[FieldChange, ...]:
-    """What differs between two versions of a detection, field by field, in a fixed order."""
+def baselines_of(content: Content) -> dict[str, tuple[str, ...]]:
+    """The baselines each detection (by name) runs after: those an ESCU 6 detection names and those whose
+    ESCU 5 `tags.detections` name it (the link changed direction between the two)."""
+    names: dict[str, set[str]] = {}
+    for detection in content.detections:
+        names.setdefault(detection.name, set()).update(detection.baselines)
+    for baseline in content.baselines:
+        for name in baseline.detections:
+            names.setdefault(name, set()).add(baseline.name)
+    return {name: tuple(sorted(found)) for name, found in names.items()}
+
+
+def field_changes(old: Detection, new: Detection, old_baselines: tuple[str, ...] = (),
+                  new_baselines: tuple[str, ...] = ()) -> tuple[FieldChange, ...]:
+    """What differs between two versions of a detection, field by field, in a fixed order.
+
+    A field one side's generation does not give (`NOT_GIVEN`) is not compared: a field that only moved
+    (`tags.mitre_attack_id` to `mitre_attack_id`, `tags.message` to `rba.message` to `finding.title`) or
+    that a schema added or dropped is no change.
+    """
     changes: list[FieldChange] = []
     for label, value in SCALAR_FIELDS:
-        before, after = _text(value(old)), _text(value(new))
-        if before != after:
-            changes.append(ScalarChange(label, before, after))
+        before, after = value(old), value(new)
+        if before is NOT_GIVEN or after is NOT_GIVEN:
+            continue
+        if _text(before) != _text(after):
+            changes.append(ScalarChange(label, _text(before), _text(after)))
     if search_stages(old.search) != search_stages(new.search):
         changes.append(LinesChange("Search", search_diff(old.search, new.search)))
     for label, items in LIST_FIELDS:
-        before, after = set(map(_text, items(old))), set(map(_text, items(new)))
+        before_items, after_items = items(old), items(new)
+        if before_items is NOT_GIVEN or after_items is NOT_GIVEN:
+            continue
+        before, after = set(map(_text, before_items)), set(map(_text, after_items))
         if before != after:
             changes.append(ListChange(label, tuple(sorted(after - before)), tuple(sorted(before - after))))
+    if set(old_baselines) != set(new_baselines):
+        changes.append(ListChange("Baselines", tuple(sorted(set(new_baselines) - set(old_baselines))),
+                                  tuple(sorted(set(old_baselines) - set(new_baselines)))))
     return tuple(changes)
 
 
-def _pairs(older: list[Detection], newer: list[Detection], key: Callable[[Detection], str]):
-    """Pair detections with the same non-empty key, in path order; return the pairs and both sides' rest."""
-    by_key: dict[str, list[Detection]] = {}
-    for detection in newer:
-        if key(detection):
-            by_key.setdefault(key(detection), []).append(detection)
+def pair_by(older: list, newer: list, key: Callable[[Any], str]):
+    """Pair items (detections, stories, ...) with the same non-empty key, in path order; return the pairs
+    and both sides' rest."""
+    by_key: dict[str, list] = {}
+    for item in newer:
+        if key(item):
+            by_key.setdefault(key(item), []).append(item)
     pairs, old_rest = [], []
-    for detection in older:
-        candidates = by_key.get(key(detection)) if key(detection) else None
+    for item in older:
+        candidates = by_key.get(key(item)) if key(item) else None
         if candidates:
-            pairs.append((detection, candidates.pop(0)))
+            pairs.append((item, candidates.pop(0)))
         else:
-            old_rest.append(detection)
+            old_rest.append(item)
     paired = {id(new) for _, new in pairs}
-    return pairs, old_rest, [d for d in newer if id(d) not in paired]
+    return pairs, old_rest, [item for item in newer if id(item) not in paired]
+
+
+def match(older, newer) -> tuple[list[tuple], list, list]:
+    """(pairs, removed, added): items of two versions of the content paired by id, then by name among those
+    left (older content may lack ids, or an id may have been replaced); each side in path order."""
+    old = sorted(older, key=lambda item: item.source.path)
+    new = sorted(newer, key=lambda item: item.source.path)
+    by_id, old_rest, new_rest = pair_by(old, new, lambda item: (getattr(item, "id", "") or "").strip())
+    by_name, removed, added = pair_by(old_rest, new_rest, lambda item: item.name)
+    return by_id + by_name, removed, added
 
 
 _PLAIN_ANCHOR = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
@@ -226,13 +310,14 @@ def compare(older: Content, newer: Content, label: str) -> Changes:
     Both are the published detections of their checkout. A detection is
     matched by its id; one left unmatched is then matched by its name.
     """
-    old = sorted(older.detections, key=lambda d: d.source.path)
-    new = sorted(newer.detections, key=lambda d: d.source.path)
-    by_id, old_rest, new_rest = _pairs(old, new, lambda d: d.id.strip())
-    by_name, removed, added = _pairs(old_rest, new_rest, lambda d: d.name)
+    pairs, removed, added = match(older.detections, newer.detections)
     entries = [Entry("", "added", None, d) for d in added] + [Entry("", "removed", d, None) for d in removed]
-    for before, after in by_id + by_name:
-        fields = field_changes(before, after)
+    # Baselines are compared when both checkouts have baseline files (ESCU 5 on): older content kept them
+    # elsewhere, and a link the schema added is no change of the detection.
+    both = bool(older.baselines) and bool(newer.baselines)
+    old_baselines, new_baselines = (baselines_of(older), baselines_of(newer)) if both else ({}, {})
+    for before, after in pairs:
+        fields = field_changes(before, after, old_baselines.get(before.name, ()), new_baselines.get(after.name, ()))
         if fields:
             entries.append(Entry("", "changed", before, after, fields))
     taken: set[str] = set()

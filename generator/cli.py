@@ -36,6 +36,9 @@ def _parser() -> argparse.ArgumentParser:
     cmd.add_argument("--compare-with", type=Path, metavar="DIR",
                      help="an older checkout of the content: the mkdocs layout gets a What changed page "
                           "(changes.md) and each added or changed detection links to its entry")
+    cmd.add_argument("--releases", metavar="PATTERN",
+                     help="a tag pattern (e.g. 'v*'): every matching tag of the content's git repository is read "
+                          "and compared; the mkdocs layout gets release pages and each detection's history")
     cmd.add_argument("--out", type=Path, required=True, help="output directory")
     return parser
 
@@ -45,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "render":
             inputs = Inputs(args.attack, args.cves, args.splunk_apps, args.d3fend, args.form)
-            return render(args.content, inputs, args.out, args.layout, compare_with=args.compare_with)
+            return render(args.content, inputs, args.out, args.layout, compare_with=args.compare_with,
+                          releases=args.releases)
     except GeneratorError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

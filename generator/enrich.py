@@ -11,19 +11,40 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from .attack import TECHNIQUE_ID
 from .cves import Cve
 from .issues import Issue, Severity
-from .models import Content, DataSource, Detection, Lookup, Macro, Playbook, Source, Story, Technique
+from .models import (
+    PLAYBOOK_TAGS,
+    SEARCH_TAGS,
+    Baseline,
+    Content,
+    DataSource,
+    Detection,
+    Investigation,
+    Lookup,
+    Macro,
+    Playbook,
+    Schedule,
+    ScheduleDefinition,
+    Source,
+    Story,
+    Technique,
+)
 from .references import D3fendTechnique, SplunkApp
 from .slug import slugify
 
 _MACRO_CALL = re.compile(r"`([^\s`]+)`")
+_SPL_COMMENT = re.compile(r"```.*?```", re.DOTALL)
+"""An SPL comment: what it names is not used (a macro inside one is not called)."""
+
 _LOOKUP_CALL = re.compile(r"lookup (?:update=true)?(?:append=t)?\s*([^\s]*)")
 _LOOKUP_NAME = re.compile(r"[A-Za-z_][\w.-]*")
 # Calls the published pages never list as macros: each detection's own
 # `<name>_filter` and the CIM app's `drop_dm_object_name(...)`.
 _IMPLICIT_MACROS = ("_filter", "drop_dm_object_name")
-# Macros that Splunk apps define, so no macro file of the content has them.
+# Macros that Splunk apps define, so no macro file of the content has them. Content with a build.yml
+# (ESCU 6) says which itself, in `external_app_content`, and that list is used instead.
 APP_MACROS = frozenset({
     "get_asset",  # Splunk Enterprise Security, asset and identity framework
     "get_identity4events",  # Splunk Enterprise Security
@@ -39,7 +60,37 @@ class StoryRef:
     name: str
     slug: str
     exists: bool
+    null: bool = False
+    """The detection's list had a null item here ("None" on the April-2024 page)."""
 
+    @property
+    def url(self) -> str:
+        return f"/stories/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class BaselineRef:
+    """A baseline a detection runs after; `url` is None when no baseline file has the name."""
+
+    name: str
+    slug: str
+    exists: bool
+
+    @property
+    def url(self) -> str | None:
+        return f"/baselines/{self.slug}/" if self.exists else None
+
+
+@dataclass(frozen=True)
+class Scheduled:
+    """When a detection or baseline runs: its own schedule, a named one, or its type's default."""
+
+    schedule: Schedule
+    definition: ScheduleDefinition | None = None
+    """The schedule file it comes from; None for an inline (custom) schedule."""
+    why: str = ""
+    """How it was chosen: "custom", "named", "the default for <type> searches" (ESCU 5 `deployments/` by
+    type) or "the default schedule" (ESCU 6's "Default <kind>")."""
 
 @dataclass(frozen=True)
 class DataSourceRef:
@@ -84,10 +135,19 @@ class DetectionPage:
     apps: tuple[SplunkApp, ...] = ()
     """The supported add-ons (`supported_tas`), named as Splunkbase names them where known."""
     data_sources: tuple[DataSourceRef, ...] = ()
+    baselines: tuple[BaselineRef, ...] = ()
+    """The baselines it names (ESCU 6) and those that name it (ESCU 5), by name."""
+    schedule: Scheduled | None = None
+    """When it runs; None when the content has no schedule for it."""
 
     @property
     def name(self) -> str:
         return self.detection.name
+
+    @property
+    def named_techniques(self) -> tuple[Technique, ...]:
+        """Its techniques the ATT&CK bundle has (names and tactics): what tags and excerpts list."""
+        return tuple(t for t in self.techniques if t.in_bundle)
 
     @property
     def datamodels(self) -> tuple[str, ...]:
@@ -100,7 +160,7 @@ class DetectionPage:
     @property
     def tags(self) -> tuple[str, ...]:
         """The page's tags, in the published order (a tactic repeats once per technique)."""
-        tags = [tag for t in self.techniques for tag in (t.name, *t.tactics)]
+        tags = [tag for t in self.named_techniques for tag in (t.name, *t.tactics)]
         return (*tags, *self.detection.tags.product, *(c.id for c in self.cves), *self.datamodels)
 
 
@@ -113,6 +173,10 @@ class StoryPage:
     kill_chain_phases: tuple[str, ...]
     techniques: tuple[Technique, ...]
     """The techniques of the last of its detections that has any (the published index shows these)."""
+    baselines: tuple[BaselinePage, ...] = ()
+    """The baselines that name it (ESCU 5)."""
+    investigations: tuple[InvestigationPage, ...] = ()
+    """The investigations that name it (ESCU 5)."""
 
     @property
     def name(self) -> str:
@@ -180,6 +244,64 @@ class DataSourcePage:
 
 
 @dataclass(frozen=True)
+class BaselinePage:
+    """A baseline (ESCU 5 and 6) and the detections it serves, both ways linked."""
+
+    baseline: Baseline
+    slug: str
+    detections: tuple[DetectionPage, ...]
+    schedule: Scheduled | None = None
+    stories: tuple[StoryRef, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.baseline.name
+
+    @property
+    def url(self) -> str:
+        return f"/baselines/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class InvestigationPage:
+    """An investigation (ESCU 5) and the stories it belongs to."""
+
+    investigation: Investigation
+    slug: str
+    stories: tuple[StoryRef, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.investigation.name
+
+    @property
+    def url(self) -> str:
+        return f"/investigations/{self.slug}/"
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Content named as a removed detection's replacement; `url` is None when the site has no page for it."""
+
+    name: str
+    url: str | None
+
+
+@dataclass(frozen=True)
+class RemovedPage:
+    """A removed detection (ESCU 6 `removed/`), served at the address it had when it was last published."""
+
+    detection: Detection
+    slug: str
+    url: str
+    replacements: tuple[Replacement, ...] = ()
+
+    @property
+    def name(self) -> str:
+        return self.detection.name
+
+
+@dataclass(frozen=True)
 class Site:
     detections: tuple[DetectionPage, ...]
     """Sorted by name, then by source path."""
@@ -198,12 +320,21 @@ class Site:
     """The ATT&CK version of the bundle ("14.1"), "" when it does not say."""
     techniques: dict[str, Technique] = field(default_factory=dict)
     """Every technique of the ATT&CK bundle, by id."""
+    baselines: tuple[BaselinePage, ...] = ()
+    """Sorted by name, then path."""
+    investigations: tuple[InvestigationPage, ...] = ()
+    removed: tuple[RemovedPage, ...] = ()
+    """Sorted by name, then path."""
+    schedules: tuple[ScheduleDefinition, ...] = ()
+    """Sorted by path."""
+
 
 
 def called_macros(search: str) -> list[str]:
-    """Names of the macros a search calls, without arguments, first call first."""
+    """Names of the macros a search calls, without arguments, first call first (not those named only inside
+    an SPL comment, ```...```: Splunk does not expand them)."""
     names: list[str] = []
-    for call in _MACRO_CALL.findall(search):
+    for call in _MACRO_CALL.findall(_SPL_COMMENT.sub(" ", search)):
         if any(marker in call for marker in _IMPLICIT_MACROS):
             continue
         name = call.split("(", 1)[0]
@@ -240,8 +371,10 @@ class _Linker:
     """Builds pages and collects issues; one instance per `build_site` call."""
 
     def __init__(self, content: Content, techniques: dict[str, Technique], cves: dict[str, Cve] | None,
-                 rules, apps: dict[str, SplunkApp] | None, d3fend: dict[str, D3fendTechnique] | None):
+                 rules, apps: dict[str, SplunkApp] | None, d3fend: dict[str, D3fendTechnique] | None,
+                 attack_version: str = ""):
         self.techniques = techniques
+        self.attack_version = attack_version
         self._unchecked: dict[str, tuple[tuple, int]] = {}
         """Per reference file not given: its first reference and how many there are."""
         self.cves = cves
@@ -252,16 +385,35 @@ class _Linker:
         self.macros: dict[str, Macro] = {}
         for macro in content.macros:
             self.macros.setdefault(macro.name, macro)
-        self.lookups: dict[str, Lookup] = {}
+        # A search's lookup is listed once per lookup file of its name, as the published generator did.
+        self.lookups: dict[str, list[Lookup]] = {}
         for lookup in content.lookups:
-            self.lookups.setdefault(lookup.name, lookup)
+            self.lookups.setdefault(lookup.name, []).append(lookup)
         self.lookup_files = {lk.filename for lk in content.lookups if lk.filename}
+        build = content.build
+        self.app_macros = build.external_macros if build is not None else APP_MACROS
+        self.app_lookups = build.external_lookups if build is not None else frozenset()
         self.data_sources: dict[str, DataSource] = {}
         for data_source in content.data_sources:
             self.data_sources.setdefault(data_source.name, data_source)
         self.sorted_data_source_names = tuple(sorted(self.data_sources))
         self.story_names = {s.name for s in content.stories}
         self.sorted_story_names = tuple(sorted(self.story_names))
+        self.baselines: dict[str, Baseline] = {}
+        for baseline in content.baselines:
+            self.baselines.setdefault(baseline.name, baseline)
+        self.sorted_baseline_names = tuple(sorted(self.baselines))
+        # ESCU 5 baselines name their detections; ESCU 6 detections name their baselines.
+        self.serving: dict[str, list[str]] = {}
+        for baseline in self.baselines.values():
+            for name in baseline.detections:
+                self.serving.setdefault(name, []).append(baseline.name)
+        self.schedules: dict[str, ScheduleDefinition] = {}
+        self.schedule_of_type: dict[str, ScheduleDefinition] = {}
+        for definition in content.schedules:
+            self.schedules.setdefault(definition.name, definition)
+            if definition.type:
+                self.schedule_of_type.setdefault(definition.type, definition)
         self.issues: list[Issue] = []
 
     def report(self, severity: Severity, source, keys: tuple, message: str) -> None:
@@ -280,21 +432,55 @@ class _Linker:
             issues.append(Issue(source.path, source.line(*keys), Severity.WARNING, f"{message}: no {file} was given"))
         return issues
 
+    def technique(self, detection: Detection, index: int, technique_id: str) -> Technique | None:
+        """The technique a detection names; one the bundle lacks is shown by its id when the id is well formed
+        (content can be newer than the bundle), left out otherwise."""
+        technique = self.techniques.get(technique_id)
+        if technique is not None:
+            return technique
+        where = detection.where("mitre_attack_id", index)
+        if not TECHNIQUE_ID.fullmatch(technique_id):
+            self.report(Severity.ERROR, detection.source, where,
+                        f"unknown ATT&CK technique '{technique_id}' (not in the ATT&CK bundle)")
+            return None
+        version = f"ATT&CK {self.attack_version}" if self.attack_version else "the ATT&CK bundle (its version unknown)"
+        self.report(Severity.WARNING, detection.source, where,
+                    f"ATT&CK technique '{technique_id}' is not in {version}; it is shown by its id alone "
+                    "(a newer bundle may have it)")
+        return Technique(technique_id, "", (), in_bundle=False)
+
+    def scheduled(self, source, custom: Schedule | None, name: str, name_keys: tuple, default_type: str,
+                  default_name: str) -> Scheduled | None:
+        """The schedule of a detection or baseline: its own, the one it names, or its type's default
+        (ESCU 5 `deployments/` by `type`, ESCU 6's "Default <kind>" schedule)."""
+        if custom is not None:
+            return Scheduled(custom, None, "custom")
+        if name:
+            definition = self.schedules.get(name)
+            if definition is None:
+                self.report(Severity.WARNING, source, name_keys, f"no schedule is named '{name}'")
+                return None
+            return Scheduled(definition.schedule, definition, "named")
+        definition = self.schedule_of_type.get(default_type)
+        if definition is not None:
+            return Scheduled(definition.schedule, definition, f"the default for {default_type} searches")
+        definition = self.schedules.get(default_name)
+        if definition is None:
+            return None
+        return Scheduled(definition.schedule, definition, "the default schedule")
+
     def detection_page(self, detection: Detection) -> DetectionPage:
         tags = detection.tags
         techniques = []
         for index, technique_id in enumerate(tags.mitre_attack_id):
-            technique = self.techniques.get(technique_id)
-            if technique is None:
-                self.report(Severity.ERROR, detection.source, ("tags", "mitre_attack_id", index),
-                            f"unknown ATT&CK technique '{technique_id}' (not in the ATT&CK bundle)")
-            else:
+            technique = self.technique(detection, index, technique_id)
+            if technique is not None:
                 techniques.append(technique)
 
         macros = []
         for name in called_macros(detection.search):
             macro = self.macros.get(name)
-            if macro is None and name in APP_MACROS:
+            if macro is None and name in self.app_macros:
                 continue
             if macro is None:
                 self.report(Severity.ERROR, detection.source, ("search",),
@@ -309,10 +495,10 @@ class _Linker:
         lookups = []
         unknown: dict[str, int] = {}
         for name in names:
-            lookup = self.lookups.get(name)
-            if lookup is not None:
-                lookups.append(lookup)
-            elif name not in self.lookup_files and _LOOKUP_NAME.fullmatch(name):
+            found = self.lookups.get(name)
+            if found:
+                lookups.extend(found)
+            elif name not in self.lookup_files and name not in self.app_lookups and _LOOKUP_NAME.fullmatch(name):
                 # `inputlookup x.csv` names the table file itself; the published
                 # pages did not list those, but a lookup file does define them.
                 # What the published pattern caught that is no name at all
@@ -326,27 +512,31 @@ class _Linker:
 
         cves = []
         for index, cve_id in enumerate(tags.cve):
+            where = detection.where("cve", index)
             if self.cves is None:
                 # Without a CVE file there is nothing to check against: show the id alone.
-                self.without_file("CVE file", detection.source, ("tags", "cve", index), cve_id,
+                self.without_file("CVE file", detection.source, where, cve_id,
                                   "is shown without summary and score", "are shown without summary and score")
                 cves.append(Cve(cve_id, "", ""))
                 continue
             cve = self.cves.get(cve_id)
             if cve is None:
                 # As on the published site: the id with empty summary and score.
-                self.report(Severity.WARNING, detection.source, ("tags", "cve", index),
+                self.report(Severity.WARNING, detection.source, where,
                             f"{cve_id} is not in the CVE file; it is shown without summary and score")
                 cve = Cve(cve_id, "", "")
             cves.append(cve)
 
         stories = []
         for index, name in enumerate(tags.analytic_story):
+            if name is None:  # reported by the loader
+                stories.append(StoryRef("None", "none", False, null=True))
+                continue
             exists = name in self.story_names
             if not exists:
                 suggestion = _closest(name, self.sorted_story_names)
                 hint = f"; did you mean '{suggestion}'?" if suggestion else ""
-                self.report(Severity.WARNING, detection.source, ("tags", "analytic_story", index),
+                self.report(Severity.WARNING, detection.source, detection.where("analytic_story", index),
                             f"no story is named '{name}'{hint}")
             stories.append(StoryRef(name, slugify(name), exists))
 
@@ -382,6 +572,18 @@ class _Linker:
                             f"no data source is named '{name}'{hint}")
             data_sources[name] = DataSourceRef(name, slugify(name), definition)
 
+        baselines: dict[str, BaselineRef] = {}
+        for index, name in enumerate(detection.baselines):
+            exists = name in self.baselines
+            if not exists and name not in baselines:
+                suggestion = _closest(name, self.sorted_baseline_names)
+                hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+                self.report(Severity.WARNING, detection.source, ("baselines", index),
+                            f"no baseline is named '{name}'{hint}")
+            baselines.setdefault(name, BaselineRef(name, slugify(name), exists))
+        for name in self.serving.get(detection.name, ()):
+            baselines.setdefault(name, BaselineRef(name, slugify(name), True))
+
         slug = slugify(detection.name)
         return DetectionPage(
             detection=detection,
@@ -395,7 +597,23 @@ class _Linker:
             derived=self.rules.derive(detection, tuple(techniques)),
             apps=tuple(apps),
             data_sources=tuple(data_sources.values()),
+            baselines=tuple(baselines.values()),
+            schedule=self.scheduled(detection.source, detection.custom_schedule, detection.schedule,
+                                    ("schedule",), detection.type, "Default EventBasedDetection"),
         )
+
+    def story_refs(self, item, names: tuple[str, ...]) -> tuple[StoryRef, ...]:
+        """The stories a baseline or investigation names, each a warning when no story has the name."""
+        refs = []
+        for index, name in enumerate(names):
+            exists = name in self.story_names
+            if not exists:
+                suggestion = _closest(name, self.sorted_story_names)
+                hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+                self.report(Severity.WARNING, item.source, (*item.paths.where("analytic_story", SEARCH_TAGS), index),
+                            f"no story is named '{name}'{hint}")
+            refs.append(StoryRef(name, slugify(name), exists))
+        return tuple(refs)
 
     def d3fend_techniques(self, playbook: Playbook) -> tuple[D3fendTechnique, ...]:
         found = []
@@ -404,11 +622,12 @@ class _Linker:
         characters = all(len(technique_id) == 1 for technique_id in playbook.defend_technique_id)
         for index, technique_id in enumerate(playbook.defend_technique_id):
             technique = (self.d3fend or {}).get(technique_id)
+            where = playbook.paths.where("defend_technique_id", PLAYBOOK_TAGS) + (index,)
             if technique is None and not characters and self.d3fend is None:
-                self.without_file("D3FEND file", playbook.source, ("tags", "defend_technique_id", index),
+                self.without_file("D3FEND file", playbook.source, where,
                                   f"D3FEND technique '{technique_id}'", "is left out", "are left out")
             elif technique is None and not characters:
-                self.report(Severity.WARNING, playbook.source, ("tags", "defend_technique_id", index),
+                self.report(Severity.WARNING, playbook.source, where,
                             f"D3FEND technique '{technique_id}' is left out: it is not in the D3FEND file")
             elif technique is not None:
                 found.append(technique)
@@ -416,10 +635,12 @@ class _Linker:
 
 
 def duplicate_ids(content: Content) -> list[Issue]:
-    """An error for each detection, story, playbook or data source whose id an earlier file (by path) has."""
+    """An error for each detection, story, playbook, data source or baseline whose id an earlier file (by path)
+    of its kind has."""
     issues = []
     for kind, items in (("detection", content.detections), ("story", content.stories),
-                        ("playbook", content.playbooks), ("data source", content.data_sources)):
+                        ("playbook", content.playbooks), ("data source", content.data_sources),
+                        ("baseline", content.baselines)):
         first: dict[str, Source] = {}
         for item in sorted(items, key=lambda item: item.source.path):
             if not item.id:
@@ -431,6 +652,23 @@ def duplicate_ids(content: Content) -> list[Issue]:
     return issues
 
 
+def _removed_pages(linker: _Linker, content: Content, rules, other_pages: dict[str, str]) -> tuple[RemovedPage, ...]:
+    """Each removed detection at the address it had when last published, with its replacements linked."""
+    pages = []
+    for detection in sorted(content.removed, key=lambda d: (d.name, d.source.path)):
+        replacements = []
+        names = detection.deprecation.replacement_content if detection.deprecation else ()
+        for index, name in enumerate(names):
+            url = other_pages.get(name)
+            if url is None:
+                linker.report(Severity.WARNING, detection.source, ("deprecation_info", "replacement_content", index),
+                              f"no published content is named '{name}'; the replacement is shown without a link")
+            replacements.append(Replacement(name, url))
+        slug = slugify(detection.name)
+        pages.append(RemovedPage(detection, slug, rules.detection_url(detection, slug), tuple(replacements)))
+    return tuple(pages)
+
+
 def build_site(content: Content, techniques: dict[str, Technique], cves: dict[str, Cve] | None, rules,
                apps: dict[str, SplunkApp] | None = None,
                d3fend: dict[str, D3fendTechnique] | None = None, attack_version: str = "") -> tuple[Site, list[Issue]]:
@@ -439,7 +677,7 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
     `cves`, `apps` and `d3fend` are None when no such file was given: CVEs and
     add-ons are then shown by id, D3FEND ids left out, each with a warning.
     """
-    linker = _Linker(content, techniques, cves, rules, apps, d3fend)
+    linker = _Linker(content, techniques, cves, rules, apps, d3fend, attack_version)
     linker.issues.extend(duplicate_ids(content))
     detections = sorted((linker.detection_page(d) for d in content.detections if rules.is_published(d)),
                         key=lambda page: (page.name, page.detection.source.path))
@@ -447,8 +685,29 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
     by_story: dict[str, list[DetectionPage]] = {}
     for page in detections:
         for story_name in page.detection.tags.analytic_story:  # a story named twice lists it twice, as published
-            by_story.setdefault(story_name, []).append(page)
+            if story_name is not None:
+                by_story.setdefault(story_name, []).append(page)
 
+    by_name: dict[str, list[DetectionPage]] = {}
+    for page in detections:
+        by_name.setdefault(page.name, []).append(page)
+    served: dict[str, list[DetectionPage]] = {}
+    for page in detections:
+        for ref in page.baselines:
+            served.setdefault(ref.name, []).append(page)
+    baselines = []
+    for baseline in sorted(linker.baselines.values(), key=lambda b: (b.name, b.source.path)):
+        for index, name in enumerate(baseline.detections):
+            if name not in by_name:
+                linker.report(Severity.WARNING, baseline.source, (*baseline.paths.where("detections", SEARCH_TAGS), index),
+                              f"no published detection is named '{name}'")
+        baselines.append(BaselinePage(
+            baseline, slugify(baseline.name), tuple(served.get(baseline.name, ())),
+            linker.scheduled(baseline.source, baseline.custom_schedule, baseline.schedule, ("schedule",),
+                             "Baseline", "Default Baseline"),
+            linker.story_refs(baseline, baseline.analytic_story)))
+    investigations = tuple(InvestigationPage(i, slugify(i.name), linker.story_refs(i, i.analytic_story))
+                           for i in sorted(content.investigations, key=lambda i: (i.name, i.source.path)))
     stories = []
     for story in sorted(content.stories, key=lambda s: (s.name, s.source.path)):
         members = by_story.get(story.name, [])
@@ -460,11 +719,10 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
             datamodels=tuple(sorted({dm for p in members for dm in p.datamodels})),
             kill_chain_phases=tuple(sorted({k for p in members for k in p.kill_chain_phases})),
             techniques=with_techniques[-1].techniques if with_techniques else (),
+            baselines=tuple(b for b in baselines if story.name in b.baseline.analytic_story),
+            investigations=tuple(i for i in investigations if story.name in i.investigation.analytic_story),
         ))
 
-    by_name: dict[str, list[DetectionPage]] = {}
-    for page in detections:
-        by_name.setdefault(page.name, []).append(page)
     playbooks = []
     for playbook in sorted(content.playbooks, key=lambda p: (p.name, p.source.path)):
         linked = []
@@ -473,8 +731,8 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
             if matches:
                 linked.extend(matches)
             else:
-                linker.report(Severity.WARNING, playbook.source, ("tags", "detections", index),
-                              f"no published detection is named '{name}'")
+                linker.report(Severity.WARNING, playbook.source, playbook.paths.where("detections", PLAYBOOK_TAGS)
+                              + (index,), f"no published detection is named '{name}'")
         playbooks.append(PlaybookPage(playbook, slugify(playbook.name), tuple(linked),
                                       linker.d3fend_techniques(playbook)))
 
@@ -489,6 +747,11 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
             users.setdefault(ref.name, []).append(page)
     data_sources = tuple(DataSourcePage(d, slugify(d.name), tuple(users.get(d.name, ())))
                          for d in sorted(linker.data_sources.values(), key=lambda d: (d.name, d.source.path)))
+
+    # What a removed detection's replacement may name: any page's content. A detection's name wins over a
+    # story's, baseline's or playbook's, and the first of each kind (by name, then path) over the rest.
+    pages_by_name = {page.name: page.url for page in (*reversed(playbooks), *reversed(baselines),
+                                                       *reversed(stories), *reversed(detections))}
     site = Site(
         detections=tuple(detections),
         stories=tuple(stories),
@@ -501,5 +764,9 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
         lookups=tuple(sorted(content.lookups, key=lambda lk: (lk.name, lk.source.path))),
         attack_version=attack_version,
         techniques=techniques,
+        baselines=tuple(baselines),
+        investigations=investigations,
+        removed=_removed_pages(linker, content, rules, pages_by_name),
+        schedules=tuple(sorted(content.schedules, key=lambda d: d.source.path)),
     )
     return site, linker.issues + linker.summary()

@@ -1,7 +1,7 @@
 """Exports: the site's data in formats other tools read, as pages of the site.
 
-- `api/<kind>.json` for detections, stories, playbooks, macros, lookups and
-  data sources: one object per item, each with its id (the name for macros
+- `api/<kind>.json` for detections, stories, playbooks, macros, lookups,
+  data sources and baselines (when the content has any): one object per item, each with its id (the name for macros
   and lookups, which have none); the schema is in docs/exports.md.
 - `api/detections.csv`: one row per detection, for a spreadsheet.
 - `layers/all.json`, `layers/stories/<slug>.json`, `layers/data_sources/<slug>.json`:
@@ -25,7 +25,7 @@ from functools import partial
 from typing import Any, Iterable
 from xml.sax.saxutils import escape, quoteattr
 
-from .enrich import DataSourcePage, DetectionPage, PlaybookPage, Site, StoryPage
+from .enrich import BaselinePage, DataSourcePage, DetectionPage, PlaybookPage, Site, StoryPage
 from .render import Page
 
 LAYER_FORMAT = "4.5"
@@ -44,8 +44,9 @@ def _relative(url: str) -> str:
 def detection_record(page: DetectionPage) -> dict[str, Any]:
     d, tags = page.detection, page.detection.tags
     return {
-        "id": d.id, "name": d.name, "version": d.version, "date": d.date, "author": d.author or "",
-        "type": d.type, "status": d.lifecycle, "kind": d.kind,
+        "id": d.id, "name": d.name, "version": d.version, "date": d.date,
+        "creation_date": d.dates.creation_date, "modification_date": d.dates.modification_date,
+        "author": d.author or "", "type": d.type, "status": d.lifecycle, "kind": d.kind,
         "description": d.description or "", "search": d.search,
         "how_to_implement": d.how_to_implement or "", "known_false_positives": d.known_false_positives or "",
         "references": list(d.references),
@@ -60,8 +61,38 @@ def detection_record(page: DetectionPage) -> dict[str, Any]:
         "lookups": [lookup.name for lookup in page.lookups],
         "required_fields": list(tags.required_fields),
         "security_domain": tags.security_domain,
+        "asset_type": tags.asset_type,
+        "risk_message": d.risk_message or "",
+        "risk_objects": [_entity(entity, "finding" if d.finding and entity is d.finding.entity else
+                                 "intermediate finding" if entity in d.intermediate_findings else "risk object")
+                         for entity in d.risk_entities],
+        "threat_objects": [{"field": t.field, "type": t.type} for t in d.threat_objects],
+        "baselines": [ref.name for ref in page.baselines],
         "url": _relative(page.url),
         "source": d.source.path,
+    }
+
+
+def _entity(entity, role: str) -> dict[str, Any]:
+    return {"field": entity.field, "type": entity.type, "score": entity.score, "message": entity.message,
+            "role": role}
+
+
+def baseline_record(page: BaselinePage) -> dict[str, Any]:
+    b = page.baseline
+    schedule = page.schedule.schedule if page.schedule else None
+    return {
+        "id": b.id or page.slug, "name": b.name, "version": b.version, "date": b.date,
+        "creation_date": b.dates.creation_date, "modification_date": b.dates.modification_date,
+        "author": b.author, "status": "deprecated" if b.deprecated else b.status, "description": b.description,
+        "search": b.search, "how_to_implement": b.how_to_implement, "known_false_positives": b.known_false_positives,
+        "references": list(b.references), "products": list(b.product), "security_domain": b.security_domain,
+        "stories": [ref.name for ref in page.stories],
+        "schedule": {"cron_schedule": schedule.cron_schedule, "earliest_time": schedule.earliest_time,
+                     "latest_time": schedule.latest_time, "schedule_window": schedule.schedule_window}
+        if schedule else None,
+        "detections": [d.detection.id for d in page.detections],
+        "url": _relative(page.url), "source": b.source.path,
     }
 
 
@@ -234,6 +265,7 @@ def export_pages(site: Site, attack_version: str = "") -> list[Page]:
                                    "description": lk.description or "", "source": lk.source.path}
                                   for lk in site.lookups)),
         ("data_sources", lambda: _json(data_source_record(p) for p in site.data_sources)),
+        *((("baselines", lambda: _json(baseline_record(p) for p in site.baselines)),) if site.baselines else ()),
     )
     pages = [Page(("api", f"{kind}.json"), make, label=f"export api/{kind}.json") for kind, make in records]
     pages.append(Page(("api", "detections.csv"), partial(detections_csv, site), label="export api/detections.csv"))

@@ -1,7 +1,11 @@
 """The model: one frozen dataclass per kind of source, plus the ATT&CK technique.
 
-Models hold what the YAML says, already type-checked, and where it came from
-(`Source`), so any later stage can report a problem at `path:line`.
+Models hold what the YAML means, already type-checked, and where it came from
+(`Source`), so any later stage can report a problem at `path:line`. One model
+serves every generation of the schema: a detection's ATT&CK ids are
+`Detection.tags.mitre_attack_id` whether its file wrote them under `tags:`
+(until 2025) or at the top level (ESCU 6), and `KeyPaths` records where each
+such field was read from, so that a problem is reported at the real line.
 """
 
 from __future__ import annotations
@@ -56,6 +60,14 @@ class Technique:
     """ATT&CK's data sources for it, e.g. "Process: Process Creation"."""
     retired: bool = False
     """ATT&CK has revoked or deprecated it: kept so that detections naming it still link, but not in the matrix."""
+    in_bundle: bool = True
+    """False for an id a detection names that the ATT&CK bundle lacks (content newer than the bundle): shown by
+    its id alone."""
+
+    @property
+    def label(self) -> str:
+        """Its name, or its id when the bundle does not know it."""
+        return self.name or self.id
 
     @property
     def url(self) -> str:
@@ -68,11 +80,52 @@ class Technique:
 
 
 @dataclass(frozen=True)
+class KeyPaths:
+    """Where a file wrote the fields that differ between generations: (field, key path) pairs.
+
+    E.g. ("mitre_attack_id", ("tags", "mitre_attack_id")) for a 2024 detection,
+    ("mitre_attack_id", ("mitre_attack_id",)) for an ESCU 6 one. A field the
+    file did not write has no entry.
+    """
+
+    pairs: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def get(self, field: str) -> tuple[str, ...] | None:
+        for name, path in self.pairs:
+            if name == field:
+                return path
+        return None
+
+    def where(self, field: str, tagged: frozenset[str]) -> tuple[str, ...]:
+        """The path of `field`; one the file did not write is looked for where its generation would have
+        it: under `tags` for the fields in `tagged` (the older place), else at the top."""
+        path = self.get(field)
+        if path is None:
+            path = ("tags", field) if field in tagged else (field,)
+        return path
+
+
+@dataclass(frozen=True)
+class Dates:
+    """The dates a file gives: `date` (until 2025), or `creation_date` and `modification_date` (ESCU 6)."""
+
+    date: str = ""
+    creation_date: str = ""
+    modification_date: str = ""
+
+    @property
+    def published(self) -> str:
+        """The date pages show as "Last Updated": `date`, else `modification_date`."""
+        return self.date or self.modification_date
+
+
+@dataclass(frozen=True)
 class Macro:
     name: str
     definition: str
     description: str
     source: Source
+    arguments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,6 +134,8 @@ class Lookup:
     description: str
     filename: str | None
     source: Source
+    lookup_type: str = ""
+    """csv or kvstore, as written (since 2025), "" when not given."""
 
 
 @dataclass(frozen=True)
@@ -93,12 +148,69 @@ class Observable:
 
 
 @dataclass(frozen=True)
+class RiskEntity:
+    """Something a detection scores risk on: a risk object of `rba:` (ESCU 5), a finding's entity or an
+    intermediate finding's entity (ESCU 6, with its own message)."""
+
+    field: str
+    type: str
+    score: int | float | None = None
+    message: str = ""
+
+
+@dataclass(frozen=True)
+class ThreatObject:
+    """A threat object (`rba.threat_objects` in ESCU 5, top-level `threat_objects` in ESCU 6)."""
+
+    field: str
+    type: str
+
+
+@dataclass(frozen=True)
+class Rba:
+    """The risk-based alerting of ESCU 5 (`rba:`): the risk message and the scored risk objects.
+
+    Its threat objects are `Detection.threat_objects`, as ESCU 6's are."""
+
+    message: str
+    risk_objects: tuple[RiskEntity, ...] = ()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """An ESCU 6 finding (`finding:`): the alert a TTP or Correlation detection raises, on one entity."""
+
+    title: str
+    entity: RiskEntity | None = None
+
+
+@dataclass(frozen=True)
+class Schedule:
+    """When a search runs: cron schedule, time range and schedule window."""
+
+    cron_schedule: str = ""
+    earliest_time: str = ""
+    latest_time: str = ""
+    schedule_window: str = ""
+
+
+@dataclass(frozen=True)
+class Deprecation:
+    """`deprecation_info`: why content was retired, in which release, and what replaces it (by name)."""
+
+    reason: str = ""
+    removed_in_version: str = ""
+    replacement_content: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class AttackData:
     """One replayable data file of a detection test."""
 
     data: str
     source: str = ""
     sourcetype: str = ""
+    index: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +219,9 @@ class DetectionTest:
 
     name: str
     attack_data: tuple[AttackData, ...] = ()
+    test_type: str = ""
+    """ESCU 6: unit or experimental."""
+    description: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,7 +236,14 @@ class Drilldown:
 
 @dataclass(frozen=True)
 class DetectionTags:
-    analytic_story: tuple[str, ...] = ()
+    """What a detection is annotated with: stories, ATT&CK ids, products, CVEs, risk (before 2025), ...
+
+    The same fields whichever generation wrote them: under `tags:` until 2025,
+    at the top level in ESCU 6 (see `Detection.paths`). A story written as
+    null is None in `analytic_story` (the April-2024 form published it).
+    """
+
+    analytic_story: tuple[str | None, ...] = ()
     kill_chain_phases: tuple[str, ...] = ()
     mitre_attack_id: tuple[str, ...] = ()
     product: tuple[str, ...] = ()
@@ -136,6 +258,7 @@ class DetectionTags:
     supported_tas: tuple[str, ...] = ()
     security_domain: str = ""
     manual_test: str = ""
+    asset_type: str = ""
 
     @property
     def has_observables(self) -> bool:
@@ -155,7 +278,7 @@ class Detection:
     name: str
     id: str
     version: int | str
-    date: str
+    dates: Dates
     author: str
     type: str
     datamodel: tuple[str, ...]
@@ -171,18 +294,48 @@ class Detection:
     """Experimental: in detections/experimental/ (2022) or `status: experimental` (since 2023)."""
     source: Source
     status: str = ""
-    """`status` as written (production, experimental, deprecated, validation); "" when absent."""
+    """`status` as written (production, experimental, deprecated, validation, removed); "" when absent."""
     ssa: bool = False
     """A Splunk Behavioral Analytics detection (ssa_detections/)."""
     data_source: tuple[str, ...] = ()
     tests: tuple[DetectionTest, ...] = ()
     drilldown_searches: tuple[Drilldown, ...] = ()
     misplaced_cve: tuple[str, ...] = ()
-    """CVE ids written at the top level instead of under `tags` (a mistake the corpus has)."""
+    """CVE ids written at the top level beside a `tags:` block (a mistake the 2024 corpus has; ESCU 6 files
+    have no `tags:` and their top-level `cve` is `tags.cve`)."""
+    rba: Rba | None = None
+    """ESCU 5's risk-based alerting (`rba:`)."""
+    finding: Finding | None = None
+    """ESCU 6's finding (`finding:`)."""
+    intermediate_findings: tuple[RiskEntity, ...] = ()
+    """ESCU 6's intermediate findings (`intermediate_findings.entities`), each with its message."""
+    threat_objects: tuple[ThreatObject, ...] = ()
+    """Threat objects of ESCU 5 (`rba.threat_objects`) and ESCU 6 (`threat_objects`)."""
+    baselines: tuple[str, ...] = ()
+    """The baselines an ESCU 6 detection names (`baselines:`), by name."""
+    category: str = ""
+    """ESCU 6's `category` (the folder's name)."""
+    schedule: str = ""
+    """The named schedule it runs on (ESCU 6 `schedule:`), "" when it runs on its type's default."""
+    custom_schedule: Schedule | None = None
+    threat_group: tuple[str, ...] = ()
+    deprecation: Deprecation | None = None
+    """`deprecation_info` (ESCU 6): why it was deprecated or removed and what replaces it."""
+    paths: KeyPaths = field(default=KeyPaths(), compare=False)
+    """Where the file wrote the fields generations place differently (see `where`)."""
+
+    @property
+    def date(self) -> str:
+        """The date the published forms show ("Last Updated") and name posts by."""
+        return self.dates.published
 
     @property
     def deprecated(self) -> bool:
         return self.kind == "deprecated" or self.status == "deprecated"
+
+    @property
+    def removed(self) -> bool:
+        return self.status == "removed"
 
     @property
     def lifecycle(self) -> str:
@@ -190,13 +343,60 @@ class Detection:
         return "deprecated" if self.deprecated else "experimental" if self.experimental else (
             self.status or "production")
 
+    def where(self, field: str, *more: str | int) -> tuple[str | int, ...]:
+        """The key path of `field` in the file (then `more`), for `Source.line`.
+
+        A field the file did not write is looked for where its own generation
+        would have it: under `tags` for the annotations, else at the top.
+        """
+        return (*self.paths.where(field, ANNOTATION_FIELDS), *more)
+
+    def line(self, field: str, *more: str | int) -> int | None:
+        """The 1-based line of `field` (then `more`) in the source file."""
+        return self.source.line(*self.where(field, *more))
+
+    @property
+    def has_risk(self) -> bool:
+        """It says how risk is scored: ESCU 5's `rba`, ESCU 6's finding or intermediate findings."""
+        return self.rba is not None or self.finding is not None or bool(self.intermediate_findings)
+
+    @property
+    def risk_message(self) -> str | None:
+        """The message its risk events carry, whichever generation wrote it: `tags.message` (until 2024),
+        `rba.message` (ESCU 5), `finding.title`, else the intermediate findings' message when they share
+        one (ESCU 6). None when it has none."""
+        if self.finding is not None:
+            return self.finding.title
+        if self.rba is not None:
+            return self.rba.message
+        messages = {entity.message for entity in self.intermediate_findings}
+        if len(messages) == 1:
+            return messages.pop()
+        return self.tags.message or None
+
+    @property
+    def risk_entities(self) -> tuple[RiskEntity, ...]:
+        """What ESCU 5 and 6 score risk on: `rba.risk_objects`, or the finding's entity and the
+        intermediate findings' entities."""
+        if self.rba is not None:
+            return self.rba.risk_objects
+        entity = (self.finding.entity,) if self.finding is not None and self.finding.entity is not None else ()
+        return (*entity, *self.intermediate_findings)
+
+
+ANNOTATION_FIELDS = frozenset({"analytic_story", "asset_type", "cve", "mitre_attack_id", "product",
+                               "security_domain", "atomic_guid", "kill_chain_phases", "required_fields",
+                               "dataset", "impact", "confidence", "message", "observable", "supported_tas",
+                               "manual_test"})
+"""Detection fields written under `tags:` until 2025 (ESCU 6 writes the first seven at the top level)."""
+
 
 @dataclass(frozen=True)
 class Story:
     name: str
     id: str
     version: int | str
-    date: str
+    dates: Dates
     author: str
     description: str
     narrative: str
@@ -204,6 +404,14 @@ class Story:
     category: tuple[str, ...]
     product: tuple[str, ...]
     source: Source
+    usecase: str = ""
+    cve: tuple[str, ...] = ()
+    status: str = ""
+    paths: KeyPaths = field(default=KeyPaths(), compare=False)
+
+    @property
+    def date(self) -> str:
+        return self.dates.published
 
 
 @dataclass(frozen=True)
@@ -211,7 +419,7 @@ class Playbook:
     name: str
     id: str
     version: int | str
-    date: str
+    dates: Dates
     author: str
     type: str
     description: str
@@ -229,6 +437,20 @@ class Playbook:
     use_cases: tuple[str, ...] = ()
     defend_technique_id: tuple[str, ...] = ()
     """D3FEND technique ids; a text written where a list belongs is read character by character."""
+    paths: KeyPaths = field(default=KeyPaths(), compare=False)
+
+    @property
+    def date(self) -> str:
+        return self.dates.published
+
+    def line(self, field: str, *more: str | int) -> int | None:
+        return self.source.line(*self.paths.where(field, PLAYBOOK_TAGS), *more)
+
+
+PLAYBOOK_TAGS = frozenset({"platform_tags", "playbook_type", "playbook_fields", "product", "analytic_story",
+                           "detections", "labels", "playbook_outputs", "vpe_type", "use_cases",
+                           "defend_technique_id"})
+"""Playbook fields written under `tags:` until 2025 (ESCU 6 writes them at the top level)."""
 
 
 @dataclass(frozen=True)
@@ -251,13 +473,21 @@ class FieldMapping:
 
 
 @dataclass(frozen=True)
+class LogSourceConversion:
+    """How a data source's events map onto another data source's fields (`convert_to_log_source`)."""
+
+    data_source: str
+    mapping: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
 class DataSource:
     """A data source definition (`data_sources/*.yml`): what a detection's `data_source` names."""
 
     name: str
     id: str
     version: int | str
-    date: str
+    dates: Dates
     author: str
     description: str
     source_name: str
@@ -270,6 +500,120 @@ class DataSource:
     configuration: str
     example_log: str
     source: Source
+    separator_value: str = ""
+    mitre_components: tuple[str, ...] = ()
+    output_fields: tuple[str, ...] = ()
+    logsource: tuple[tuple[str, str], ...] = ()
+    """(key, value) pairs of `logsource`, e.g. ("product", "aws")."""
+    conversions: tuple[LogSourceConversion, ...] = ()
+
+    @property
+    def date(self) -> str:
+        return self.dates.published
+
+
+@dataclass(frozen=True)
+class SavedSearch:
+    """What baselines and investigations share: a named search, its texts, and the stories it belongs to."""
+
+    name: str
+    id: str
+    version: int | str
+    dates: Dates
+    author: str
+    status: str
+    description: str
+    search: str
+    how_to_implement: str
+    known_false_positives: str
+    references: tuple[str, ...]
+    source: Source
+    type: str = ""
+    analytic_story: tuple[str, ...] = ()
+    product: tuple[str, ...] = ()
+    security_domain: str = ""
+    paths: KeyPaths = field(default=KeyPaths(), compare=False)
+
+    @property
+    def date(self) -> str:
+        return self.dates.published
+
+    def line(self, field: str, *more: str | int) -> int | None:
+        return self.source.line(*self.paths.where(field, SEARCH_TAGS), *more)
+
+
+SEARCH_TAGS = frozenset({"analytic_story", "detections", "product", "security_domain"})
+"""Baseline and investigation fields written under `tags:` in ESCU 5 (ESCU 6 writes product and security
+domain at the top level)."""
+
+
+@dataclass(frozen=True)
+class Baseline(SavedSearch):
+    """A baseline search (`baselines/`, 2025 on): it fills a lookup that detections read."""
+
+    detections: tuple[str, ...] = ()
+    """The detections it serves, by name (ESCU 5 `tags.detections`; ESCU 6 detections name their baselines)."""
+    data_source: tuple[str, ...] = ()
+    schedule: str = ""
+    """The named schedule it runs on (ESCU 6 `schedule:`)."""
+    custom_schedule: Schedule | None = None
+    """Its own schedule: ESCU 6 `custom_schedule`, ESCU 5 `deployment.scheduling`."""
+    deprecated: bool = False
+    """In baselines/deprecated/ or `status: deprecated`."""
+
+
+@dataclass(frozen=True)
+class Investigation(SavedSearch):
+    """An investigation search (`investigations/`, ESCU 5): what an analyst runs on a story's findings."""
+
+
+@dataclass(frozen=True)
+class ScheduleDefinition:
+    """A schedule file: ESCU 5's `deployments/` (one per detection type) or ESCU 6's `schedules/`."""
+
+    name: str
+    id: str
+    dates: Dates
+    author: str
+    description: str
+    schedule: Schedule
+    source: Source
+    version: int | str = ""
+    type: str = ""
+    """The detection type it applies to (`deployments/`' `type:`), "" for ESCU 6 schedules."""
+    alert_actions: tuple[str, ...] = ()
+    """What a firing does (`deployments/`' `alert_action`): "rba", "notable", ..."""
+
+    @property
+    def date(self) -> str:
+        return self.dates.published
+
+
+@dataclass(frozen=True)
+class ExternalApp:
+    """A Splunk app whose macros and lookups content uses (`build.yml`'s `external_app_content`)."""
+
+    name: str
+    macros: tuple[str, ...] = ()
+    lookups: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """`build.yml` (ESCU 6): the app the content builds into and the other apps it relies on."""
+
+    source: Source
+    label: str = ""
+    app_version: str = ""
+    external_apps: tuple[ExternalApp, ...] = ()
+
+    @property
+    def external_macros(self) -> frozenset[str]:
+        return frozenset(name for app in self.external_apps for name in app.macros)
+
+    @property
+    def external_lookups(self) -> frozenset[str]:
+        return frozenset(name for app in self.external_apps for name in app.lookups)
 
 
 @dataclass(frozen=True)
@@ -282,3 +626,10 @@ class Content:
     lookups: tuple[Lookup, ...] = ()
     playbooks: tuple[Playbook, ...] = ()
     data_sources: tuple[DataSource, ...] = ()
+    baselines: tuple[Baseline, ...] = ()
+    investigations: tuple[Investigation, ...] = ()
+    schedules: tuple[ScheduleDefinition, ...] = ()
+    """`deployments/` (ESCU 5) and `schedules/` (ESCU 6)."""
+    removed: tuple[Detection, ...] = ()
+    """Removed detections (ESCU 6 `removed/detections/`, `status: removed`)."""
+    build: BuildSettings | None = None

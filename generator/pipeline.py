@@ -15,17 +15,20 @@ from .forms import Choice, choose_form
 from .issues import Issue, Severity
 from .load import LoadCache, content_label, load_content
 from .references import load_d3fend, load_splunk_apps
+from .releases import Releases
 from .render import Page, unique_paths
 
 
-def _render_published(site: Site, rules, changes: Changes | None) -> tuple[list[Page], list[Issue]]:
-    return unique_paths(rules.pages(site))  # the published sites had no What changed page
+def _render_published(site: Site, rules, changes: Changes | None, releases: Releases | None,
+                      ) -> tuple[list[Page], list[Issue]]:
+    return unique_paths(rules.pages(site))  # the published sites had no What changed or release pages
 
 
-def _render_site(site: Site, rules, changes: Changes | None) -> tuple[list[Page], list[Issue]]:
+def _render_site(site: Site, rules, changes: Changes | None, releases: Releases | None,
+                 ) -> tuple[list[Page], list[Issue]]:
     from .site.layout import render_site  # the mkdocs layout; imported only when asked for
 
-    return render_site(site, rules, changes)
+    return render_site(site, rules, changes, releases)
 
 
 LAYOUTS = {"published": _render_published, "mkdocs": _render_site}
@@ -56,11 +59,12 @@ class Generated:
 
 
 def generate(content_dir: Path, inputs: Inputs, layout: str = "published", cache: LoadCache | None = None,
-             older: Older | None = None) -> Generated:
+             older: Older | None = None, releases: Releases | None = None) -> Generated:
     """Load, enrich and render one content directory. Raises only ConfigurationError.
 
     `cache` keeps what each source file gave, for the next call (`mkdocs serve`).
-    `older` (see `load_older`) gives the mkdocs layout its What changed page.
+    `older` (see `load_older`) gives the mkdocs layout its What changed page; `releases`
+    (`releases.read_releases`) its release pages and each detection's history.
     """
     if not Path(content_dir).is_dir():
         raise ConfigurationError(f"{content_dir}: content directory not found")
@@ -77,8 +81,8 @@ def generate(content_dir: Path, inputs: Inputs, layout: str = "published", cache
     if older is not None and layout == "mkdocs":
         published = replace(content, detections=tuple(page.detection for page in site.detections))
         changes = compare(older.content, published, older.label)
-    pages, render_issues = LAYOUTS[layout](site, form.rules, changes)
-    issues = sorted(attack_issues + load_issues + link_issues + render_issues, key=_issue_order)
+    pages, render_issues = LAYOUTS[layout](site, form.rules, changes, releases)
+    issues = sorted(attack_issues + load_issues + link_issues + render_issues, key=issue_order)
     return Generated(site, pages, issues, form, changes)
 
 
@@ -110,5 +114,6 @@ def load_older(directory: Path, shown_as: str | None = None) -> tuple[Older | No
     return Older(content_label(directory), replace(content, detections=published)), summary
 
 
-def _issue_order(issue: Issue) -> tuple:
+def issue_order(issue: Issue) -> tuple:
+    """Issues are reported by file, line, severity and message."""
     return (issue.path, issue.line or 0, issue.severity.value, issue.message)

@@ -82,7 +82,8 @@ def datamodel_links(context: EvalContext, datamodels: Iterable[str]) -> Markup:
 
 @lru_cache(maxsize=4096)
 def _tag_links(techniques: tuple[Technique, ...], autoescape: bool) -> Markup:
-    return _links(((t.name, tag_url(t.name)) for t in techniques), autoescape)
+    # A technique the ATT&CK bundle lacks has no name, so no tag.
+    return _links(((t.name, tag_url(t.name)) for t in techniques if t.in_bundle), autoescape)
 
 
 @jinja2.pass_eval_context
@@ -136,6 +137,16 @@ def markdown_text(text: str) -> Markup:
     return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", str(escape(text))))
 
 
+_CELL_SPECIAL = re.compile(r"[\\`*\[\]|]|(?<!\w)_|_(?!\w)|-(?=-)|(?<=-)-|\.(?=\.\.)|(?<=\.)\.(?=\.)|(?<=\.\.)\.")
+
+
+def cell_text(text: str) -> Markup:
+    """Plain text for a Markdown table cell of the published form, escaped only where Markdown would change it
+    (code, emphasis, links, the cell's end, and the dashes and dots smart punctuation would join):
+    `$src_ip$` stays as written, `GetPasswordData` in backticks and `--no-preserve-root` too."""
+    return Markup(_CELL_SPECIAL.sub(lambda m: "\\" + m.group(0), str(escape(text))))
+
+
 def status_badge(page: DetectionPage) -> Markup:
     """A marker after a detection's name in the site's listings when it is experimental or deprecated."""
     status = page.detection.lifecycle
@@ -160,6 +171,38 @@ def attack_summary(description: str) -> str:
     """The first paragraph of an ATT&CK description as plain text: citations dropped, links by their text."""
     first = description.strip().split("\n\n", 1)[0]
     return _ATTACK_LINK.sub(r"\1", _CITATION.sub("", first)).replace("<code>", "").replace("</code>", "")
+
+
+def schedule_table(scheduled) -> Markup:
+    """When a detection or baseline runs (an `enrich.Scheduled`): a table of cron, time range and window, and
+    where the schedule comes from."""
+    s, definition = scheduled.schedule, scheduled.definition
+    if definition is None:
+        origin = "its own schedule"
+    else:
+        why = "which it names" if scheduled.why == "named" else markdown_text(scheduled.why)
+        origin = f"{markdown_text(definition.name)} ({markdown_text(definition.source.path)}), {why}"
+    rows = [("Cron schedule", s.cron_schedule), ("Earliest time", s.earliest_time), ("Latest time", s.latest_time),
+            ("Schedule window", s.schedule_window)]
+    lines = ["| Cron schedule | Earliest time | Latest time | Schedule window |",
+             "| ------------- | ------------- | ----------- | --------------- |",
+             "| " + " | ".join(f"`{value}`" if value else "" for _, value in rows) + " |", "",
+             f"From {origin}."]
+    if definition is not None and definition.alert_actions:
+        lines[-1] += " Alert actions: " + ", ".join(markdown_text(a) for a in definition.alert_actions) + "."
+    return Markup("\n".join(lines))
+
+
+def deprecation_note(deprecation) -> Markup:
+    """Why content was deprecated or removed (`deprecation_info`), in which release, and what replaces it."""
+    parts = []
+    if deprecation.removed_in_version:
+        parts.append(f"**Removed in**: {markdown_text(deprecation.removed_in_version)}")
+    if deprecation.reason:
+        parts.append(f"**Reason**: {markdown_text(deprecation.reason)}")
+    if deprecation.replacement_content:
+        parts.append("**Replaced by**: " + ", ".join(markdown_text(name) for name in deprecation.replacement_content))
+    return Markup("  \n".join(parts))
 
 
 def code_block(text: str, language: str = "") -> Markup:
@@ -194,11 +237,13 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
     )
     env.filters["slug"] = slugify
     env.filters["markdown_text"] = markdown_text
+    env.filters["cell_text"] = cell_text
     env.tests["web_address"] = is_web_address
     env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links, tactic_links=tactic_links,
                        first_tactic_link=first_tactic_link, app_links=app_links, soar_app_links=soar_app_links,
                        d3fend_links=d3fend_links, use_case_links=use_case_links, code_block=code_block,
-                       status_badge=status_badge, attack_summary=attack_summary)
+                       status_badge=status_badge, attack_summary=attack_summary, schedule_table=schedule_table,
+                       deprecation_note=deprecation_note)
     env.globals.update(extra_globals)
     return env
 

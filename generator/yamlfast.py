@@ -107,21 +107,23 @@ class _Converter:
 
 
     def _note_duplicates(self, node: MappingNode) -> None:
-        first: dict[Any, int] = {}
-        for key_node, _ in node.value:
+        first: dict[Any, tuple[int, Any]] = {}
+        for key_node, value_node in node.value:
             key = self.convert(key_node)
             line = key_node.start_mark.line + 1
             if key in first:
-                self.duplicates.append((line, str(key), first[key]))
+                first_line, first_value = first[key]
+                self.duplicates.append((line, str(key), first_line, self.convert(value_node) == first_value))
             else:
-                first[key] = line
+                first[key] = (line, self.convert(value_node))
 
 
 def load(text: str, duplicates: list | None = None) -> Any:
     """The first document of `text` as Python values; raises yaml.YAMLError.
 
     A key given twice in one mapping keeps its last value, as in PyYAML; with
-    `duplicates`, each repetition is appended to it as (line, key, first line).
+    `duplicates`, each repetition is appended to it as (line, key, first line, whether the value is the
+    first one's).
     """
     node = yaml.compose(text, Loader=_Loader)
     if node is None:

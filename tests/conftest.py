@@ -17,6 +17,7 @@ ATTACK_10 = SHARED / "attack" / "enterprise-attack-10.1.json"
 CORPUS_2024 = SHARED / "corpus" / "escu-2024-04"
 ATTACK_14 = SHARED / "attack" / "enterprise-attack-14.1.json"
 CORPUS_2024_10 = SHARED / "corpus" / "escu-2024-10"
+ATTACK_15 = SHARED / "attack" / "enterprise-attack-15.1.json"
 GOLDEN_BASIC = TESTS / "golden" / "basic"
 
 for path in (str(ROOT), str(TESTS)):
@@ -88,12 +89,14 @@ def pytest_terminal_summary(terminalreporter):
 SITE_URL = "https://example.github.io/escu/"
 
 
-def mkdocs_build(out: Path, strict: bool = True, **env: str) -> subprocess.CompletedProcess:
+def mkdocs_build(out: Path, strict: bool = True, unprivileged: bool = False, **env: str) -> subprocess.CompletedProcess:
+    """`mkdocs build` into `out`; `unprivileged`: without root's power to read unreadable files (unprivileged.py)."""
     # SOURCE_DATE_EPOCH: the sitemap's timestamp, so that two builds can be compared byte for byte.
     # COMPARE_WITH: no What changed page unless a test asks for one.
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": SITE_URL, "SOURCE_DATE_EPOCH": "1700000000",
-                   "COMPARE_WITH": "", **env}
-    return subprocess.run([sys.executable, "-m", "mkdocs", "build", *(["--strict"] if strict else []),
+                   "COMPARE_WITH": "", "RELEASES": "", **env}
+    start = [sys.executable, str(TESTS / "unprivileged.py")] if unprivileged else [sys.executable, "-m"]
+    return subprocess.run([*start, "mkdocs", "build", *(["--strict"] if strict else []),
                            "--site-dir", str(out)],
                           cwd=ROOT, env=environment, capture_output=True, text=True, timeout=600)
 
@@ -120,6 +123,17 @@ def corpus_2024_site(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def today_site(tmp_path_factory):
+    """The October-2024 sources (today's schema), built --strict: one build for the session (test_today.py,
+    test_accessibility.py)."""
+    needs_corpus(CORPUS_2024_10, ATTACK_15)
+    out = tmp_path_factory.mktemp("today-site") / "site"
+    result = mkdocs_build(out, CONTENT_DIR=str(CORPUS_2024_10 / "source"), ATTACK_BUNDLE=str(ATTACK_15), CVE_FILE="",
+                          SPLUNK_APPS_FILE="", D3FEND_FILE="", CONTENT_FORM="")
+    return out, result
+
+
+@pytest.fixture(scope="session")
 def golden_site(tmp_path_factory):
     out = tmp_path_factory.mktemp("golden-site") / "site"
     result = mkdocs_build(out, CONTENT_DIR=str(GOLDEN_BASIC / "content"),
@@ -134,7 +148,7 @@ def golden_site(tmp_path_factory):
 def content_site(tmp_path_factory):
     """The default site: content/ as mkdocs.yml configures it, built with --strict."""
     out = tmp_path_factory.mktemp("content-site") / "site"
-    environment = {k: v for k, v in os.environ.items() if k not in ("CONTENT_DIR", "ATTACK_BUNDLE", "CVE_FILE", "SPLUNK_APPS_FILE", "D3FEND_FILE", "CONTENT_FORM", "COMPARE_WITH")}
+    environment = {k: v for k, v in os.environ.items() if k not in ("CONTENT_DIR", "ATTACK_BUNDLE", "CVE_FILE", "SPLUNK_APPS_FILE", "D3FEND_FILE", "CONTENT_FORM", "COMPARE_WITH", "RELEASES")}
     result = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
                             cwd=ROOT, env=dict(environment, NO_MKDOCS_2_WARNING="1"),
                             capture_output=True, text=True, timeout=600)
@@ -180,4 +194,43 @@ def changes_site(tmp_path_factory):
     result = mkdocs_build(out, CONTENT_DIR=str(GOLDEN_CHANGES / "content"),
                           ATTACK_BUNDLE=str(GOLDEN_CHANGES / "attack.json"), CVE_FILE="", SPLUNK_APPS_FILE="",
                           D3FEND_FILE="", CONTENT_FORM="", COMPARE_WITH=str(GOLDEN_CHANGES / "older"))
+    return out, result
+
+
+GOLDEN_2025 = TESTS / "golden" / "escu_2025"
+GOLDEN_2026 = TESTS / "golden" / "escu_2026"
+
+
+def golden_case_site(case: Path, out: Path) -> tuple[Path, subprocess.CompletedProcess]:
+    """A golden case's content as a site, with its own ATT&CK bundle and reference files (none where it has none)."""
+    references = {variable: str(case / name) if (case / name).is_file() else ""
+                  for variable, name in (("CVE_FILE", "cves.json"), ("SPLUNK_APPS_FILE", "splunk_apps.json"),
+                                         ("D3FEND_FILE", "d3fend.json"))}
+    return out, mkdocs_build(out, strict=False, CONTENT_DIR=str(case / "content"),
+                             ATTACK_BUNDLE=str(case / "attack.json"), CONTENT_FORM="", **references)
+
+
+@pytest.fixture(scope="session")
+def generations_sites(tmp_path_factory):
+    """The golden ESCU 5 and ESCU 6 cases as sites: the page kinds only later schemas have (baselines,
+    investigations, removed detections). Not --strict: the cases are meant to report warnings."""
+    root = tmp_path_factory.mktemp("generations-sites")
+    return {case.name: golden_case_site(case, root / case.name) for case in (GOLDEN_2025, GOLDEN_2026)}
+
+
+@pytest.fixture(scope="session")
+def releases_repository(tmp_path_factory) -> Path:
+    """A small git repository of content with four releases (tests/releases_repo.py says what each holds)."""
+    from releases_repo import make_repository
+
+    return make_repository(tmp_path_factory.mktemp("releases") / "content")
+
+
+@pytest.fixture(scope="session")
+def releases_site(releases_repository, tmp_path_factory):
+    """The site of the releases repository with every release read from git (RELEASES=v*)."""
+    out = tmp_path_factory.mktemp("releases-site") / "site"
+    result = mkdocs_build(out, CONTENT_DIR=str(releases_repository),
+                          ATTACK_BUNDLE=str(GOLDEN_CHANGES / "attack.json"), CVE_FILE="", SPLUNK_APPS_FILE="",
+                          D3FEND_FILE="", CONTENT_FORM="", RELEASES="v*")
     return out, result

@@ -29,14 +29,17 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 @pytest.fixture(scope="session")
 def served_site(corpus_site, tmp_path_factory):
-    out, result = corpus_site
-    assert result.returncode == 0, result.stderr[-2000:]
-    yield from _serve(out, tmp_path_factory)
+    yield from served(corpus_site, tmp_path_factory)
 
 
 @pytest.fixture(scope="session")
 def served_2024_site(corpus_2024_site, tmp_path_factory):
-    out, result = corpus_2024_site
+    yield from served(corpus_2024_site, tmp_path_factory)
+
+
+def served(built, tmp_path_factory):
+    """A session's built site, (folder, mkdocs' result), served under /escu/."""
+    out, result = built
     assert result.returncode == 0, result.stderr[-2000:]
     yield from _serve(out, tmp_path_factory)
 
@@ -581,9 +584,7 @@ CHANGED = "c0000000-0000-4000-8000-000000000002"
 
 @pytest.fixture(scope="session")
 def served_changes_site(changes_site, tmp_path_factory):
-    out, result = changes_site
-    assert result.returncode == 0, result.stderr[-2000:]
-    yield from _serve(out, tmp_path_factory)
+    yield from served(changes_site, tmp_path_factory)
 
 
 def test_what_changed_is_reached_from_home_and_a_detection_links_to_its_visible_diff(page, served_changes_site):

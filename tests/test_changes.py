@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import markdown
+import pytest
 
 from conftest import GOLDEN_BASIC, GOLDEN_CHANGES, SITE_URL, mkdocs_build, run_generator
 from generator.changes import (
@@ -225,3 +226,104 @@ def test_hostile_text_in_a_change_is_shown_as_text(tmp_path):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;img src=x onerror=alert(1)&gt;" in page
     html = markdown.markdown(page, extensions=["md_in_html", "tables", "fenced_code"])
     assert "<script" not in html and "<img" not in html and "href=\"javascript" not in html
+
+
+# --- Across generations: a field that only moved is no change ---------------------------------------------
+
+_COMMON = """name: Encoded Command
+id: 0c000000-0000-4000-8000-0000000000aa
+version: 3
+author: Example
+status: production
+type: TTP
+description: Finds encoded commands.
+data_source:
+- Sysmon EventID 1
+search: '| tstats count from datamodel=Endpoint.Processes by Processes.dest | `encoded_command_filter`'
+how_to_implement: Ingest process events.
+known_false_positives: Scripts.
+references:
+- https://example.com/encoded
+"""
+_GENERATIONS = {
+    "2024-10": _COMMON + """date: '2024-10-01'
+tags:
+  analytic_story:
+  - {story}
+  asset_type: Endpoint
+  confidence: 80
+  impact: 70
+  message: An encoded command ran on $dest$.
+  mitre_attack_id:
+  - T1059.001
+  observable:
+  - name: dest
+    type: Hostname
+    role:
+    - Victim
+  product:
+  - Splunk Enterprise
+  required_fields:
+  - Processes.dest
+  risk_score: 56
+  security_domain: endpoint
+""",
+    "ESCU 5": _COMMON + """date: '2024-10-01'
+rba:
+  message: An encoded command ran on $dest$.
+  risk_objects:
+  - field: dest
+    type: system
+    score: 56
+  threat_objects: []
+tags:
+  analytic_story:
+  - {story}
+  asset_type: Endpoint
+  mitre_attack_id:
+  - T1059.001
+  product:
+  - Splunk Enterprise
+  security_domain: endpoint
+""",
+    "ESCU 6": _COMMON + """creation_date: '2020-01-01'
+modification_date: '2024-10-01'
+finding:
+  title: An encoded command ran on $dest$.
+  entity:
+    field: dest
+    type: system
+    score: 56
+analytic_story:
+- {story}
+asset_type: Endpoint
+mitre_attack_id:
+- T1059.001
+product:
+- Splunk Enterprise
+category: endpoint
+security_domain: endpoint
+""",
+}
+
+
+def _content_of(tmp_path: Path, generation: str, story: str = "Malicious PowerShell"):
+    folder = tmp_path / generation.replace(" ", "_") / story.replace(" ", "_") / "detections" / "endpoint"
+    folder.mkdir(parents=True)
+    (folder / "encoded_command.yml").write_text(_GENERATIONS[generation].format(story=story), encoding="utf-8")
+    content, issues = load_content(folder.parent.parent, choose_form(folder.parent.parent).rules.DETECTION_FOLDERS)
+    assert [i for i in issues if i.severity is Severity.ERROR] == []
+    return content
+
+
+@pytest.mark.parametrize("older, newer", [("2024-10", "ESCU 5"), ("2024-10", "ESCU 6"), ("ESCU 5", "ESCU 6")])
+def test_a_detection_that_only_moved_to_a_newer_schema_has_not_changed(tmp_path, older, newer):
+    changes = compare(_content_of(tmp_path, older), _content_of(tmp_path, newer), older)
+    assert (changes.added, changes.removed, changes.changed) == ((), (), ())
+
+
+@pytest.mark.parametrize("older, newer", [("2024-10", "ESCU 5"), ("2024-10", "ESCU 6"), ("ESCU 5", "ESCU 6")])
+def test_a_real_change_across_schemas_is_reported_alone(tmp_path, older, newer):
+    changes = compare(_content_of(tmp_path, older), _content_of(tmp_path, newer, "Living Off The Land"), older)
+    assert [entry.fields for entry in changes.changed] == [
+        (ListChange("Analytic stories", ("Living Off The Land",), ("Malicious PowerShell",)),)]

@@ -71,13 +71,26 @@ def test_wrong_types_are_each_reported(content, tmp_path):
     assert (tmp_path / "out/_posts/2022-01-10-disable_defender_with_powershell.md").is_file()
 
 
-def test_unknown_attack_id_names_the_list_item(content, tmp_path):
+def test_an_attack_id_the_bundle_lacks_is_shown_with_a_warning_at_its_list_item(content, tmp_path):
     edit(content, DETECTION, "  - T1562\n", "  - T9999\n")
 
     result, messages = render(content, tmp_path / "out")
 
     line = line_of(content, DETECTION, "- T9999")
-    assert messages == [f"{DETECTION}:{line}: error: unknown ATT&CK technique 'T9999' (not in the ATT&CK bundle)"]
+    assert messages == [f"{DETECTION}:{line}: warning: ATT&CK technique 'T9999' is not in the ATT&CK bundle (its "
+                        "version unknown); it is shown by its id alone (a newer bundle may have it)"]
+    assert result.returncode == 0
+    page = (tmp_path / "out/_posts/2022-01-10-disable_defender_with_powershell.md").read_text()
+    assert "| [T9999](https://attack.mitre.org/techniques/T9999/) |  |  |" in page
+
+
+def test_a_malformed_attack_id_is_an_error_at_its_list_item(content, tmp_path):
+    edit(content, DETECTION, "  - T1562\n", "  - T99\n")
+
+    result, messages = render(content, tmp_path / "out")
+
+    line = line_of(content, DETECTION, "- T99")
+    assert messages == [f"{DETECTION}:{line}: error: unknown ATT&CK technique 'T99' (not in the ATT&CK bundle)"]
     assert result.returncode == 1
 
 
@@ -140,12 +153,12 @@ def test_two_sources_for_one_page_warn_and_keep_the_first(content, tmp_path):
 def test_all_problems_are_reported_not_only_the_first(content, tmp_path):
     (content / "stories/bad.yml").write_text("- just\n- a list\n")
     (content / "macros/bad.yml").write_text("name: [\n")
-    edit(content, DETECTION, "  - T1562\n", "  - T0000\n")
+    edit(content, DETECTION, "  - T1562\n", "  - T0\n")
 
     result, messages = render(content, tmp_path / "out")
 
     assert [m.split(": error: ")[0] for m in messages] == [
-        f"{DETECTION}:{line_of(content, DETECTION, 'T0000')}", "macros/bad.yml:2", "stories/bad.yml:1"]
+        f"{DETECTION}:{line_of(content, DETECTION, 'T0')}", "macros/bad.yml:2", "stories/bad.yml:1"]
     assert result.returncode == 1
 
 

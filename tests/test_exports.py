@@ -24,7 +24,8 @@ KINDS = ("detections", "stories", "playbooks", "macros", "lookups", "data_source
 DETECTION_FIELDS = {"id", "name", "version", "date", "author", "type", "status", "kind", "description", "search",
                     "how_to_implement", "known_false_positives", "references", "stories", "techniques",
                     "kill_chain_phases", "products", "data_sources", "datamodels", "cves", "macros", "lookups",
-                    "required_fields", "security_domain", "url", "source"}
+                    "required_fields", "security_domain", "url", "source", "creation_date", "modification_date",
+                    "asset_type", "risk_message", "risk_objects", "threat_objects", "baselines"}
 
 
 def records(kind: str, tree: Path = TREE) -> list[dict]:

@@ -46,3 +46,38 @@ def test_published_case_exercises_every_branch():
     assert sum("* [" in text.split("#### How To Implement")[0] for text in playbooks) == 1  # with and without detections
     assert "| None |" in pages["_pages/playbooks.md"]
     assert "#### How To Implement\nNone\n" in pages["_playbooks/enrich_indicators.md"]  # empty field shows None
+
+
+def _pages(case: str, layout: str) -> dict[str, str]:
+    return {name: data.decode() for name, data in tree(GOLDEN / case / "expected" / layout).items()}
+
+
+def test_the_later_schemas_cases_show_each_new_section_in_both_layouts():
+    """ESCU 5 (rba) and ESCU 6 (findings) make the April-2024 RBA section; the site adds the rest."""
+    published_2025, published_2026 = _pages("escu_2025", "published"), _pages("escu_2026", "published")
+    rba = published_2025["_posts/2025-01-20-e2025000-0000-4000-8000-00000000000a.md"]
+    assert "| dest | system | 64 | An encoded PowerShell command ran on $dest$ as $user$ and fetched $url$. |" in rba
+    assert "| url | url |" in rba and "Risk Score = (Impact * Confidence/100)" not in rba
+    assert "* [None](None)\n" in rba and "old_process_filter.yml" not in rba
+    hunting = published_2025["_posts/2025-02-03-e2025000-0000-4000-8000-000000000003.md"]
+    assert "#### RBA" not in hunting and "Risk Score = (Impact * Confidence/100)" in hunting
+    finding = published_2026["_posts/2026-05-13-c2026000-0000-4000-8000-000000000001.md"]
+    assert "| user | user | 50 | $user$ saved a registry hive with credentials on $dest$ |" in finding
+    assert "| dest | system | 50 | A registry hive with credentials was saved on $dest$ |" in finding
+    assert "- **Last Updated**: 2026-05-13" in finding and "| process | process |" in finding
+
+    site_2025, site_2026 = _pages("escu_2025", "mkdocs"), _pages("escu_2026", "mkdocs")
+    assert "From ESCU Default Configuration TTP" in site_2025["endpoint/e2025000-0000-4000-8000-00000000000a.md"]
+    assert {"baselines/index.md", "investigations/index.md", "api/baselines.json"} <= set(site_2025)
+    assert "[User Logins In The Last Day](/investigations/" in site_2025["stories/cloud_account_takeover.md"]
+    page = site_2026["endpoint/c2026000-0000-4000-8000-000000000001.md"]
+    for shown in ("- **Created**: 2021-05-11", "- **Modified**: 2026-05-13", "[Registry Hive Reads - Initial]",
+                  "(experimental test)", "PORTED MANUAL TEST", "- **Threat groups**: Example Spider"):
+        assert shown in page, shown
+    baseline = site_2026["baselines/registry_hive_reads_-_initial.md"]
+    assert "[Credential Dump Via Registry](/endpoint/c2026000-0000-4000-8000-000000000001/)" in baseline
+    assert "From Default Baseline (schedules/default\\_baseline.yml), which it names." in baseline
+    removed = site_2026["deprecated/0d2026aa-0000-4000-8000-000000000001.md"]
+    assert "THIS DETECTION WAS REMOVED" in removed and "(/endpoint/c2026000-0000-4000-8000-000000000001/)" in removed
+    assert "| [RDP From Anywhere](/deprecated/0d2026aa-0000-4000-8000-000000000002/) | 5.4.0 |" in \
+        site_2026["removed/index.md"]

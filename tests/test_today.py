@@ -10,12 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS_2024_10, SHARED, SITE_URL, mkdocs_build, needs_corpus
+from conftest import CORPUS_2024_10, SITE_URL
 from generator.forms.escu_2024_04 import DETECTION_FOLDERS, is_published
 from generator.load import load_content
 from sitecheck import broken_links
-
-ATTACK_15 = SHARED / "attack" / "enterprise-attack-15.1.json"
 
 
 class _Text(HTMLParser):
@@ -44,15 +42,6 @@ def _read(page: Path) -> tuple[str, set[str]]:
     parser = _Text()
     parser.feed(page.read_text(encoding="utf-8"))
     return _normal(" ".join(parser.parts)), parser.hrefs
-
-
-@pytest.fixture(scope="module")
-def today_site(tmp_path_factory):
-    needs_corpus(CORPUS_2024_10, ATTACK_15)
-    out = tmp_path_factory.mktemp("today-site") / "site"
-    result = mkdocs_build(out, CONTENT_DIR=str(CORPUS_2024_10 / "source"), ATTACK_BUNDLE=str(ATTACK_15), CVE_FILE="",
-                          SPLUNK_APPS_FILE="", D3FEND_FILE="", CONTENT_FORM="")
-    return out, result
 
 
 def test_the_current_sources_build_strict(today_site):

@@ -81,6 +81,17 @@ window.scFacets = (function () {
     // Back to everything in one click (a combination can leave nothing to show).
     var clear = node.appendChild(element("button", { "type": "button", "class": "md-button sc-filters__clear" },
                                          "Clear filters"));
+    // What runs after each change, once the counts are recounted (the page's apply, the fold's label).
+    var handlers = [];
+    function changed() {
+      recount();
+      handlers.forEach(function (handler) { handler(); });
+    }
+    names.forEach(function (name) { selects[name].addEventListener("change", changed); });
+    clear.addEventListener("click", function () {
+      names.forEach(function (name) { selects[name].value = ""; });
+      changed();
+    });
 
     return {
       node: node,
@@ -94,17 +105,27 @@ window.scFacets = (function () {
         names.forEach(function (name) { if (selects[name].value) query.set(name, selects[name].value); });
         return query;
       },
-      onChange: function (handler) {
-        names.forEach(function (name) {
-          selects[name].addEventListener("change", function () { recount(); handler(); });
-        });
-        clear.addEventListener("click", function () {
-          names.forEach(function (name) { selects[name].value = ""; });
-          recount();
-          handler();
-        });
-      }
+      onChange: function (handler) { handlers.push(handler); }
     };
+  }
+
+  var PHONE = "(max-width: 44.984375em)";  // the theme's breakpoint for its phone layout
+
+  /* The controls folded into one, "Filters" (with how many are chosen): open on a wide screen, closed on a
+   * phone, where they would fill the first screen. `extra` is chosen too when set (the sort order). */
+  function folded(controls, extra) {
+    var details = element("details", { "class": "sc-filters__fold" });
+    var summary = details.appendChild(element("summary", {}, "Filters"));
+    details.appendChild(controls.node);
+    details.open = !window.matchMedia(PHONE).matches;
+    function label() {
+      var chosen = Array.from(controls.query().keys()).length + (extra && extra.value ? 1 : 0);
+      summary.textContent = chosen ? "Filters (" + chosen + " chosen)" : "Filters";
+    }
+    label();
+    controls.onChange(label);
+    if (extra) extra.addEventListener("change", label);
+    return details;
   }
 
   /* Put `query` in the address without a new history entry. */
@@ -130,6 +151,6 @@ window.scFacets = (function () {
     else load();
   }
 
-  return { siteRoot: siteRoot, element: element, controls: controls, keepInAddress: keepInAddress,
-           whenLoaded: whenLoaded };
+  return { siteRoot: siteRoot, element: element, controls: controls, folded: folded, keepInAddress: keepInAddress,
+           whenLoaded: whenLoaded, PHONE: PHONE };
 })();

@@ -27,7 +27,7 @@
     var cells = Array.prototype.slice.call(matrix.querySelectorAll(".sc-matrix__grid li[title]"));
     var controls = facets.controls(FACETS, records);
     var count = facets.element("p", { "class": "sc-filters__count", "role": "status" });
-    host.appendChild(controls.node);
+    host.appendChild(facets.folded(controls));
     host.appendChild(count);
     var total = new Set(records.map(function (record) { return record.url; })).size;
 

@@ -222,6 +222,12 @@ class BuildCache:
             self._unreadable(error)
             return False
 
+    def keep(self, key: str) -> None:
+        """The entry under `key` (if any) is still current, though this build did not read it: it is kept as long
+        as the entries this build read (a page's conversion, while the page's finished HTML is what is reused)."""
+        if self._trusted:
+            self._used.add(key)
+
     def _unreadable(self, error: sqlite3.Error) -> None:
         if _busy(error):
             self._fail(f"the build cache {self.path} is in use by another build ({error}); it is not used")
@@ -475,6 +481,8 @@ class PageCache:
             kept_body = self.store.get("body:" + key)
             if kept_body is None:
                 return None
+        else:  # the conversion is still this page's: a change of the theme alone will need it
+            self.store.keep("body:" + key)
         self.reused += 1
         self.reused_finished += finished is not None
         return from_data(found, kept_body), finished

@@ -29,6 +29,11 @@ class PluginConfig(base.Config):
     """An older checkout of the content (security_content layout); relative to mkdocs.yml. Given, the site gets
     a What changed page (/changes/) and each added or changed detection links to its entry; empty: no page."""
 
+    releases = c.Optional(c.Type(str))
+    """A tag pattern (shell wildcards, e.g. "v*"): every matching tag of the git repository `content_dir` is in
+    is read from git objects and compared; the site gets the release pages (/releases/), each detection's
+    history and the "Am I up to date?" page. Empty: none of them."""
+
     strict_content = c.Type(bool, default=False)
     """Count content warnings (unknown story names, lookups from other apps) as mkdocs warnings,
     so that `mkdocs build --strict` fails on them. Content errors always count."""

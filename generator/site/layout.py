@@ -16,8 +16,10 @@ from ..enrich import DetectionPage, Site, StoryPage
 from ..exports import export_links, export_pages
 from ..issues import Issue, Severity
 from ..models import Technique
+from ..releases import Releases
 from ..render import TEMPLATES, Page, environment, markdown_text, tag_url, unique_paths
 from ..slug import name_problem, slugify
+from .release_pages import release_pages
 from .split import split_long_listings
 
 # ATT&CK Enterprise tactics in matrix order (the order of MITRE's matrix).
@@ -85,7 +87,7 @@ def legacy_redirects(site: Site) -> dict[str, str]:
     first (by name, then path) keeps the old address.
     """
     redirects: dict[str, str] = {}
-    for page in site.detections:
+    for page in (*site.detections, *site.removed):
         legacy = f"/{page.detection.kind}/{page.slug}/"
         if legacy != page.url:
             redirects.setdefault(src_uri(legacy), src_uri(page.url))
@@ -229,10 +231,12 @@ def tag_entries(site: Site) -> list[TagEntry]:
     return entries
 
 
-def render_site(site: Site, rules, changes: Changes | None = None) -> tuple[list[Page], list[Issue]]:
+def render_site(site: Site, rules, changes: Changes | None = None,
+                releases: Releases | None = None) -> tuple[list[Page], list[Issue]]:
     """Every document of the mkdocs site, keyed by its docs-relative path; `rules` is the form.
 
     With `changes`, the site has a What changed page, and each added or changed detection links to its entry.
+    With `releases`, it has the release pages, and each detection's page ends with its history.
     """
     env = environment((TEMPLATES / "site",))
     pages: list[Page] = []
@@ -267,7 +271,8 @@ def render_site(site: Site, rules, changes: Changes | None = None) -> tuple[list
             group, title = page.listing
             listings.setdefault(group, []).append((title, page.url))
     pages.append(Page(("index.md",), partial(env.get_template("home.md.j2").render, site=site, techniques=entries,
-                                             listings=listings, changes=changes), label="home page", url="/"))
+                                             listings=listings, changes=changes, releases=releases),
+                      label="home page", url="/"))
     if changes is not None:
         urls = {page.detection.source.path: page.url for page in site.detections}
         pages.append(Page(("changes.md",), partial(env.get_template("changes.md.j2").render, changes=changes,
@@ -295,14 +300,38 @@ def render_site(site: Site, rules, changes: Changes | None = None) -> tuple[list
                           entry.data_source.source, url=entry.url))
     technique_template = env.get_template("technique.md.j2")
     for entry in entries:
-        pages.append(Page(("techniques", entry.technique.id + ".md"), partial(technique_template.render, entry=entry),
+        pages.append(Page(("techniques", entry.technique.id + ".md"),
+                          partial(technique_template.render, entry=entry, attack_version=site.attack_version),
                           label=f"technique {entry.technique.id}", url=entry.url))
+    pages.extend(_schema_pages(env, site))
     pages.append(Page(("exports.md",), partial(env.get_template("exports.md.j2").render, site=site,
                                                links=export_links(site)), label="exports page", url="/exports/"))
     pages.extend(export_pages(site, site.attack_version))
+    if releases is not None:
+        pages = release_pages(env, site, releases, pages)
     pages = split_long_listings(pages, frozenset(page.detection.source.path for page in site.detections))
     pages, issues = unique_paths(pages)
     return pages, _slashed_anchors(tags) + moved + issues
+
+
+def _schema_pages(env, site: Site) -> list[Page]:
+    """The pages of what ESCU 5 and 6 added: baselines, investigations and removed detections, each with an
+    index. A removed detection's page is at the address it had, so that old links still land."""
+    pages: list[Page] = []
+    for kind, entries, index, template, source in (
+            ("baselines", site.baselines, "baselines.md.j2", "baseline.md.j2", lambda e: e.baseline.source),
+            ("investigations", site.investigations, "investigations.md.j2", "investigation.md.j2",
+             lambda e: e.investigation.source),
+            ("removed", site.removed, "removed_index.md.j2", "removed.md.j2", lambda e: e.detection.source)):
+        if not entries:
+            continue
+        pages.append(Page((kind, "index.md"), partial(env.get_template(index).render, entries=entries),
+                          label=f"{kind} index", url=f"/{kind}/"))
+        page_template = env.get_template(template)
+        for entry in entries:
+            pages.append(Page(tuple(src_uri(entry.url).split("/")), partial(page_template.render, entry=entry),
+                              source(entry), url=entry.url))
+    return pages
 
 
 def _move_clashing_listings(pages: list[Page]) -> tuple[list[Page], list[Issue]]:

@@ -31,7 +31,9 @@ extensions. What the site adds for safety (content is written by strangers):
   size) are applied; any other `{: ...}` stays text (the `attr_list`
   extension is not used, so content cannot set an attribute);
 - a picture from another host is not loaded (no request leaves the site):
-  it becomes a link to the picture, or plain text inside a link;
+  it becomes a link to the picture, or plain text inside a link; a picture of
+  the content's own repository that the site copied from the content (a
+  playbook diagram, see `pictures`) shows that copy;
 - on a page made from content, a block that Markdown would take minutes to
   read (see `costly`) is shown with its brackets as typed;
 - a detection's search and drilldown searches are highlighted as SPL
@@ -58,6 +60,7 @@ from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import AtomicString
 
+from .pictures import REPOSITORY_PICTURE
 from ..costly import as_typed, costly_markdown
 from .spl import SplLexer
 
@@ -236,13 +239,25 @@ class _TemplateAttributes(Treeprocessor):
 
 
 class _NoRemotePictures(Treeprocessor):
-    """A picture from another host becomes a link to it (text only inside a link): nothing is fetched."""
+    """A picture from another host becomes a link to it (text only inside a link): nothing is fetched.
+
+    A picture of the content's own repository that the site serves a copy of (pictures.py) shows that copy."""
+
+    def __init__(self, md: Markdown, extension: "KramdownExtension"):
+        super().__init__(md)
+        self.extension = extension
 
     def run(self, root: etree.Element) -> None:
         for parent in list(root.iter()):
             for index, child in enumerate(list(parent)):
                 source = child.get("src", "") if child.tag == "img" else ""
                 if not (_SCHEME.match(source) or source.startswith("//")):
+                    continue
+                repository = REPOSITORY_PICTURE.fullmatch(source)
+                served = self.extension.served_picture(repository[1]) if repository else None
+                if served is not None:
+                    page_folder = posixpath.dirname(self.extension.page_document or "")
+                    child.set("src", posixpath.relpath(served, page_folder))  # mkdocs makes it a URL
                     continue
                 host = re.sub(r"^[a-zA-Z][a-zA-Z0-9+.-]*:(//)?", "", source).split("/", 1)[0]
                 label = f"picture{': ' + child.get('alt') if child.get('alt') else ''} ({host or 'elsewhere'})"
@@ -465,6 +480,10 @@ def _relative_path(document: str, folder: str) -> str:
     return posixpath.relpath(document, folder)
 
 
+_PICTURE_LOOKUP = "\0picture:"
+"""Marks a picture's lookup among a page's link lookups (no link starts with a NUL)."""
+
+
 class KramdownExtension(Extension):
     """One instance per site build; `page_url` is set before each page is converted.
 
@@ -483,6 +502,9 @@ class KramdownExtension(Extension):
         """Ids of the headings the last page hid (its empty sections)."""
         self.guarded = False
         """The page is made from content: blocks too costly to read as Markdown are shown as typed."""
+        self.pictures: dict[str, str] = {}
+        """Pictures of the content's repository that the site serves: their path there ("playbooks/x.png") ->
+        the document serving them ("assets/playbooks/x.png"; see pictures.py)."""
         self.lookups: dict[str, str | None] = {}
         """Each link the page looked up and what it gave (the build cache asks them again before reuse)."""
         self._report = report
@@ -492,8 +514,14 @@ class KramdownExtension(Extension):
         self.lookups = {}
 
     def still_leads(self, lookups: dict[str, str | None]) -> bool:
-        """Whether each of these links, looked up from the current page, gives what it gave before."""
-        return all(self.resolve(href) == target for href, target in lookups.items())
+        """Whether each of these links and pictures, looked up from the current page, gives what it gave before."""
+        return all((self.served_picture(key[len(_PICTURE_LOOKUP):]) if key.startswith(_PICTURE_LOOKUP)
+                    else self.resolve(key)) == target for key, target in lookups.items())
+
+    def served_picture(self, path: str) -> str | None:
+        """The document serving the content repository's picture at `path`, or None (it is not served)."""
+        found = self.lookups[_PICTURE_LOOKUP + path] = self.pictures.get(path)
+        return found
 
     def report(self, href: str) -> None:
         if self._report is not None and self.page_url is not None:
@@ -532,7 +560,7 @@ class KramdownExtension(Extension):
         md.treeprocessors.register(_SiteLinks(md, self), "kramdown_site_links", 5)
         md.treeprocessors.register(_TemplateAttributes(md), "template_attributes", 8)  # where attr_list ran
         md.treeprocessors.register(_HighlightSearches(md), "highlight_searches", 7.8)
-        md.treeprocessors.register(_NoRemotePictures(md), "no_remote_pictures", 7.5)
+        md.treeprocessors.register(_NoRemotePictures(md, self), "no_remote_pictures", 7.5)
         md.treeprocessors.register(_PlainTextForSmarty(md), "kramdown_plain_text", 7)  # smarty runs at 6
         md.treeprocessors.register(_HideEmptySections(md, self), "hide_empty_sections", 1)  # after toc (5)
 

@@ -25,16 +25,21 @@ from mkdocs.utils.meta import get_data as get_meta
 from ..changes import Older
 from ..exceptions import GeneratorError
 from ..issues import Issue, Severity
-from ..pipeline import Inputs, generate, load_older
+from ..pipeline import Inputs, generate, issue_order, load_older
+from ..releases import Releases, read_releases
+from ..tree import DirectoryTree, Unreadable
 from .. import parallel, render
 from ..render import Page
 from .config import PluginConfig
 from . import cache, convert
 from .layout import CHANGES_URL, legacy_redirects, src_uri
 from .compact import compact
+from .release_pages import RELEASES_INDEX
 from .policy import with_policy
 from .redirects import remove_redirects, write_redirects
 from .sanitize import plain_title, sanitize
+from .pictures import content_pictures, diagram_sources, pictures_key
+from .staging import StagedSite, StagingUnavailable, repair
 from .search import SearchTerms, page_summary, with_search_worker, with_terms
 from .markdown import KramdownExtension, highlight_spl
 from .preview import (
@@ -48,6 +53,8 @@ from .preview import (
     problems_data,
     problems_markdown,
     site_url,
+    surroundings,
+    watch_without_following_links,
 )
 
 log = get_plugin_logger(__name__)
@@ -89,7 +96,17 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     KNOWN_PLUGINS = frozenset({"search", "material/search", "security-content", "redirects"})
     """Plugins known to change no page once converted: with any other that does, finished pages are not kept."""
 
+    staged: StagedSite | None = None
+    """`mkdocs build`: the folder the site is written to, swapped in for site_dir when complete (staging.py)."""
+    keep_site = False
+    """`mkdocs build --dirty`: the staging folder starts as a copy of the current site."""
+    reads_only = False
+    """mike loads the configuration only to read it (site_dir, whose files it commits after its `mkdocs build`
+    child has built them): nothing is staged for it."""
+
     def on_startup(self, *, command: str, dirty: bool) -> None:
+        self.keep_site = dirty
+        self.reads_only = command == "mike"
         if command == "serve":
             self.preview = Preview()
             render.remember_renders = True
@@ -115,24 +132,54 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 config.markdown_extensions.remove(name)
         self.extension = KramdownExtension(report=self._dead_link)
         config.markdown_extensions.append(self.extension)
+        # Under mike (a site per release, guide/releases.md), which names the version it builds in this variable,
+        # the theme's version selector is on unless mkdocs.yml says otherwise.
+        if os.environ.get("MIKE_DOCS_VERSION") and "version" not in config.extra:
+            config.extra["version"] = {"provider": "mike"}
+        if self.preview is None and not self.reads_only:
+            self._stage(config)
         if self.preview is not None and NOTICE_SCRIPT not in config.extra_javascript:
             config.extra_javascript.append(NOTICE_SCRIPT)
         setting = (self.config.build_cache or "").strip()
         self.cache_folder = root / setting if setting and setting.lower() not in ("false", "off", "no") else None
         return config
 
+    def _stage(self, config: MkDocsConfig) -> None:
+        """`mkdocs build` writes into a staging folder beside site_dir, swapped in when it is complete, so that
+        an interrupted build leaves the previous site; what interrupted builds left is repaired first."""
+        self.site_dir = config.site_dir
+        for done in repair(Path(config.site_dir)):
+            log.info(done)
+        try:
+            self.staged = StagedSite(Path(config.site_dir), keep=self.keep_site)
+        except StagingUnavailable as exc:
+            self.staged = None
+            log.warning(f"the site is built in place ({exc}): an interrupted build leaves half a site")
+            return
+        config.site_dir = str(self.staged.staging)
+
     def on_pre_build(self, config: MkDocsConfig) -> None:
-        if self.preview is None:
+        if self.preview is None and self.staged is None:
             _unlink_planted_links(Path(config.site_dir))
         preview = self.preview
+        if preview is not None:
+            preview.completed, preview.rebuilt = False, 0
+            if not preview.built_once:
+                preview.surroundings = surroundings(config)  # the rebuilds compare theirs with it
         older, older_issues = self._older()
+        releases, release_issues = self._releases()
         try:
             generated = generate(self.content_dir, self.inputs, layout="mkdocs",
-                                 cache=preview.load_cache if preview else None, older=older)
+                                 cache=preview.load_cache if preview else None, older=older, releases=releases)
         except GeneratorError as exc:
             raise PluginError(str(exc)) from None
         self.pages = generated.pages
-        self.issues = older_issues + generated.issues
+        # Playbook diagrams the content has are served from it (pictures.py); the pages show them.
+        sources = diagram_sources((page.playbook.playbook, page.playbook.source.path)
+                                  for page in generated.site.playbooks)
+        self.pictures, picture_issues = content_pictures(DirectoryTree(self.content_dir), sources)
+        self.extension.pictures = {source: picture.uri for source, picture in self.pictures.items()}
+        self.issues = older_issues + release_issues + sorted(generated.issues + picture_issues, key=issue_order)
         self.redirects = legacy_redirects(generated.site)
         self.search_words = SearchTerms(generated.site)
         if preview is None or not preview.built_once:
@@ -162,6 +209,18 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             self.preview.older = (self.compare_with, older, issues)
         return older, issues
 
+    def _releases(self) -> tuple[Releases | None, list[Issue]]:
+        """The releases (tags matching the `releases` pattern), if set; under `mkdocs serve` read again only
+        when a tag moved."""
+        if not self.config.releases:
+            return None, []
+        releases, issues = read_releases(self.content_dir, self.config.releases,
+                                         self.preview.releases if self.preview is not None else None)
+        if releases is not None and (self.preview is None or not self.preview.built_once):
+            log.info(f"releases: read {len(releases.notes)} tags matching {self.config.releases!r}, "
+                     f"{releases.notes[0].name} to {releases.newest.name}")
+        return releases, issues
+
     def _error_pages(self, preview: Preview, issues: list[Issue]) -> list[Page]:
         """While serving: a source whose page is gone because of its errors gets a page showing them."""
         pages = []
@@ -176,7 +235,11 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         for source_path, (path, url) in sorted(preview.pages_of_sources.items()):
             if source_path in present or source_path not in errors:
                 continue
-            text = error_page_markdown(source_path, self.content_dir / source_path, errors[source_path])
+            try:
+                source_text = DirectoryTree(self.content_dir).read_text(source_path)
+            except Unreadable:
+                source_text = ""
+            text = error_page_markdown(source_path, source_text, errors[source_path])
             pages.append(Page(path, text, label=f"the errors of {source_path}", url=url))
         pages.append(Page(tuple(PROBLEMS_URI.split("/")), problems_markdown(issues), label="problems", url="/problems/"))
         return pages
@@ -194,17 +257,20 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             texts[src_uri] = text
             if page.source is not None:
                 self.content_documents.add(src_uri)
+        for picture in self.pictures.values():
+            files.append(File.generated(config, picture.uri, content=picture.data))
         if self.preview is None:
             for src_uri, text in texts.items():
                 files.append(File.generated(config, src_uri, content=text))
         else:
-            for file in self.preview.files(config, texts):
+            for file in self.preview.files(config, texts, pictures_key(self.pictures)):
                 files.append(file)
-            for src_uri in self.preview.removed:  # a page that went away takes its output with it
+            for src_uri in self.preview.removed + self.preview.pictures_gone(self.pictures):
+                # a page or picture that went away takes its output with it
                 Path(File.generated(config, src_uri, content="").abs_dest_path).unlink(missing_ok=True)
             files.append(File.generated(config, PROBLEMS_DATA, content=problems_data(self.issues)))
             files.append(File.generated(config, NOTICE_SCRIPT, content=NOTICE))
-        self._add_changes_to_nav(config, texts)
+        self._add_to_nav(config, texts)
         self._open_cache(config, files, texts)
         self.files = files
         self.progress = (0, len(files.documentation_pages()))
@@ -224,7 +290,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if others:
             log.info(f"the build cache is not used: the plugin {others[0]} may change pages after conversion")
             return
-        first = self.preview is None or not self.preview.built_once
+        first = self.cache_first = self.preview is None or not self.preview.built_once
         self.store = cache.BuildCache.open(self.cache_folder, cache_log.warning, new_build=first)
         conversion, finished = cache.fingerprints(config, self.config, serving=self.preview is not None)
         self.page_cache = cache.PageCache(self.store, conversion, finished)
@@ -234,15 +300,16 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.page_cache.add_nav_titles(config.nav, files)
 
     @staticmethod
-    def _add_changes_to_nav(config: MkDocsConfig, texts: dict[str, str]) -> None:
-        """The What changed page gets a tab when it exists (before About, if there is one); mkdocs.yml cannot
-        name it, since without an older checkout the page does not exist and --strict would fail on it."""
-        uri = src_uri(CHANGES_URL)
-        if uri not in texts or not isinstance(config.nav, list) or any(
-                isinstance(item, dict) and uri in item.values() for item in config.nav):
-            return
-        about = [index for index, item in enumerate(config.nav) if isinstance(item, dict) and "About" in item]
-        config.nav.insert(about[0] if about else len(config.nav), {"What changed": uri})
+    def _add_to_nav(config: MkDocsConfig, texts: dict[str, str]) -> None:
+        """The What changed page and the releases index get a tab each when they exist (before About, if there
+        is one); mkdocs.yml cannot name them, since without their setting the pages do not exist and --strict
+        would fail on them."""
+        for title, uri in (("What changed", src_uri(CHANGES_URL)), ("Releases", RELEASES_INDEX)):
+            if uri not in texts or not isinstance(config.nav, list) or any(
+                    isinstance(item, dict) and uri in item.values() for item in config.nav):
+                continue
+            about = [index for index, item in enumerate(config.nav) if isinstance(item, dict) and "About" in item]
+            config.nav.insert(about[0] if about else len(config.nav), {title: uri})
 
     def _add_redirects(self, config: MkDocsConfig) -> None:
         """Old detection addresses redirect to the current ones (redirects.py); while serving, only the
@@ -329,6 +396,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return True
 
     def on_page_content(self, html: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
+        if self.preview is not None:
+            self.preview.rebuilt += 1
         done, total = self.progress
         done += 1
         self.progress = (done, total)
@@ -457,14 +526,29 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             if "Content-Security-Policy" not in html:
                 path.write_text(with_policy(html), encoding="utf-8")
 
-    @event_priority(-200)  # after everything else
+    @event_priority(-200)  # after everything else is written
     def _on_post_build_cache(self, config: MkDocsConfig) -> None:
         self._close_cache()
+        if self.preview is not None:
+            self.preview.completed = True  # the last event of a served build: everything is written
 
-    on_post_build = CombinedEvent(_on_post_build_report, _on_post_build_redirects, _on_post_build_cache)
+    @event_priority(-1000)  # the very last: everything is written and kept
+    def _on_post_build_swap(self, config: MkDocsConfig) -> None:
+        if self.staged is not None:
+            self.staged.finish()
+            self.staged = None
+            config.site_dir = self.site_dir
+
+    on_post_build = CombinedEvent(_on_post_build_report, _on_post_build_redirects, _on_post_build_cache,
+                                  _on_post_build_swap)
 
     def on_build_error(self, *, error: Exception) -> None:
+        """A build that failed leaves the previous site as it was (`--strict` fails after the site is swapped in,
+        as mkdocs leaves a strict build's site written); what it converted is kept for the next build."""
         self._close_cache()
+        if self.staged is not None:
+            self.staged.discard()
+            self.staged = None
 
     def _close_cache(self) -> None:
         """What this build converted is kept for the next (cache.py)."""
@@ -473,7 +557,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             return
         self.store = self.page_cache = None
         store.close()
-        if pages is not None and (self.preview is None or not self.preview.built_once):
+        if pages is not None and self.cache_first:  # a served site's rebuilds report what they rebuilt
             log.info(f"build cache: {pages.reused} of {len(pages)} pages reused ({pages.reused_finished} of them finished)")
 
     def _report_changes(self, preview: Preview, issues: list[Issue]) -> None:
@@ -490,8 +574,14 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if not first:
             summary += f" ({len(new)} new, {len(fixed)} fixed since the last build)"
         content_log.info(summary)
+        if not first:
+            read = preview.load_cache.read
+            names = ", ".join(read[:3]) + (f" and {len(read) - 3} more" if len(read) > 3 else "")
+            content_log.info(f"rebuilt {preview.rebuilt} of {self.progress[1]} pages; "
+                             + (f"read again: {names}" if read else "no source file changed"))
 
     def on_serve(self, server, config: MkDocsConfig, builder):
+        watch_without_following_links(server)
         for path in (self.content_dir, self.attack_bundle, self.cve_file, self.inputs.splunk_apps_file,
                      self.inputs.d3fend_file):
             if path is not None and path.exists():

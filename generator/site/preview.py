@@ -14,20 +14,27 @@ None of this runs for `mkdocs build`.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import MkDocsException
+from watchdog.observers.polling import PollingEmitter, PollingObserver
 from mkdocs.structure.files import File
 
 from ..issues import Issue, Severity
 from ..load import LoadCache
+from ..releases import ReleaseCache
 
+_REPOSITORY = "raw.githubusercontent.com/splunk/security_content/"
+"""Pages that hot-link a picture of the content's repository show the site's copy when it has one."""
 PROBLEMS_URI = "problems.md"
 PROBLEMS_DATA = "problems.json"
 NOTICE_SCRIPT = "assets/javascripts/preview-problems.js"
@@ -64,17 +71,47 @@ class Preview:
     """src_uris the previous build had and this one does not: their output is deleted."""
     older: tuple | None = None
     """(path, changes.Older or None, its issues): the older checkout compared with, read on the first build only."""
+    releases: ReleaseCache = field(default_factory=ReleaseCache)
+    """The releases read from git: read again only when a tag moved."""
+    completed: bool = False
+    """The last build ran to its end (a build that stopped half way leaves the next one to rebuild everything)."""
+    surroundings: str | None = None
+    """A digest of what every page is made with besides the content: mkdocs.yml, docs/ and the theme's folder."""
+    rebuilt: int = 0
+    """Pages converted by the current build (what the terminal reports)."""
+    served_pictures: set[str] = field(default_factory=set)
+    """The site paths of the content's pictures the last build served (pictures.py)."""
+
+    def full_build_needed(self, surroundings: str) -> str | None:
+        """Why the next build must rebuild every page, or None; forgets what the pages were when one must.
+
+        A page's HTML also depends on the site's configuration, navigation and
+        theme, which its Markdown does not show; when they changed, or when the
+        last build stopped half way, no page can be kept.
+        """
+        reason = None
+        if self.built_once and not self.completed:
+            reason = "the last build did not finish"
+        elif self.built_once and surroundings != self.surroundings:
+            reason = "mkdocs.yml, docs/ or the theme changed"
+        self.surroundings = surroundings
+        if reason:
+            self.digests, self.redirects, self.search_entries = {}, {}, {}
+        return reason
 
     # -- which pages changed --------------------------------------------------------------------
 
-    def files(self, config: MkDocsConfig, texts: dict[str, str]) -> list[GeneratedFile]:
+    def files(self, config: MkDocsConfig, texts: dict[str, str], pictures: str = "") -> list[GeneratedFile]:
         """The generated files of this build, each marked unchanged when its Markdown is.
 
         A page whose Markdown is the same is rebuilt anyway when it had a
-        link that led nowhere and a new page now serves it. When a page went
-        away, every page is rebuilt: links to it may be anywhere.
+        link that led nowhere and a new page now serves it, or when it
+        hot-links a picture of the content's repository and which of those the
+        site serves (`pictures`, a digest) changed. When a page went away,
+        every page is rebuilt: links to it may be anywhere.
         """
-        digests = {uri: hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+        digests = {uri: hashlib.blake2b(text.encode("utf-8") + (pictures.encode() if _REPOSITORY in text else b""),
+                                        digest_size=16).hexdigest()
                    for uri, text in texts.items()}
         self.removed = sorted(self.digests.keys() - digests.keys())
         incremental = self.built_once and not self.removed
@@ -89,6 +126,12 @@ class Preview:
             files.append(file)
         self.digests = digests
         return files
+
+    def pictures_gone(self, pictures: dict) -> list[str]:
+        """The site paths of the pictures the last build served and this one does not (their copies go)."""
+        served = {picture.uri for picture in pictures.values()}
+        gone, self.served_pictures = sorted(self.served_pictures - served), served
+        return gone
 
     def redirects_to_write(self, redirects: dict[str, str]) -> tuple[dict[str, str], list[str]]:
         """(redirects new or changed since the last build, old addresses no longer redirected).
@@ -131,13 +174,10 @@ def site_url(src_uri: str) -> str:
     return "/" + (uri.rstrip("/") + "/" if uri else "")
 
 
-def error_page_markdown(title: str, source: Path, issues: list[Issue]) -> str:
-    """The page a source file's address shows while the file has errors: each problem and its lines."""
+def error_page_markdown(title: str, text: str, issues: list[Issue]) -> str:
+    """The page a source file's address shows while the file has errors: each problem and its lines (of `text`)."""
     lines: list[str] = []
-    try:
-        text_lines = source.read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        text_lines = []
+    text_lines = text.splitlines()
     parts = [f"# {html.escape(title)}: this file has errors", "",
              "The page is shown again as soon as the file is fixed; this tab reloads by itself.", ""]
     for issue in issues:
@@ -200,11 +240,60 @@ def dirty_builder(config: MkDocsConfig):
     from mkdocs.commands.build import build
 
     config_file, site_dir, serve_url = config.config_file_path, config.site_dir, config.site_url
+    log = logging.getLogger("mkdocs.commands.serve")
 
     def rebuild(config: MkDocsConfig | None = None) -> None:
-        logging.getLogger("mkdocs.commands.serve").info("Building documentation...")
-        fresh = load_config(config_file=config_file, site_dir=site_dir)
-        fresh.site_url = serve_url
-        build(fresh, serve_url=serve_url, dirty=True)
+        log.info("Building documentation...")
+        try:
+            fresh = load_config(config_file=config_file, site_dir=site_dir)
+            fresh.site_url = serve_url
+            preview = fresh.plugins["security-content"].preview  # the same plugin object all session long
+            reason = preview.full_build_needed(surroundings(fresh)) if preview is not None else None
+            if reason:
+                log.info(f"rebuilding every page: {reason}")
+            build(fresh, serve_url=serve_url, dirty=not reason)
+        except MkDocsException as exc:
+            # What stopped it is logged already (an unreadable bundle, a broken mkdocs.yml); the next change
+            # rebuilds, and the server keeps serving the last site meanwhile. No traceback: nothing is wrong here.
+            log.error(f"the rebuild stopped ({exc}); the site is rebuilt at the next change")
 
     return rebuild
+
+
+def watch_without_following_links(server) -> None:
+    """Make the watches added from now on poll with lstat, which does not follow links.
+
+    mkdocs' watcher polls every watched folder with os.stat, which follows
+    links: a link that loops (`detections/endpoint/loop -> ..`) is walked forty
+    levels deep at every poll, two such links take the poll exponential time
+    (it never ends, and no change is seen again), and a link to a folder that
+    appears is taken for a folder, whose events mkdocs ignores. With lstat a
+    link is an entry like a file: its appearing, going or changing target is a
+    change, and nothing is walked through it. The loader never follows a link
+    to a folder either (tree.py), so nothing it reads goes unwatched.
+    """
+    observer = getattr(server, "observer", None)
+    if isinstance(observer, PollingObserver) and hasattr(observer, "_emitter_class"):  # watchdog 2 to 7
+        observer._emitter_class = functools.partial(PollingEmitter, stat=os.lstat, listdir=os.scandir)
+
+
+def surroundings(config: MkDocsConfig) -> str:
+    """A digest of what pages are made with besides the content: mkdocs.yml and the files of docs/ and of the
+    theme's own folder (names, sizes and times; nothing is followed through a link)."""
+    digest = hashlib.blake2b(digest_size=16)
+    try:
+        digest.update(Path(config.config_file_path).read_bytes())
+    except (OSError, TypeError):
+        digest.update(b"no configuration file")
+    folders = [config.docs_dir] + ([config.theme.custom_dir] if config.theme.custom_dir else [])
+    for folder in folders:
+        for where, directories, files in os.walk(folder):
+            directories.sort()
+            for name in sorted(files):
+                try:
+                    found = os.lstat(os.path.join(where, name))
+                except OSError:
+                    continue
+                digest.update(f"{os.path.relpath(os.path.join(where, name), folder)}\0{found.st_size}\0"
+                              f"{found.st_mtime_ns}\0{found.st_ino}\n".encode())
+    return digest.hexdigest()

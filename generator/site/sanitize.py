@@ -15,24 +15,32 @@ from __future__ import annotations
 
 import nh3
 
+from .pictures import SITE_FOLDER
+
 TAGS = frozenset({
     "a", "abbr", "b", "blockquote", "br", "code", "dd", "del", "details", "div", "dl", "dt", "em",
     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "small",
     "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "wbr",  # where the ATT&CK matrix may break a name (after a slash), so that it never breaks inside a word
     "svg", "path",  # the theme's icons, inlined for the published forms' emoji
+    "g", "rect", "line", "text", "title", "figure", "figcaption",  # the releases chart (release_pages.py)
 })
 ATTRIBUTES = {
     "*": {"id", "class", "title", "hidden", "data-fidelity-ignore", "data-search-exclude"},
     "a": {"href"},
-    # No "src": pictures keep their alt text and lose their source. A picture from another host would be a
-    # request to a third party (markdown.py turns a Markdown one into a link instead), and content ships no
-    # pictures, so a relative source would only ask the site for nothing.
-    "img": {"alt", "width", "height"},
+    # "src" only for the site's own copies of the content's playbook diagrams (pictures.py, own_picture below):
+    # any other picture keeps its alt text and loses its source. A picture from another host would be a
+    # request to a third party (markdown.py turns a Markdown one into a link instead).
+    "img": {"alt", "width", "height", "src"},
     "th": {"style", "align"},
     "td": {"style", "align"},
     "details": {"open"},
-    "svg": {"xmlns", "viewBox"},
+    "svg": {"xmlns", "viewBox", "role", "aria-label"},
     "path": {"d"},
+    # Shapes and their places only: no style, no link, nothing that loads or runs.
+    "rect": {"x", "y", "width", "height"},
+    "line": {"x1", "y1", "x2", "y2"},
+    "text": {"x", "y", "text-anchor", "transform"},
 }
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 
@@ -45,7 +53,24 @@ def sanitize(html: str) -> str:
     """
     return nh3.clean(html, tags=set(TAGS), attributes={k: set(v) for k, v in ATTRIBUTES.items()},
                      url_schemes=set(URL_SCHEMES), filter_style_properties={"text-align"},
-                     clean_content_tags={"script", "style"}, link_rel=None)
+                     clean_content_tags={"script", "style"}, link_rel=None, attribute_filter=_picture_source)
+
+
+def _picture_source(tag: str, attribute: str, value: str) -> str | None:
+    """A picture's source is kept only when it is one of the site's copies of the content's pictures."""
+    if tag == "img" and attribute == "src":
+        return value if own_picture(value) else None
+    return value
+
+
+def own_picture(src: str) -> bool:
+    """Whether `src` is a page-relative address of a picture the site copied from the content
+    (`../../assets/playbooks/x.png`): nothing outside that folder, no scheme, host, query or fragment."""
+    parts = src.split("/")
+    while parts and parts[0] == "..":
+        parts.pop(0)
+    return (len(parts) >= 3 and parts[:2] == [SITE_FOLDER, "playbooks"]
+            and all(part not in ("", ".", "..") for part in parts) and not any(c in src for c in ":?#\\"))
 
 
 def plain_title(title: str) -> str:

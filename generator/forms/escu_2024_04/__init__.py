@@ -90,7 +90,8 @@ def listed_lookups(search_calls: list[str], macro_calls: list[list[str]], known)
 
 
 def detection_url(detection: Detection, slug: str) -> str:
-    return f"/{detection.kind}/{detection.id}/"
+    """Served by id, lower-cased as the published generator named its posts (`id.lower()`)."""
+    return f"/{detection.kind}/{detection.id.lower()}/"
 
 
 KIND_TITLES = (("endpoint", "Endpoint"), ("application", "Application"), ("cloud", "Cloud"),
@@ -135,7 +136,7 @@ def pages(site: Site, for_site: bool = False) -> list[Page]:
 
     `for_site`: the pages as the mkdocs site shows them (with what `site/` adds)."""
     env = form_environment(TEMPLATES, UNESCAPED, SITE_TEMPLATES if for_site else None, on_site=for_site)
-    pages = [*content_pages(env, site, lambda page: ("_posts", f"{page.detection.date}-{page.detection.id}.md"),
+    pages = [*content_pages(env, site, lambda page: ("_posts", f"{page.detection.date}-{page.detection.id.lower()}.md"),
                             for_site),
              *taxonomy_pages(env, site)]
 

@@ -1,0 +1,223 @@
+/* "Am I up to date?" (/releases/up-to-date/): the reader picks the release they run, or pastes the detections they
+ * run (names, or savedsearches.conf stanzas "ESCU - <name> - Rule", with or without versions), and sees which are
+ * behind the newest release read, by how many versions, what changed since theirs, and which were removed or
+ * renamed. Everything happens here, over the site's api/releases.json (generator/site/release_pages.py); nothing
+ * is sent anywhere. Content is only ever set as text. */
+(function () {
+  "use strict";
+  var host = document.getElementById("sc-uptodate");
+  var script = document.currentScript;
+  if (!host || !script) return;
+  var siteRoot = new URL("../", script.src);
+
+  function element(tag, attributes, text) {
+    var node = document.createElement(tag);
+    Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  /* A detection's name as the reader may have it: without "ESCU - " and " - Rule", spaces collapsed. */
+  function plainName(text) {
+    return text.replace(/\s+/g, " ").trim().replace(/^ESCU - /i, "").replace(/ - Rule$/i, "").trim();
+  }
+
+  /* The pasted text as [{name, version, date}]: one detection a line, or savedsearches.conf stanzas, whose
+   * action.escu.modification_date names their version by date; other `key = value` lines and comments are
+   * left out. */
+  function parseList(text) {
+    var wanted = [];
+    var stanza = null;
+    text.split(/\r?\n/).forEach(function (line) {
+      var match;
+      if (/^\s*(#|;|$)/.test(line)) return;
+      if ((match = /^\s*\[(.*)\]\s*$/.exec(line))) {
+        stanza = { name: plainName(match[1]), version: null, date: null };
+        if (stanza.name && stanza.name.toLowerCase() !== "default") wanted.push(stanza);
+        return;
+      }
+      if ((match = /^\s*action\.escu\.modification_date\s*=\s*(\S+)/i.exec(line))) {
+        if (stanza) stanza.date = match[1];
+        return;
+      }
+      if (/^\s*[A-Za-z_][\w.:-]*\s*=/.test(line)) return;  // another setting of a stanza
+      stanza = null;
+      match = /^(.*?)(?:\s*[,\t;|]\s*|\s+v(?:ersion)?\s*)(\d+)\s*$/i.exec(line);
+      var name = plainName(match ? match[1] : line);
+      if (name) wanted.push({ name: name, version: match ? match[2] : null, date: null });
+    });
+    return wanted;
+  }
+
+  function setup(data) {
+    var releases = data.releases;
+    var newest = releases.length - 1;
+    var byName = {};
+    var byKey = {};
+    data.detections.forEach(function (d) {
+      byKey[d.key] = d;
+      d.names.forEach(function (name) {
+        var key = name.toLowerCase();
+        (byName[key] = byName[key] || []).push(d);
+      });
+    });
+
+    /* The run (of releases holding one version) a reader has, or null when nothing says which. */
+    function theirRun(d, item, picked) {
+      var runs = d["in"];
+      var found = null;
+      runs.forEach(function (run) {
+        if (item.version !== null && run[2] === item.version) found = run;
+        else if (item.version === null && item.date && run[3] === item.date) found = run;
+        else if (item.version === null && !item.date && picked !== null && run[0] <= picked && picked <= run[1]) {
+          found = run;
+        }
+      });
+      return found;
+    }
+
+    function newestRun(d) {
+      var runs = d["in"];
+      var last = runs[runs.length - 1];
+      return last[1] === newest ? last : null;
+    }
+
+    /* A detection of the list compared with the newest release: {status, behind, since, ...}. */
+    function compare(d, item, picked) {
+      var mine = theirRun(d, item, picked);
+      var latest = newestRun(d);
+      var after = mine ? mine[1] : -1;
+      if (!mine && item.version !== null) {  // a version no release read had: after the last one not newer
+        d["in"].forEach(function (run) { if (Number(run[2]) <= Number(item.version)) after = run[1]; });
+      }
+      var since = d.changes.filter(function (change) {
+        return change[0] > after && change[1] !== "first";
+      });
+      var result = { detection: d, item: item, mine: mine, latest: latest, since: since };
+      var removed = d.changes.filter(function (change) { return change[1] === "removed"; }).pop();
+      if (!latest) {
+        result.status = "removed";
+        result.text = removed ? "removed in " + releases[removed[0]].name : "not in " + releases[newest].name;
+        var successor = d.replaced_by && byKey[d.replaced_by];
+        if (successor) result.text += ", replaced by " + successor.name;
+      } else if (!mine && item.version === null) {
+        result.status = "unknown";
+        result.text = "your version is not known: pick your release, or give versions";
+      } else if (mine && mine[1] === newest) {
+        result.status = "current";
+        result.text = "up to date";
+      } else {
+        var theirs = mine ? Number(mine[2]) : Number(item.version);
+        var behind = Number(latest[2]) - theirs;
+        result.status = "behind";
+        result.text = behind > 0 ? behind + (behind === 1 ? " version behind" : " versions behind") : "changed since";
+      }
+      if (d.name.toLowerCase() !== item.name.toLowerCase()) result.text += "; now named " + d.name;
+      return result;
+    }
+
+    var form = element("div", { "class": "sc-uptodate__form" });
+    var select = element("select", { id: "sc-uptodate-release" });
+    select.appendChild(element("option", { value: "" }, "— the release you run —"));
+    for (var index = newest; index >= 0; index--) {
+      select.appendChild(element("option", { value: String(index) }, releases[index].name + " (" + releases[index].date + ")"));
+    }
+    var area = element("textarea", { id: "sc-uptodate-list", spellcheck: "false",
+      placeholder: "Windows AdFind Exe, 3\nESCU - Detect Regsvcs with Network Connection - Rule\n[ESCU - Create Remote Thread into LSASS - Rule]" });
+    var button = element("button", { type: "button", "class": "md-button md-button--primary", id: "sc-uptodate-compare" },
+      "Compare with " + releases[newest].name);
+    form.appendChild(element("label", { "for": "sc-uptodate-release" }, "The release you run"));
+    form.appendChild(select);
+    form.appendChild(element("label", { "for": "sc-uptodate-list" }, "The detections you run (optional)"));
+    form.appendChild(area);
+    form.appendChild(element("p", {})).appendChild(button);
+    var results = element("div", { id: "sc-uptodate-results", "aria-live": "polite" });
+    host.textContent = "";
+    host.appendChild(form);
+    host.appendChild(results);
+
+    function row(table, result) {
+      var d = result.detection;
+      var tr = element("tr", { "class": "sc-uptodate__row sc-uptodate__row--" + result.status });
+      var name = element("td");
+      name.appendChild(element("a", { href: new URL(d.url, siteRoot).href }, d.name));
+      tr.appendChild(name);
+      tr.appendChild(element("td", {}, result.mine ? result.mine[2] + " (" + releases[result.mine[1]].name + ")"
+        : result.item.version !== null ? result.item.version : "—"));
+      tr.appendChild(element("td", {}, result.latest ? result.latest[2] : "—"));
+      tr.appendChild(element("td", { "class": result.status === "current" ? "sc-uptodate__current" : "sc-uptodate__behind" },
+        result.text));
+      var changes = element("td");
+      result.since.forEach(function (change, position) {
+        if (position) changes.appendChild(document.createTextNode("; "));
+        changes.appendChild(element("a", { href: new URL(releases[change[0]].url, siteRoot).href }, releases[change[0]].name));
+        var what = change[1] === "removed" ? "removed" : change[1] === "deprecated" ? "deprecated" : "";
+        var fields = change[2].join(", ");
+        changes.appendChild(document.createTextNode(": " + [what, fields].filter(Boolean).join(", ")));
+      });
+      tr.appendChild(changes);
+      table.appendChild(tr);
+    }
+
+    function show(compared, unknown) {
+      results.textContent = "";
+      var counts = { behind: 0, removed: 0, current: 0, unknown: 0 };
+      compared.forEach(function (result) { counts[result.status] += 1; });
+      var parts = [compared.length + (compared.length === 1 ? " detection" : " detections") + ": " +
+        counts.behind + " behind, " + counts.removed + " removed, " + counts.current + " up to date"];
+      if (counts.unknown) parts.push(counts.unknown + " whose version is not known");
+      if (unknown.length) parts.push(unknown.length + " not found in any release read");
+      results.appendChild(element("p", { "class": "sc-uptodate__summary" }, parts.join("; ") + "."));
+      if (compared.length) {
+        var table = element("table", { "class": "sc-uptodate__table" });
+        var head = element("tr");
+        ["Detection", "Yours", "Newest", "", "Changed since yours"].forEach(function (title) {
+          head.appendChild(element("th", {}, title));
+        });
+        table.appendChild(element("thead")).appendChild(head);
+        var body = element("tbody");
+        compared.forEach(function (result) { row(body, result); });
+        table.appendChild(body);
+        results.appendChild(table);
+      }
+      if (unknown.length) {
+        results.appendChild(element("p", {}, "Not found: " + unknown.join("; ")));
+      }
+    }
+
+    function run() {
+      var picked = select.value === "" ? null : Number(select.value);
+      var wanted = parseList(area.value);
+      var compared = [];
+      var unknown = [];
+      if (!wanted.length && picked !== null) {
+        // The whole release: every detection it held that changed or went since.
+        data.detections.forEach(function (d) {
+          var item = { name: d.names[0], version: null, date: null };
+          var held = d["in"].some(function (run) { return run[0] <= picked && picked <= run[1]; });
+          if (!held) return;
+          var result = compare(d, item, picked);
+          if (result.status !== "current") compared.push(result);
+        });
+      } else {
+        wanted.forEach(function (item) {
+          var matches = byName[item.name.toLowerCase()];
+          if (!matches) { unknown.push(item.name); return; }
+          var current = matches.filter(function (d) { return d.name.toLowerCase() === item.name.toLowerCase(); });
+          compared.push(compare((current.length ? current : matches)[0], item, picked));
+        });
+      }
+      show(compared, unknown);
+    }
+
+    button.addEventListener("click", run);
+    select.addEventListener("change", run);
+  }
+
+  fetch(new URL("api/releases.json", siteRoot)).then(function (response) {
+    if (!response.ok) throw new Error(response.status);
+    return response.json();
+  }).then(setup).catch(function () {
+    host.textContent = "The releases data (api/releases.json) could not be read.";
+  });
+})();

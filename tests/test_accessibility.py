@@ -1,0 +1,496 @@
+"""Accessibility, in a real Chromium: axe-core on every page kind, light and dark, on a wide screen and a phone;
+the phone layouts of the ATT&CK matrix and the filtered indexes; the skip link and visible focus.
+
+axe-core is a pinned test dependency (package.json, package-lock.json), installed by scripts/test.sh with
+`npm ci` into node_modules/. The site's Content Security Policy allows no injected script, so the contexts that
+run axe bypass it (bypass_csp); every other browser test, and the site itself, keep it. What is checked and why
+is in guide/accessibility.md.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from conftest import ROOT
+from test_browser import served
+
+serving = contextlib.contextmanager(served)
+"""A built site served for the length of a `with` block (for the sites only one test looks at)."""
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+FAILING_IMPACTS = ("serious", "critical")
+SIZES = {"wide": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
+SCHEMES = {"light": "default", "dark": "slate"}
+COLOUR_RULES = ("color-contrast", "link-in-text-block")
+"""The rules whose outcome a colour scheme can change: the dark scheme is the same page in other colours (the
+theme switches a palette), so in it these are run; the light scheme runs every rule."""
+
+
+@dataclass(frozen=True)
+class PageKind:
+    """A kind of page of the site and how to find one on a built site: an address, the largest page of a glob
+    (the most content is where problems hide), or the record of an export whose page is largest."""
+
+    name: str
+    address: str = ""
+    glob: str = ""
+    export: str = ""
+
+    def find(self, site: Path) -> str | None:
+        """The page's address relative to the site's root ("endpoint/x/"), or None where the site has none."""
+        if self.glob:
+            pages = sorted(site.glob(self.glob), key=lambda page: (-page.stat().st_size, str(page)))
+            return pages[0].parent.relative_to(site).as_posix() + "/" if pages else None
+        if self.export:
+            data = site / "api" / f"{self.export}.json"
+            records = json.loads(data.read_text(encoding="utf-8")) if data.is_file() else []
+            sized = [(len((site / record["url"] / "index.html").read_bytes()), record["url"]) for record in records
+                     if (site / record["url"] / "index.html").is_file()]
+            return max(sized, key=lambda item: (item[0], item[1]))[1] if sized else None
+        return self.address if (site / self.address / "index.html").is_file() else None
+
+
+# Every kind of page a built site has: a kind added to the site is one line here.
+PAGE_KINDS = (
+    PageKind("home", address=""),
+    PageKind("detections index", address="detections/"),
+    PageKind("stories index", address="stories/"),
+    PageKind("playbooks index", address="playbooks/"),
+    PageKind("data sources index", address="data_sources/"),
+    PageKind("ATT&CK matrix", address="techniques/"),
+    PageKind("tags index", address="tags/"),
+    PageKind("exports", address="exports/"),
+    PageKind("about", address="about/"),
+    PageKind("detection", export="detections"),
+    PageKind("story", export="stories"),
+    PageKind("playbook", export="playbooks"),
+    PageKind("data source", export="data_sources"),
+    PageKind("technique", glob="techniques/T*/index.html"),
+    PageKind("tag page", glob="tags/*/index.html"),
+    PageKind("tactic listing", glob="detections/*/index.html"),
+)
+CHANGES_KINDS = (PageKind("What changed", address="changes/"),)
+"""The kinds only a site compared with an older checkout has (built from tests/golden/changes)."""
+GENERATION_KINDS = {
+    "escu_2025": (PageKind("investigations index", address="investigations/"),
+                  PageKind("investigation", glob="investigations/*/index.html")),
+    "escu_2026": (PageKind("baselines index", address="baselines/"),
+                  PageKind("baseline", glob="baselines/*/index.html"),
+                  PageKind("removed detections index", address="removed/"),
+                  PageKind("removed detection", glob="deprecated/*/index.html")),
+}
+"""The kinds only content of the later schemas has (the golden ESCU 5 and ESCU 6 cases)."""
+RELEASE_KINDS = (PageKind("releases index", address="releases/"),
+                 PageKind("release", glob="releases/v*/index.html"),
+                 PageKind("Am I up to date?", address="releases/up-to-date/"),
+                 PageKind("a detection no longer in the content", glob="releases/detections/*/index.html"))
+"""The kinds only a site with releases has (the releases repository of tests/releases_repo.py)."""
+
+
+def axe_source() -> str:
+    if not AXE.is_file():
+        message = f"axe-core is not installed ({AXE}): run `npm ci` (scripts/test.sh does)"
+        if os.environ.get("REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE.read_text(encoding="utf-8")
+
+
+def settle(page) -> None:
+    """Wait until the page's scripts are done: its exports read, the theme's transitions over."""
+    page.wait_for_load_state("load")
+    if page.locator(".sc-filters").count():
+        page.locator(".sc-filters .sc-filters__count").first.wait_for(timeout=20_000)
+    page.wait_for_timeout(250)
+
+
+def choose_scheme(page, scheme: str) -> None:
+    """Switch the page to `scheme` with the theme's own toggle, as a reader does (the theme remembers it)."""
+    for _ in range(2):
+        if page.evaluate("document.body.getAttribute('data-md-color-scheme')") == scheme:
+            return
+        page.locator("label.md-header__button[for^='__palette']:visible").first.click()
+        page.wait_for_timeout(300)
+    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == scheme
+
+
+def start_axe(page, source: str, rules: tuple[str, ...] = ()) -> None:
+    """Inject axe-core and start it on the page as it is now, without waiting (see serious_violations): every
+    rule, or only `rules`."""
+    page.add_script_tag(content=source)
+    page.evaluate("""rules => { window.scAxe = axe.run(document, rules.length
+        ? {resultTypes: ['violations'], runOnly: {type: 'rule', values: rules}} : {resultTypes: ['violations']}); }""",
+                  list(rules))
+
+
+def serious_violations(page) -> list[dict]:
+    """The serious and critical violations axe-core found on the page (start_axe started it)."""
+    found = page.evaluate("""async () => (await window.scAxe).violations.map(v => ({id: v.id, impact: v.impact,
+        help: v.help, nodes: v.nodes.map(n => ({target: n.target.join(' '),
+                                              why: (n.failureSummary || '').split('\\n').slice(1).join(' ').trim()}))}))""")
+    return [violation for violation in found if violation["impact"] in FAILING_IMPACTS]
+
+
+def describe(where: str, violations: list[dict]) -> list[str]:
+    """One line per rule and page, with its first nodes: rule, impact, how many, which nodes and why."""
+    lines = []
+    for violation in violations:
+        nodes = violation["nodes"]
+        shown = "; ".join(f"{node['target']} ({node['why'][:160]})" for node in nodes[:3])
+        more = f" and {len(nodes) - 3} more" if len(nodes) > 3 else ""
+        lines.append(f"{where}: {violation['id']} ({violation['impact']}, {len(nodes)} nodes: {violation['help']}): "
+                     f"{shown}{more}")
+    return lines
+
+
+def check_pages(browser, base: str, pages: dict[str, str]) -> list[str]:
+    """Run axe on each of `pages` ({kind: address under base}) in both schemes at both sizes; the problems found.
+
+    Each size and scheme is a browser context of its own (the theme remembers the scheme per context); axe runs
+    in the four at once, each page in its own renderer. The dark scheme runs the colour rules (COLOUR_RULES)."""
+    source = axe_source()
+    contexts, views = [], []
+    try:
+        for size in SIZES.values():
+            for scheme_name, scheme in SCHEMES.items():
+                context = browser.new_context(viewport=size, bypass_csp=True)  # only here: to inject axe
+                contexts.append(context)
+                views.append((f"{size['width']}x{size['height']}, {scheme_name}", scheme, context.new_page()))
+        problems = []
+        for kind, address in pages.items():
+            for _, scheme, page in views:
+                page.goto(base + address)
+                settle(page)
+                choose_scheme(page, scheme)
+                start_axe(page, source, COLOUR_RULES if scheme == SCHEMES["dark"] else ())
+            for label, _, page in views:
+                problems += describe(f"{kind} ({address or '/'}) at {label}", serious_violations(page))
+        return problems
+    finally:
+        for context in contexts:
+            context.close()
+
+
+def pages_of(site: Path, kinds) -> tuple[dict[str, str], list[str]]:
+    found, missing = {}, []
+    for kind in kinds:
+        address = kind.find(site)
+        if address is None:
+            missing.append(kind.name)
+        else:
+            found[kind.name] = address
+    return found, missing
+
+
+@pytest.fixture(scope="module")
+def served_sample_site(content_site, tmp_path_factory):
+    yield from served(content_site, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def served_today_site(today_site, tmp_path_factory):
+    yield from served(today_site, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def served_changes(changes_site, tmp_path_factory):
+    yield from served(changes_site, tmp_path_factory)
+
+
+def test_no_serious_violation_on_any_page_kind_of_the_sample_site(browser, content_site, served_sample_site):
+    pages, missing = pages_of(content_site[0], PAGE_KINDS)
+    assert missing == [], f"the sample site has no page of these kinds: {missing}"
+    problems = check_pages(browser, served_sample_site, pages)
+    assert problems == [], "\n".join(problems)
+
+
+def test_no_serious_violation_on_any_page_kind_of_the_october_2024_site(browser, today_site, served_today_site):
+    pages, missing = pages_of(today_site[0], PAGE_KINDS)
+    assert missing == [], f"the October-2024 site has no page of these kinds: {missing}"
+    problems = check_pages(browser, served_today_site, pages)
+    assert problems == [], "\n".join(problems)
+
+
+def test_no_serious_violation_on_what_changed(browser, changes_site, served_changes):
+    pages, missing = pages_of(changes_site[0], CHANGES_KINDS)
+    assert missing == []
+    problems = check_pages(browser, served_changes, pages)
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.parametrize("case", sorted(GENERATION_KINDS))
+def test_no_serious_violation_on_the_page_kinds_of_later_schemas(browser, generations_sites, case, tmp_path_factory):
+    site, result = generations_sites[case]
+    assert result.returncode == 0, result.stderr[-3000:]
+    pages, missing = pages_of(site, GENERATION_KINDS[case])
+    assert missing == []
+    with serving((site, result), tmp_path_factory) as base:
+        problems = check_pages(browser, base, pages)
+    assert problems == [], "\n".join(problems)
+
+
+def test_no_serious_violation_on_the_release_pages(browser, releases_site, tmp_path_factory):
+    assert releases_site[1].returncode == 0, releases_site[1].stderr[-3000:]
+    pages, missing = pages_of(releases_site[0], RELEASE_KINDS)
+    assert missing == []
+    with serving(releases_site, tmp_path_factory) as base:
+        problems = check_pages(browser, base, pages)
+    assert problems == [], "\n".join(problems)
+
+
+def test_no_serious_violation_on_the_previews_error_and_problems_pages(browser, tmp_path):
+    from test_serve import WEBCLIENT, WEBCLIENT_PAGE, serving_a_copy, wait_for
+
+    with serving_a_copy(tmp_path) as (content, base, _):
+        source = content / WEBCLIENT
+        source.write_text(source.read_text().replace("type: TTP\n", "type: [TTP\n"))
+        assert wait_for(base + WEBCLIENT_PAGE, "this file has errors", 60)
+        # The error page, the list of problems, and a page carrying the notice of errors.
+        problems = check_pages(browser, base, {"the preview's error page": WEBCLIENT_PAGE,
+                                               "the preview's problems page": "problems/",
+                                               "a page with the preview's notice": "detections/"})
+    assert problems == [], "\n".join(problems)
+
+
+# --- The phone layouts, the skip link, focus and the dark scheme, asserted on geometry and computed styles. ---
+
+@pytest.fixture
+def view(browser, request):
+    """A page of the given size ({"width": ..., "height": ...}; the wide screen by default), scripts on."""
+    contexts = []
+
+    def open_page(size=SIZES["wide"], javascript: bool = True):
+        context = browser.new_context(viewport=size, java_script_enabled=javascript)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_page
+    for context in contexts:
+        context.close()
+
+
+BROKEN_WORDS = """root => {
+    // Each word (letters between spaces, hyphens and slashes) of the texts under root that the layout has put on
+    // more than one line: a word broken inside.
+    const broken = [], walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    while (walker.nextNode()) {
+        const node = walker.currentNode;
+        for (const match of node.textContent.matchAll(/[^\\s\\-\\/]+/g)) {
+            const range = document.createRange();
+            range.setStart(node, match.index);
+            range.setEnd(node, match.index + match[0].length);
+            const tops = new Set(Array.from(range.getClientRects(), rect => Math.round(rect.top)));
+            if (tops.size > 1) broken.push(match[0]);
+        }
+    }
+    return broken;
+}"""
+"""A word a <wbr> splits ("Kernel<wbr>Callback<wbr>Table") is several text nodes, each checked on its own."""
+
+
+def box(locator) -> dict:
+    return locator.evaluate("e => { const r = e.getBoundingClientRect(); "
+                            "return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; }")
+
+
+def no_sideways_scrolling(page) -> bool:
+    return page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+def test_the_matrix_on_a_phone_stacks_the_tactics_with_the_filters_folded(view, served_today_site):
+    page = view(SIZES["phone"])
+    page.goto(served_today_site + "techniques/")
+    page.locator("#sc-matrix-filters .sc-filters__count").wait_for()
+    fold = page.locator("#sc-matrix-filters details.sc-filters__fold")
+    assert not fold.evaluate("d => d.open") and not page.locator("#sc-matrix-filters select").first.is_visible()
+    assert no_sideways_scrolling(page)
+    assert page.locator(".sc-matrix__scroll").evaluate("e => e.scrollWidth <= e.clientWidth")
+    columns = page.locator(".sc-matrix__tactic")
+    boxes = [box(columns.nth(i)) for i in range(columns.count())]
+    assert len(boxes) == 14
+    assert all(b["left"] >= 0 and b["right"] <= 390 for b in boxes), boxes  # each as wide as the screen at most
+    assert all(later["top"] >= earlier["bottom"] for earlier, later in zip(boxes, boxes[1:]))  # one under another
+    # The list of tactics is on the first screen, and leads to each.
+    jump = page.locator(".sc-matrix__jump")
+    assert jump.is_visible() and box(jump)["bottom"] <= 844
+    jump.get_by_role("link", name="Impact", exact=True).click()
+    heading = box(page.locator("#tactic-impact"))
+    assert 0 <= heading["top"] < 844 / 2, heading
+    fold.locator("summary").click()  # unfolded, the filters work as on a wide screen
+    page.select_option("#sc-matrix-filters select[name=type]", "TTP")
+    assert fold.locator("summary").inner_text() == "Filters (1 chosen)"
+    assert "techniques/?type=TTP#tactic-impact" in page.url  # the state kept in the address, the place too
+
+
+@pytest.mark.parametrize("size", ["wide", "phone"])
+def test_no_name_in_the_matrix_is_broken_inside_a_word(view, served_today_site, size):
+    page = view(SIZES[size])
+    page.goto(served_today_site + "techniques/")
+    page.locator("#sc-matrix-filters .sc-filters__count").wait_for()
+    grid = page.locator(".sc-matrix__grid")
+    assert grid.evaluate(BROKEN_WORDS) == []
+    grid.evaluate("g => g.querySelectorAll('details').forEach(d => { d.open = true; })")  # every sub-technique shown
+    assert grid.evaluate(BROKEN_WORDS) == []
+    if size == "wide":  # and every tactic still fits the screen, sub-techniques open
+        assert page.locator(".sc-matrix__scroll").evaluate("e => e.scrollWidth <= e.clientWidth")
+
+
+def test_the_detections_index_on_a_phone_folds_its_filters_and_reads_without_sideways_scrolling(view,
+                                                                                                served_today_site):
+    page = view(SIZES["phone"])
+    page.goto(served_today_site + "detections/")
+    count = page.locator("#sc-filters .sc-filters__count")
+    count.wait_for()
+    fold = page.locator("#sc-filters details.sc-filters__fold")
+    assert not fold.evaluate("d => d.open") and box(count)["bottom"] <= 844  # the list starts on the first screen
+    assert no_sideways_scrolling(page)
+    table = page.locator("article table[data-sc-stacked]")
+    assert table.locator("thead").is_hidden()
+    wrapper = table.locator("xpath=ancestor::div[contains(@class, 'md-typeset__scrollwrap')]")
+    assert wrapper.evaluate("e => e.scrollWidth <= e.clientWidth")
+    rows = table.locator("tbody tr")
+    first = [box(rows.nth(i)) for i in range(20)]
+    assert all(0 <= b["left"] and b["right"] <= 390 for b in first), first
+    cell = rows.first.locator("td").nth(1)
+    assert cell.get_attribute("data-label") == "Technique"
+    assert cell.evaluate("td => getComputedStyle(td, '::before').content").startswith('"Technique')
+    fold.locator("summary").click()
+    page.select_option("#sc-filters select[name=type]", "TTP")
+    assert fold.locator("summary").inner_text() == "Filters (1 chosen)"
+    assert set(page.locator("article table tbody tr:not([hidden]) td:nth-child(3)").all_inner_texts()) == {"TTP"}
+
+
+def test_the_indexes_keep_their_table_on_a_wide_screen_and_without_javascript(view, served_today_site):
+    wide = view(SIZES["wide"])
+    wide.goto(served_today_site + "detections/")
+    wide.locator("#sc-filters .sc-filters__count").wait_for()
+    assert wide.locator("#sc-filters details.sc-filters__fold").evaluate("d => d.open")
+    plain = view(SIZES["phone"], javascript=False)
+    plain.goto(served_today_site + "detections/")
+    for page in (wide, plain):
+        assert page.locator("article table thead").is_visible()
+        assert page.locator("article table tbody tr").first.evaluate("r => getComputedStyle(r).display") == "table-row"
+    assert plain.locator("article table[data-sc-stacked]").count() == 0
+
+
+def focused(page) -> dict:
+    """The focused element: its tag, text, whether it is in the article, and how its focus shows. The theme's
+    hidden toggles (the palette's radio buttons) show their focus on the label beside them; its search box
+    shows it by opening the search."""
+    return page.evaluate("""() => {
+        const e = document.activeElement;
+        const shown = e.tagName === 'INPUT' && e.nextElementSibling && e.nextElementSibling.tagName === 'LABEL'
+            && getComputedStyle(e).opacity === '0' ? e.nextElementSibling : e;
+        const style = getComputedStyle(shown), r = shown.getBoundingClientRect();
+        const search = document.querySelector('[data-md-toggle=search]');
+        return {tag: e.tagName, text: (e.getAttribute('aria-label') || e.textContent || e.value || '').trim().slice(0, 40),
+                inArticle: !!e.closest('article'), outline: style.outlineStyle, outlineWidth: parseFloat(style.outlineWidth),
+                shadow: style.boxShadow, visible: r.width > 0 && r.height > 0 && r.bottom > 0 && r.top < innerHeight,
+                opacity: Number(style.opacity),
+                searchOpened: e.classList.contains('md-search__input') && !!search && search.checked};
+    }""")
+
+
+@pytest.mark.parametrize("address, first_in_content", [
+    ("", "Security Content"),  # the home page's first link, in its first card
+    ("detections/", "Filters"),  # the detections index's filters: one Tab after the skip link
+    ("techniques/", "Filters"),
+    ("endpoint/3f2a9c1e-6b4d-4e8a-9f10-2c7d5e8b1a01/", None),  # a published page: its Markdown has no title
+])
+def test_a_skip_link_is_the_first_tab_stop_and_leads_to_the_content(view, served_sample_site, address,
+                                                                     first_in_content):
+    page = view()
+    page.goto(served_sample_site + address)
+    page.wait_for_load_state("load")
+    page.wait_for_timeout(300)
+    page.keyboard.press("Tab")
+    skip = focused(page)
+    assert skip["tag"] == "A" and skip["text"] == "Skip to content" and skip["visible"], skip
+    page.wait_for_timeout(400)  # the theme fades it in
+    assert focused(page)["opacity"] == 1
+    assert page.locator("a.md-skip:visible").count() == 1  # one skip link, not the theme's as well
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#sc-content")
+    page.keyboard.press("Tab")
+    landed = focused(page)
+    assert landed["inArticle"], landed
+    if landed["text"] == "¶":  # the title's permalink, where the page's Markdown has its title
+        page.keyboard.press("Tab")
+        landed = focused(page)
+    if first_in_content == "Security Content":
+        assert "detections" in landed["text"], landed
+    elif first_in_content:
+        assert landed["text"].startswith(first_in_content), landed
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("address", ["detections/", "techniques/", "endpoint/3f2a9c1e-6b4d-4e8a-9f10-2c7d5e8b1a01/"])
+def test_focus_is_visible_on_every_control(view, served_sample_site, address, scheme):
+    page = view()
+    page.goto(served_sample_site + address)
+    page.wait_for_load_state("load")
+    choose_scheme(page, SCHEMES[scheme])
+    page.reload()  # the scheme stays; Tab starts from the top of the page again
+    page.wait_for_load_state("load")
+    def shows(now: dict) -> bool:
+        return (now["outline"] != "none" and now["outlineWidth"] > 0) or now["shadow"] != "none" \
+            or now["searchOpened"]
+
+    seen, invisible = [], []
+    for _ in range(60):
+        page.keyboard.press("Tab")
+        now = focused(page)
+        for _ in range(20):  # the theme opens its search, and fades some outlines in, a moment after the focus
+            if now["tag"] == "BODY" or shows(now):
+                break
+            page.wait_for_timeout(100)
+            now = focused(page)
+        if now["tag"] == "BODY":
+            break
+        seen.append(now)
+        if not shows(now):
+            invisible.append(now)
+    assert len(seen) >= 20, seen
+    assert invisible == [], invisible
+
+
+def luminance(colour: str) -> float:
+    """The relative luminance (WCAG 2) of a computed colour, "rgb(r, g, b)"."""
+    channels = [int(value) / 255 for value in re.findall(r"\d+", colour)[:3]]
+    linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, other: str) -> float:
+    lighter, darker = sorted((luminance(one), luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_heat_scale_and_the_controls_keep_their_meaning_and_contrast_in_both_schemes(view, served_sample_site,
+                                                                                          scheme):
+    page = view()
+    page.goto(served_sample_site + "techniques/")
+    page.locator("#sc-matrix-filters .sc-filters__count").wait_for()
+    choose_scheme(page, SCHEMES[scheme])
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    legend = page.locator(".sc-matrix__legend li").evaluate_all(
+        "items => items.map(i => [getComputedStyle(i).color, getComputedStyle(i).backgroundColor])")
+    # More detections, further from the page's background: "no detection" is the closest shade to it.
+    distance = [abs(luminance(shade) - luminance(background)) for _, shade in legend]
+    assert distance == sorted(distance) and len(set(distance)) == 6, (scheme, legend, background)
+    assert all(contrast(text, shade) >= 4.5 for text, shade in legend), legend
+    # The filters' controls take the scheme's colours; the button does not look disabled.
+    select = page.locator("#sc-matrix-filters select").first
+    select_colours = select.evaluate("s => [getComputedStyle(s).color, getComputedStyle(s).backgroundColor]")
+    assert abs(luminance(select_colours[1]) - luminance(background)) < 0.05, (select_colours, background)
+    assert contrast(*select_colours) >= 4.5
+    button = page.locator("#sc-matrix-filters").get_by_role("button", name="Clear filters")
+    assert contrast(button.evaluate("b => getComputedStyle(b).color"), background) >= 4.5
