@@ -14,7 +14,7 @@ excludes the writing of its file), so the stages add up to the build.
   markdown  Python-Markdown and the kramdown extension, the sanitizer, the SPL highlighting
   theme     the theme's templates around each page, its security policy
   search    the search index: each page's entry and the index file
-  write     writing pages, redirect pages and static files
+  write     writing pages, redirect pages and static files, swapping the new site in for the old
   cache     reading and writing the build cache (generator/site/cache.py)
   other     the rest: starting up, the configuration, the file list, checking anchors
 
@@ -121,6 +121,13 @@ def instrument(clock: Clock) -> None:
     for name in ("_on_post_build_redirect_policy", "_on_post_build_redirects"):  # before and after this work
         if hasattr(plugin.SecurityContentPlugin, name):
             clock.wrap(plugin.SecurityContentPlugin, name, "write")
+    try:  # the site swapped in whole when complete, and the previous one removed (since the atomic build)
+        from generator.site import staging
+    except ImportError:
+        staging = None
+    if staging is not None:
+        clock.wrap(staging.StagedSite, "finish", "write")
+        clock.wrap(staging, "repair", "write")
     for module_name in ("generator.site.cache",):
         try:
             module = __import__(module_name, fromlist=["*"])
