@@ -14,7 +14,10 @@ shared and noisy):
 It prints the best time of each and their ratio (target: render <= 1.3x parse),
 then the same for a render kept in one process (the generator otherwise
 parses, renders and writes on two cores where it can fork; see
-generator/parallel.py).
+generator/parallel.py), then the same as whole processes, as a user runs
+them (target <= 2x): `python -m generator render ...` against a Python
+process that imports PyYAML and parses the same files (the floor of any
+command that reads them).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import io
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -79,6 +83,37 @@ def time_render(content: Path, inputs: Inputs) -> float:
     return elapsed
 
 
+PARSE_PROCESS = """
+import sys, yaml
+for path in sys.stdin.read().splitlines():
+    with open(path, encoding="utf-8") as stream:
+        yaml.load(stream.read(), Loader=yaml.CSafeLoader)
+"""
+
+
+def time_parse_process(files: list[Path]) -> float:
+    listing = "\n".join(str(path) for path in files)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", PARSE_PROCESS], input=listing, text=True, check=True)
+    return time.perf_counter() - start
+
+
+def time_render_process(content: Path, inputs: Inputs) -> float:
+    out = Path(tempfile.mkdtemp(prefix="render-bench-", dir=SCRATCH))
+    command = [sys.executable, "-m", "generator", "render", "--layout", "published", "--content", str(content),
+               "--attack", str(inputs.attack_bundle), "--out", str(out / "site")]
+    for option, path in (("--cves", inputs.cve_file), ("--splunk-apps", inputs.splunk_apps_file),
+                         ("--d3fend", inputs.d3fend_file)):
+        if path is not None:
+            command += [option, str(path)]
+    try:
+        start = time.perf_counter()
+        subprocess.run(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        return time.perf_counter() - start
+    finally:
+        shutil.rmtree(out)
+
+
 def corpora(argv: list[str]) -> list[tuple[Path, Inputs]]:
     if len(argv) >= 2:
         return [(Path(argv[0]), Inputs(Path(argv[1]), Path(argv[2]) if len(argv) > 2 else None))]
@@ -96,11 +131,14 @@ def measure(content: Path, inputs: Inputs) -> None:
     files = source_files(content)
     parse_times: list[float] = []
     render_times: dict[bool, list[float]] = {True: [], False: []}
-    for _ in range(7):  # interleaved, so all three see the same machine load
+    process_times: dict[str, list[float]] = {"parse": [], "render": []}
+    for _ in range(7):  # interleaved, so all of them see the same machine load
         parse_times.append(time_parse(files))
         for two_cores in (True, False):
             parallel.enabled = two_cores
             render_times[two_cores].append(time_render(content, inputs))
+        process_times["parse"].append(time_parse_process(files))
+        process_times["render"].append(time_render_process(content, inputs))
     parallel.enabled = True
     parse = min(parse_times)
     print(f"content: {content} (form {choose_form(content).name}, {len(files)} YAML files); "
@@ -111,6 +149,9 @@ def measure(content: Path, inputs: Inputs) -> None:
         print(f"{label + ':':29s} best {min(times):.3f} s, median {statistics.median(times):.3f} s,"
               f" ratio {min(times) / parse:.2f}")
     print(f"ratio render/parse: {min(render_times[True]) / parse:.2f} (target <= 1.30)")
+    parse_process, render_process = min(process_times["parse"]), min(process_times["render"])
+    print(f"as processes: parse {parse_process:.3f} s, render {render_process:.3f} s, "
+          f"ratio {render_process / parse_process:.2f} (target <= 2.00)")
 
 
 def main(argv: list[str]) -> int:

@@ -1,6 +1,6 @@
 """Benchmark: the site's search, as a reader meets it, on the 2024-10 corpus.
 
-    python benchmarks/search_speed.py [ROUNDS]
+    python benchmarks/search_speed.py [ROUNDS] [--content DIR]
 
 Builds the escu-2024-10 site twice in one run: as the site's search was
 before (the theme's own index of every section, `SEARCH_SECTIONS=true`, and
@@ -16,6 +16,8 @@ Chromium (Debian's `chromium`, through Playwright), measures for each:
   ids       - whether a pasted or typed id finds its page among the first ten.
 Each figure is the median of ROUNDS fresh page loads (default 3). The server
 is local, so network time is not in `usable`: add the download of `index`.
+With --content DIR (e.g. the 10,000 detections benchmarks/scale.py makes),
+only the site as it is is built, from DIR (with ATT&CK 15.1) and measured.
 """
 
 from __future__ import annotations
@@ -61,11 +63,10 @@ class _Quiet(SimpleHTTPRequestHandler):
         pass
 
 
-def build(site: Path, before: bool) -> None:
-    today = SHARED / "corpus" / "escu-2024-10" / "source"
-    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", CONTENT_DIR=str(today), CVE_FILE="", SPLUNK_APPS_FILE="",
+def build(site: Path, before: bool, content: Path = SHARED / "corpus" / "escu-2024-10" / "source") -> None:
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", CONTENT_DIR=str(content), CVE_FILE="", SPLUNK_APPS_FILE="",
                D3FEND_FILE="", ATTACK_BUNDLE=str(SHARED / "attack" / "enterprise-attack-15.1.json"),
-               SEARCH_SECTIONS="true" if before else "false")
+               SEARCH_SECTIONS="true" if before else "false", BUILD_CACHE="")
     subprocess.run([sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", str(site)], cwd=ROOT, env=env,
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if before:  # the pages still load it; the server answers 404
@@ -147,15 +148,19 @@ def id_queries_for(site: Path) -> list[tuple[str, str]]:
 
 
 def main(argv: list[str]) -> int:
-    rounds = int(argv[0]) if argv else 3
+    content = Path(argv[argv.index("--content") + 1]) if "--content" in argv else None
+    numbers = [argument for argument in argv if argument.isdigit()]
+    rounds = int(numbers[0]) if numbers else 3
     from playwright.sync_api import sync_playwright
     with tempfile.TemporaryDirectory(prefix="search-bench-") as scratch_name, sync_playwright() as playwright:
         scratch = Path(scratch_name)
         variants = (("before", scratch / "before", True), ("now", scratch / "now", False))
+        if content is not None:
+            variants = variants[1:]
         for _, site, before in variants:
-            build(site, before)
+            build(site, before, *([content] if content is not None else []))
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        id_queries = id_queries_for(variants[1][1])
+        id_queries = id_queries_for(variants[-1][1])
         for name, site, _ in variants:
             index = (site / "search" / "search_index.json").read_bytes()
             server, base = serve(site)

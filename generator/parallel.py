@@ -41,9 +41,9 @@ class Forked:
             status = 1
             try:
                 os.close(read_end)
-                payload = pickle.dumps(func(), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(write_end, "wb") as pipe:
-                    pipe.write(payload)
+                value = func()
+                with os.fdopen(write_end, "wb") as pipe:  # pickled as it is written: never whole in memory
+                    pickle.dump(value, pipe, protocol=pickle.HIGHEST_PROTOCOL)
                 status = 0
             finally:
                 os._exit(status)
@@ -51,15 +51,15 @@ class Forked:
         self._read_end = read_end
 
     def result(self):
+        # Read as it is unpickled (a build's converted pages are hundreds of megabytes: never twice in memory).
         with os.fdopen(self._read_end, "rb") as pipe:
-            payload = pipe.read()
+            try:
+                value = pickle.load(pipe)
+            except (pickle.UnpicklingError, EOFError, ValueError, AttributeError, MemoryError):
+                value = None
+            pipe.read()  # whatever a failed child left, so that it can exit
         _, status = os.waitpid(self._pid, 0)
-        if status != 0:
-            return None
-        try:
-            return pickle.loads(payload)
-        except (pickle.UnpicklingError, EOFError, ValueError, AttributeError):
-            return None
+        return value if status == 0 else None
 
 
 def split_map(func: Callable[[Sequence[T]], list[R]], items: Sequence[T]) -> list[R]:

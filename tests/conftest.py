@@ -24,6 +24,10 @@ for path in (str(ROOT), str(TESTS)):
     if path not in sys.path:
         sys.path.insert(0, path)
 
+# Builds in tests keep no build cache (it would be shared by every test, in the checkout); the cache's own
+# tests (test_cache.py) give each build a folder of its own.
+os.environ["BUILD_CACHE"] = ""
+
 
 SHARED_MISSING = "needs ../shared beside the checkout"
 """The start of the reason of every test skipped for want of ../shared; the run's summary counts them."""

@@ -4,8 +4,10 @@ served site equals a clean build of the same files, byte for byte.
 The content is a git repository in a temporary folder: the 2024-04 golden content and some hundred copies of
 its detection, so that a checkout of another commit changes hundreds of files while a build stays short. After
 each step the test waits until the server is idle and compares the folder it serves with a clean build of the
-same files (made here, as `mkdocs serve` makes its first build, with the same address); it keeps waiting while
-they differ, up to a limit, so a lost rebuild or a stale page fails the test.
+same files (made here, as `mkdocs serve` makes its first build, with the same address, without a build cache);
+it keeps waiting while they differ, up to a limit, so a lost rebuild or a stale page fails the test. The server
+keeps a build cache (generator/site/cache.py), and a second server started on that cache at the end must
+serve the same site.
 """
 
 from __future__ import annotations
@@ -78,9 +80,9 @@ class Session:
         self.tmp_path, self.repo, self.config = tmp_path, repo, config
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        self.temporary = tmp_path / "serve-tmp"  # mkdocs serves a folder it makes here
-        self.temporary.mkdir()
-        self.log = tmp_path / "serve.log"
+        self.runs = 0
+        self.cache = tmp_path / "build-cache"
+        """The server's build cache (the clean builds keep none)."""
         self.environment = {
             "NO_MKDOCS_2_WARNING": "1", "SITE_URL": self.url, "SOURCE_DATE_EPOCH": "1700000000",
             "CONTENT_DIR": str(repo / "content"), "ATTACK_BUNDLE": str(repo / "attack.json"),
@@ -93,10 +95,16 @@ class Session:
         self.pending = None
 
     def start(self) -> None:
+        """Start a server (again: a new one, on the same build cache, serving from a new folder)."""
+        self.runs += 1
+        self.temporary = self.tmp_path / f"serve-tmp-{self.runs}"  # mkdocs serves a folder it makes here
+        self.temporary.mkdir()
+        self.log = self.tmp_path / f"serve-{self.runs}.log"
         with self.log.open("w") as output:
             self.server = subprocess.Popen(
                 [sys.executable, "-m", "mkdocs", "serve", "-f", str(self.config), "-a", f"127.0.0.1:{self.port}"],
-                cwd=self.tmp_path, env={**os.environ, **self.environment, "TMPDIR": str(self.temporary)},
+                cwd=self.tmp_path, env={**os.environ, **self.environment, "TMPDIR": str(self.temporary),
+                                        "BUILD_CACHE": str(self.cache)},
                 stdout=output, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + SETTLE_SECONDS
         while "Watching paths for changes" not in self.log.read_text() and time.monotonic() < deadline:
@@ -104,11 +112,13 @@ class Session:
             time.sleep(0.2)
         assert "Watching paths for changes" in self.log.read_text(), self.log.read_text()[-3000:]
 
-    def stop(self) -> None:
-        self.pool.shutdown()
+    def stop(self, finished: bool = True) -> None:
+        if finished:
+            self.pool.shutdown()
         if self.server is not None:
             self.server.terminate()
             self.server.wait(timeout=30)
+            self.server = None
 
     def served(self) -> Path:
         [folder] = self.temporary.glob("mkdocs_*")
@@ -132,8 +142,9 @@ class Session:
         if key not in self.references:
             out = self.tmp_path / "clean"
             shutil.rmtree(out, ignore_errors=True)
-            saved = {name: os.environ.get(name) for name in self.environment}
-            os.environ.update(self.environment)
+            clean = {**self.environment, "BUILD_CACHE": ""}
+            saved = {name: os.environ.get(name) for name in clean}
+            os.environ.update(clean)
             try:
                 config = load_config(config_file=str(self.config), site_dir=str(out))
                 config.plugins.on_startup(command="serve", dirty=False)
@@ -302,6 +313,13 @@ def test_the_preview_converges_through_a_git_workflow(repository, tmp_path):
         step("a hand-written page edited", lambda: about.write_text(about.read_text() + "\nEdited while serving.\n"))
         page = fetch(session.url + "endpoint/" + str(uuid.uuid5(uuid.NAMESPACE_URL, "converge/5")) + "/")
         assert page is not None and "Saved through a temporary file." in page  # what is served is that folder
+        # A new server on the build cache the first one kept: its first build reuses the kept pages.
+        session.stop(finished=False)
+        session.start_reference()
+        session.start()
+        failures.extend(session.converges("a second server on the same build cache", 0))
+        assert re.search(r"build cache: [1-9]\d* of \d+ pages reused", session.log.read_text()), \
+            session.log.read_text()[-3000:]
     finally:
         session.stop()
     assert failures == [], "\n".join(failures)

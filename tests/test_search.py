@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from conftest import GOLDEN_BASIC
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import ATTACK_10, CORPUS, GOLDEN_BASIC, TESTS, mkdocs_build
 from generator.pipeline import Inputs, generate
-from generator.site.search import SearchTerms, slim_index
+from generator.site.search import SearchTerms, page_summary, summary, with_terms
 
 DETECTION = "endpoint/disable_defender_with_powershell/"
 
@@ -28,6 +33,18 @@ def test_a_detection_is_found_by_its_id_techniques_macros_data_and_search_values
 
 def test_a_page_that_is_not_content_has_no_words():
     assert golden_terms().get("detections/") == ""
+
+
+def slim_index(entries: list[dict], terms, generated: set[str]) -> list[dict]:
+    """The theme's index of every section (`entries`) made one entry per generated page (URLs in `generated`),
+    from all of the page's entries: what the site's index must hold, though it reads only part of each page."""
+    by_page: dict[str, list[dict]] = {}
+    for entry in entries:
+        by_page.setdefault(entry["location"].split("#", 1)[0], []).append(entry)
+    slim: list[dict] = []
+    for url, page_entries in by_page.items():
+        slim.extend([with_terms(summary(page_entries), terms.get(url))] if url in generated else page_entries)
+    return slim
 
 
 def test_each_generated_page_becomes_one_entry_and_hand_written_pages_keep_their_sections():
@@ -62,3 +79,85 @@ def test_an_excerpt_is_cut_between_words_so_no_character_reference_is_cut():
     entries = [{"location": DETECTION, "title": "T", "text": "<p>" + "x" * 290 + " &amp;&amp;&amp;&amp; tail</p>"}]
     text = slim_index(entries, {}, {DETECTION})[0]["text"]  # no words: any mapping will do
     assert text == "<p>" + "x" * 290 + " …</p>"
+
+
+def built_index(site: Path) -> list[dict]:
+    return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
+
+
+def index_from_every_section(site: Path, sections_site: Path, content: Path, inputs: Inputs) -> list[dict]:
+    """What slimming the theme's index of every section (`sections_site`) gives for the site built at `site`."""
+    hand_written = {path.relative_to(TESTS.parent / "docs").with_suffix("").as_posix() + "/"
+                    for path in (TESTS.parent / "docs").rglob("*.md")}
+    pages = {entry["location"].split("#", 1)[0] for entry in built_index(site)}
+    generated = {url for url in pages if url not in hand_written}
+    terms = SearchTerms(generate(content, inputs, layout="mkdocs").site)
+    return slim_index(built_index(sections_site), terms, generated)
+
+
+CASES = {
+    "basic": (GOLDEN_BASIC / "content", GOLDEN_BASIC / "attack.json", GOLDEN_BASIC / "cves.json"),
+    "form_2024": (TESTS / "golden" / "form_2024" / "content", TESTS / "golden" / "form_2024" / "attack.json",
+                  TESTS / "golden" / "form_2024" / "cves.json"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_each_page_s_entry_is_what_the_theme_s_entries_of_the_whole_page_give(case, tmp_path):
+    content, attack, cves = CASES[case]
+    variables = dict(CONTENT_DIR=str(content), ATTACK_BUNDLE=str(attack), CVE_FILE=str(cves), SPLUNK_APPS_FILE="",
+                     D3FEND_FILE="", CONTENT_FORM="")
+    site = mkdocs_build(tmp_path / "site", strict=False, **variables)
+    sections = mkdocs_build(tmp_path / "sections", strict=False, SEARCH_SECTIONS="true", **variables)
+    assert site.returncode == 0 and sections.returncode == 0, site.stderr[-2000:] + sections.stderr[-2000:]
+    expected = index_from_every_section(tmp_path / "site", tmp_path / "sections", content, Inputs(attack, cves))
+    assert built_index(tmp_path / "site") == expected
+
+
+def test_each_page_s_entry_in_the_2022_corpus_is_what_the_whole_page_gives(corpus_site, tmp_path):
+    site, _ = corpus_site
+    variables = dict(CONTENT_DIR=str(CORPUS / "source"), ATTACK_BUNDLE=str(ATTACK_10),
+                     CVE_FILE=str(CORPUS / "enrichment" / "cves.json"))
+    sections = mkdocs_build(tmp_path / "sections", SEARCH_SECTIONS="true", **variables)
+    assert sections.returncode == 0, sections.stderr[-2000:]
+    inputs = Inputs(Path(variables["ATTACK_BUNDLE"]), Path(variables["CVE_FILE"]))
+    expected = index_from_every_section(site, tmp_path / "sections", CORPUS / "source", inputs)
+    assert built_index(site) == expected
+
+
+class _Page:
+    """What `page_summary` reads of an mkdocs page."""
+
+    def __init__(self, meta: dict | None = None):
+        self.meta, self.toc, self.url, self.title = meta or {}, [], "x/", "Page"
+
+
+def whole_page_summary(page: _Page, html: str) -> dict:
+    """The summary of the theme's entries of the whole page, parsed at once."""
+    from material.plugins.search.plugin import Parser, SearchIndex
+
+    parser, index = Parser(), SearchIndex()
+    parser.feed(html)
+    parser.close()
+    for section in parser.data:
+        if not section.is_excluded():
+            index.create_entry_for_section(section, page.toc, page.url, page)
+    return summary(index.entries)
+
+
+def test_a_description_a_nested_heading_returns_to_is_read_to_its_end():
+    # The theme's parser gives "second" to the description: the heading in the <div> ends with the <div>.
+    html = ('<h1>Page</h1>\n<h4 id="description">Description</h4>\n<p>first</p>\n<div>\n<h4 id="inner">Inner</h4>\n'
+            '<p>inner</p>\n</div>\n<p>second</p>\n<h4 id="after">After</h4>\n<p>after</p>\n')
+    assert page_summary(_Page(), html) == whole_page_summary(_Page(), html)
+    assert page_summary(_Page(), html)["excerpt"] == "first second"
+
+
+@pytest.mark.parametrize("introduction", ["", "<p>Every detection.</p>\n", "<p>Every\n<em>detection</em></p>\n<p>x</p>\n"])
+def test_a_long_listing_s_excerpt_is_its_first_words_as_in_the_whole_page(introduction):
+    rows = "".join(f"<tr>\n<td><a href=\"d{n}/\">Detection {n}</a></td>\n<td>TTP</td>\n</tr>\n" for n in range(5000))
+    html = f"<h1>Detections</h1>\n{introduction}<table>\n<tbody>\n{rows}</tbody>\n</table>\n<h2 id=\"end\">End</h2>\n"
+    page = _Page({"search": {"boost": 0.1}})
+    assert page_summary(page, html) == whole_page_summary(page, html)
+    excerpt = page_summary(page, html)["excerpt"]
+    assert ("Every" in excerpt) if introduction else ("Detection 0 TTP Detection 1" in excerpt and excerpt.endswith("…"))

@@ -35,6 +35,43 @@
       table = next.tagName === "TABLE" ? next : next.querySelector("table");
     }
     if (!table || !table.tBodies.length) return;
+    withOtherParts(table, function () { filter(host, records, listing, table); });
+  }
+
+  /* A long index is split into parts of a few hundred rows, linked from each other (generator/site/split.py):
+   * their rows are put in this table, so that the filters choose among every entry, and the parts' links
+   * are hidden. If a part cannot be read, the page stays as it is (its rows, and the links to the others). */
+  function withOtherParts(table, then) {
+    var pager = document.querySelector(".sc-pages");
+    var links = pager ? Array.prototype.slice.call(pager.querySelectorAll("a[href]")) : [];
+    if (!links.length) return then();
+    Promise.all(links.map(function (link) {
+      var address = link.href;
+      return fetch(address).then(function (response) {
+        if (!response.ok) throw new Error(address);
+        return response.text();
+      }).then(function (text) {
+        var part = new DOMParser().parseFromString(text, "text/html").querySelector("article table");
+        if (!part || !part.tBodies.length) throw new Error(address);
+        var rows = Array.prototype.slice.call(part.tBodies[0].rows);
+        rows.forEach(function (row) {  // its links were relative to the part's address
+          row.querySelectorAll("a[href]").forEach(function (a) {
+            a.setAttribute("href", new URL(a.getAttribute("href"), address).href);
+          });
+        });
+        return rows;
+      });
+    })).then(function (parts) {
+      var body = table.tBodies[0];
+      parts.forEach(function (rows) {
+        rows.forEach(function (row) { body.appendChild(document.importNode(row, true)); });
+      });
+      document.querySelectorAll(".sc-pages").forEach(function (element) { element.hidden = true; });
+      then();
+    }, then);
+  }
+
+  function filter(host, records, listing, table) {
     var body = table.tBodies[0];
     // On a phone each row reads as a block, each cell labelled with its column (extra.css); wide screens and
     // pages without this script keep the table.

@@ -18,12 +18,16 @@ pages to be converted here as usual.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Callable
 
+import markdown
+from markdown.extensions import Extension
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
 
 from .. import parallel
 
@@ -36,77 +40,152 @@ in_child = False
 
 @dataclass
 class Converted:
-    """What converting one page left on it."""
+    """What converting one page gave: what it left on the page, and what the plugin learned of it."""
 
-    content: str
-    toc: object
+    content: str | None
+    """The page's HTML; None where only its finished page is needed (kept by the build cache)."""
+    toc: TableOfContents | None
     title: str | None
     present_anchor_ids: set[str] | None
     links_to_anchors: dict[str, dict[str, str]] | None
     """src_uri of the linked file -> its anchors, as mkdocs keeps them (by File)."""
     dead_links: list[str] = field(default_factory=list)
+    search: dict | None = None
+    """The page's search summary (search.py), when the page has one."""
+    lookups: dict[str, str | None] = field(default_factory=dict)
+    """Each link the page looked up (markdown.py) and the document it led to, None for none."""
+    records: list[tuple[str, int, str]] = field(default_factory=list)
+    """(logger, level, message) of what converting the page logged."""
 
 
-class _Records(logging.Handler):
+class Capture(logging.Handler):
+    """What is logged while a page is converted, as (logger, level, message); it is logged as usual too."""
+
+    LOGGERS = ("", "mkdocs", "security_content")
+    """The root logger and the ones that do not pass their records up."""
+
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
+        self.records: list[tuple[str, int, str]] = []
+        self._seen: set[int] = set()
 
     def emit(self, record: logging.LogRecord) -> None:
-        record.msg, record.args = record.getMessage(), None  # picklable whatever its arguments were
-        record.exc_info = None
-        self.records.append(record)
+        if id(record) not in self._seen:  # a record can pass through two of the loggers
+            self._seen.add(id(record))
+            self.records.append((record.name, record.levelno, record.getMessage()))
+
+    def __enter__(self) -> "Capture":
+        for name in self.LOGGERS:
+            logging.getLogger(name).addHandler(self)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for name in self.LOGGERS:
+            logging.getLogger(name).removeHandler(self)
+
+
+def replay(records: list[tuple[str, int, str]]) -> None:
+    """Log again what converting a page logged (it counts for --strict as it did then)."""
+    for name, level, message in records:
+        logging.getLogger(name).handle(logging.makeLogRecord(
+            {"name": name, "levelno": level, "levelname": logging.getLevelName(level), "msg": message}))
+
+
+def facts(converted: Converted) -> dict:
+    """What a page's conversion gave besides its HTML and table of contents, as data (for the build cache)."""
+    return {"title": converted.title,
+            "anchors": sorted(converted.present_anchor_ids) if converted.present_anchor_ids is not None else None,
+            "links": converted.links_to_anchors, "dead_links": converted.dead_links, "search": converted.search,
+            "lookups": converted.lookups, "records": converted.records}
+
+
+def body(converted: Converted) -> dict:
+    """The page's HTML and table of contents, as data."""
+    return {"content": converted.content, "toc": [_anchor_data(anchor) for anchor in converted.toc or ()]}
+
+
+def from_data(found: dict, kept_body: dict | None) -> Converted:
+    """The conversion `facts` and `body` describe (`kept_body` None: its HTML is not needed)."""
+    anchors = found["anchors"]
+    return Converted(
+        content=kept_body["content"] if kept_body is not None else None,
+        toc=TableOfContents([_anchor(item) for item in kept_body["toc"]]) if kept_body is not None else None,
+        title=found["title"], present_anchor_ids=set(anchors) if anchors is not None else None,
+        links_to_anchors=found["links"], dead_links=found["dead_links"], search=found["search"],
+        lookups=found["lookups"], records=[tuple(record) for record in found["records"]])
+
+
+_ANCHOR_FIELDS = ("title", "id", "level", "children")
+
+
+def _anchor_data(anchor: AnchorLink) -> dict:
+    extra = {name: value for name, value in vars(anchor).items() if name not in _ANCHOR_FIELDS}
+    json.dumps(extra)  # a table of contents item with anything else than data cannot be kept (TypeError)
+    return {"title": anchor.title, "id": anchor.id, "level": anchor.level, "extra": extra,
+            "children": [_anchor_data(child) for child in anchor.children]}
+
+
+def _anchor(data: dict) -> AnchorLink:
+    anchor = AnchorLink(data["title"], data["id"], data["level"])
+    for name, value in data["extra"].items():
+        setattr(anchor, name, value)
+    anchor.children = [_anchor(child) for child in data["children"]]
+    return anchor
+
+
+Found = Callable[[str], tuple[list[str], dict | None, dict[str, str | None]]]
+"""src_uri -> what converting it found besides its HTML: its dead links, search summary and link lookups."""
 
 
 class ChildConversion:
     """The child's share of a build: started at `nav`, collected when the first of its pages comes up."""
 
-    def __init__(self, documents: list[File], config, files: Files, dead_links: Callable[[str], list[str]]):
+    def __init__(self, documents: list[File], config, files: Files, found_in: Found):
         self.uris = {document.src_uri for document in documents}
         self.results: dict[str, Converted] | None = None
-        self._child = parallel.Forked(lambda: _convert(documents, config, files, dead_links))
+        self._child = parallel.Forked(lambda: _convert(documents, config, files, found_in))
 
     def result(self, page: Page) -> Converted | None:
         """The child's conversion of `page`, waiting for the child the first time; None if it failed."""
         if page.file.src_uri not in self.uris:
             return None
         if self.results is None:
-            outcome = self._child.result()
-            self.results, records = outcome if outcome is not None else ({}, [])
-            for record in records:  # the child's messages, counted here (--strict)
-                logging.getLogger(record.name).handle(record)
+            self.results = self._child.result() or {}
         return self.results.get(page.file.src_uri)
 
 
-def _convert(documents: list[File], config, files: Files, dead_links: Callable[[str], list[str]]):
+def _convert(documents: list[File], config, files: Files, found_in: Found) -> dict[str, Converted]:
     from mkdocs.commands.build import _populate_page  # mkdocs' own page population, as its build loop runs it
 
     global in_child
     in_child = True
-    handler = _Records()
-    root = logging.getLogger()
-    root.addHandler(handler)
-    for name in ("mkdocs", "security_content"):  # loggers that do not pass their records up
-        logging.getLogger(name).addHandler(handler)
+    for name in Capture.LOGGERS:  # what the child logs is logged by this process, with its page
+        logging.getLogger(name).handlers = []
     results = {}
     for document in documents:
         page = document.page if document.page is not None else Page(None, document, config)
-        _populate_page(page, config, files)
+        with Capture() as capture:
+            _populate_page(page, config, files)
         links = page.links_to_anchors
+        dead_links, search, lookups = found_in(page.file.src_uri)
         results[page.file.src_uri] = Converted(
             content=page.content or "",
             toc=page.toc,
             title=page._title_from_render,
             present_anchor_ids=page.present_anchor_ids,
             links_to_anchors={file.src_uri: anchors for file, anchors in links.items()} if links is not None else None,
-            dead_links=dead_links(page.file.src_uri),
+            dead_links=dead_links,
+            search=search,
+            lookups=lookups,
+            records=capture.records,
         )
-    return results, handler.records
+    return results
 
 
-def start(config, files: Files, dead_links: Callable[[str], list[str]]) -> ChildConversion | None:
-    """Fork a child for the last pages, about half the Markdown; None where that would not pay or is unsafe."""
-    documents = list(files.documentation_pages())
+def start(config, files: Files, found_in: Found, wanted: Callable[[File], bool]) -> ChildConversion | None:
+    """Fork a child for the last of the pages to convert (`wanted`), about half their Markdown; None where that
+    would not pay or is unsafe."""
+    documents = [document for document in files.documentation_pages() if wanted(document)]
     if not parallel.enabled or len(documents) < MIN_PAGES or not parallel.can_fork():
         return None
     sizes = [len(document.content_bytes) for document in documents]
@@ -117,16 +196,76 @@ def start(config, files: Files, dead_links: Callable[[str], list[str]]) -> Child
             split = index + 1
             break
     theirs = documents[split:]
-    return ChildConversion(theirs, config, files, dead_links) if theirs else None
+    return ChildConversion(theirs, config, files, found_in) if theirs else None
+
+
+SHARED_EXTENSIONS = frozenset({"toc", "tables", "fenced_code", "md_in_html", "smarty"})
+"""Markdown extensions known to keep nothing from one page to the next once the converter is reset."""
+
+
+class Converter:
+    """One Markdown converter for every page of a build (in each process), reset between pages.
+
+    mkdocs makes a new converter for each page, with every extension set up
+    again: for the site's thousands of small pages, a sixth of their
+    conversion. Only used when every configured extension is one known to
+    keep no state across a reset (SHARED_EXTENSIONS, and the kramdown one).
+    """
+
+    def __init__(self, config, own: Extension):
+        names = [name for name in config.markdown_extensions if isinstance(name, str)]
+        objects = [extension for extension in config.markdown_extensions if not isinstance(extension, str)]
+        self.usable = set(names) <= SHARED_EXTENSIONS and all(extension is own for extension in objects)
+        self._config = config
+        self._markdown: markdown.Markdown | None = None
+
+    def convert(self, page: Page, files: Files) -> None:
+        """What `Page.render` does, with the shared converter."""
+        from mkdocs.structure import pages as mkdocs_pages
+
+        if self._markdown is None:
+            self._markdown = markdown.Markdown(extensions=self._config.markdown_extensions,
+                                               extension_configs=self._config.mdx_configs or {})
+        md = self._markdown.reset()
+        raw_html = mkdocs_pages._RawHTMLPreprocessor()
+        anchors = mkdocs_pages._ExtractAnchorsTreeprocessor(page.file, files, self._config)
+        relative = mkdocs_pages._RelativePathTreeprocessor(page.file, files, self._config)
+        title = mkdocs_pages._ExtractTitleTreeprocessor()
+        for processor in (raw_html, anchors, relative, title):
+            processor._register(md)  # each under its own name: the previous page's are replaced
+        page.content = md.convert(page.markdown)
+        page.toc = get_toc(getattr(md, "toc_tokens", []))
+        page._title_from_render = title.title
+        page.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
+        if mkdocs_pages.log.getEffectiveLevel() > logging.DEBUG:
+            page.links_to_anchors = relative.links_to_anchors
+
+
+class SitePage(Page):
+    """A generated page outside the navigation (nearly every page): converted by the build's `Converter`, or
+    not at all when the build cache kept its conversion (`kept`; the plugin puts it back on the page)."""
+
+    converter: Converter | None = None
+    kept: Converted | None = None
+
+    def render(self, config, files: Files) -> None:
+        if self.kept is not None:
+            self.content = ""
+        elif self.converter is not None and self.converter.usable:
+            self.converter.convert(self, files)
+        else:
+            super().render(config, files)
 
 
 def restore(page: Page, converted: Converted, files: Files) -> str:
-    """Put back on `page` what the child's conversion left on it; the page's HTML."""
-    page.toc = converted.toc
+    """Put back on `page` what a conversion elsewhere (the child, an earlier build) left on it; the page's HTML
+    ("" where only the finished page is needed)."""
+    replay(converted.records)
+    page.toc = converted.toc if converted.toc is not None else TableOfContents([])
     page._title_from_render = converted.title
     page.present_anchor_ids = converted.present_anchor_ids
     if converted.links_to_anchors is not None:
         page.links_to_anchors = {files.get_file_from_path(uri): anchors
                                  for uri, anchors in converted.links_to_anchors.items()
                                  if files.get_file_from_path(uri) is not None}
-    return converted.content
+    return converted.content or ""

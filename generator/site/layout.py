@@ -21,6 +21,7 @@ from ..render import TEMPLATES, Branding, Page, environment, markdown_text, tag_
 from ..slug import name_problem, slugify
 from ..sources import ContentSource, Replacement
 from .release_pages import release_pages
+from .split import split_long_listings
 
 # ATT&CK Enterprise tactics in matrix order (the order of MITRE's matrix).
 TACTIC_ORDER = ("Reconnaissance", "Resource Development", "Initial Access", "Execution", "Persistence",
@@ -378,6 +379,7 @@ def render_site(site: Site, rules, changes: Changes | None = None, releases: Rel
     pages.extend(export_pages(site, site.attack_version, branding.name))
     if releases is not None:
         pages = release_pages(env, site, releases, pages)
+    pages = split_long_listings(pages, frozenset(page.detection.source.path for page in site.detections))
     pages, issues = unique_paths(pages)
     return pages, _slashed_anchors(tags) + moved + issues
 

@@ -254,7 +254,7 @@ class _NoRemotePictures(Treeprocessor):
                 if not (_SCHEME.match(source) or source.startswith("//")):
                     continue
                 repository = REPOSITORY_PICTURE.fullmatch(source)
-                served = self.extension.pictures.get(repository[1]) if repository else None
+                served = self.extension.served_picture(repository[1]) if repository else None
                 if served is not None:
                     page_folder = posixpath.dirname(self.extension.page_document or "")
                     child.set("src", posixpath.relpath(served, page_folder))  # mkdocs makes it a URL
@@ -336,11 +336,18 @@ _MARKED_SPL = re.compile(r'(<div class="highlight language-spl"><pre><span></spa
                          re.DOTALL)
 
 
+@lru_cache(maxsize=1)
+def _spl_highlighting() -> tuple[SplLexer, HtmlFormatter]:
+    """The lexer and formatter, made once: a formatter works out its style sheet when it is made, which
+    took longer than highlighting a search."""
+    return SplLexer(stripnl=False, ensurenl=False), HtmlFormatter(nowrap=True)
+
+
 def highlight_spl(page_html: str) -> str:
     """Each SPL block the Markdown marked (see `_HighlightSearches`), with the SPL lexer's spans."""
     def spans(match: re.Match) -> str:
         text = html.unescape(match[2])
-        highlighted = pygments.highlight(text, SplLexer(stripnl=False, ensurenl=False), HtmlFormatter(nowrap=True))
+        highlighted = pygments.highlight(text, *_spl_highlighting())
         if highlighted.endswith("\n") and not text.endswith("\n"):
             highlighted = highlighted[:-1]
         return match[1] + highlighted + match[3]
@@ -467,6 +474,16 @@ def _smartable(text: str) -> bool:
     return "'" in text or '"' in text or "--" in text or "..." in text
 
 
+@lru_cache(maxsize=65536)
+def _relative_path(document: str, folder: str) -> str:
+    """`document` relative to `folder` (pages of one folder link the same documents again and again)."""
+    return posixpath.relpath(document, folder)
+
+
+_PICTURE_LOOKUP = "\0picture:"
+"""Marks a picture's lookup among a page's link lookups (no link starts with a NUL)."""
+
+
 class KramdownExtension(Extension):
     """One instance per site build; `page_url` is set before each page is converted.
 
@@ -488,10 +505,23 @@ class KramdownExtension(Extension):
         self.pictures: dict[str, str] = {}
         """Pictures of the content's repository that the site serves: their path there ("playbooks/x.png") ->
         the document serving them ("assets/playbooks/x.png"; see pictures.py)."""
+        self.lookups: dict[str, str | None] = {}
+        """Each link the page looked up and what it gave (the build cache asks them again before reuse)."""
         self._report = report
 
     def set_page(self, url: str | None, document: str | None, guarded: bool = False) -> None:
         self.page_url, self.page_document, self.guarded = url, document, guarded
+        self.lookups = {}
+
+    def still_leads(self, lookups: dict[str, str | None]) -> bool:
+        """Whether each of these links and pictures, looked up from the current page, gives what it gave before."""
+        return all((self.served_picture(key[len(_PICTURE_LOOKUP):]) if key.startswith(_PICTURE_LOOKUP)
+                    else self.resolve(key)) == target for key, target in lookups.items())
+
+    def served_picture(self, path: str) -> str | None:
+        """The document serving the content repository's picture at `path`, or None (it is not served)."""
+        found = self.lookups[_PICTURE_LOOKUP + path] = self.pictures.get(path)
+        return found
 
     def report(self, href: str) -> None:
         if self._report is not None and self.page_url is not None:
@@ -499,6 +529,10 @@ class KramdownExtension(Extension):
 
     def resolve(self, href: str) -> str | None:
         """The document-relative link for a published URL, or None where no page serves it."""
+        found = self.lookups[href] = self._resolve(href)
+        return found
+
+    def _resolve(self, href: str) -> str | None:
         path, hash_, fragment = href.partition("#")
         path, mark, query = path.partition("?")  # a filtered listing (/detections/?source=x) keeps its query
         if not path:
@@ -509,7 +543,7 @@ class KramdownExtension(Extension):
         document = self.documents.get(key)
         if document is None:
             return None
-        relative = posixpath.relpath(document, posixpath.dirname(self.page_document or ""))
+        relative = _relative_path(document, posixpath.dirname(self.page_document or ""))
         return relative + mark + query + (hash_ + fragment if hash_ else "")
 
     def extendMarkdown(self, md: Markdown) -> None:  # noqa: N802 (Python-Markdown's name)

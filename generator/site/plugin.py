@@ -13,12 +13,14 @@ import logging
 import os
 from pathlib import Path
 
+import jinja2
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page as MkDocsPage
 from mkdocs.structure.toc import TableOfContents
+from mkdocs.utils.meta import get_data as get_meta
 
 from ..changes import Older
 from ..exceptions import GeneratorError
@@ -26,18 +28,20 @@ from ..issues import Issue, Severity
 from ..pipeline import Inputs, generate, issue_order, load_older
 from ..releases import Releases, read_releases
 from ..tree import Unreadable
-from .. import render
+from .. import parallel, render
 from ..render import Branding, Page
 from ..sources import ContentSource, SourcesTree, content_source, shown_path
 from .config import PluginConfig
-from . import convert
+from . import cache, convert
 from .layout import CHANGES_URL, legacy_redirects, src_uri
+from .compact import compact
 from .release_pages import RELEASES_INDEX
 from .policy import with_policy
+from .redirects import remove_redirects, write_redirects
 from .sanitize import plain_title, sanitize
 from .pictures import content_pictures, diagram_sources, pictures_key
 from .staging import StagedSite, StagingUnavailable, repair
-from .search import SearchTerms, slim_index, with_search_worker
+from .search import SearchTerms, page_summary, with_search_worker, with_terms
 from .markdown import KramdownExtension, highlight_spl
 from .preview import (
     NOTICE,
@@ -73,6 +77,9 @@ LOGO_TYPES = (".png", ".svg", ".jpg", ".jpeg", ".gif", ".webp")
 THEME_FAVICON = "assets/images/favicon.png"
 """mkdocs-material's own favicon: a site with a logo of its own shows that instead."""
 
+cache_log = logging.getLogger("security_content.cache")
+"""The build cache's warnings (a cache that cannot be used is ignored): printed, not counted by --strict."""
+
 REQUIRED_EXTENSIONS = ("tables", "md_in_html", "smarty", "fenced_code")
 REFUSED_EXTENSIONS = ("attr_list",)
 """Extensions that would let content (written by strangers) set attributes; the templates' own are applied without."""
@@ -94,6 +101,11 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     preview: Preview | None = None
     """Under `mkdocs serve`: what is kept between rebuilds. The plugin lives as long as the server."""
     conversion: convert.ChildConversion | None = None
+    store: cache.BuildCache | None = None
+    page_cache: cache.PageCache | None = None
+    """This build's use of the build cache (cache.py); None when it is off."""
+    KNOWN_PLUGINS = frozenset({"search", "material/search", "security-content", "redirects"})
+    """Plugins known to change no page once converted: with any other that does, finished pages are not kept."""
 
     staged: StagedSite | None = None
     """`mkdocs build`: the folder the site is written to, swapped in for site_dir when complete (staging.py)."""
@@ -149,6 +161,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             self._stage(config)
         if self.preview is not None and NOTICE_SCRIPT not in config.extra_javascript:
             config.extra_javascript.append(NOTICE_SCRIPT)
+        setting = (self.config.build_cache or "").strip()
+        self.cache_folder = root / setting if setting and setting.lower() not in ("false", "off", "no") else None
         return config
 
     def _sources(self, root: Path) -> tuple[ContentSource, ...]:
@@ -227,6 +241,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             self.pages = self.pages + self._error_pages(preview, self.issues)
         # Page URL -> the links in it that led nowhere; a preview keeps the unchanged pages' ones.
         self.dead_links: dict[str, list[str]] = preview.dead_links if preview is not None else {}
+        self.search_summaries: dict[str, dict | None] = {}
+        """src_uri -> the page's search summary (search.py), from its conversion until the page is indexed."""
 
     def _stop_a_failing_strict_build(self, config: MkDocsConfig) -> None:
         """`mkdocs build --strict` with content problems it counts fails now, before any page is converted or
@@ -294,12 +310,13 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         texts: dict[str, str] = {}
         self.content_documents: set[str] = set()
         """The documents made from one content file: their Markdown is guarded against costly blocks."""
-        for page in self.pages:
+        rendered = parallel.split_map(_texts, self.pages)  # the pages' Markdown, on both cores where possible
+        for page, text in zip(self.pages, rendered):
             src_uri = "/".join(page.path)
             if files.get_file_from_path(src_uri) is not None:
                 log.warning(f"docs/{src_uri} is kept; it replaces the generated page for {page.url}")
                 continue
-            texts[src_uri] = page.text
+            texts[src_uri] = text
             if page.source is not None:
                 self.content_documents.add(src_uri)
         if self.about is not None:
@@ -325,6 +342,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             files.append(File.generated(config, PROBLEMS_DATA, content=problems_data(self.issues)))
             files.append(File.generated(config, NOTICE_SCRIPT, content=NOTICE))
         self._add_to_nav(config, texts)
+        self._open_cache(config, files, texts)
         self.files = files
         self.progress = (0, len(files.documentation_pages()))
         self.extension.documents = {_site_url(f): f.src_uri for f in files.documentation_pages()}
@@ -332,6 +350,25 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.extension.documents.update({"/" + uri + "/": uri for uri in texts if not uri.endswith(".md")})
         self._add_redirects(config)
         return files
+
+    def _open_cache(self, config: MkDocsConfig, files: Files, texts: dict[str, str]) -> None:
+        """The build cache, with this build's key of every generated page (cache.py)."""
+        self.store = self.page_cache = None
+        if self.cache_folder is None:
+            return
+        others = [name for name, plugin in config.plugins.items() if name not in self.KNOWN_PLUGINS and any(
+            hasattr(plugin, event) for event in cache.PAGE_EVENTS)]
+        if others:
+            log.info(f"the build cache is not used: the plugin {others[0]} may change pages after conversion")
+            return
+        first = self.cache_first = self.preview is None or not self.preview.built_once
+        self.store = cache.BuildCache.open(self.cache_folder, cache_log.warning, new_build=first)
+        conversion, finished = cache.fingerprints(config, self.config, serving=self.preview is not None)
+        self.page_cache = cache.PageCache(self.store, conversion, finished)
+        for file in files.documentation_pages():  # while serving, only the pages this rebuild builds
+            if file.generated_by is not None and file.is_modified() and file.src_uri in texts:
+                self.page_cache.add(file.src_uri, texts[file.src_uri], guarded=file.src_uri in self.content_documents)
+        self.page_cache.add_nav_titles(config.nav, files)
 
     @staticmethod
     def _add_to_nav(config: MkDocsConfig, texts: dict[str, str]) -> None:
@@ -346,34 +383,46 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             config.nav.insert(about[0] if about else len(config.nav), {title: uri})
 
     def _add_redirects(self, config: MkDocsConfig) -> None:
-        """Old detection addresses redirect to the current ones, through the mkdocs-redirects plugin."""
-        self.written_redirects: list[str] = []
-        if not self.redirects:
-            return
-        redirects = config.plugins.get("redirects")
-        if redirects is None:
-            log.warning(f"{len(self.redirects)} detections moved to new addresses; add the 'redirects' plugin "
-                        "(mkdocs-redirects) to mkdocs.yml so that their old addresses keep working")
-            return
-        maps = redirects.config["redirect_maps"]
-        wanted = {old: new for old, new in self.redirects.items() if old not in maps}
-        if self.preview is not None:
-            # Redirect pages already written by an earlier build of this session stay as they are.
+        """Old detection addresses redirect to the current ones (redirects.py); while serving, only the
+        redirects that are new or changed are written again, and the ones that are gone are removed."""
+        wanted, gone = dict(self.redirects), []
+        if self.preview is not None:  # the others are on disk from an earlier build of this session
             wanted, gone = self.preview.redirects_to_write(wanted)
-            for old in gone:
-                Path(File.generated(config, old, content="").abs_dest_path).unlink(missing_ok=True)
-        maps.update(wanted)
-        self.written_redirects = sorted(wanted)
+        self.redirects_to_write, self.redirects_gone = wanted, gone
 
     def on_nav(self, nav, config: MkDocsConfig, files: Files):
-        # `mkdocs build`: a child process converts the second half of the pages meanwhile (convert.py).
-        self.conversion = None if self.preview is not None else convert.start(config, files, self._dead_links_of)
+        converter = convert.Converter(config, self.extension)
+        in_nav = {id(page) for page in nav.pages}
+        for file in files.documentation_pages():
+            if file.generated_by is not None and id(file.page) not in in_nav:  # nearly every page
+                convert.SitePage(None, file, config).converter = converter  # in place of mkdocs' Page
+        page_cache = self.page_cache
+        if page_cache is not None:  # what an earlier build converted, with the same inputs and links
+            for file in files.documentation_pages():
+                if file.generated_by is not None and file.is_modified():
+                    self.extension.set_page(_site_url(file), file.src_uri)
+                    page_cache.look_up(file.src_uri, self.extension.still_leads)
+        # `mkdocs build`: a child process converts the second half of the pages to convert meanwhile (convert.py).
+        wanted = (lambda file: page_cache.wants_conversion(file.src_uri)) if page_cache else (lambda file: True)
+        self.conversion = None if self.preview is not None else convert.start(config, files, self._found_in, wanted)
         return nav
 
-    def _dead_links_of(self, src_uri: str) -> list[str]:
-        return self.dead_links.get(site_url(src_uri), [])
+    def _found_in(self, src_uri: str) -> tuple[list[str], dict | None, dict[str, str | None]]:
+        """What converting a page found besides its HTML: its dead links, search summary and link lookups."""
+        return (self.dead_links.get(site_url(src_uri), []), self.search_summaries.get(src_uri),
+                dict(self.extension.lookups))
+
+    def on_page_read_source(self, page: MkDocsPage, config: MkDocsConfig) -> str | None:
+        """A page whose finished HTML the build cache kept needs nothing of its Markdown."""
+        if self.page_cache is not None and not convert.in_child and self.page_cache.finished(page.file.src_uri):
+            return ""
+        return None
 
     def on_page_markdown(self, markdown: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
+        reused = self._reuse(page)
+        if not reused and self.page_cache is not None and not markdown and self.page_cache.finished(page.file.src_uri):
+            # Its finished page was to be reused, but could not be read after all: it is converted now.
+            markdown, page.meta = get_meta(page.file.content_string)
         # The published front matter's `tags` were Jekyll's tag archive; the
         # theme would take them for its own tags and let them outrank titles in
         # search. The site's tag index (/tags/) is built from the model instead.
@@ -387,6 +436,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         # The theme writes the title into the header, the navigation and the search index as HTML.
         if page.file.generated_by is not None and isinstance(page.meta.get("title"), str):
             page.meta["title"] = plain_title(page.meta["title"])
+        if reused:
+            return ""  # what an earlier build converted (and finished) is put back in on_page_content
         converted = self.conversion.result(page) if self.conversion is not None else None
         if converted is not None:
             page.converted = converted  # put back in on_page_content; nothing to convert here
@@ -394,7 +445,26 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.extension.set_page(_site_url(page.file), page.file.src_uri,
                                 guarded=page.file.src_uri in self.content_documents)
         self.dead_links.pop(_site_url(page.file), None)  # the page's links are looked at again
+        if self.page_cache is not None and not convert.in_child and page.file.generated_by is not None:
+            page.capture = convert.Capture().__enter__()  # what converting it logs is kept with it
         return markdown
+
+    def _reuse(self, page: MkDocsPage) -> bool:
+        """Whether the build cache has the page's conversion (and perhaps its finished HTML); if so, it is
+        put on the page to be restored, and nothing is converted."""
+        if self.page_cache is None or convert.in_child:
+            return False
+        kept = self.page_cache.converted(page.file.src_uri)
+        if kept is None:
+            return False
+        page.converted, finished = kept
+        page.from_cache = True
+        if isinstance(page, convert.SitePage):
+            page.kept = page.converted  # not converted at all
+        if finished is not None:  # the theme's work is kept too: the page is written as it was
+            page.finished_packed = finished
+            page.meta = {"template": cache.FINISHED_TEMPLATE}
+        return True
 
     def on_page_content(self, html: str, page: MkDocsPage, config: MkDocsConfig, files: Files) -> str:
         if self.preview is not None:
@@ -409,15 +479,73 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             del page.converted
             if converted.dead_links:
                 self.dead_links[_site_url(page.file)] = converted.dead_links
+            if converted.search is not None:
+                self.search_summaries[page.file.src_uri] = converted.search
+            if self.page_cache is not None and not getattr(page, "from_cache", False):
+                self.page_cache.keep_conversion(page.file.src_uri, converted)  # the child's
             return convert.restore(page, converted, files)
         if self.extension.hidden_ids:  # empty sections are hidden; so are their table of contents entries
             page.toc = _without(page.toc, self.extension.hidden_ids)
-        # A page made from content passes the allow-list; docs/ pages are the project's own.
-        return sanitize(html) if page.file.generated_by is not None else html
+        if page.file.generated_by is None:
+            return html  # docs/ pages are the project's own
+        page.markdown = ""  # converted: not needed again (a large site holds thousands of pages at once)
+        html = sanitize(html)  # a page made from content passes the allow-list
+        if self._one_search_entry(config):
+            self.search_summaries[page.file.src_uri] = page_summary(page, html)
+        capture = getattr(page, "capture", None)
+        if capture is not None:
+            del page.capture
+            capture.__exit__(None, None, None)
+            self.page_cache.keep_conversion(page.file.src_uri, self._conversion_of(page, html, capture.records))
+        return html
 
+    def _conversion_of(self, page: MkDocsPage, html: str, records: list) -> convert.Converted:
+        """What converting `page` here gave (its HTML is `html`), as the build cache keeps it."""
+        links = page.links_to_anchors
+        found = self._found_in(page.file.src_uri)
+        return convert.Converted(
+            content=html, toc=page.toc, title=page._title_from_render, present_anchor_ids=page.present_anchor_ids,
+            links_to_anchors={file.src_uri: anchors for file, anchors in links.items()} if links is not None else None,
+            dead_links=found[0], search=found[1], lookups=found[2], records=records)
+
+    def _one_search_entry(self, config: MkDocsConfig) -> bool:
+        """Each generated page is one search entry (search.py), made here: the theme's search plugin is used
+        and `search_sections` is off."""
+        search = config.plugins.get("material/search") or config.plugins.get("search")
+        return not self.config.search_sections and hasattr(getattr(search, "search_index", None),
+                                                           "create_entry_for_section")
+
+    @event_priority(10)  # before the search plugin would index the page's every section
+    def on_page_context(self, context, page: MkDocsPage, config: MkDocsConfig, nav):
+        packed = getattr(page, "finished_packed", None)
+        if packed is not None:  # read with the page's conversion, unpacked only now: one at a time in memory
+            del page.finished_packed
+            page.finished_page = cache.unpack_text(packed)
+        if page.file.src_uri not in self.search_summaries:
+            return context
+        shown = self.search_summaries.pop(page.file.src_uri)
+        page.meta["search"] = {**(page.meta.get("search") or {}), "exclude": True}  # it is indexed here
+        if shown is not None:
+            search = config.plugins.get("material/search") or config.plugins.get("search")
+            search.search_index.entries.append(with_terms(shown, self.search_words.get(page.url)))
+        return context
+
+    def on_env(self, env, config: MkDocsConfig, files: Files):
+        if self.page_cache is not None:  # a page whose finished HTML the cache kept is written as it is
+            env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({cache.FINISHED_TEMPLATE: cache.FINISHED_TEMPLATE_SOURCE}),
+                                              env.loader])
+        return env
+
+    @event_priority(-100)  # the last to change the page: what it returns is the finished page the cache keeps
     def on_post_page(self, output: str, page: MkDocsPage, config: MkDocsConfig) -> str:
-        output = with_search_worker(highlight_spl(output))
-        return with_policy(output) if self.preview is None else output
+        if getattr(page, "finished_page", None) is not None:
+            del page.finished_page
+            return output  # as an earlier build finished it
+        output = compact(with_search_worker(highlight_spl(output)))
+        output = with_policy(output) if self.preview is None else output
+        if self.page_cache is not None and page.file.generated_by is not None:
+            self.page_cache.keep_finished(page.file.src_uri, output)
+        return output
 
     def on_post_template(self, output_content: str, template_name: str, config: MkDocsConfig) -> str:
         # The theme's own pages (404.html) too; a sitemap has no <head> and is left as it is.
@@ -427,7 +555,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     @event_priority(50)  # before the search plugin writes its index
     def _on_post_build_report(self, config: MkDocsConfig) -> None:
         preview = self.preview
-        self._slim_search_index(config)
+        self._merge_search_index(config)
         if preview is None:
             for issue in _dead_link_issues(self.dead_links):
                 self._log(issue)
@@ -438,29 +566,29 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self._report_changes(preview, self.issues + _dead_link_issues(dict(sorted(self.dead_links.items()))))
         preview.built_once = True
 
-    def _slim_search_index(self, config: MkDocsConfig) -> None:
-        """One search entry per generated page (search.py); while serving, the unchanged pages' kept entries."""
+    def _merge_search_index(self, config: MkDocsConfig) -> None:
+        """While serving: the search index of this rebuild's pages, and the unchanged pages' kept entries."""
         search = config.plugins.get("material/search") or config.plugins.get("search")
         index = getattr(search, "search_index", None)
         if index is None or not hasattr(index, "entries"):
             return
-        if not self.config.search_sections:
-            generated = {"" if file.url == "./" else file.url  # the home page's entries say ""
-                         for file in self.files.documentation_pages() if file.generated_by is not None}
-            index.entries = slim_index(index.entries, self.search_words, generated)
         if self.preview is not None:
             pages = [file.url for file in self.files.documentation_pages()]
             index.entries = self.preview.merge_search(index.entries, pages)
             search.search_index_prev = None
 
     @event_priority(-100)  # after mkdocs-redirects has written its pages
-    def _on_post_build_redirect_policy(self, config: MkDocsConfig) -> None:
-        """The redirect pages get their policy too: their one script (the redirect) is allowed by its hash."""
-        if self.preview is not None:
-            self.preview.completed = True  # the last event of a build: everything is written
-            return
+    def _on_post_build_redirects(self, config: MkDocsConfig) -> None:
+        """The old detection addresses' redirect pages (redirects.py). The pages of redirects mkdocs.yml
+        configures for mkdocs-redirects get a security policy too: their one script is allowed by its hash."""
         site_dir = Path(config.site_dir)
-        for old in self.written_redirects:
+        remove_redirects(site_dir, self.redirects_gone, config.use_directory_urls)
+        write_redirects(site_dir, self.redirects_to_write, config.use_directory_urls, policy=self.preview is None,
+                        taken={file.dest_path for file in self.files}, warn=log.warning)
+        plugin = config.plugins.get("redirects")
+        if self.preview is not None or plugin is None:
+            return
+        for old in sorted(plugin.config["redirect_maps"]):
             path = site_dir / File(old, "", "", config.use_directory_urls).dest_path
             try:
                 html = path.read_text(encoding="utf-8")
@@ -469,21 +597,39 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             if "Content-Security-Policy" not in html:
                 path.write_text(with_policy(html), encoding="utf-8")
 
-    @event_priority(-1000)  # the very last: everything is written
+    @event_priority(-200)  # after everything else is written
+    def _on_post_build_cache(self, config: MkDocsConfig) -> None:
+        self._close_cache()
+        if self.preview is not None:
+            self.preview.completed = True  # the last event of a served build: everything is written
+
+    @event_priority(-1000)  # the very last: everything is written and kept
     def _on_post_build_swap(self, config: MkDocsConfig) -> None:
         if self.staged is not None:
             self.staged.finish()
             self.staged = None
             config.site_dir = self.site_dir
 
-    on_post_build = CombinedEvent(_on_post_build_report, _on_post_build_redirect_policy, _on_post_build_swap)
+    on_post_build = CombinedEvent(_on_post_build_report, _on_post_build_redirects, _on_post_build_cache,
+                                  _on_post_build_swap)
 
     def on_build_error(self, *, error: Exception) -> None:
         """A build that failed leaves the previous site as it was (`--strict` fails after the site is swapped in,
-        as mkdocs leaves a strict build's site written)."""
+        as mkdocs leaves a strict build's site written); what it converted is kept for the next build."""
+        self._close_cache()
         if self.staged is not None:
             self.staged.discard()
             self.staged = None
+
+    def _close_cache(self) -> None:
+        """What this build converted is kept for the next (cache.py)."""
+        store, pages = self.store, self.page_cache
+        if store is None:
+            return
+        self.store = self.page_cache = None
+        store.close()
+        if pages is not None and self.cache_first:  # a served site's rebuilds report what they rebuilt
+            log.info(f"build cache: {pages.reused} of {len(pages)} pages reused ({pages.reused_finished} of them finished)")
 
     def _report_changes(self, preview: Preview, issues: list[Issue]) -> None:
         """While serving: what this rebuild found new or fixed, then a one-line count."""
@@ -541,6 +687,10 @@ def _diagrams(site, sources: tuple[ContentSource, ...]) -> dict[str, tuple[str, 
         for asked, candidates in own.items():
             wanted.setdefault(asked, tuple(prefix + candidate for candidate in candidates))
     return dict(sorted(wanted.items()))
+
+
+def _texts(pages: list[Page]) -> list[str]:
+    return [page.text for page in pages]
 
 
 def _unlink_planted_links(site_dir: Path) -> None:

@@ -36,10 +36,14 @@ def inline_scripts(html: str) -> list[str]:
     return scripts
 
 
+def script_hash(text: str) -> str:
+    """The policy's source expression that allows the inline script whose text is `text`."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
+
+
 def policy(html: str) -> str:
     """The policy for one finished page."""
-    hashes = sorted({"'sha256-" + base64.b64encode(hashlib.sha256(text.encode("utf-8")).digest()).decode() + "'"
-                     for text in inline_scripts(html)})
+    hashes = sorted({script_hash(text) for text in inline_scripts(html)})
     return "; ".join([
         "default-src 'self'",
         "script-src 'self' " + " ".join(hashes),

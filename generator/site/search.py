@@ -63,34 +63,134 @@ class SearchTerms:
         return " · ".join(_distinct(part for part in parts if part))
 
 
-def slim_index(entries: list[dict], terms: SearchTerms, generated: set[str]) -> list[dict]:
-    """One entry for each generated page (URLs in `generated`); other pages' entries are kept as they are.
+def summary(page_entries: list[dict]) -> dict:
+    """What a generated page's one entry shows, from the theme's entries of the page (its own first):
+    {"location", "title", "excerpt", "boost"?}; `with_terms` makes it an entry of the index."""
+    first = page_entries[0]
+    listing = first.get("boost", 1) < 1
+    shown = {"location": first["location"].split("#", 1)[0], "title": first["title"],
+             "excerpt": _excerpt(page_entries, LISTING_CHARACTERS if listing else EXCERPT_CHARACTERS)}
+    if "boost" in first:
+        shown["boost"] = first["boost"]
+    return shown
 
-    `entries` are the theme's: {"location", "title", "text", "boost"?}, a
-    page's own entry first, then one per section ("url#anchor"), in order.
+
+def with_terms(shown: dict, words: str) -> dict:
+    """The index entry of a page's `summary`, with the words it is found by (not shown)."""
+    # The index's texts are HTML, which the theme shows as it is.
+    hidden = f'<span class="sc-search-terms"> {html.escape(words, quote=False)}</span>' if words else ""
+    entry = {"location": shown["location"], "title": shown["title"]}
+    # One paragraph: the theme shows those of a result's paragraphs that have a match, so a page found by
+    # a hidden word shows its excerpt too.
+    entry["text"] = f"<p>{shown['excerpt']}{hidden}</p>" if shown["excerpt"] or hidden else ""
+    if "boost" in shown:
+        entry["boost"] = shown["boost"]
+    return entry
+
+
+_HEADING_START = re.compile(r"<h[1-6][\s>]", re.IGNORECASE)
+CHUNK_CHARACTERS = 8192
+"""Past its headings, a page is read in pieces of about this size, each ending where a line starts with a tag."""
+
+
+def page_summary(page, html: str) -> dict | None:
+    """The `summary` of a converted page (mkdocs' Page, whose HTML is `html`), exactly as the theme's
+    entries of the whole page would give it, reading only as much of the page as it needs: a detection's description comes early,
+    and a listing's excerpt is its first few lines. None when the page leaves the index.
+
+    The theme's own parser and entries are used (material's search plugin), fed the page in pieces; a
+    piece ends right before a tag, where the parser ends a text run anyway, so what it collects is the same.
     """
-    by_page: dict[str, list[dict]] = {}
-    for entry in entries:
-        by_page.setdefault(entry["location"].split("#", 1)[0], []).append(entry)
-    slim: list[dict] = []
-    for url, page_entries in by_page.items():
-        if url not in generated:
-            slim.extend(page_entries)
+    from material.plugins.search.plugin import Parser, SearchIndex
+
+    if (page.meta.get("search") or {}).get("exclude"):
+        return None
+    parser = Parser()
+    described = 'id="description"' in html
+    for piece in _pieces(html):
+        parser.feed(piece)
+        found = _settled(parser, page, described, SearchIndex)
+        if found is not None:
+            return found
+    parser.close()
+    entries = _entries(parser.data, page, SearchIndex)
+    return summary(entries) if entries else None
+
+
+def _pieces(html: str):
+    """`html` cut before each heading and, between headings, about every CHUNK_CHARACTERS before a line's tag."""
+    cuts = {match.start() for match in _HEADING_START.finditer(html)}
+    position = CHUNK_CHARACTERS
+    while position < len(html):
+        cut = html.find("\n<", position)
+        if cut < 0:
+            break
+        cuts.add(cut + 1)
+        position = cut + 1 + CHUNK_CHARACTERS
+    start = 0
+    for cut in sorted(cuts):
+        if cut > start:
+            yield html[start:cut]
+            start = cut
+    yield html[start:]
+
+
+def _entries(sections, page, index_type) -> list[dict]:
+    """The theme's entries of these sections (excluded ones left out)."""
+    index = index_type()
+    for section in sections:
+        if not section.is_excluded():
+            index.create_entry_for_section(section, page.toc, page.url, page)
+    return index.entries
+
+
+def _settled(parser, page, described: bool, index_type) -> dict | None:
+    """The page's summary if the part of the page read so far decides it; else None.
+
+    A top-level section's text is complete once another top-level section
+    has begun (the parser returns to an earlier section only when it leaves
+    an element a heading was nested in). Failing that, a section's excerpt is
+    decided once its text has gone past what the excerpt keeps.
+    """
+    open_headings = {id(element) for element in parser.context}
+    wanted = []
+    for section in parser.data:
+        if id(section.el) in open_headings:
+            break  # its title is not complete
+        if not section.is_excluded():
+            wanted.append(section)
+    if not wanted or wanted[0] is not next((s for s in parser.data if not s.is_excluded()), None):
+        return None
+    entries = _entries(wanted, page, index_type)
+    first = entries[0]
+    limit = LISTING_CHARACTERS if first.get("boost", 1) < 1 else EXCERPT_CHARACTERS
+    tops = [index for index, section in enumerate(wanted) if section.depth <= 1]
+    for index, (section, entry) in enumerate(zip(wanted, entries)):
+        if described and not entry["location"].endswith("#description"):
             continue
-        first = page_entries[0]
-        listing = first.get("boost", 1) < 1
-        entry = {"location": url, "title": first["title"]}
-        shown = _excerpt(page_entries, LISTING_CHARACTERS if listing else EXCERPT_CHARACTERS)
-        words = terms.get(url)
-        # The index's texts are HTML, which the theme shows as it is.
-        hidden = f'<span class="sc-search-terms"> {html.escape(words, quote=False)}</span>' if words else ""
-        # One paragraph: the theme shows those of a result's paragraphs that have a match, so a page found by
-        # a hidden word shows its excerpt too.
-        entry["text"] = f"<p>{shown}{hidden}</p>" if shown or hidden else ""
-        if "boost" in first:
-            entry["boost"] = first["boost"]
-        slim.append(entry)
-    return slim
+        complete = section.depth <= 1 and any(top > index for top in tops)
+        excerpt = _excerpt([entry], limit) if complete else _decided_excerpt(entry["text"], limit)
+        if excerpt is None or (described and not excerpt):
+            return None  # not decided yet (or a rare empty description: read the whole page)
+        if excerpt:
+            found = {"location": first["location"].split("#", 1)[0], "title": first["title"], "excerpt": excerpt}
+            if "boost" in first:
+                found["boost"] = first["boost"]
+            return found
+    return None
+
+
+def _decided_excerpt(text: str, limit: int) -> str | None:
+    """The excerpt of a section whose text so far is `text`, if no more text can change it; else None."""
+    paragraphs = _LEADING_PARAGRAPHS.match(text)
+    if paragraphs:
+        rest = text[paragraphs.end():]
+        return _excerpt([{"location": "", "text": paragraphs.group(0)}], limit) \
+            if rest and not rest.startswith("<p>") else None
+    if text.lstrip().startswith("<p>") or not text.strip():
+        return None  # a paragraph still open, or nothing yet
+    plain = _SPACES.sub(" ", _TAGS.sub(" ", text)).strip()
+    return _excerpt([{"location": "", "text": text}], limit) if len(plain) > limit + 1 else None
 
 
 def _excerpt(page_entries: list[dict], limit: int) -> str:
