@@ -222,13 +222,16 @@ def test_mkdocs_build_killed_at_random_moments(tmp_path):
         seconds = timed(command(tmp_path / f"site-{name}"), {**base, "CONTENT_DIR": str(content)})
         reference[name] = tree(tmp_path / f"site-{name}")
     assert reference["A"] != reference["B"]
-    timed(command(site), {**base, "CONTENT_DIR": str(first)})
+    # The builds of `site` keep a build cache (the references keep none): a cache a killed build was writing
+    # gives the next build nothing it should not reuse.
+    cached = {**base, "BUILD_CACHE": str(tmp_path / "build-cache")}
+    timed(command(site), {**cached, "CONTENT_DIR": str(first)})
     assert tree(site) == reference["A"]
     delays = []
     for _ in range(KILLS):
-        delays.append(killed_at_random(command(site), {**base, "CONTENT_DIR": str(second)}, seconds * 1.2, rng))
+        delays.append(killed_at_random(command(site), {**cached, "CONTENT_DIR": str(second)}, seconds * 1.2, rng))
         assert tree(site) in (reference["A"], reference["B"]), f"seed {seed}, delays {delays}"
-    timed(command(site), {**base, "CONTENT_DIR": str(second)})
+    timed(command(site), {**cached, "CONTENT_DIR": str(second)})
     assert tree(site) == reference["B"], f"seed {seed}"
     assert sorted(path.name for path in site.parent.iterdir()) == ["site"], f"seed {seed}: leftovers"
 

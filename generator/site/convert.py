@@ -151,7 +151,7 @@ class ChildConversion:
             return None
         if self.results is None:
             self.results = self._child.result() or {}
-        return self.results.get(page.file.src_uri)
+        return self.results.pop(page.file.src_uri, None)
 
 
 def _convert(documents: list[File], config, files: Files, found_in: Found) -> dict[str, Converted]:

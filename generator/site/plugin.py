@@ -349,6 +349,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         # Generated data files (exports) can be linked too: "/api/detections.json" -> "api/detections.json".
         self.extension.documents.update({"/" + uri + "/": uri for uri in texts if not uri.endswith(".md")})
         self._add_redirects(config)
+        if self.preview is None:
+            self.pages = []  # their Markdown is in the files now
         return files
 
     def _open_cache(self, config: MkDocsConfig, files: Files, texts: dict[str, str]) -> None:
@@ -423,6 +425,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if not reused and self.page_cache is not None and not markdown and self.page_cache.finished(page.file.src_uri):
             # Its finished page was to be reused, but could not be read after all: it is converted now.
             markdown, page.meta = get_meta(page.file.content_string)
+        if self.preview is None and page.file.generated_by is not None:
+            page.file.content_string = ""  # read: a large site's Markdown is not held through the build
         # The published front matter's `tags` were Jekyll's tag archive; the
         # theme would take them for its own tags and let them outrank titles in
         # search. The site's tag index (/tags/) is built from the model instead.
@@ -538,6 +542,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
 
     @event_priority(-100)  # the last to change the page: what it returns is the finished page the cache keeps
     def on_post_page(self, output: str, page: MkDocsPage, config: MkDocsConfig) -> str:
+        if self.preview is None and page.file.generated_by is not None:
+            page.content = None  # written: a large site's HTML is not held until the build ends
         if getattr(page, "finished_page", None) is not None:
             del page.finished_page
             return output  # as an earlier build finished it
