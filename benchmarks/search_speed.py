@@ -114,7 +114,7 @@ def measure(browser, base: str, id_queries) -> dict:
         last_key, last_change = page.evaluate("[window.__keys.at(-1), window.__changes.at(-1)]")
         latencies.append(max(last_change - last_key, 0))
     found = {}
-    for query, title in id_queries:
+    for query, titles in id_queries:
         for how in ("pasted", "typed"):
             clear(page)
             if how == "pasted":
@@ -122,13 +122,15 @@ def measure(browser, base: str, id_queries) -> dict:
             else:
                 page.locator(".md-search__input").press_sequentially(query, delay=30)
             wait_until_quiet(page)
-            found[(query, how)] = title in results(page)[:10]
+            found[(query, how)] = bool(set(titles) & set(results(page)[:10]))
     context.close()
     return {"usable": usable, "latencies": latencies, "found": found}
 
 
-def id_queries_for(site: Path) -> list[tuple[str, str]]:
-    """Ids as readers enter them, each with the title of the page it should find, from the site's exports."""
+def id_queries_for(site: Path) -> list[tuple[str, tuple[str, ...]]]:
+    """Ids as readers enter them, each with the titles of the pages it should find (any of them among the first
+    ten will do), from the site's exports. The CVE and the macro are each used by as few detections as any:
+    one in the published corpora; in a content of copies (benchmarks/scale.py) the copies use them too."""
     detections = sorted(json.loads((site / "api" / "detections.json").read_text(encoding="utf-8")),
                         key=lambda d: d["name"])
     stories = sorted(json.loads((site / "api" / "stories.json").read_text(encoding="utf-8")), key=lambda s: s["name"])
@@ -138,13 +140,17 @@ def id_queries_for(site: Path) -> list[tuple[str, str]]:
             users.setdefault(("cve", cve), []).append(detection["name"])
         for macro in detection["macros"]:
             users.setdefault(("macro", macro), []).append(detection["name"])
-    cve, cve_user = next((key[1], names[0]) for key, names in sorted(users.items()) if key[0] == "cve" and len(names) == 1)
-    macro, macro_user = next((key[1], names[0]) for key, names in sorted(users.items())
-                             if key[0] == "macro" and len(names) == 1 and not key[1].endswith("_filter"))
+    def rarest(kind: str, wanted=lambda name: True) -> tuple[str, tuple[str, ...]]:
+        return min(((key[1], tuple(names)) for key, names in sorted(users.items()) if key[0] == kind and wanted(key[1])),
+                   key=lambda pair: len(pair[1]))
+
+    cve, cve_users = rarest("cve")
+    macro, macro_users = rarest("macro", lambda name: not name.endswith("_filter"))
     detection = detections[len(detections) // 2]
-    return [(detection["id"], detection["name"]), (detection["id"].upper(), detection["name"]),
-            ("T1003.001", "T1003.001: LSASS Memory"), ("t1003.001", "T1003.001: LSASS Memory"),
-            (cve, cve_user), (cve.lower(), cve_user), (macro, macro_user), (stories[0]["name"], stories[0]["name"])]
+    technique = ("T1003.001: LSASS Memory",)
+    return [(detection["id"], (detection["name"],)), (detection["id"].upper(), (detection["name"],)),
+            ("T1003.001", technique), ("t1003.001", technique), (cve, cve_users), (cve.lower(), cve_users),
+            (macro, macro_users), (stories[0]["name"], (stories[0]["name"],))]
 
 
 def main(argv: list[str]) -> int:
