@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 from .attack import TECHNIQUE_ID
@@ -651,6 +651,45 @@ class _Linker:
             elif technique is not None:
                 found.append(technique)
         return tuple(found)
+
+
+SAVED_SEARCH_TYPES = ("Baseline", "Investigation")
+"""Before `baselines/` and `investigations/` (ESCU 5), a baseline or an investigation was a file in
+`detections/` of that `type`; the published forms left them out of their pages."""
+
+
+def with_typed_saved_searches(content: Content, rules) -> Content:
+    """`content` with the detection files of type Baseline or Investigation that the form does not publish
+    as detections moved among its baselines and investigations, so that the site (mkdocs layout) shows them
+    as such; the published layouts leave them out, as the published sites did."""
+    typed = [d for d in content.detections if d.type in SAVED_SEARCH_TYPES and not rules.is_published(d)]
+    if not typed:
+        return content
+    moved = {id(detection) for detection in typed}
+    by_path = lambda search: search.source.path  # noqa: E731 (each kind stays sorted by path)
+    return replace(
+        content,
+        detections=tuple(d for d in content.detections if id(d) not in moved),
+        baselines=tuple(sorted((*content.baselines, *(_as_saved_search(d) for d in typed if d.type == "Baseline")),
+                               key=by_path)),
+        investigations=tuple(sorted((*content.investigations,
+                                     *(_as_saved_search(d) for d in typed if d.type == "Investigation")),
+                                    key=by_path)))
+
+
+def _as_saved_search(detection: Detection) -> Baseline | Investigation:
+    """A detection file of type Baseline or Investigation (2020-2024) as the baseline or investigation it is."""
+    common = dict(
+        name=detection.name, id=detection.id, version=detection.version, dates=detection.dates,
+        author=detection.author, status=detection.status or ("deprecated" if detection.deprecated else ""),
+        description=detection.description, search=detection.search, how_to_implement=detection.how_to_implement,
+        known_false_positives=detection.known_false_positives, references=detection.references,
+        source=detection.source, type=detection.type,
+        analytic_story=tuple(story for story in detection.tags.analytic_story if story is not None),
+        product=detection.tags.product, security_domain=detection.tags.security_domain, paths=detection.paths)
+    if detection.type == "Baseline":
+        return Baseline(**common, data_source=detection.data_source, deprecated=detection.deprecated)
+    return Investigation(**common)
 
 
 def duplicate_ids(content: Content) -> list[Issue]:

@@ -10,7 +10,7 @@ from typing import Sequence
 from .attack import load_attack
 from .changes import Changes, Older, compare
 from .cves import load_cves
-from .enrich import References, Site, build_site
+from .enrich import References, Site, build_site, with_typed_saved_searches
 from .exceptions import ConfigurationError
 from .folders import detection_folders
 from .forms import Choice, choose_form
@@ -102,6 +102,8 @@ def generate(content: Path | Sequence[ContentSource], inputs: Inputs, layout: st
     own = {source: References(load_cves(source.cve_file), load_splunk_apps(source.splunk_apps_file),
                               load_d3fend(source.d3fend_file))
            for source in sources if source.cve_file or source.splunk_apps_file or source.d3fend_file}
+    if layout == "mkdocs":  # the 2020-2024 baselines and investigations, files in detections/, get pages
+        combined = with_typed_saved_searches(combined, form.rules)
     site, link_issues = build_site(combined, techniques, cves, form.rules, apps, d3fend, version, own)
     changes = None
     if older is not None and layout == "mkdocs":

@@ -10,6 +10,7 @@ from pathlib import Path
 import yaml
 
 from conftest import ATTACK_10, CORPUS, CORPUS_2024, SHARED, SITE_URL, TESTS, mkdocs_build
+from generator.slug import slugify
 from goldens import tree
 from sitecheck import broken_links
 
@@ -116,3 +117,27 @@ def test_golden_content_builds_strict_with_every_index(golden_site):
                  "endpoint/disable_defender_with_powershell/index.html"):
         assert (out / page).is_file(), page
     assert broken_links(out, SITE_URL) == []
+
+
+def test_the_2022_baselines_and_investigations_have_pages(corpus_site):
+    """Before ESCU 5 a baseline or investigation was a file in detections/ of that type; the published site left
+    them out, the site shows each at /baselines/<name>/ or /investigations/<name>/, linked to its stories.
+    (detections/deprecated/ is not read in the March-2022 form, baselines or not: the site says so.)"""
+    out, _ = corpus_site
+    typed = {}
+    for path in sorted((CORPUS / "source" / "detections").rglob("*.yml")):
+        if "deprecated" in path.parts:
+            continue
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if document.get("type") in ("Baseline", "Investigation"):
+            typed[path] = document
+    assert len(typed) == 99
+    for path, document in typed.items():
+        folder = "baselines" if document["type"] == "Baseline" else "investigations"
+        page = out / folder / slugify(document["name"]) / "index.html"
+        assert page.is_file(), path
+        html = page.read_text(encoding="utf-8")
+        assert document["id"] in html, path
+    stories = yaml.safe_load((CORPUS / "source" / "stories" / "apache_struts_vulnerability.yml").read_text())
+    investigation = (out / "investigations" / "investigate_web_posts_from_src" / "index.html").read_text()
+    assert f'href="../../stories/{slugify(stories["name"])}/"' in investigation
