@@ -141,3 +141,5 @@ def test_the_2022_baselines_and_investigations_have_pages(corpus_site):
     stories = yaml.safe_load((CORPUS / "source" / "stories" / "apache_struts_vulnerability.yml").read_text())
     investigation = (out / "investigations" / "investigate_web_posts_from_src" / "index.html").read_text()
     assert f'href="../../stories/{slugify(stories["name"])}/"' in investigation
+    story = (out / "stories" / slugify(stories["name"]) / "index.html").read_text(encoding="utf-8")
+    assert 'href="../../investigations/investigate_web_posts_from_src/"' in story  # and back

@@ -15,6 +15,8 @@ from ...render import Page
 from ..common import content_pages, form_environment, index_pages, taxonomy_pages
 
 TEMPLATES = Path(__file__).parent / "templates"
+SITE_TEMPLATES = Path(__file__).parent / "site"
+"""What the mkdocs site adds to the published pages (`site/<name>` extends `<name>`)."""
 
 DETECTION_FOLDERS = (
     *(DetectionFolder(f"detections/{kind}", kind) for kind in DETECTION_KINDS),
@@ -62,10 +64,10 @@ def detection_url(detection: Detection, slug: str) -> str:
 def pages(site: Site, for_site: bool = False) -> list[Page]:
     """Every page of the form with its permalink, in a fixed order, clashes included.
 
-    `for_site`: the pages as the mkdocs site shows them (the same pages, listing rows whole)."""
-    env = form_environment(TEMPLATES, UNESCAPED, on_site=for_site)
+    `for_site`: the pages as the mkdocs site shows them (listing rows whole; what `site/` adds)."""
+    env = form_environment(TEMPLATES, UNESCAPED, SITE_TEMPLATES if for_site else None, on_site=for_site)
     return [
-        *content_pages(env, site, lambda page: ("_posts", f"{page.detection.date}-{page.slug}.md")),
+        *content_pages(env, site, lambda page: ("_posts", f"{page.detection.date}-{page.slug}.md"), for_site),
         *taxonomy_pages(env, site),
         *index_pages(env, (("detections_index.md.j2", ("_pages", "detections.md"), "/detections/"),
                            ("stories_index.md.j2", ("_pages", "stories.md"), "/stories/"),
