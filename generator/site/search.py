@@ -221,11 +221,96 @@ def _distinct(words: Iterable[str]) -> list[str]:
     return kept
 
 
+STOP_WORDS = ("a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "if", "in",
+              "into", "is", "it", "its", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there",
+              "these", "they", "this", "to", "was", "were", "which", "will", "with")
+"""Words too common to find a page by: not indexed, and left out of queries, where `stopWordFilter` is in the
+search settings' pipeline (mkdocs.yml has it)."""
+_HIDDEN_TERMS = re.compile(r'<span class="sc-search-terms">(.*?)</span>', re.DOTALL)
+_WORD_EDGES = re.compile(r"^[^\w$]+|[^\w$]+$")
+"""Punctuation around a word ("memory." is "memory"); docs/javascripts/site-search-worker.js does the same."""
+TEXT, TERMS, TITLE = 0, 1, 3
+"""A word's fields in the word index, in the order of their weight (2 is the page's id, matched in the worker)."""
+_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+
+
+def with_word_index(index: dict) -> dict:
+    """The search index as the theme writes it (`{"config", "docs"}`), ready for the site's search worker
+    (docs/javascripts/site-search-worker.js): the words are indexed here, not in each reader's browser.
+
+    Each entry keeps what the theme shows (location, title, excerpt, boost) and, as `id`, the page's id;
+    its hidden lookup words (`with_terms`) leave its text. The theme hands the index's `config` to its search
+    worker as it is, so the word index travels there, as `config["words"]`: `words`, every word in
+    JavaScript's sort order, separated by spaces; `postings`, for each word, the entries that have it, each
+    as (entry number - previous entry number) * 4 + the weightiest field it is in (TEXT, TERMS, TITLE), in
+    base-32 digits, the most significant first, all but the last from the upper half of `_DIGITS`;
+    and `stop_words`, the words left out. Words are as the worker splits a query: lower case, split at the
+    search separator, punctuation around them taken off. Raises re.error if the separator is not a regular
+    expression Python reads."""
+    config = index["config"]
+    separator = re.compile(config["separator"])
+    stop_words = frozenset(STOP_WORDS) if "stopWordFilter" in config.get("pipeline", ()) else frozenset()
+    docs, postings = [], {}
+    for number, entry in enumerate(index["docs"]):
+        text = entry.get("text", "")
+        hidden = _HIDDEN_TERMS.search(text)
+        lookup = html.unescape(hidden.group(1)).strip() if hidden else ""
+        page_id, _, terms = lookup.partition(" · ")
+        doc = {**entry, "text": _HIDDEN_TERMS.sub("", text)} if hidden else dict(entry)
+        if page_id:
+            doc["id"] = page_id
+        docs.append(doc)
+        fields = {}
+        for field, words in ((TITLE, _plain(entry.get("title", ""))),
+                             (TERMS, " ".join([terms, *entry.get("tags", ())])), (TEXT, _plain(doc["text"]))):
+            for word in _index_words(words, separator, stop_words):
+                fields.setdefault(word, field)
+        for word, field in fields.items():
+            postings.setdefault(word, []).append(number * 4 + field)
+    words = sorted(postings, key=lambda word: word.encode("utf-16-be"))  # JavaScript compares UTF-16 units
+    encoded = " ".join(_encoded_postings(postings[word]) for word in words)
+    return {**index, "config": {**config, "words": {"words": " ".join(words), "postings": encoded,
+                                                   "stop_words": sorted(stop_words)}}, "docs": docs}
+
+
+def _plain(markup: str) -> str:
+    return html.unescape(_TAGS.sub(" ", markup))
+
+
+def _index_words(text: str, separator: re.Pattern, stop_words: frozenset[str]):
+    for piece in separator.split(text.lower()):
+        word = _WORD_EDGES.sub("", piece)
+        if word and word not in stop_words:
+            yield word
+
+
+def _encoded_postings(values: list[int]) -> str:
+    encoded, previous = [], 0
+    for value in values:
+        number, field = divmod(value, 4)
+        encoded.append(_base32((number - previous) * 4 + field))
+        previous = number
+    return "".join(encoded)
+
+
+def _base32(value: int) -> str:
+    digits = [value & 31]
+    value >>= 5
+    while value:
+        digits.append((value & 31) | 32)
+        value >>= 5
+    return "".join(_DIGITS[digit] for digit in reversed(digits))
+
+
 _THEME_WORKER = re.compile(r'"search": "([^"]*?)assets/javascripts/workers/(search\.[0-9a-f]+\.min\.js)"')
 
 
-def with_search_worker(html: str) -> str:
-    """The page with docs/javascripts/search-worker.js as its search worker, which runs the theme's own
-    (named after "?theme=") with a fix to lunr: without it, short queries failed on a large index."""
-    return _THEME_WORKER.sub(r'"search": "\1javascripts/search-worker.js?theme=\2"', html, count=1)
+def with_search_worker(html: str, one_entry_per_page: bool) -> str:
+    """The page with the site's search worker in place of the theme's.
 
+    With one entry per page: docs/javascripts/site-search-worker.js, which indexes the entries in a fraction
+    of the time the theme's lunr worker takes and ranks an exact id first. With the theme's index of every
+    section (`search_sections`): docs/javascripts/search-worker.js, which runs the theme's own worker (named
+    after "?theme=") with a fix to lunr: without it, short queries failed on a large index."""
+    worker = r"javascripts/site-search-worker.js" if one_entry_per_page else r"javascripts/search-worker.js?theme=\2"
+    return _THEME_WORKER.sub(r'"search": "\1' + worker + '"', html, count=1)
