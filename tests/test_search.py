@@ -217,3 +217,15 @@ def test_without_the_stop_word_filter_every_word_is_indexed():
     index = with_word_index({"config": {"separator": SEPARATOR, "pipeline": []},
                              "docs": [{"location": "a/", "title": "The A", "text": ""}]})
     assert postings_of(index) == {"a": [(0, 3)], "the": [(0, 3)]} and index["config"]["words"]["stop_words"] == []
+
+
+def test_a_preview_reads_again_only_the_entries_that_changed_and_gives_what_a_build_gives():
+    config = {"separator": SEPARATOR, "pipeline": ["stopWordFilter"]}
+    entries = [with_terms({"location": f"endpoint/d{n}/", "title": f"Detection {n}", "excerpt": f"Finds {n}."},
+                          f"id-{n} · T1003") for n in range(5)]
+    known: dict = {}
+    with_word_index({"config": config, "docs": entries}, known)
+    changed = [*entries[:2], {**entries[2], "title": "Renamed"}, *entries[4:]]  # one changed, one gone
+    assert with_word_index({"config": config, "docs": changed}, known) == with_word_index({"config": config,
+                                                                                           "docs": changed})
+    assert len(known) == 4

@@ -593,7 +593,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             return
         index = json.loads(path.read_text(encoding="utf-8"))
         try:
-            index = with_word_index(index)
+            index = with_word_index(index, self.preview.search_words if self.preview is not None else None)
         except re.error as error:
             raise PluginError(f"mkdocs.yml: the search separator {index['config']['separator']!r} is not a "
                               f"regular expression Python reads ({error}): the search index cannot be made") from None

@@ -234,7 +234,7 @@ TEXT, TERMS, TITLE = 0, 1, 3
 _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 
 
-def with_word_index(index: dict) -> dict:
+def with_word_index(index: dict, known: dict | None = None) -> dict:
     """The search index as the theme writes it (`{"config", "docs"}`), ready for the site's search worker
     (docs/javascripts/site-search-worker.js): the words are indexed here, not in each reader's browser.
 
@@ -245,32 +245,52 @@ def with_word_index(index: dict) -> dict:
     as (entry number - previous entry number) * 4 + the weightiest field it is in (TEXT, TERMS, TITLE), in
     base-32 digits, the most significant first, all but the last from the upper half of `_DIGITS`;
     and `stop_words`, the words left out. Words are as the worker splits a query: lower case, split at the
-    search separator, punctuation around them taken off. Raises re.error if the separator is not a regular
-    expression Python reads."""
+    search separator, punctuation around them taken off. `known`, kept from one call to the next (a preview's
+    rebuilds), holds the words of each entry read: only new and changed entries are read again. Raises re.error
+    if the separator is not a regular expression Python reads."""
     config = index["config"]
     separator = re.compile(config["separator"])
     stop_words = frozenset(STOP_WORDS) if "stopWordFilter" in config.get("pipeline", ()) else frozenset()
+    read = {} if known is None else known
     docs, postings = [], {}
     for number, entry in enumerate(index["docs"]):
-        text = entry.get("text", "")
-        hidden = _HIDDEN_TERMS.search(text)
-        lookup = html.unescape(hidden.group(1)).strip() if hidden else ""
-        page_id, _, terms = lookup.partition(" · ")
-        doc = {**entry, "text": _HIDDEN_TERMS.sub("", text)} if hidden else dict(entry)
+        key = (separator.pattern, stop_words, entry.get("title", ""), entry.get("text", ""), *entry.get("tags", ()))
+        if key not in read:
+            read[key] = _entry_words(entry, separator, stop_words)
+        shown, page_id, fields = read[key]
+        doc = {**entry, "text": shown}
         if page_id:
             doc["id"] = page_id
         docs.append(doc)
-        fields = {}
-        for field, words in ((TITLE, _plain(entry.get("title", ""))),
-                             (TERMS, " ".join([terms, *entry.get("tags", ())])), (TEXT, _plain(doc["text"]))):
-            for word in _index_words(words, separator, stop_words):
-                fields.setdefault(word, field)
         for word, field in fields.items():
-            postings.setdefault(word, []).append(number * 4 + field)
+            numbers = postings.get(word)
+            if numbers is None:
+                postings[word] = [number * 4 + field]
+            else:
+                numbers.append(number * 4 + field)
+    if known is not None:  # what no entry has any more is forgotten
+        for gone in read.keys() - {(separator.pattern, stop_words, entry.get("title", ""), entry.get("text", ""),
+                                    *entry.get("tags", ())) for entry in index["docs"]}:
+            del read[gone]
     words = sorted(postings, key=lambda word: word.encode("utf-16-be"))  # JavaScript compares UTF-16 units
     encoded = " ".join(_encoded_postings(postings[word]) for word in words)
     return {**index, "config": {**config, "words": {"words": " ".join(words), "postings": encoded,
                                                    "stop_words": sorted(stop_words)}}, "docs": docs}
+
+
+def _entry_words(entry: dict, separator: re.Pattern, stop_words: frozenset[str]) -> tuple[str, str, dict[str, int]]:
+    """(the entry's text without its lookup words, the page's id, each of its words -> its weightiest field)."""
+    text = entry.get("text", "")
+    hidden = _HIDDEN_TERMS.search(text)
+    lookup = html.unescape(hidden.group(1)).strip() if hidden else ""
+    page_id, _, terms = lookup.partition(" · ")
+    shown = _HIDDEN_TERMS.sub("", text) if hidden else text
+    fields: dict[str, int] = {}
+    for field, words in ((TITLE, _plain(entry.get("title", ""))),
+                         (TERMS, " ".join([terms, *entry.get("tags", ())])), (TEXT, _plain(shown))):
+        for word in _index_words(words, separator, stop_words):
+            fields.setdefault(word, field)
+    return shown, page_id, fields
 
 
 def _plain(markup: str) -> str:
@@ -278,8 +298,9 @@ def _plain(markup: str) -> str:
 
 
 def _index_words(text: str, separator: re.Pattern, stop_words: frozenset[str]):
-    for piece in separator.split(text.lower()):
-        word = _WORD_EDGES.sub("", piece)
+    for word in separator.split(text.lower()):
+        if word and not (word[0].isalnum() and word[-1].isalnum()):  # most words have no punctuation around
+            word = _WORD_EDGES.sub("", word)
         if word and word not in stop_words:
             yield word
 
@@ -287,9 +308,9 @@ def _index_words(text: str, separator: re.Pattern, stop_words: frozenset[str]):
 def _encoded_postings(values: list[int]) -> str:
     encoded, previous = [], 0
     for value in values:
-        number, field = divmod(value, 4)
-        encoded.append(_base32((number - previous) * 4 + field))
-        previous = number
+        delta = value - (previous << 2)  # (entry number - previous entry number) * 4 + field
+        encoded.append(_SHORT_NUMBERS[delta] if delta < len(_SHORT_NUMBERS) else _base32(delta))
+        previous = value >> 2
     return "".join(encoded)
 
 
@@ -300,6 +321,10 @@ def _base32(value: int) -> str:
         digits.append((value & 31) | 32)
         value >>= 5
     return "".join(_DIGITS[digit] for digit in reversed(digits))
+
+
+_SHORT_NUMBERS = tuple(_base32(value) for value in range(1024))
+"""The digits of the numbers of one or two digits, most postings."""
 
 
 _THEME_WORKER = re.compile(r'"search": "([^"]*?)assets/javascripts/workers/(search\.[0-9a-f]+\.min\.js)"')
