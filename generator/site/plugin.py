@@ -549,7 +549,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if getattr(page, "finished_page", None) is not None:
             del page.finished_page
             return output  # as an earlier build finished it
-        output = compact(with_search_worker(highlight_spl(output), not self.config.search_sections))
+        output = compact(with_search_worker(highlight_spl(output), self._one_search_entry(config)))
         output = with_policy(output) if self.preview is None else output
         if self.page_cache is not None and page.file.generated_by is not None:
             self.page_cache.keep_finished(page.file.src_uri, output)
@@ -557,7 +557,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
 
     def on_post_template(self, output_content: str, template_name: str, config: MkDocsConfig) -> str:
         # The theme's own pages (404.html) too; a sitemap has no <head> and is left as it is.
-        output_content = with_search_worker(output_content, not self.config.search_sections)
+        output_content = with_search_worker(output_content, self._one_search_entry(config))
         return with_policy(output_content) if self.preview is None else output_content
 
     @event_priority(50)  # before the search plugin writes its index

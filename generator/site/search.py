@@ -6,7 +6,9 @@ before the first result. Here each generated page becomes one entry: its
 title, the start of its description as the excerpt and, not shown, the words
 a reader looks a detection up by (its id, ATT&CK ids and names, CVE ids,
 macros, lookups, data sources and the values its search matches on).
-Hand-written pages (docs/) keep their sections.
+Hand-written pages (docs/) keep their sections. The build then indexes the
+entries' words (`with_word_index`), so that the site's search worker has
+nothing to index in the reader's browser.
 """
 
 from __future__ import annotations
@@ -333,9 +335,9 @@ _THEME_WORKER = re.compile(r'"search": "([^"]*?)assets/javascripts/workers/(sear
 def with_search_worker(html: str, one_entry_per_page: bool) -> str:
     """The page with the site's search worker in place of the theme's.
 
-    With one entry per page: docs/javascripts/site-search-worker.js, which indexes the entries in a fraction
-    of the time the theme's lunr worker takes and ranks an exact id first. With the theme's index of every
-    section (`search_sections`): docs/javascripts/search-worker.js, which runs the theme's own worker (named
-    after "?theme=") with a fix to lunr: without it, short queries failed on a large index."""
+    With one entry per page: docs/javascripts/site-search-worker.js, which answers from the word index the
+    build made (`with_word_index`) and ranks an exact id first. With the theme's index of every section
+    (`search_sections`): docs/javascripts/search-worker.js, which runs the theme's own worker (named after
+    "?theme=") with a fix to lunr: without it, short queries failed on a large index."""
     worker = r"javascripts/site-search-worker.js" if one_entry_per_page else r"javascripts/search-worker.js?theme=\2"
     return _THEME_WORKER.sub(r'"search": "\1' + worker + '"', html, count=1)
