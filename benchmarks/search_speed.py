@@ -10,7 +10,9 @@ Chromium (Debian's `chromium`, through Playwright), measures for each:
   index     - bytes of search/search_index.json, raw and gzip-compressed (what
               a server such as GitHub Pages sends);
   usable    - from the page's load event until results show for a query
-              entered at once (the theme downloads and indexes in a worker);
+              entered at once (the page downloads the index and hands it to
+              the search worker: the theme's, which indexes it, for "before";
+              the site's, which only reads the word index the build made);
   results   - from the last key of a query typed 50 ms per key until the
               result list stops changing (median and worst of the queries);
   ids       - whether a pasted or typed id finds its page among the first ten.
@@ -160,6 +162,7 @@ def main(argv: list[str]) -> int:
     from playwright.sync_api import sync_playwright
     with tempfile.TemporaryDirectory(prefix="search-bench-") as scratch_name, sync_playwright() as playwright:
         scratch = Path(scratch_name)
+        print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the start", flush=True)
         variants = (("before", scratch / "before", True), ("now", scratch / "now", False))
         if content is not None:
             variants = variants[1:]
@@ -185,6 +188,7 @@ def main(argv: list[str]) -> int:
             print(f"{name}: ids found among the first ten results: {len(found) - len(missed)} of {len(found)}"
                   + (f"; not found: {', '.join(missed)}" if missed else ""))
         browser.close()
+    print(f"load average {os.getloadavg()[0]:.1f} at the end")
     return 0
 
 

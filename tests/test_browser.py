@@ -16,6 +16,7 @@ import threading
 from http.server import ThreadingHTTPServer
 from pathlib import Path
 
+import material
 import pytest
 
 from conftest import ROOT, QuietHandler
@@ -162,10 +163,10 @@ TOKEN_EXPOSURE = "Splunk Authentication Token Exposure in Debug Log"
     ("CVE-2024-29945", TOKEN_EXPOSURE, 1),
     ("cve-2024-29945", TOKEN_EXPOSURE, 1),
     ("t1003.001", "T1003.001: LSASS Memory", 1),
-    # Names find their page among the first on screen: a macro only one detection uses, a story (whose
-    # detections have the same words in their names).
+    # A macro only one detection uses finds it among the first on screen; a story's name finds the story first
+    # (its detections have the same words in their names).
     ("aws_ecr_users", "AWS ECR Container Upload Unknown User", 3),
-    ("Log4Shell CVE-2021-44228", "Log4Shell CVE-2021-44228", 3),
+    ("Log4Shell CVE-2021-44228", "Log4Shell CVE-2021-44228", 1),  # the whole title: before pages named after it
 ])
 def test_ids_are_found_however_they_are_entered(page, served_2024_site, query, expected, rank, how):
     page.goto(served_2024_site)
@@ -184,14 +185,15 @@ def numbers_index(seed: int = 2, documents: int = 3000, words: int = 30) -> list
 def test_prefix_queries_do_not_fail_on_an_index_that_breaks_lunr(page, served_2024_site):
     index = json.loads(page.request.get(served_2024_site + "search/search_index.json").text())
     page.goto(served_2024_site + "about/")
-    theme_worker = re.search(r"search\.[0-9a-f]+\.min\.js", page.content()).group(0)
-    assert f'"search": "../javascripts/search-worker.js?theme={theme_worker}"' in page.content()
+    theme_worker = next((Path(material.__file__).parent / "templates" / "assets" / "javascripts" / "workers")
+                        .glob("search.*.min.js")).name
+    assert '"search": "../javascripts/site-search-worker.js"' in page.content()  # what the site's pages use
     failed = []
     page.on("console", lambda message: failed.append(message.text) if "Invalid query" in message.text else None)
     queries = ["1*", "2*", "3*", "4*", "5*", "6*", "7*", "8*", "9*", "12*", "23*", "34*", "45*", "56*", "67*",
                "78*", "89*", "91*"]
 
-    def found(worker: str) -> list[int]:
+    def found(worker: str, config: dict = index["config"]) -> list[int]:
         return page.evaluate("""async ([worker, data, queries]) => {
             const search = new Worker(worker);
             const ask = message => new Promise(done => { search.onmessage = e => done(e.data);
@@ -200,16 +202,70 @@ def test_prefix_queries_do_not_fail_on_an_index_that_breaks_lunr(page, served_20
             const counts = [];
             for (const query of queries) counts.push((await ask({type: 2, data: query})).data.items.length);
             search.terminate();
-            return counts; }""", [worker, {"config": index["config"], "docs": numbers_index(),
+            return counts; }""", [worker, {"config": config, "docs": numbers_index(),
                                            "options": {"suggest": False}}, queries])
 
     found(f"../assets/javascripts/workers/{theme_worker}")
     page.wait_for_timeout(200)
     assert failed, "the theme's own worker no longer fails on this index: is search-worker.js still needed?"
-    failed.clear()
-    counts = found(f"../javascripts/search-worker.js?theme={theme_worker}")  # what the site's pages use
-    page.wait_for_timeout(200)
-    assert failed == [] and all(count > 0 for count in counts), counts
+    counts = []
+    for worker, config in ((f"../javascripts/search-worker.js?theme={theme_worker}", index["config"]),  # sections
+                           ("../javascripts/site-search-worker.js", written_config(index["config"], numbers_index()))):
+        failed.clear()
+        counts.append(found(worker, config))
+        page.wait_for_timeout(200)
+        assert failed == [] and all(count > 0 for count in counts[-1]), (worker, counts[-1])
+    assert counts[0] == counts[1]  # both complete each query's number to the same pages
+
+
+def test_a_typed_query_lists_the_pages_with_its_words_marked(page, served_2024_site):
+    page.goto(served_2024_site)
+    titles = results_for(page, "lsass memory", "typed")
+    assert "T1003.001: LSASS Memory" in titles[:10]
+    first = page.locator(".md-search-result__item").first
+    assert first.locator("h1 mark").all_inner_texts() == ["LSASS", "Memory"]
+    marked = first.locator("p mark").all_inner_texts()  # in the excerpt: the words and their completions
+    assert marked and all(word.lower().startswith(("lsass", "memory")) for word in marked), marked
+    assert page.locator(".md-search-result .sc-search-terms").count() == 0  # the lookup words are not sent
+    # A word the query requires, and one it rules out.
+    assert all("Defender" not in title for title in results_for(page, "dism -defender", "typed"))
+    assert "Windows DISM Remove Defender" in results_for(page, "dism", "typed")
+    page.locator("input.md-search__input").fill("+nosuchword dism")
+    page.locator(".md-search-result__meta", has_text="No matching documents").wait_for(timeout=20_000)
+
+
+def test_the_site_search_worker_groups_a_hand_written_page_s_sections_under_it(page, served_2024_site):
+    """A hand-written page keeps the theme's entry per section: found by a section, the page lists it."""
+    index = json.loads(page.request.get(served_2024_site + "search/search_index.json").text())
+    page.goto(served_2024_site + "about/")
+    docs = [{"location": "guide/", "title": "Guide", "text": "<p>How to read the site.</p>"},
+            {"location": "guide/#lookups", "title": "Lookups", "text": "<p>A lookup is a table.</p><p>Other.</p>"},
+            {"location": "endpoint/x/", "title": "Uses a lookup", "text": "<p>Reads a table.</p>"}]
+    config = index["config"]
+    result = page.evaluate("""async ([data, query]) => {
+        const search = new Worker("../javascripts/site-search-worker.js");
+        const ask = message => new Promise(done => { search.onmessage = e => done(e.data);
+                                                     search.postMessage(message); });
+        await ask({type: 0, data});
+        const answer = await ask({type: 2, data: query});
+        search.terminate();
+        return answer; }""", [{"config": written_config(config, docs), "docs": docs, "options": {"suggest": True}},
+                              "lookup"])
+    assert result["type"] == 3
+    groups = [[(item["location"], item["title"], item["text"]) for item in group] for group in result["data"]["items"]]
+    assert groups == [
+        [("endpoint/x/", "Uses a <mark>lookup</mark>", "<p>Reads a table.</p>")],  # the whole word in its title
+        # The section's paragraph with the match (of two), and the page it is a section of.
+        [("guide/#lookups", "<mark>Lookups</mark>", "<p>A <mark>lookup</mark> is a table.</p>"),
+         ("guide/", "Guide", "<p>How to read the site.</p>")]]
+    assert result["data"]["suggest"] == ["lookup"]
+
+
+def written_config(config: dict, docs: list[dict]) -> dict:
+    """The index's `config` with the word index of `docs` (search.py), as a build writes it."""
+    from generator.site.search import with_word_index
+
+    return with_word_index({"config": {k: v for k, v in config.items() if k != "words"}, "docs": docs})["config"]
 
 
 def test_search_excerpts_come_from_the_description_and_listings_rank_below_pages(page, served_2024_site):

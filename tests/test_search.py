@@ -9,7 +9,7 @@ import pytest
 
 from conftest import ATTACK_10, CORPUS, GOLDEN_BASIC, TESTS, mkdocs_build
 from generator.pipeline import Inputs, generate
-from generator.site.search import SearchTerms, page_summary, summary, with_terms
+from generator.site.search import SearchTerms, page_summary, summary, with_terms, with_word_index
 
 DETECTION = "endpoint/disable_defender_with_powershell/"
 
@@ -85,6 +85,13 @@ def built_index(site: Path) -> list[dict]:
     return json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))["docs"]
 
 
+def assert_written_from(site: Path, entries: list[dict]) -> None:
+    """The site's search index is `entries` with their words indexed (`with_word_index`)."""
+    written = json.loads((site / "search" / "search_index.json").read_text(encoding="utf-8"))
+    config = {key: value for key, value in written["config"].items() if key != "words"}
+    assert written == with_word_index({"config": config, "docs": entries})
+
+
 def index_from_every_section(site: Path, sections_site: Path, content: Path, inputs: Inputs) -> list[dict]:
     """What slimming the theme's index of every section (`sections_site`) gives for the site built at `site`."""
     hand_written = {path.relative_to(TESTS.parent / "docs").with_suffix("").as_posix() + "/"
@@ -111,7 +118,7 @@ def test_each_page_s_entry_is_what_the_theme_s_entries_of_the_whole_page_give(ca
     sections = mkdocs_build(tmp_path / "sections", strict=False, SEARCH_SECTIONS="true", **variables)
     assert site.returncode == 0 and sections.returncode == 0, site.stderr[-2000:] + sections.stderr[-2000:]
     expected = index_from_every_section(tmp_path / "site", tmp_path / "sections", content, Inputs(attack, cves))
-    assert built_index(tmp_path / "site") == expected
+    assert_written_from(tmp_path / "site", expected)
 
 
 def test_each_page_s_entry_in_the_2022_corpus_is_what_the_whole_page_gives(corpus_site, tmp_path):
@@ -122,7 +129,7 @@ def test_each_page_s_entry_in_the_2022_corpus_is_what_the_whole_page_gives(corpu
     assert sections.returncode == 0, sections.stderr[-2000:]
     inputs = Inputs(Path(variables["ATTACK_BUNDLE"]), Path(variables["CVE_FILE"]))
     expected = index_from_every_section(site, tmp_path / "sections", CORPUS / "source", inputs)
-    assert built_index(site) == expected
+    assert_written_from(site, expected)
 
 
 class _Page:
@@ -161,3 +168,64 @@ def test_a_long_listing_s_excerpt_is_its_first_words_as_in_the_whole_page(introd
     assert page_summary(page, html) == whole_page_summary(page, html)
     excerpt = page_summary(page, html)["excerpt"]
     assert ("Every" in excerpt) if introduction else ("Detection 0 TTP Detection 1" in excerpt and excerpt.endswith("…"))
+
+
+SEPARATOR = r'[\s\-,:;!=\[\]()"/|]+'  # mkdocs.yml's
+
+
+def postings_of(index: dict) -> dict[str, list[tuple[int, int]]]:
+    """Word -> [(entry number, field)], read as docs/javascripts/site-search-worker.js reads the word index."""
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+    words = index["config"]["words"]
+    found = {}
+    for word, encoded in zip(words["words"].split(" "), words["postings"].split(" "), strict=True):
+        value, entry, postings = 0, 0, []
+        for character in encoded:
+            digit = digits.index(character)
+            value = value * 32 + (digit & 31)
+            if digit < 32:
+                entry += value >> 2
+                postings.append((entry, value & 3))
+                value = 0
+        found[word] = postings
+    return found
+
+
+def test_the_word_index_has_each_word_once_with_the_entries_and_the_weightiest_field_it_is_in():
+    terms = "0b0a1c2d-0000-4000-8000-000000000001 · T1562.001 Disable or Modify Tools · powershell.exe"
+    entries = [{"location": "about/", "title": "About", "text": "<p>The site.</p>"},
+               {"location": "about/#more", "title": "More", "text": "<p>Powershell, &quot;quoted&quot;.</p>"}]
+    entries += [with_terms({"location": f"endpoint/d{n}/", "title": f"Disable Defender {n}",
+                            "excerpt": "Turns off Defender: the end."}, terms) for n in range(40)]
+    index = with_word_index({"config": {"separator": SEPARATOR, "pipeline": ["stopWordFilter"]}, "docs": entries})
+    postings = postings_of(index)
+    words = index["config"]["words"]["words"].split(" ")
+    assert words == sorted(words) and "the" not in postings and "or" not in postings  # stop words
+    assert postings["about"] == [(0, 3)] and postings["site"] == [(0, 0)]
+    assert postings["quoted"] == [(1, 0)] and postings["powershell"] == [(1, 0)]  # character references read
+    detections = range(2, 42)
+    assert postings["defender"] == [(n, 3) for n in detections]  # in the title and the excerpt: the title
+    assert postings["t1562.001"] == [(n, 1) for n in detections] and postings["end"] == [(n, 0) for n in detections]
+    assert postings["powershell.exe"] == [(n, 1) for n in detections]
+    # The id is the entry's, matched by the worker; the lookup words leave the text shown.
+    assert "0b0a1c2d" not in postings and index["docs"][2]["id"] == "0b0a1c2d-0000-4000-8000-000000000001"
+    assert index["docs"][2]["text"] == "<p>Turns off Defender: the end.</p>" and "id" not in index["docs"][0]
+    assert index["docs"][:2] == entries[:2]
+
+
+def test_without_the_stop_word_filter_every_word_is_indexed():
+    index = with_word_index({"config": {"separator": SEPARATOR, "pipeline": []},
+                             "docs": [{"location": "a/", "title": "The A", "text": ""}]})
+    assert postings_of(index) == {"a": [(0, 3)], "the": [(0, 3)]} and index["config"]["words"]["stop_words"] == []
+
+
+def test_a_preview_reads_again_only_the_entries_that_changed_and_gives_what_a_build_gives():
+    config = {"separator": SEPARATOR, "pipeline": ["stopWordFilter"]}
+    entries = [with_terms({"location": f"endpoint/d{n}/", "title": f"Detection {n}", "excerpt": f"Finds {n}."},
+                          f"id-{n} · T1003") for n in range(5)]
+    known: dict = {}
+    with_word_index({"config": config, "docs": entries}, known)
+    changed = [*entries[:2], {**entries[2], "title": "Renamed"}, *entries[4:]]  # one changed, one gone
+    assert with_word_index({"config": config, "docs": changed}, known) == with_word_index({"config": config,
+                                                                                           "docs": changed})
+    assert len(known) == 4

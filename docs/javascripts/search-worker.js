@@ -1,5 +1,6 @@
-// The theme's search worker, with one fix to lunr, the search library it runs. The page names the
-// theme's worker file after "?theme=" (generator/site/search.py puts this file in its place).
+// The theme's search worker, with one fix to lunr, the search library it runs: the site's search worker
+// with `search_sections: true` (the theme's index of every section; otherwise site-search-worker.js answers).
+// The page names the theme's worker file after "?theme=" (generator/site/search.py puts this file in its place).
 //
 // lunr keeps the index's words as a graph of letters and merges nodes that print alike; a node printed
 // as its letters and their target nodes' numbers run together ("a12" is both a->12 and a->1 followed by

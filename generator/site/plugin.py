@@ -9,8 +9,10 @@ it did on the published site.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
+import re
 from pathlib import Path
 
 import jinja2
@@ -41,7 +43,7 @@ from .redirects import remove_redirects, write_redirects
 from .sanitize import plain_title, sanitize
 from .pictures import content_pictures, diagram_sources, pictures_key
 from .staging import StagedSite, StagingUnavailable, repair
-from .search import SearchTerms, page_summary, with_search_worker, with_terms
+from .search import SearchTerms, page_summary, with_search_worker, with_terms, with_word_index
 from .markdown import KramdownExtension, highlight_spl
 from .preview import (
     NOTICE,
@@ -547,7 +549,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if getattr(page, "finished_page", None) is not None:
             del page.finished_page
             return output  # as an earlier build finished it
-        output = compact(with_search_worker(highlight_spl(output)))
+        output = compact(with_search_worker(highlight_spl(output), self._one_search_entry(config)))
         output = with_policy(output) if self.preview is None else output
         if self.page_cache is not None and page.file.generated_by is not None:
             self.page_cache.keep_finished(page.file.src_uri, output)
@@ -555,7 +557,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
 
     def on_post_template(self, output_content: str, template_name: str, config: MkDocsConfig) -> str:
         # The theme's own pages (404.html) too; a sitemap has no <head> and is left as it is.
-        output_content = with_search_worker(output_content)
+        output_content = with_search_worker(output_content, self._one_search_entry(config))
         return with_policy(output_content) if self.preview is None else output_content
 
     @event_priority(50)  # before the search plugin writes its index
@@ -582,6 +584,20 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             pages = [file.url for file in self.files.documentation_pages()]
             index.entries = self.preview.merge_search(index.entries, pages)
             search.search_index_prev = None
+
+    @event_priority(-50)  # after the search plugin has written its index
+    def _on_post_build_search(self, config: MkDocsConfig) -> None:
+        """The search index with its words indexed (search.py), for the site's search worker."""
+        path = Path(config.site_dir) / "search" / "search_index.json"
+        if not self._one_search_entry(config) or not path.is_file():
+            return
+        index = json.loads(path.read_text(encoding="utf-8"))
+        try:
+            index = with_word_index(index, self.preview.search_words if self.preview is not None else None)
+        except re.error as error:
+            raise PluginError(f"mkdocs.yml: the search separator {index['config']['separator']!r} is not a "
+                              f"regular expression Python reads ({error}): the search index cannot be made") from None
+        path.write_text(json.dumps(index, separators=(",", ":")), encoding="utf-8")  # as the theme writes it
 
     @event_priority(-100)  # after mkdocs-redirects has written its pages
     def _on_post_build_redirects(self, config: MkDocsConfig) -> None:
@@ -616,8 +632,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             self.staged = None
             config.site_dir = self.site_dir
 
-    on_post_build = CombinedEvent(_on_post_build_report, _on_post_build_redirects, _on_post_build_cache,
-                                  _on_post_build_swap)
+    on_post_build = CombinedEvent(_on_post_build_report, _on_post_build_search, _on_post_build_redirects,
+                                  _on_post_build_cache, _on_post_build_swap)
 
     def on_build_error(self, *, error: Exception) -> None:
         """A build that failed leaves the previous site as it was (`--strict` fails after the site is swapped in,

@@ -59,6 +59,8 @@ class Preview:
     """src_uri -> digest of the Markdown served for it."""
     search_entries: dict[str, list] = field(default_factory=dict)
     """Page URL ("endpoint/x/") -> its search index entries."""
+    search_words: dict = field(default_factory=dict)
+    """A search entry's words, as search.with_word_index reads them: a rebuild reads only the changed ones."""
     dead_links: dict[str, list[str]] = field(default_factory=dict)
     """Page URL -> the links in it that led nowhere."""
     pages_of_sources: dict[str, tuple[tuple[str, ...], str | None]] = field(default_factory=dict)

@@ -6,7 +6,9 @@ before the first result. Here each generated page becomes one entry: its
 title, the start of its description as the excerpt and, not shown, the words
 a reader looks a detection up by (its id, ATT&CK ids and names, CVE ids,
 macros, lookups, data sources and the values its search matches on).
-Hand-written pages (docs/) keep their sections.
+Hand-written pages (docs/) keep their sections. The build then indexes the
+entries' words (`with_word_index`), so that the site's search worker has
+nothing to index in the reader's browser.
 """
 
 from __future__ import annotations
@@ -221,11 +223,121 @@ def _distinct(words: Iterable[str]) -> list[str]:
     return kept
 
 
+STOP_WORDS = ("a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "if", "in",
+              "into", "is", "it", "its", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there",
+              "these", "they", "this", "to", "was", "were", "which", "will", "with")
+"""Words too common to find a page by: not indexed, and left out of queries, where `stopWordFilter` is in the
+search settings' pipeline (mkdocs.yml has it)."""
+_HIDDEN_TERMS = re.compile(r'<span class="sc-search-terms">(.*?)</span>', re.DOTALL)
+_WORD_EDGES = re.compile(r"^[^\w$]+|[^\w$]+$")
+"""Punctuation around a word ("memory." is "memory"); docs/javascripts/site-search-worker.js does the same."""
+TEXT, TERMS, TITLE = 0, 1, 3
+"""A word's fields in the word index, in the order of their weight (2 is the page's id, matched in the worker)."""
+_DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+
+
+def with_word_index(index: dict, known: dict | None = None) -> dict:
+    """The search index as the theme writes it (`{"config", "docs"}`), ready for the site's search worker
+    (docs/javascripts/site-search-worker.js): the words are indexed here, not in each reader's browser.
+
+    Each entry keeps what the theme shows (location, title, excerpt, boost) and, as `id`, the page's id;
+    its hidden lookup words (`with_terms`) leave its text. The theme hands the index's `config` to its search
+    worker as it is, so the word index travels there, as `config["words"]`: `words`, every word in
+    JavaScript's sort order, separated by spaces; `postings`, for each word, the entries that have it, each
+    as (entry number - previous entry number) * 4 + the weightiest field it is in (TEXT, TERMS, TITLE), in
+    base-32 digits, the most significant first, all but the last from the upper half of `_DIGITS`;
+    and `stop_words`, the words left out. Words are as the worker splits a query: lower case, split at the
+    search separator, punctuation around them taken off. `known`, kept from one call to the next (a preview's
+    rebuilds), holds the words of each entry read: only new and changed entries are read again. Raises re.error
+    if the separator is not a regular expression Python reads."""
+    config = index["config"]
+    separator = re.compile(config["separator"])
+    stop_words = frozenset(STOP_WORDS) if "stopWordFilter" in config.get("pipeline", ()) else frozenset()
+    read = {} if known is None else known
+    docs, postings = [], {}
+    for number, entry in enumerate(index["docs"]):
+        key = (separator.pattern, stop_words, entry.get("title", ""), entry.get("text", ""), *entry.get("tags", ()))
+        if key not in read:
+            read[key] = _entry_words(entry, separator, stop_words)
+        shown, page_id, fields = read[key]
+        doc = {**entry, "text": shown}
+        if page_id:
+            doc["id"] = page_id
+        docs.append(doc)
+        for word, field in fields.items():
+            numbers = postings.get(word)
+            if numbers is None:
+                postings[word] = [number * 4 + field]
+            else:
+                numbers.append(number * 4 + field)
+    if known is not None:  # what no entry has any more is forgotten
+        for gone in read.keys() - {(separator.pattern, stop_words, entry.get("title", ""), entry.get("text", ""),
+                                    *entry.get("tags", ())) for entry in index["docs"]}:
+            del read[gone]
+    words = sorted(postings, key=lambda word: word.encode("utf-16-be"))  # JavaScript compares UTF-16 units
+    encoded = " ".join(_encoded_postings(postings[word]) for word in words)
+    return {**index, "config": {**config, "words": {"words": " ".join(words), "postings": encoded,
+                                                   "stop_words": sorted(stop_words)}}, "docs": docs}
+
+
+def _entry_words(entry: dict, separator: re.Pattern, stop_words: frozenset[str]) -> tuple[str, str, dict[str, int]]:
+    """(the entry's text without its lookup words, the page's id, each of its words -> its weightiest field)."""
+    text = entry.get("text", "")
+    hidden = _HIDDEN_TERMS.search(text)
+    lookup = html.unescape(hidden.group(1)).strip() if hidden else ""
+    page_id, _, terms = lookup.partition(" · ")
+    shown = _HIDDEN_TERMS.sub("", text) if hidden else text
+    fields: dict[str, int] = {}
+    for field, words in ((TITLE, _plain(entry.get("title", ""))),
+                         (TERMS, " ".join([terms, *entry.get("tags", ())])), (TEXT, _plain(shown))):
+        for word in _index_words(words, separator, stop_words):
+            fields.setdefault(word, field)
+    return shown, page_id, fields
+
+
+def _plain(markup: str) -> str:
+    return html.unescape(_TAGS.sub(" ", markup))
+
+
+def _index_words(text: str, separator: re.Pattern, stop_words: frozenset[str]):
+    for word in separator.split(text.lower()):
+        if word and not (word[0].isalnum() and word[-1].isalnum()):  # most words have no punctuation around
+            word = _WORD_EDGES.sub("", word)
+        if word and word not in stop_words:
+            yield word
+
+
+def _encoded_postings(values: list[int]) -> str:
+    encoded, previous = [], 0
+    for value in values:
+        delta = value - (previous << 2)  # (entry number - previous entry number) * 4 + field
+        encoded.append(_SHORT_NUMBERS[delta] if delta < len(_SHORT_NUMBERS) else _base32(delta))
+        previous = value >> 2
+    return "".join(encoded)
+
+
+def _base32(value: int) -> str:
+    digits = [value & 31]
+    value >>= 5
+    while value:
+        digits.append((value & 31) | 32)
+        value >>= 5
+    return "".join(_DIGITS[digit] for digit in reversed(digits))
+
+
+_SHORT_NUMBERS = tuple(_base32(value) for value in range(1024))
+"""The digits of the numbers of one or two digits, most postings."""
+
+
 _THEME_WORKER = re.compile(r'"search": "([^"]*?)assets/javascripts/workers/(search\.[0-9a-f]+\.min\.js)"')
 
 
-def with_search_worker(html: str) -> str:
-    """The page with docs/javascripts/search-worker.js as its search worker, which runs the theme's own
-    (named after "?theme=") with a fix to lunr: without it, short queries failed on a large index."""
-    return _THEME_WORKER.sub(r'"search": "\1javascripts/search-worker.js?theme=\2"', html, count=1)
+def with_search_worker(html: str, one_entry_per_page: bool) -> str:
+    """The page with the site's search worker in place of the theme's.
 
+    With one entry per page: docs/javascripts/site-search-worker.js, which answers from the word index the
+    build made (`with_word_index`) and ranks an exact id first. With the theme's index of every section
+    (`search_sections`): docs/javascripts/search-worker.js, which runs the theme's own worker (named after
+    "?theme=") with a fix to lunr: without it, short queries failed on a large index."""
+    worker = r"javascripts/site-search-worker.js" if one_entry_per_page else r"javascripts/search-worker.js?theme=\2"
+    return _THEME_WORKER.sub(r'"search": "\1' + worker + '"', html, count=1)
