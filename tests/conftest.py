@@ -109,18 +109,22 @@ def pytest_terminal_summary(terminalreporter):
 SITE_URL = "https://example.github.io/escu/"
 
 
-def mkdocs_build(out: Path, strict: bool = True, config: Path | None = None, unprivileged: bool = False,
-                 **env: str) -> subprocess.CompletedProcess:
-    """`mkdocs build` into `out` of the project's mkdocs.yml, or of `config` (see `site_config`); `unprivileged`:
-    without root's power to read unreadable files (unprivileged.py)."""
+def mkdocs_command(out: Path, strict: bool = True, config: Path | None = None, **env: str) -> dict:
+    """The arguments, environment and folder of `python -m mkdocs build` into `out` (see mkdocs_build)."""
     # SOURCE_DATE_EPOCH: the sitemap's timestamp, so that two builds can be compared byte for byte.
     # COMPARE_WITH, RELEASES: no What changed or release pages unless a test asks for them.
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": SITE_URL, "SOURCE_DATE_EPOCH": "1700000000",
                    "COMPARE_WITH": "", "RELEASES": "", **env}
-    start = [sys.executable, str(TESTS / "unprivileged.py")] if unprivileged else [sys.executable, "-m"]
-    return subprocess.run([*start, "mkdocs", "build", *(["--strict"] if strict else []),
-                           *(["--config-file", str(config)] if config else []), "--site-dir", str(out)],
-                          cwd=ROOT, env=environment, capture_output=True, text=True, timeout=600)
+    return {"args": ["build", *(["--strict"] if strict else []), *(["--config-file", str(config)] if config else []),
+                     "--site-dir", str(out)], "env": environment, "cwd": str(ROOT)}
+
+
+def mkdocs_build(out: Path, strict: bool = True, config: Path | None = None,
+                 **env: str) -> subprocess.CompletedProcess:
+    """`mkdocs build` into `out` of the project's mkdocs.yml, or of `config` (see `site_config`)."""
+    command = mkdocs_command(out, strict, config, **env)
+    return subprocess.run([sys.executable, "-m", "mkdocs", *command["args"]], cwd=command["cwd"], env=command["env"],
+                          capture_output=True, text=True, timeout=600)
 
 
 def site_config(folder: Path, settings: dict, **top: object) -> Path:
