@@ -29,6 +29,7 @@ fi
 .venv/bin/python -m pip install -q -r requirements-test.txt
 
 export NO_MKDOCS_2_WARNING=1
-# One worker per core (pytest-xdist); tests of a costly shared fixture stay on one worker (tests/conftest.py).
+# One worker per core (pytest-xdist); tests of a costly shared fixture stay on one worker, and the longest groups
+# are handed out first, in tests/conftest.py's order (not pytest-xdist's, which puts the groups of most tests first).
 # Arguments after ours win: `-n 0` runs everything in one process, as a debugger wants.
-REQUIRE_BROWSER=1 exec .venv/bin/python -m pytest -n auto --dist loadgroup "$@"
+REQUIRE_BROWSER=1 exec .venv/bin/python -m pytest -n auto --dist loadgroup --no-loadscope-reorder "$@"

@@ -64,22 +64,34 @@ def render_args(content_dir: Path, out: Path) -> list:
 
 # The suite runs on one worker per core (scripts/test.sh: pytest-xdist, --dist loadgroup). A fixture is built once per
 # worker that needs it, so the tests of a file stay on one worker (its module fixtures), and the tests of each costly
-# session fixture too, whatever their file: the fixture names the group.
+# session fixture too, whatever their file: the fixture names the group. The two published sites are groups of their
+# own: no test needs both, so each worker can build one.
 WORKER_GROUPS = {
     "runs": "hostile suite",  # test_hostile: every case through both CLI layouts and mkdocs
-    "corpus_site": "published sites", "corpus_2024_site": "published sites",
+    "corpus_site": "published 2022 site", "corpus_2024_site": "published 2024 site",
     "today_site": "october 2024 site",
     "site_2025": "later schemas", "site_2026": "later schemas", "generations_sites": "later schemas",
     "releases_repository": "releases", "releases_site": "releases",
 }
+LONGEST_GROUPS = ("october 2024 site", "hostile suite", "test_releases_corpus.py", "published 2022 site",
+                  "published 2024 site", "later schemas", "test_cache.py", "test_accessibility.py", "test_sources.py",
+                  "test_converge.py")
+"""The groups that take longest, longest first (measured: guide/testing.md), handed out before the others: a
+worker that starts a long group last keeps the run going alone. scripts/test.sh turns pytest-xdist's own order
+(most tests first) off."""
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own, which reads the marks into the test ids
 def pytest_collection_modifyitems(config, items):
-    """Each test runs on the worker of its costly session fixture's group, else on its file's."""
+    """Each test runs on the worker of its costly session fixture's group, else on its file's; the longest groups
+    first."""
+    groups = {}
     for item in items:
         group = next((WORKER_GROUPS[name] for name in item.fixturenames if name in WORKER_GROUPS), item.path.name)
         item.add_marker(pytest.mark.xdist_group(group))
+        groups[item] = group
+    rank = {group: number for number, group in enumerate(LONGEST_GROUPS)}
+    items.sort(key=lambda item: rank.get(groups[item], len(rank)))  # stable: each group keeps its order
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -109,18 +121,22 @@ def pytest_terminal_summary(terminalreporter):
 SITE_URL = "https://example.github.io/escu/"
 
 
-def mkdocs_build(out: Path, strict: bool = True, config: Path | None = None, unprivileged: bool = False,
-                 **env: str) -> subprocess.CompletedProcess:
-    """`mkdocs build` into `out` of the project's mkdocs.yml, or of `config` (see `site_config`); `unprivileged`:
-    without root's power to read unreadable files (unprivileged.py)."""
+def mkdocs_command(out: Path, strict: bool = True, config: Path | None = None, **env: str) -> dict:
+    """The arguments, environment and folder of `python -m mkdocs build` into `out` (see mkdocs_build)."""
     # SOURCE_DATE_EPOCH: the sitemap's timestamp, so that two builds can be compared byte for byte.
     # COMPARE_WITH, RELEASES: no What changed or release pages unless a test asks for them.
     environment = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": SITE_URL, "SOURCE_DATE_EPOCH": "1700000000",
                    "COMPARE_WITH": "", "RELEASES": "", **env}
-    start = [sys.executable, str(TESTS / "unprivileged.py")] if unprivileged else [sys.executable, "-m"]
-    return subprocess.run([*start, "mkdocs", "build", *(["--strict"] if strict else []),
-                           *(["--config-file", str(config)] if config else []), "--site-dir", str(out)],
-                          cwd=ROOT, env=environment, capture_output=True, text=True, timeout=600)
+    return {"args": ["build", *(["--strict"] if strict else []), *(["--config-file", str(config)] if config else []),
+                     "--site-dir", str(out)], "env": environment, "cwd": str(ROOT)}
+
+
+def mkdocs_build(out: Path, strict: bool = True, config: Path | None = None,
+                 **env: str) -> subprocess.CompletedProcess:
+    """`mkdocs build` into `out` of the project's mkdocs.yml, or of `config` (see `site_config`)."""
+    command = mkdocs_command(out, strict, config, **env)
+    return subprocess.run([sys.executable, "-m", "mkdocs", *command["args"]], cwd=command["cwd"], env=command["env"],
+                          capture_output=True, text=True, timeout=600)
 
 
 def site_config(folder: Path, settings: dict, **top: object) -> Path:

@@ -17,7 +17,6 @@ import shutil
 import subprocess
 import sys
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from http.server import ThreadingHTTPServer
@@ -26,7 +25,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import ROOT, TESTS, QuietHandler, mkdocs_build
+from conftest import ROOT, TESTS, QuietHandler, mkdocs_command
 
 SUITE = TESTS / "hostile"
 CASES = yaml.safe_load((SUITE / "cases.yml").read_text(encoding="utf-8"))
@@ -108,32 +107,62 @@ class Run:
     site: subprocess.CompletedProcess | None = None
 
 
-def run_case(case: dict, root: Path) -> Run:
-    where = prepare(case, root)
-    run = Run(where, snapshot(where))
-    references = ["--attack", "attack.json", "--cves", "cves.json", "--splunk-apps", "splunk_apps.json",
-                  "--d3fend", "d3fend.json"]
-    # Every run is unprivileged (see unprivileged.py): as root, files with mode 000 would be read all the same.
+REFERENCES = ["--attack", "attack.json", "--cves", "cves.json", "--splunk-apps", "splunk_apps.json",
+              "--d3fend", "d3fend.json"]
+IMPORTS = ["generator.cli", "mkdocs.__main__", "mkdocs.commands.build", "generator.site.plugin",
+           "material.plugins.search.plugin", "mkdocs_redirects.plugin", "markdown.extensions.tables",
+           "markdown.extensions.md_in_html", "markdown.extensions.smarty", "markdown.extensions.fenced_code",
+           "markdown.extensions.toc"]
+"""What the fork server imports once for every case's commands (tests/forkserver.py)."""
+
+
+def commands(where: Path) -> list[dict]:
+    """A case's three commands, in their order: the CLI in both layouts, then `mkdocs build` (as mkdocs_build
+    runs it, not --strict)."""
+    jobs = []
     for layout in ("published", "mkdocs"):
-        run.cli[layout] = subprocess.run(
-            [sys.executable, str(TESTS / "unprivileged.py"), "generator", "render", "--layout", layout,
-             "--content", "content", *references,
-             "--out", f"out-{layout}"], cwd=where, capture_output=True, text=True, timeout=300,
-            env={**os.environ, "PYTHONPATH": str(ROOT)})
-    run.site = mkdocs_build(where / "site", strict=False, unprivileged=True, CONTENT_DIR=str(where / "content"),
-                            ATTACK_BUNDLE=str(where / "attack.json"), CVE_FILE=str(where / "cves.json"),
-                            SPLUNK_APPS_FILE=str(where / "splunk_apps.json"), D3FEND_FILE=str(where / "d3fend.json"),
-                            CONTENT_FORM="")
-    run.after = snapshot(where)
-    return run
+        jobs.append({"module": "generator", "cwd": str(where), "timeout": 300,
+                     "args": ["render", "--layout", layout, "--content", "content", *REFERENCES,
+                              "--out", f"out-{layout}"],
+                     "env": {**os.environ, "PYTHONPATH": str(ROOT)}})
+    build = mkdocs_command(where / "site", strict=False, CONTENT_DIR=str(where / "content"),
+                           ATTACK_BUNDLE=str(where / "attack.json"), CVE_FILE=str(where / "cves.json"),
+                           SPLUNK_APPS_FILE=str(where / "splunk_apps.json"), D3FEND_FILE=str(where / "d3fend.json"),
+                           CONTENT_FORM="")
+    jobs.append({"module": "mkdocs", "cwd": build["cwd"], "timeout": 600, "args": build["args"], "env": build["env"]})
+    for number, job in enumerate(jobs):
+        job["stdout"], job["stderr"] = (str(where.parent / f"{where.name}.{number}.{name}") for name in ("out", "err"))
+    return jobs
 
 
 @pytest.fixture(scope="session")
 def runs(tmp_path_factory) -> dict[str, Run]:
+    """Every case prepared, its three commands run, and what they printed and changed.
+
+    The commands are those a contributor types, each a process of its own, unprivileged (see unprivileged.py:
+    as root, files with mode 000 would be read all the same); a fork server (tests/forkserver.py) starts them,
+    so that Python and mkdocs are started and imported once for all of them, not three hundred times."""
     root = tmp_path_factory.mktemp("hostile")
-    with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
-        futures = {case["name"]: pool.submit(run_case, case, root) for case in CASES}
-        return {name: future.result() for name, future in futures.items()}
+    prepared = {case["name"]: Run(where := prepare(case, root), snapshot(where)) for case in CASES}
+    chains = [commands(run.where) for run in prepared.values()]
+    jobs, results = root / "jobs.json", root / "results.json"
+    jobs.write_text(json.dumps({"parallel": max(2, os.cpu_count() or 2), "imports": IMPORTS, "chains": chains}))
+    server = subprocess.run([sys.executable, str(TESTS / "unprivileged.py"), "forkserver", str(jobs), str(results)],
+                            cwd=root, capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": os.pathsep.join((str(TESTS), str(ROOT)))})
+    assert server.returncode == 0, server.stderr[-3000:]
+    for run, chain, statuses in zip(prepared.values(), chains, json.loads(results.read_text())):
+        done = []
+        for job, status in zip(chain, statuses):
+            command = [sys.executable, "-m", job["module"], *job["args"]]
+            if status is None:
+                raise subprocess.TimeoutExpired(command, job["timeout"])
+            done.append(subprocess.CompletedProcess(command, status, Path(job["stdout"]).read_text(),
+                                                    Path(job["stderr"]).read_text()))
+        run.cli = dict(zip(("published", "mkdocs"), done[:2]))
+        run.site = done[2]
+        run.after = snapshot(run.where)
+    return prepared
 
 
 def issue_lines(output: str, where: Path) -> list[str]:
