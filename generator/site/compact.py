@@ -4,9 +4,11 @@ The theme's templates indent their markup generously: on a detection page,
 about 4.5 KB of the 20 KB around the article is blank space at the start of
 lines. Outside the article, each run of blank space that holds a line break
 becomes one line break (a browser shows any run of blank space between tags
-as one space, or none, so nothing a reader sees changes); scripts are left
-as they are, and the article (the page's own content, which may hold
-preformatted text) is not touched.
+as one space, or none, so nothing a reader sees changes); scripts and
+preformatted elements are left as they are. Inside the article (the page's
+own content, which may hold preformatted text) only the blank space the
+theme's template puts before its first and after its last element goes:
+blank space at the start and at the end of a block's lines is never shown.
 """
 
 from __future__ import annotations
@@ -15,14 +17,23 @@ import re
 
 _KEPT = re.compile(r"(<(script|pre|textarea)\b.*?</\2\s*>)", re.DOTALL | re.IGNORECASE)
 _INDENTED_LINES = re.compile(r"[ \t]*\n\s*")
+_KEPT_TAGS = ("pre", "textarea")
+_ARTICLE_START = re.compile(r"<article\b[^>]*>")
 
 
 def compact(page_html: str) -> str:
-    """`page_html` with the blank space around the theme's lines, outside the article, reduced to line breaks."""
+    """`page_html` with the blank space around the theme's lines, outside the article, reduced to line breaks,
+    and the article's leading and trailing blank space reduced to a line break."""
     start, end = page_html.find("<article"), page_html.rfind("</article>")
-    if start < 0 or end < start:
+    opened = _ARTICLE_START.match(page_html, start) if start >= 0 else None
+    if opened is None or end < opened.end():
         return page_html
-    return _compact(page_html[:start]) + page_html[start:end] + _compact(page_html[end:])
+    article = page_html[opened.end():end]
+    if article.strip() and all(len(re.findall(rf"<{tag}\b", article, re.IGNORECASE))
+                               == len(re.findall(rf"</{tag}\s*>", article, re.IGNORECASE)) for tag in _KEPT_TAGS):
+        # (a preformatted element left open would reach the article's end: then the article is kept as it is)
+        article = "\n" + article.strip(" \t\n\r\f") + "\n"
+    return _compact(page_html[:start]) + opened[0] + article + _compact(page_html[end:])
 
 
 def _compact(part: str) -> str:

@@ -35,6 +35,7 @@ from .config import PluginConfig
 from . import cache, convert
 from .layout import CHANGES_URL, legacy_redirects, src_uri
 from .compact import compact
+from .frame import frame_templates, theme_search_worker, unused_theme_files
 from .release_pages import RELEASES_INDEX
 from .policy import with_policy
 from .redirects import remove_redirects, write_redirects
@@ -161,6 +162,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             self._stage(config)
         if self.preview is not None and NOTICE_SCRIPT not in config.extra_javascript:
             config.extra_javascript.append(NOTICE_SCRIPT)
+        # The frame's shared files (frame.py): the icons' stylesheet and the theme's setup script, rendered once.
+        config.theme.static_templates.update(frame_templates(config.theme.dirs))
         setting = (self.config.build_cache or "").strip()
         self.cache_folder = root / setting if setting and setting.lower() not in ("false", "off", "no") else None
         return config
@@ -307,6 +310,9 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return pages
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        search = config.plugins.get("material/search")
+        for unused in unused_theme_files(files, config.theme.dirs, search.config.lang if search is not None else None):
+            files.remove(unused)  # never copied into the site: no reader loads them (frame.py)
         texts: dict[str, str] = {}
         self.content_documents: set[str] = set()
         """The documents made from one content file: their Markdown is guarded against costly blocks."""
@@ -535,6 +541,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return context
 
     def on_env(self, env, config: MkDocsConfig, files: Files):
+        env.globals["sc_search_worker"] = theme_search_worker(config.theme.dirs)  # for sc-frame.js (frame.py)
         if self.page_cache is not None:  # a page whose finished HTML the cache kept is written as it is
             env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({cache.FINISHED_TEMPLATE: cache.FINISHED_TEMPLATE_SOURCE}),
                                               env.loader])

@@ -46,7 +46,7 @@ def policy(html: str) -> str:
     hashes = sorted({script_hash(text) for text in inline_scripts(html)})
     return "; ".join([
         "default-src 'self'",
-        "script-src 'self' " + " ".join(hashes),
+        " ".join(["script-src 'self'", *hashes]),
         "style-src 'self' 'unsafe-inline'",  # the theme sets styles from its scripts; styles run no code
         "img-src 'self' data:",
         "font-src 'self' data:",
