@@ -1,10 +1,11 @@
 """What every page shares is written once: the theme's frame around each page made small.
 
 The theme repeats in every page its icons (inline SVG), its setup script, its
-palette script and its configuration (a block of JSON). The overrides
-(`overrides/partials/`) replace each with a reference to a file the pages
-share: the icons' stylesheet and the setup script are static templates
-(rendered once per build from the same settings as the pages), named here.
+palette script, its configuration (a block of JSON) and its search dialog.
+The overrides (`overrides/partials/`) replace each with a reference to a
+file the pages share: the icons' stylesheet, the setup script and the
+search dialog's script are static templates (rendered once per build from
+the same settings as the pages), named here.
 The theme's files no reader needs are left out of the site: the source maps
 of its minified scripts and styles, and the search languages the search
 plugin does not use.
@@ -17,7 +18,8 @@ from pathlib import Path
 
 from mkdocs.structure.files import File
 
-FRAME_TEMPLATES = ("assets/stylesheets/sc-icons.css", "assets/javascripts/sc-frame.js")
+FRAME_TEMPLATES = ("assets/stylesheets/sc-icons.css", "assets/javascripts/sc-frame.js",
+                   "assets/javascripts/sc-search.js")
 """The static templates of overrides/ that the frame's pages refer to."""
 
 SEARCH_WORKERS = "assets/javascripts/workers/search.*.min.js"
