@@ -45,10 +45,20 @@ def test_no_page_repeats_the_frames_icons_scripts_or_configuration(golden_site):
         assert 'id="__config"' not in html, f"{path}: the theme's configuration repeated"
         assert "md-search__form" not in html and "sc-search.js" in html, f"{path}: the search dialog repeated"
         assert "script-src 'self';" in html, path
-        used = set(_ICON_CLASS.findall(frame))
-        assert {"sc-icon--material-menu", "sc-icon--material-magnify"} <= used, path
-        for name in used:  # each icon a page shows is in the shared stylesheet, as a mask
+        assert {"sc-icon--material-menu", "sc-icon--material-magnify"} <= set(_ICON_CLASS.findall(frame)), path
+        for name in set(_ICON_CLASS.findall(html)):  # each icon a page shows is in the shared stylesheet, as a mask
             assert re.search(rf'\.{name}\{{--sc-icon:url\("data:image/svg\+xml', icons), f"{path}: {name}"
+
+
+def test_the_emoji_icons_are_drawn_by_the_shared_stylesheet_too(content_site):
+    """The published forms' emoji (the sample content has them) are the theme's icons, not repeated in each page."""
+    site, result = content_site
+    assert result.returncode == 0, result.stderr[-2000:]
+    emoji = [html for _, html in _pages(site) if 'title=":information_source:"' in html]
+    assert emoji and all('<span class="twemoji sc-emoji sc-emoji--information" title=":information_source:">'
+                         '<svg class="sc-icon sc-icon--material-information" viewBox="0 0 24 24"></svg></span>' in html
+                         for html in emoji)
+    assert ".sc-icon--material-information{--sc-icon:url(" in (site / "assets/stylesheets/sc-icons.css").read_text()
 
 
 def test_the_shared_setup_script_names_the_search_worker_the_site_has(golden_site):
@@ -62,6 +72,8 @@ def test_the_shared_setup_script_names_the_search_worker_the_site_has(golden_sit
     assert (site / "assets/javascripts/sc-palette.js").is_file()
     dialog = (site / "assets/javascripts/sc-search.js").read_text(encoding="utf-8")
     assert 'md-search__form' in dialog and "sc-icon--material-close" in dialog and "{{" not in dialog
+    icons = (site / "assets/stylesheets/sc-icons.css").read_text(encoding="utf-8")
+    assert all(f".{name}{{--sc-icon:" in icons for name in re.findall(r'sc-icon (sc-icon--[\w-]+)', dialog))
 
 
 def test_files_no_reader_loads_are_left_out(golden_site):

@@ -43,7 +43,7 @@ from .sanitize import plain_title, sanitize
 from .pictures import content_pictures, diagram_sources, pictures_key
 from .staging import StagedSite, StagingUnavailable, repair
 from .search import SearchTerms, page_summary, with_search_worker, with_terms
-from .markdown import KramdownExtension, highlight_spl
+from .markdown import CONTENT_ICONS, KramdownExtension, highlight_spl
 from .preview import (
     NOTICE,
     NOTICE_SCRIPT,
@@ -163,7 +163,9 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if self.preview is not None and NOTICE_SCRIPT not in config.extra_javascript:
             config.extra_javascript.append(NOTICE_SCRIPT)
         # The frame's shared files (frame.py): the icons' stylesheet and the theme's setup script, rendered once.
-        config.theme.static_templates.update(frame_templates(config.theme.dirs))
+        shared = frame_templates(config.theme.dirs)
+        config.theme.static_templates.update(shared)
+        self.extension.shared_icons = bool(shared)  # the emoji's icons too
         setting = (self.config.build_cache or "").strip()
         self.cache_folder = root / setting if setting and setting.lower() not in ("false", "off", "no") else None
         return config
@@ -542,6 +544,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
 
     def on_env(self, env, config: MkDocsConfig, files: Files):
         env.globals["sc_search_worker"] = theme_search_worker(config.theme.dirs)  # for sc-frame.js (frame.py)
+        env.globals["sc_content_icons"] = CONTENT_ICONS  # for sc-icons.css: the icons the pages' emoji show
         if self.page_cache is not None:  # a page whose finished HTML the cache kept is written as it is
             env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({cache.FINISHED_TEMPLATE: cache.FINISHED_TEMPLATE_SOURCE}),
                                               env.loader])
