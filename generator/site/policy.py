@@ -1,8 +1,10 @@
 """A Content Security Policy in every page `mkdocs build` writes: if anything got past the sanitizer, it still runs nothing.
 
-Scripts may come only from the site itself, plus the theme's own inline
-scripts, each allowed by the hash of its text (computed on the finished page:
-the sanitizer has already removed every script that came from content).
+Scripts may come only from the site itself, plus any inline script the
+finished page still has, each allowed by the hash of its text (computed on
+the finished page: the sanitizer has already removed every script that came
+from content). With the project's overrides the theme's pages have none: its
+inline scripts are files every page shares (frame.py).
 Everything else loads from the site only (a picture from another host is
 shown as a link to it, see markdown.py).
 Under `mkdocs serve` no policy is added: the live-reload script the server
