@@ -187,7 +187,10 @@ def test_prefix_queries_do_not_fail_on_an_index_that_breaks_lunr(page, served_20
     page.goto(served_2024_site + "about/")
     theme_worker = next((Path(material.__file__).parent / "templates" / "assets" / "javascripts" / "workers")
                         .glob("search.*.min.js")).name
-    assert '"search": "../javascripts/site-search-worker.js"' in page.content()  # what the site's pages use
+    # What the site's pages use: the theme's configuration, as the shared setup script
+    # (overrides/assets/javascripts/sc-frame.js) made it.
+    config = json.loads(page.evaluate("document.getElementById('__config').textContent"))
+    assert config["search"] == f"{served_2024_site}javascripts/site-search-worker.js"
     failed = []
     page.on("console", lambda message: failed.append(message.text) if "Invalid query" in message.text else None)
     queries = ["1*", "2*", "3*", "4*", "5*", "6*", "7*", "8*", "9*", "12*", "23*", "34*", "45*", "56*", "67*",
@@ -363,7 +366,8 @@ def test_the_theme_works_under_the_content_security_policy(page, served_site):
             if not request.url.startswith(("http://127.0.0.1:", "data:")) else None)
     page.goto(served_site + DISM)
     policy = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content")
-    assert "script-src 'self' 'sha256-" in policy and "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";")[0]
+    # The theme's inline scripts are files the pages share (generator/site/frame.py): scripts come from the site only.
+    assert "script-src 'self';" in policy and "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";")[0]
     # Search (its worker included), the palette toggle and the tabs still work.
     page.locator("label.md-search__icon, .md-search__input").first.click()
     page.locator(".md-search__input").fill("T1562.001")
@@ -663,3 +667,24 @@ def test_what_changed_is_reached_from_home_and_a_detection_links_to_its_visible_
     background = lambda locator: locator.evaluate("e => getComputedStyle(e).backgroundColor")  # noqa: E731
     assert len({background(added), background(removed), background(entry.locator("pre code"))}) == 3
     assert entry.get_by_role("cell", name="Anomaly").is_visible()  # the type, before
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_frames_shared_icons_are_painted(browser, served_site, width):
+    """The header's icons are empty <svg>s painted by the shared icon stylesheet (overrides/partials/sc-icons.html):
+    each shown one has its mask, its size, and the colour of the text around it."""
+    context = browser.new_context(viewport={"width": width, "height": 900 if width > 400 else 844})
+    page = context.new_page()
+    page.goto(served_site + DISM)
+    shown = page.evaluate("""() => [...document.querySelectorAll("header svg.sc-icon")]
+        .filter(icon => icon.getBoundingClientRect().width > 0)
+        .map(icon => { const style = getComputedStyle(icon);
+                       return [icon.getAttribute("class"), style.maskImage || style.webkitMaskImage,
+                               icon.getBoundingClientRect().width, style.backgroundColor, style.color]; })""")
+    context.close()
+    classes = {name for name, *_ in shown}
+    assert {"sc-icon sc-icon--material-menu" if width < 1000 else "sc-icon sc-icon--material-library",
+            "sc-icon sc-icon--material-weather-night"} <= classes, shown
+    for name, mask, size, background, colour in shown:
+        assert mask.startswith('url("data:image/svg+xml'), (name, mask)
+        assert size >= 16 and background == colour, (name, size, background, colour)

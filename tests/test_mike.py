@@ -85,10 +85,13 @@ def test_mike_deploys_each_release_as_a_site_of_its_own(deployed):
     detection_id = yaml.safe_load((ROOT / "content" / DETECTION).read_text(encoding="utf-8"))["id"]
     pages = {version: deployed / version / "endpoint" / detection_id / "index.html" for version in ("1.0", "2.0")}
     assert "Changed in 2.0." in pages["2.0"].read_text() and "Changed in 2.0." not in pages["1.0"].read_text()
-    # The theme's selector is on in both (the plugin turns it on under mike) and reads versions.json.
+    # The theme's selector is on in both (the plugin turns it on under mike) and reads versions.json. The theme's
+    # configuration is in the script every page shares (overrides/assets/javascripts/sc-frame.js).
     for version in ("1.0", "2.0"):
         home = (deployed / version / "index.html").read_text()
-        assert '"version": {"provider": "mike"}' in home
+        setup = (deployed / version / "assets" / "javascripts" / "sc-frame.js").read_text()
+        assert '<script src="assets/javascripts/sc-frame.js"></script>' in home
+        assert '"version": {"provider": "mike"}' in setup
 
 
 @pytest.fixture(scope="module")

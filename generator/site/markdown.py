@@ -133,6 +133,11 @@ class _DetailsBlocks(Preprocessor):
 
 _ICONS = {":information_source:": "information", ":warning:": "alert", ":no_entry:": "minus-circle"}
 """The emoji the published forms use, drawn with the theme's own icons: they show without an emoji font."""
+CONTENT_ICONS = tuple(f"material/{name}" for name in _ICONS.values())
+"""Those icons by the theme's names: with the project's overrides, the icon stylesheet holds them (frame.py)."""
+
+
+_VIEW_BOX = re.compile(r'viewBox="([^"]*)"')
 
 
 @lru_cache(maxsize=None)
@@ -164,9 +169,16 @@ class _EmojiCodes(InlineProcessor):
     show without an emoji font; nothing is fetched from anywhere.
     """
 
+    def __init__(self, pattern: str, md: Markdown, extension: KramdownExtension) -> None:
+        super().__init__(pattern, md)
+        self.extension = extension
+
     def handleMatch(self, m, data):  # noqa: N802 (Python-Markdown's name)
         code = m.group(0)
         icon = _icon(_ICONS[code]) if code in _ICONS else None
+        if icon is not None and self.extension.shared_icons:  # the site's icon stylesheet draws it (frame.py)
+            icon = f'<svg class="sc-icon sc-icon--material-{_ICONS[code]}" viewBox="{_VIEW_BOX.search(icon)[1]}"></svg>'
+
         if icon is not None:
             element = etree.Element("span", {"class": f"twemoji sc-emoji sc-emoji--{_ICONS[code]}", "title": code})
             element.text = self.md.htmlStash.store(icon)
@@ -512,6 +524,8 @@ class KramdownExtension(Extension):
         the document serving them ("assets/playbooks/x.png"; see pictures.py)."""
         self.lookups: dict[str, str | None] = {}
         """Each link the page looked up and what it gave (the build cache asks them again before reuse)."""
+        self.shared_icons = False
+        """The site has the icon stylesheet of the project's overrides: an emoji's icon is drawn by it, not inlined."""
         self._report = report
 
     def set_page(self, url: str | None, document: str | None, guarded: bool = False) -> None:
@@ -561,7 +575,7 @@ class KramdownExtension(Extension):
         md.parser.blockprocessors.register(_KramdownOList(md.parser), "olist", 40)
         md.parser.blockprocessors.register(_KramdownUList(md.parser), "ulist", 30)
         md.inlinePatterns.register(_LineBreak(r"\\\n", md), "kramdown_line_break", 185)
-        md.inlinePatterns.register(_EmojiCodes(r":[+\-\w]+:", md), "kramdown_emoji", 75)
+        md.inlinePatterns.register(_EmojiCodes(r":[+\-\w]+:", md, self), "kramdown_emoji", 75)
         # Before mkdocs' own link processing ("relpath", priority 0), which then
         # checks these document links and makes them relative URLs.
         md.treeprocessors.register(_SiteLinks(md, self), "kramdown_site_links", 5)

@@ -37,6 +37,7 @@ from .config import PluginConfig
 from . import cache, convert
 from .layout import CHANGES_URL, legacy_redirects, src_uri
 from .compact import compact
+from .frame import frame_templates, theme_search_worker, unused_theme_files
 from .release_pages import RELEASES_INDEX
 from .policy import with_policy
 from .redirects import remove_redirects, write_redirects
@@ -44,7 +45,7 @@ from .sanitize import plain_title, sanitize
 from .pictures import content_pictures, diagram_sources, pictures_key
 from .staging import StagedSite, StagingUnavailable, repair
 from .search import SearchTerms, page_summary, with_search_worker, with_terms, with_word_index
-from .markdown import KramdownExtension, highlight_spl
+from .markdown import CONTENT_ICONS, KramdownExtension, highlight_spl
 from .preview import (
     NOTICE,
     NOTICE_SCRIPT,
@@ -163,6 +164,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             self._stage(config)
         if self.preview is not None and NOTICE_SCRIPT not in config.extra_javascript:
             config.extra_javascript.append(NOTICE_SCRIPT)
+        # The frame's shared files (frame.py): the icons' stylesheet and the theme's setup script, rendered once.
+        shared = frame_templates(config.theme.dirs)
+        config.theme.static_templates.update(shared)
+        self.extension.shared_icons = bool(shared)  # the emoji's icons too
         setting = (self.config.build_cache or "").strip()
         self.cache_folder = root / setting if setting and setting.lower() not in ("false", "off", "no") else None
         return config
@@ -309,6 +314,9 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return pages
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        search = config.plugins.get("material/search")
+        for unused in unused_theme_files(files, config.theme.dirs, search.config.lang if search is not None else None):
+            files.remove(unused)  # never copied into the site: no reader loads them (frame.py)
         texts: dict[str, str] = {}
         self.content_documents: set[str] = set()
         """The documents made from one content file: their Markdown is guarded against costly blocks."""
@@ -537,6 +545,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return context
 
     def on_env(self, env, config: MkDocsConfig, files: Files):
+        env.globals["sc_search_worker"] = theme_search_worker(config.theme.dirs)  # for sc-frame.js (frame.py)
+        env.globals["sc_content_icons"] = CONTENT_ICONS  # for sc-icons.css: the icons the pages' emoji show
         if self.page_cache is not None:  # a page whose finished HTML the cache kept is written as it is
             env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({cache.FINISHED_TEMPLATE: cache.FINISHED_TEMPLATE_SOURCE}),
                                               env.loader])

@@ -1,8 +1,10 @@
 """A Content Security Policy in every page `mkdocs build` writes: if anything got past the sanitizer, it still runs nothing.
 
-Scripts may come only from the site itself, plus the theme's own inline
-scripts, each allowed by the hash of its text (computed on the finished page:
-the sanitizer has already removed every script that came from content).
+Scripts may come only from the site itself, plus any inline script the
+finished page still has, each allowed by the hash of its text (computed on
+the finished page: the sanitizer has already removed every script that came
+from content). With the project's overrides the theme's pages have none: its
+inline scripts are files every page shares (frame.py).
 Everything else loads from the site only (a picture from another host is
 shown as a link to it, see markdown.py).
 Under `mkdocs serve` no policy is added: the live-reload script the server
@@ -46,7 +48,7 @@ def policy(html: str) -> str:
     hashes = sorted({script_hash(text) for text in inline_scripts(html)})
     return "; ".join([
         "default-src 'self'",
-        "script-src 'self' " + " ".join(hashes),
+        " ".join(["script-src 'self'", *hashes]),
         "style-src 'self' 'unsafe-inline'",  # the theme sets styles from its scripts; styles run no code
         "img-src 'self' data:",
         "font-src 'self' data:",

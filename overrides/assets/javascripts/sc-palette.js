@@ -1,0 +1,18 @@
+// The colour scheme the reader chose on an earlier page, applied while the page loads (before it is shown):
+// the header runs this file where the theme ran the same steps inline (partials/javascripts/palette.html).
+(function () {
+  "use strict";
+  var palette = __md_get("__palette");
+  if (!palette || !palette.color) return;
+  if (palette.color.media === "(prefers-color-scheme)") {  // "follow the system": the option of the system's scheme
+    var light = matchMedia("(prefers-color-scheme: light)").matches;
+    var option = document.querySelector(light ? "[data-md-color-media='(prefers-color-scheme: light)']"
+                                              : "[data-md-color-media='(prefers-color-scheme: dark)']");
+    ["media", "scheme", "primary", "accent"].forEach(function (key) {
+      palette.color[key] = option.getAttribute("data-md-color-" + key);
+    });
+  }
+  Object.keys(palette.color).forEach(function (key) {
+    document.body.setAttribute("data-md-color-" + key, palette.color[key]);
+  });
+})();
