@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -109,6 +110,10 @@ CASES = {
 }
 
 
+FRAME_SCRIPT = "assets/javascripts/sc-frame.js"
+"""The setup script every page shares (generator/site/frame.py)."""
+
+
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_each_page_s_entry_is_what_the_theme_s_entries_of_the_whole_page_give(case, tmp_path):
     content, attack, cves = CASES[case]
@@ -117,6 +122,10 @@ def test_each_page_s_entry_is_what_the_theme_s_entries_of_the_whole_page_give(ca
     site = mkdocs_build(tmp_path / "site", strict=False, **variables)
     sections = mkdocs_build(tmp_path / "sections", strict=False, SEARCH_SECTIONS="true", **variables)
     assert site.returncode == 0 and sections.returncode == 0, site.stderr[-2000:] + sections.stderr[-2000:]
+    # The shared setup script names the worker: the site's own, or with every section the theme's with lunr fixed.
+    assert '"search": "javascripts/site-search-worker.js"' in (tmp_path / "site" / FRAME_SCRIPT).read_text()
+    assert re.search(r'"search": "javascripts/search-worker\.js\?theme=search\.[0-9a-f]+\.min\.js"',
+                     (tmp_path / "sections" / FRAME_SCRIPT).read_text())
     expected = index_from_every_section(tmp_path / "site", tmp_path / "sections", content, Inputs(attack, cves))
     assert_written_from(tmp_path / "site", expected)
 
