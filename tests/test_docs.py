@@ -10,6 +10,8 @@ from conftest import ROOT
 GUIDE = ROOT / "guide"
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)(?:\s+\"[^\"]*\")?\)")
 CODE = re.compile(r"```.*?```|`[^`\n]*`", re.DOTALL)
+FENCED = re.compile(r"^```.*?^```", re.DOTALL | re.MULTILINE)
+"""Code blocks: their lines are not headings (a heading's code spans are part of its anchor)."""
 
 
 def documents() -> list[Path]:
@@ -23,7 +25,7 @@ def github_anchor(heading: str) -> str:
 
 
 def anchors(document: Path) -> set[str]:
-    text = CODE.sub("", document.read_text(encoding="utf-8"))
+    text = FENCED.sub("", document.read_text(encoding="utf-8"))
     return {github_anchor(heading) for heading in re.findall(r"^#{1,6} (.+)$", text, re.MULTILINE)}
 
 
@@ -66,14 +68,19 @@ def test_the_anchor_rule_is_githubs():
     assert github_anchor("Settings: your content, ATT&CK and reference files") == \
         "settings-your-content-attck-and-reference-files"
     assert github_anchor("Your own `security_content` checkout") == "your-own-security_content-checkout"
+    assert github_anchor("Markdown conversion: `benchmarks/inline_speed.py`") == \
+        "markdown-conversion-benchmarksinline_speedpy"
 
 
 def test_a_broken_link_is_found(tmp_path):
     """The check can fail: a dead file link and a dead anchor are both found; code is not read as links."""
     (tmp_path / "other.md").write_text("## A heading\n")
     page = tmp_path / "page.md"
-    page.write_text("# Title\n\n[gone](missing.md) [here](#title) [nowhere](#nothing) `[code](skipped.md)`\n"
+    page.write_text("# Title\n\n## With `code`\n\n```\n# not a heading\n```\n\n"
+                    "[gone](missing.md) [here](#title) [nowhere](#nothing) `[code](skipped.md)` [span](#with-code)\n"
+                    "[fenced](#not-a-heading)\n"
                     "[there](other.md#a-heading) [not there](other.md#b) [web](https://example.org/x)\n")
     assert broken_links([page], tmp_path) == ["page.md: missing.md (no such file)",
                                               "page.md: #nothing (no such heading)",
+                                              "page.md: #not-a-heading (no such heading)",
                                               "page.md: other.md#b (no such heading)"]
