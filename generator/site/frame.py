@@ -33,7 +33,8 @@ def frame_templates(theme_dirs: Iterable[str]) -> list[str]:
 
 
 def theme_search_worker(theme_dirs: Iterable[str]) -> str | None:
-    """The theme's search worker ("assets/javascripts/workers/search.<hash>.min.js"), which the setup script names."""
+    """The theme's search worker ("assets/javascripts/workers/search.<hash>.min.js"): the setup script names the
+    site's worker in its place (search.search_worker)."""
     for folder in theme_dirs:
         found = sorted(Path(folder).glob(SEARCH_WORKERS))
         if found:

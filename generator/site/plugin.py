@@ -13,7 +13,7 @@ import json
 import logging
 import os
 import re
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
@@ -44,7 +44,7 @@ from .redirects import remove_redirects, write_redirects
 from .sanitize import plain_title, sanitize
 from .pictures import content_pictures, diagram_sources, pictures_key
 from .staging import StagedSite, StagingUnavailable, repair
-from .search import SearchTerms, page_summary, with_search_worker, with_terms, with_word_index
+from .search import SearchTerms, page_summary, search_worker, with_search_worker, with_terms, with_word_index
 from .markdown import CONTENT_ICONS, KramdownExtension, highlight_spl
 from .preview import (
     NOTICE,
@@ -545,7 +545,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         return context
 
     def on_env(self, env, config: MkDocsConfig, files: Files):
-        env.globals["sc_search_worker"] = theme_search_worker(config.theme.dirs)  # for sc-frame.js (frame.py)
+        theme_worker = theme_search_worker(config.theme.dirs)  # the shared setup script names the site's (frame.py)
+        one_entry = self._one_search_entry(config)
+        env.globals["sc_search_worker"] = (search_worker(PurePosixPath(theme_worker).name, one_entry)
+                                           if theme_worker else None)
         env.globals["sc_content_icons"] = CONTENT_ICONS  # for sc-icons.css: the icons the pages' emoji show
         if self.page_cache is not None:  # a page whose finished HTML the cache kept is written as it is
             env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({cache.FINISHED_TEMPLATE: cache.FINISHED_TEMPLATE_SOURCE}),

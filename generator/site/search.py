@@ -256,7 +256,7 @@ def with_word_index(index: dict, known: dict | None = None) -> dict:
     read = {} if known is None else known
     docs, postings = [], {}
     for number, entry in enumerate(index["docs"]):
-        key = (separator.pattern, stop_words, entry.get("title", ""), entry.get("text", ""), *entry.get("tags", ()))
+        key = _entry_key(entry, separator, stop_words)
         if key not in read:
             read[key] = _entry_words(entry, separator, stop_words)
         shown, page_id, fields = read[key]
@@ -271,13 +271,17 @@ def with_word_index(index: dict, known: dict | None = None) -> dict:
             else:
                 numbers.append(number * 4 + field)
     if known is not None:  # what no entry has any more is forgotten
-        for gone in read.keys() - {(separator.pattern, stop_words, entry.get("title", ""), entry.get("text", ""),
-                                    *entry.get("tags", ())) for entry in index["docs"]}:
+        for gone in read.keys() - {_entry_key(entry, separator, stop_words) for entry in index["docs"]}:
             del read[gone]
     words = sorted(postings, key=lambda word: word.encode("utf-16-be"))  # JavaScript compares UTF-16 units
     encoded = " ".join(_encoded_postings(postings[word]) for word in words)
     return {**index, "config": {**config, "words": {"words": " ".join(words), "postings": encoded,
                                                    "stop_words": sorted(stop_words)}}, "docs": docs}
+
+
+def _entry_key(entry: dict, separator: re.Pattern, stop_words: frozenset[str]) -> tuple:
+    """What an entry's words depend on: a preview's rebuild reads again only the entries whose key is new."""
+    return (separator.pattern, stop_words, entry.get("title", ""), entry.get("text", ""), *entry.get("tags", ()))
 
 
 def _entry_words(entry: dict, separator: re.Pattern, stop_words: frozenset[str]) -> tuple[str, str, dict[str, int]]:
@@ -332,12 +336,21 @@ _SHORT_NUMBERS = tuple(_base32(value) for value in range(1024))
 _THEME_WORKER = re.compile(r'"search": "([^"]*?)assets/javascripts/workers/(search\.[0-9a-f]+\.min\.js)"')
 
 
-def with_search_worker(html: str, one_entry_per_page: bool) -> str:
-    """The page with the site's search worker in place of the theme's.
+def search_worker(theme_worker: str, one_entry_per_page: bool) -> str:
+    """The site's search worker, from the site's root, in place of the theme's (`theme_worker`,
+    "search.<hash>.min.js").
 
     With one entry per page: docs/javascripts/site-search-worker.js, which answers from the word index the
     build made (`with_word_index`) and ranks an exact id first. With the theme's index of every section
     (`search_sections`): docs/javascripts/search-worker.js, which runs the theme's own worker (named after
     "?theme=") with a fix to lunr: without it, short queries failed on a large index."""
-    worker = r"javascripts/site-search-worker.js" if one_entry_per_page else r"javascripts/search-worker.js?theme=\2"
-    return _THEME_WORKER.sub(r'"search": "\1' + worker + '"', html, count=1)
+    if one_entry_per_page:
+        return "javascripts/site-search-worker.js"
+    return f"javascripts/search-worker.js?theme={theme_worker}"
+
+
+def with_search_worker(html: str, one_entry_per_page: bool) -> str:
+    """A page that carries the theme's configuration itself (a site without the project's overrides; the
+    theme's 404 page) with the site's search worker (`search_worker`) in place of the theme's."""
+    return _THEME_WORKER.sub(lambda found: f'"search": "{found[1]}{search_worker(found[2], one_entry_per_page)}"',
+                             html, count=1)
