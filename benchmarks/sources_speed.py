@@ -26,8 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from generator import render  # noqa: E402
-from generator.pipeline import Inputs, generate  # noqa: E402
+from generator.pipeline import Inputs, Reuse, generate  # noqa: E402
 from generator.sources import content_source  # noqa: E402
 
 SPLUNK = ROOT.parent / "shared" / "corpus" / "escu-2024-10" / "source"
@@ -35,9 +34,9 @@ TEAM = ROOT / "tests" / "sources" / "acme"
 ATTACK = ROOT.parent / "shared" / "attack" / "enterprise-attack-15.1.json"
 
 
-def _generate(content, caches: dict | None = None) -> tuple[float, int]:
+def _generate(content, reuse: Reuse | None = None) -> tuple[float, int]:
     start = time.perf_counter()
-    result = generate(content, Inputs(ATTACK), "mkdocs", caches=caches)
+    result = generate(content, Inputs(ATTACK), "mkdocs", reuse=reuse)
     for page in result.pages:
         page.text  # the pages' text is rendered when asked for
     return time.perf_counter() - start, len(result.site.detections)
@@ -55,15 +54,13 @@ def _edit(path: Path, round_: int) -> None:
 
 def _rebuilds(scratch: Path, rounds: int) -> dict[str, list[float]]:
     """Warm rebuilds after one edit: in the first source, in the second, in the merged tree (interleaved)."""
-    render.remember_renders = True
     splunk, team, merged = scratch / "r-splunk", scratch / "r-team", scratch / "r-merged"
     shutil.copytree(SPLUNK, splunk)
     shutil.copytree(TEAM, team)
     shutil.copytree(SPLUNK, merged)
     shutil.copytree(TEAM, merged, dirs_exist_ok=True)
     two = (content_source(splunk, "splunk", several=True), content_source(team, "acme", several=True, overrides=True))
-    caches_two: dict = {}
-    caches_merged: dict = {}
+    caches_two, caches_merged = Reuse(), Reuse()
     _generate(two, caches_two)  # the first build, which fills the caches
     _generate(merged, caches_merged)
     times: dict[str, list[float]] = {"edit in the first of two sources": [], "edit in the second of two sources": [],
@@ -75,7 +72,6 @@ def _rebuilds(scratch: Path, rounds: int) -> dict[str, list[float]]:
         times["edit in the second of two sources"].append(_generate(two, caches_two)[0])
         _edit(merged / (SPLUNK_EDITED if round_ % 2 else TEAM_EDITED), round_)
         times["edit in the merged tree"].append(_generate(merged, caches_merged)[0])
-    render.remember_renders = False
     return times
 
 

@@ -376,6 +376,36 @@ def _closest(name: str, candidates: tuple[str, ...]) -> str | None:
     return lowered[match[0]] if match else None
 
 
+class DetectionPages:
+    """Detection pages linked by the previous build of this process (`mkdocs serve` keeps one), with the issues
+    linking each reported: a rebuild links again only the detections whose file changed, unless something they
+    are linked from (a macro, a lookup, a story's name, the ATT&CK bundle, ...) changed, when it links them all.
+
+    Found by the detection model itself: an unchanged file gives the same object again (`sources.SourceCache`).
+    """
+
+    def __init__(self) -> None:
+        self._links: tuple | None = None
+        self._earlier: dict[int, tuple[Detection, DetectionPage, tuple[Issue, ...], tuple]] = {}
+        self._now: dict[int, tuple[Detection, DetectionPage, tuple[Issue, ...], tuple]] = {}
+
+    def start(self, links: tuple) -> None:
+        """A new build, whose detections are linked from `links` (`_Linker.links`)."""
+        same = self._links is not None and self._links == links
+        self._earlier, self._now = (self._now or self._earlier) if same else {}, {}
+        self._links = links
+
+    def find(self, detection: Detection) -> tuple[DetectionPage, tuple[Issue, ...], tuple] | None:
+        found = self._earlier.get(id(detection))
+        if found is None or found[0] is not detection:
+            return None
+        self._now[id(detection)] = found
+        return found[1:]
+
+    def keep(self, detection: Detection, page: DetectionPage, issues: tuple[Issue, ...], recorded: tuple) -> None:
+        self._now[id(detection)] = (detection, page, issues, recorded)
+
+
 class _Linker:
     """Builds pages and collects issues; one instance per `build_site` call."""
 
@@ -426,12 +456,41 @@ class _Linker:
             if definition.type:
                 self.schedule_of_type.setdefault(definition.type, definition)
         self.issues: list[Issue] = []
+        self._recorded: list[tuple] | None = None
+        """While a detection's page is linked for `DetectionPages`: its `without_file` calls."""
+
+    def links(self) -> tuple:
+        """Everything a detection's page is linked from besides the detection itself: while it is equal, a page
+        linked before from the same detection is the page (`DetectionPages`)."""
+        return (self.techniques, self.attack_version, self.own, self.cves, self.rules, self.apps, self.d3fend,
+                self.macros, self.lookups, self.lookup_files, self.app_macros, self.app_lookups, self.data_sources,
+                self.story_names, self.baselines, self.serving, self.schedules, self.schedule_of_type)
+
+    def linked_page(self, detection: Detection, kept: DetectionPages | None) -> DetectionPage:
+        """The detection's page, as linked by an earlier build (`kept`) where it can be, with the issues linking
+        it reported then."""
+        if kept is None:
+            return self.detection_page(detection)
+        found = kept.find(detection)
+        if found is not None:
+            page, issues, recorded = found
+            self.issues.extend(issues)
+            for call in recorded:
+                self.without_file(*call)
+            return page
+        first_issue, self._recorded = len(self.issues), []
+        page = self.detection_page(detection)
+        kept.keep(detection, page, tuple(self.issues[first_issue:]), tuple(self._recorded))
+        self._recorded = None
+        return page
 
     def report(self, severity: Severity, source, keys: tuple, message: str) -> None:
         self.issues.append(Issue(source.path, source.line(*keys), severity, message))
 
     def without_file(self, file: str, source, keys: tuple, item: str, one: str, many: str) -> None:
         """A reference shown incompletely because `file` was not given; reported once per file, by `summary`."""
+        if self._recorded is not None:
+            self._recorded.append((file, source, keys, item, one, many))
         first, count = self._unchecked.get(file, ((source, keys, item, one, many), 0))
         self._unchecked[file] = (first, count + 1)
 
@@ -730,17 +789,20 @@ def _removed_pages(linker: _Linker, content: Content, rules, other_pages: dict[s
 def build_site(content: Content, techniques: dict[str, Technique], cves: dict[str, Cve] | None, rules,
                apps: dict[str, SplunkApp] | None = None,
                d3fend: dict[str, D3fendTechnique] | None = None, attack_version: str = "",
-               own: dict | None = None) -> tuple[Site, list[Issue]]:
+               own: dict | None = None, linked: DetectionPages | None = None) -> tuple[Site, list[Issue]]:
     """Link everything, deriving what the form (`rules`, a module of `forms`) derives.
 
     `cves`, `apps` and `d3fend` are None when no such file was given: CVEs and
     add-ons are then shown by id, D3FEND ids left out, each with a warning.
     `own` gives content sources (`sources.ContentSource`) reference files of
     their own (`References`), used for their files instead of the site's.
+    `linked`: the detection pages an earlier build linked, to reuse (`mkdocs serve`).
     """
     linker = _Linker(content, techniques, cves, rules, apps, d3fend, attack_version, own)
     linker.issues.extend(duplicate_ids(content))
-    detections = sorted((linker.detection_page(d) for d in content.detections if rules.is_published(d)),
+    if linked is not None:
+        linked.start(linker.links())
+    detections = sorted((linker.linked_page(d, linked) for d in content.detections if rules.is_published(d)),
                         key=lambda page: (page.name, page.detection.source.path))
 
     by_story: dict[str, list[DetectionPage]] = {}

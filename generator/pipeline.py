@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Sequence
+from typing import Any, Callable, Hashable, Sequence
 
 from .attack import load_attack
 from .changes import Changes, Older, compare
 from .cves import load_cves
-from .enrich import References, Site, build_site, with_typed_saved_searches
+from .enrich import DetectionPages, References, Site, build_site, with_typed_saved_searches
 from .exceptions import ConfigurationError
 from .folders import detection_folders
 from .forms import Choice, choose_form
@@ -18,12 +18,15 @@ from .issues import Issue, Severity
 from .load import content_label, load_content
 from .references import load_d3fend, load_splunk_apps
 from .releases import Releases
-from .render import Branding, Page, unique_paths
+from .render import Branding, Page, Renderings, unique_paths
 from .sources import ContentSource, Replacement, SourceCache, combine, content_source, of_source, source_problems
+from .tree import file_stamp
 
 
-def _render_published(site: Site, rules, **additions) -> tuple[list[Page], list[Issue]]:
-    return unique_paths(rules.pages(site))  # the published sites had no What changed or release pages, no branding
+def _render_published(site: Site, rules, renderings: Renderings | None = None,
+                      **additions) -> tuple[list[Page], list[Issue]]:
+    # the published sites had no What changed or release pages, no branding
+    return unique_paths(rules.pages(site, renderings=renderings))
 
 
 def _render_site(site: Site, rules, **additions) -> tuple[list[Page], list[Issue]]:
@@ -64,15 +67,45 @@ class Generated:
     """What sources with `overrides` replaced of other sources."""
 
 
+class ReadFiles:
+    """Reference files (the ATT&CK bundle, CVEs, add-ons, D3FEND) as read before, while each file's stamp is the
+    same: the ATT&CK bundle alone takes a second or more to read."""
+
+    def __init__(self) -> None:
+        self._kept: dict[tuple[Callable, Path], tuple[Hashable, Any]] = {}
+
+    def read(self, load: Callable[[Path], Any], path: Path) -> Any:
+        stamp = file_stamp(path)
+        kept = self._kept.get((load, path))
+        if kept is not None and stamp is not None and kept[0] == stamp:
+            return kept[1]
+        value = load(path)
+        if stamp is not None:
+            self._kept[(load, path)] = (stamp, value)
+        return value
+
+
+@dataclass
+class Reuse:
+    """What a long-lived process (`mkdocs serve`) keeps from one `generate` to the next, so that a rebuild does
+    the work of what changed: what each source file gave (one `SourceCache` per source folder), the reference
+    files read, the detection pages linked, the pages rendered."""
+
+    sources: dict[Path, SourceCache] = field(default_factory=dict)
+    references: ReadFiles = field(default_factory=ReadFiles)
+    linked: DetectionPages = field(default_factory=DetectionPages)
+    renderings: Renderings = field(default_factory=lambda: Renderings(remember=True))
+
+
 def generate(content: Path | Sequence[ContentSource], inputs: Inputs, layout: str = "published",
-             caches: dict[Path, SourceCache] | None = None, older: Older | None = None,
+             reuse: Reuse | None = None, older: Older | None = None,
              releases: Releases | None = None) -> Generated:
     """Load, enrich and render a content directory, or several (`sources`). Raises only ConfigurationError.
 
     Each source is loaded in its own schema generation (the layout of its
     folder; all in the form asked for, if one is), then they are combined
     (`sources.combine`); the site takes the form of the first.
-    `caches` keeps what each source file gave, for the next call (`mkdocs serve`): one per source folder.
+    `reuse` keeps what this call made for the next (`mkdocs serve`), and gives what the last one made.
     `older` (see `load_older`) gives the mkdocs layout its What changed page; `releases`
     (`releases.read_releases`, of the first source's repository) its release pages and each detection's history.
     """
@@ -82,35 +115,43 @@ def generate(content: Path | Sequence[ContentSource], inputs: Inputs, layout: st
         raise ConfigurationError("; ".join(problems))
     if layout not in LAYOUTS:
         raise ConfigurationError(f"unknown layout {layout!r} (choose from {', '.join(sorted(LAYOUTS))})")
+    if reuse is not None:
+        reuse.renderings.next_build()
     form = choose_form(sources[0].path, inputs.form)
     if len(sources) > 1 and not inputs.form:
         form = replace(form, reason=f"{form.reason}, in the first source, '{sources[0].label}'")
-    techniques, version, attack_issues = load_attack(inputs.attack_bundle)
-    cves = load_cves(inputs.cve_file)
-    apps = load_splunk_apps(inputs.splunk_apps_file)
-    d3fend = load_d3fend(inputs.d3fend_file)
+    def read(load: Callable[[Path], Any], path: Path | None) -> Any:
+        return reuse.references.read(load, path) if reuse is not None and path is not None else load(path)
+
+    techniques, version, attack_issues = read(load_attack, inputs.attack_bundle)
+    cves = read(load_cves, inputs.cve_file)
+    apps = read(load_splunk_apps, inputs.splunk_apps_file)
+    d3fend = read(load_d3fend, inputs.d3fend_file)
     loaded, load_issues = [], []
     for source in sources:
         rules = (form if inputs.form else choose_form(source.path)).rules
         folders, folder_issues = detection_folders(source.path, rules)
-        cache = caches.setdefault(source.path, SourceCache()) if caches is not None else None
+        cache = reuse.sources.setdefault(source.path, SourceCache()) if reuse is not None else None
         source_content, issues = load_content(source.path, folders, cache.load if cache is not None else None)
         source_content, issues = of_source(source_content, folder_issues + issues, source, cache)
         loaded.append((source, source_content))
         load_issues += issues
     combined, replacements, conflicts = combine(loaded, form.rules) if len(loaded) > 1 else (loaded[0][1], (), [])
-    own = {source: References(load_cves(source.cve_file), load_splunk_apps(source.splunk_apps_file),
-                              load_d3fend(source.d3fend_file))
+    own = {source: References(read(load_cves, source.cve_file), read(load_splunk_apps, source.splunk_apps_file),
+                              read(load_d3fend, source.d3fend_file))
            for source in sources if source.cve_file or source.splunk_apps_file or source.d3fend_file}
     if layout == "mkdocs":  # the 2020-2024 baselines and investigations, files in detections/, get pages
         combined = with_typed_saved_searches(combined, form.rules)
-    site, link_issues = build_site(combined, techniques, cves, form.rules, apps, d3fend, version, own)
+    site, link_issues = build_site(combined, techniques, cves, form.rules, apps, d3fend, version, own,
+                                   reuse.linked if reuse is not None else None)
     changes = None
     if older is not None and layout == "mkdocs":
         published = replace(combined, detections=tuple(page.detection for page in site.detections))
         changes = compare(older.content, published, older.label)
+    renderings = reuse.renderings if reuse is not None else None
     pages, render_issues = LAYOUTS[layout](site, form.rules, changes=changes, releases=releases,
-                                           replacements=replacements, branding=inputs.branding, sources=sources)
+                                           replacements=replacements, branding=inputs.branding, sources=sources,
+                                           renderings=renderings)
     issues = sorted(attack_issues + load_issues + conflicts + link_issues + render_issues, key=issue_order)
     return Generated(site, pages, issues, form, changes, sources, replacements)
 

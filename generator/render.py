@@ -295,33 +295,49 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
     return env
 
 
-_RENDERED: dict[tuple, str] = {}
-_RENDERED_LIMIT = 50_000
+class Renderings:
+    """Pages rendered by the previous build of this process, reused while a page's template and context are the same.
 
-remember_renders = False
-"""Set under `mkdocs serve`, where the same pages are rendered again and again; a single run gains nothing."""
-
-
-def render_once(template: jinja2.Template, **context) -> Callable[[], str]:
-    """`template` rendered with `context`, remembered (when `remember_renders`) while the same context comes again.
-
-    The context's values are frozen models, equal exactly when what the page
-    shows is equal, so an unchanged page (under `mkdocs serve`, every page
-    but the edited one) is not rendered again.
+    `mkdocs serve` keeps one that remembers (`remember=True`); a single run
+    gains nothing and uses one that does not. A context's values are frozen
+    models, equal exactly when what the page shows is equal. They are compared,
+    not hashed: the models of unchanged files are the same objects from one
+    build to the next, and identical objects are equal without being looked
+    into, while hashing would walk every model of every page each time.
     """
-    if not remember_renders:
-        return partial(template.render, **context)
-    key = (id(template.environment), template.name, tuple(sorted(context.items())))
 
-    def text() -> str:
-        found = _RENDERED.get(key)
-        if found is None:
-            if len(_RENDERED) >= _RENDERED_LIMIT:
-                _RENDERED.clear()
-            found = _RENDERED[key] = template.render(**context)
-        return found
+    def __init__(self, remember: bool = False):
+        self.remember = remember
+        self._earlier: dict[tuple[str, str], tuple[jinja2.Template, dict, str]] = {}
+        self._now: dict[tuple[str, str], tuple[jinja2.Template, dict, str]] = {}
+        self.rendered = 0
+        """Pages this build rendered (the others were reused)."""
 
-    return text
+    def next_build(self) -> None:
+        """What the last build rendered is what the next one can reuse; the rest is forgotten."""
+        if self._now:
+            self._earlier, self._now = self._now, {}
+        self.rendered = 0
+
+    def later(self, template: jinja2.Template, key: str, **context) -> Callable[[], str]:
+        """`template` rendered with `context` when asked for; `key` tells this page from others of the template
+        (e.g. its address). Reused when the previous build rendered the same template and an equal context
+        under the same key."""
+        if not self.remember:
+            return partial(template.render, **context)
+
+        def text() -> str:
+            slot = (template.name or "", key)
+            earlier = self._earlier.get(slot)
+            if earlier is not None and earlier[0] is template and earlier[1] == context:
+                found = earlier[2]
+            else:
+                found = template.render(**context)
+                self.rendered += 1
+            self._now[slot] = (template, context, found)
+            return found
+
+        return text
 
 
 def detection_positions(detections: tuple[DetectionPage, ...]) -> dict[int, int]:

@@ -91,6 +91,17 @@ class ContentTree(Protocol):
         """Whether something is at `path` (a file, a link, ...), to be read or refused by `read_text`."""
 
 
+def file_stamp(path: str | os.PathLike) -> Hashable | None:
+    """A value that changes whenever the file at `path` may have changed; None when that cannot be told."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    if found.st_mtime_ns > time.time_ns() - SETTLING_NS:
+        return None  # changed a moment ago: it may change again within the same file time
+    return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
+
+
 class DirectoryTree:
     """A content directory on disk (see the module's docstring)."""
 
@@ -245,12 +256,9 @@ class DirectoryTree:
 
     def stamp(self, path: str) -> Hashable | None:
         try:
-            found = os.stat(os.path.join(self.root, *_parts(path)))
-        except (OSError, ValueError):
+            return file_stamp(os.path.join(self.root, *_parts(path)))
+        except ValueError:
             return None
-        if found.st_mtime_ns > time.time_ns() - SETTLING_NS:
-            return None  # changed a moment ago: it may change again within the same file time
-        return (found.st_dev, found.st_ino, found.st_size, found.st_mtime_ns, found.st_ctime_ns)
 
     def is_dir(self, folder: str) -> bool:
         try:

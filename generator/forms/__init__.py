@@ -24,7 +24,7 @@ from . import escu_2022_03, escu_2024_04
 if TYPE_CHECKING:
     from ..enrich import Derived, Site
     from ..models import Detection, DetectionFolder, Story, Technique
-    from ..render import Page
+    from ..render import Page, Renderings
 
 class FormRules(Protocol):
     """What a form's module provides (see escu_2022_03 and escu_2024_04)."""
@@ -38,7 +38,7 @@ class FormRules(Protocol):
     def detection_url(self, detection: Detection, slug: str) -> str: ...
     def listed_lookups(self, search_calls: list[str], macro_calls: list[list[str]], known) -> list[str]: ...
     def story_categories(self, story: Story) -> tuple[str, ...]: ...
-    def pages(self, site: Site, for_site: bool = False) -> list[Page]: ...
+    def pages(self, site: Site, for_site: bool = False, renderings: Renderings | None = None) -> list[Page]: ...
 
 
 FORMS: dict[str, ModuleType] = {"2022-03": escu_2022_03, "2024-04": escu_2024_04}

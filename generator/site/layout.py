@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import partial
+from typing import Callable
 
 from ..changes import Changes, Entry, FieldChange, LinesChange, field_changes, line_diff, unique_anchor
 from ..enrich import DetectionPage, Site, StoryPage
@@ -17,7 +18,7 @@ from ..exports import export_links, export_pages
 from ..issues import Issue, Severity
 from ..models import Detection, Technique
 from ..releases import Releases
-from ..render import TEMPLATES, Branding, Page, environment, markdown_text, tag_url, unique_paths
+from ..render import TEMPLATES, Branding, Page, Renderings, environment, markdown_text, tag_url, unique_paths
 from ..slug import name_problem, slugify
 from ..sources import ContentSource, Replacement
 from .release_pages import release_pages
@@ -288,15 +289,18 @@ def source_summaries(site: Site, sources: tuple[ContentSource, ...]) -> list[Sou
 
 def render_site(site: Site, rules, changes: Changes | None = None, releases: Releases | None = None,
                 replacements: tuple[Replacement, ...] = (), branding: Branding = Branding(),
-                sources: tuple[ContentSource, ...] = ()) -> tuple[list[Page], list[Issue]]:
+                sources: tuple[ContentSource, ...] = (), renderings: Renderings | None = None
+                ) -> tuple[list[Page], list[Issue]]:
     """Every document of the mkdocs site, keyed by its docs-relative path; `rules` is the form.
 
     With `changes`, the site has a What changed page, and each added or changed detection links to its entry.
     With `releases`, it has the release pages, and each detection's page ends with its history.
     With `replacements` (what sources with `overrides` replaced), an Overrides page, and each replacing page
     says what it replaces and links its entry there. With several `sources`, each page of content says which
-    it comes from, and the home page lists them.
+    it comes from, and the home page lists them. `renderings`: what an earlier build of this process rendered, to
+    reuse (`mkdocs serve`).
     """
+    renderings = renderings or Renderings()
     env = environment((TEMPLATES / "site",))
     pages: list[Page] = []
     by_taxonomy = _detections_by_taxonomy(site)
@@ -304,7 +308,7 @@ def render_site(site: Site, rules, changes: Changes | None = None, releases: Rel
     urls = _urls_of_files(site)
     replaced = {entry.replacement.shown.source.path: entry for entry in replacement_entries(replacements, urls)}
     listing = env.get_template("taxonomy_listing.md.j2")
-    for page in rules.pages(site, for_site=True):
+    for page in rules.pages(site, for_site=True, renderings=renderings):
         if page.url is None or page.url == "/":
             continue  # the Jekyll navigation data and home page have mkdocs equivalents
         path = tuple(src_uri(page.url).split("/"))
@@ -320,7 +324,7 @@ def render_site(site: Site, rules, changes: Changes | None = None, releases: Rel
         elif detections is None:
             pages.append(page.moved(path))
         else:
-            text = partial(_with_listing, page, listing, detections)
+            text = partial(_with_listing, page, renderings.later(listing, page.url, detections=detections))
             pages.append(Page(path, text, page.source, page.label, page.url))
 
     pages, moved = _move_clashing_listings(pages)
@@ -333,9 +337,9 @@ def render_site(site: Site, rules, changes: Changes | None = None, releases: Rel
             group, title = page.listing
             listings.setdefault(group, []).append((title, page.url))
     summaries = source_summaries(site, sources) if len(sources) > 1 else []
-    pages.append(Page(("index.md",), partial(env.get_template("home.md.j2").render, site=site, techniques=entries,
-                                             listings=listings, changes=changes, releases=releases,
-                                             branding=branding, sources=summaries, replaced=len(replaced)),
+    pages.append(Page(("index.md",), renderings.later(env.get_template("home.md.j2"), "", site=site, techniques=entries,
+                                                      listings=listings, changes=changes, releases=releases,
+                                                      branding=branding, sources=summaries, replaced=len(replaced)),
                       label="home page", url="/"))
     if changes is not None:
         pages.append(Page(("changes.md",), partial(env.get_template("changes.md.j2").render, changes=changes,
@@ -345,25 +349,25 @@ def render_site(site: Site, rules, changes: Changes | None = None, releases: Rel
                                                      entries=list(replaced.values())),
                           label="Overrides page", url=OVERRIDES_URL))
     tags = tag_entries(site)
-    pages.append(Page(("tags.md",), partial(env.get_template("tags.md.j2").render, tags=tags,
-                                            inline_pages=TAG_INLINE_PAGES),
+    pages.append(Page(("tags.md",), renderings.later(env.get_template("tags.md.j2"), "", tags=tags,
+                                                     inline_pages=TAG_INLINE_PAGES),
                       label="tag index", url="/tags/"))
     tag_template = env.get_template("tag.md.j2")
     for tag in tags:
         if tag.slug is not None:
-            pages.append(Page(("tags", tag.slug + ".md"), partial(tag_template.render, tag=tag),
+            pages.append(Page(("tags", tag.slug + ".md"), renderings.later(tag_template, tag.slug, tag=tag),
                               label=f"tag '{tag.name}'", url=tag.url))
     pages.append(Page(("techniques", "index.md"),
-                      partial(env.get_template("techniques.md.j2").render, columns=columns, legend=heat_legend(),
-                              covered=sum(shown.values()), total=len(shown), unplaced=unplaced(columns, entries),
-                              attack_version=site.attack_version),
+                      renderings.later(env.get_template("techniques.md.j2"), "", columns=columns,
+                                       legend=heat_legend(), covered=sum(shown.values()), total=len(shown),
+                                       unplaced=unplaced(columns, entries), attack_version=site.attack_version),
                       label="technique matrix", url="/techniques/"))
     pages.append(Page(("data_sources", "index.md"),
-                      partial(env.get_template("data_sources.md.j2").render, entries=site.data_sources),
+                      renderings.later(env.get_template("data_sources.md.j2"), "", entries=site.data_sources),
                       label="data source index", url="/data_sources/"))
     data_source_template = env.get_template("data_source.md.j2")
     for entry in site.data_sources:
-        page = Page(("data_sources", entry.slug + ".md"), partial(data_source_template.render, entry=entry),
+        page = Page(("data_sources", entry.slug + ".md"), renderings.later(data_source_template, entry.url, entry=entry),
                     entry.data_source.source, url=entry.url)
         notices = _notices(page, None, None, replaced.get(page.source.path))
         pages.append(Page(page.path, partial(_after_front_matter, page, notices), page.source, url=page.url)
@@ -371,9 +375,10 @@ def render_site(site: Site, rules, changes: Changes | None = None, releases: Rel
     technique_template = env.get_template("technique.md.j2")
     for entry in entries:
         pages.append(Page(("techniques", entry.technique.id + ".md"),
-                          partial(technique_template.render, entry=entry, attack_version=site.attack_version),
+                          renderings.later(technique_template, entry.technique.id, entry=entry,
+                                           attack_version=site.attack_version),
                           label=f"technique {entry.technique.id}", url=entry.url))
-    pages.extend(_schema_pages(env, site))
+    pages.extend(_schema_pages(env, site, renderings))
     pages.append(Page(("exports.md",), partial(env.get_template("exports.md.j2").render, site=site,
                                                links=export_links(site)), label="exports page", url="/exports/"))
     pages.extend(export_pages(site, site.attack_version, branding.name))
@@ -384,7 +389,7 @@ def render_site(site: Site, rules, changes: Changes | None = None, releases: Rel
     return pages, _slashed_anchors(tags) + moved + issues
 
 
-def _schema_pages(env, site: Site) -> list[Page]:
+def _schema_pages(env, site: Site, renderings: Renderings) -> list[Page]:
     """The pages of what ESCU 5 and 6 added: baselines, investigations and removed detections, each with an
     index. A removed detection's page is at the address it had, so that old links still land."""
     pages: list[Page] = []
@@ -395,11 +400,11 @@ def _schema_pages(env, site: Site) -> list[Page]:
             ("removed", site.removed, "removed_index.md.j2", "removed.md.j2", lambda e: e.detection.source)):
         if not entries:
             continue
-        pages.append(Page((kind, "index.md"), partial(env.get_template(index).render, entries=entries),
+        pages.append(Page((kind, "index.md"), renderings.later(env.get_template(index), "", entries=entries),
                           label=f"{kind} index", url=f"/{kind}/"))
         page_template = env.get_template(template)
         for entry in entries:
-            pages.append(Page(tuple(src_uri(entry.url).split("/")), partial(page_template.render, entry=entry),
+            pages.append(Page(tuple(src_uri(entry.url).split("/")), renderings.later(page_template, entry.url, entry=entry),
                               source(entry), url=entry.url))
     return pages
 
@@ -504,5 +509,5 @@ def _detections_by_taxonomy(site: Site) -> dict[str, list[DetectionPage]]:
     return listed
 
 
-def _with_listing(page: Page, listing, detections: list[DetectionPage]) -> str:
-    return page.text + listing.render(detections=detections)
+def _with_listing(page: Page, listing: Callable[[], str]) -> str:
+    return page.text + listing()

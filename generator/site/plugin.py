@@ -30,7 +30,7 @@ from ..issues import Issue, Severity
 from ..pipeline import Inputs, generate, issue_order, load_older
 from ..releases import Releases, read_releases
 from ..tree import Unreadable
-from .. import parallel, render
+from .. import parallel
 from ..render import Branding, Page
 from ..sources import ContentSource, SourcesTree, content_source, shown_path
 from .config import PluginConfig
@@ -122,7 +122,6 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.command = command
         if command == "serve":
             self.preview = Preview()
-            render.remember_renders = True
             logging.getLogger("mkdocs.commands.build").addFilter(_NoDirtyBuildWarning())
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -226,7 +225,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         releases, release_issues = self._releases()
         try:
             generated = generate(self.sources, self.inputs, layout="mkdocs",
-                                 caches=preview.source_caches if preview else None, older=older, releases=releases)
+                                 reuse=preview.reuse if preview else None, older=older, releases=releases)
         except GeneratorError as exc:
             raise PluginError(str(exc)) from None
         self.pages = generated.pages
@@ -320,7 +319,9 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         texts: dict[str, str] = {}
         self.content_documents: set[str] = set()
         """The documents made from one content file: their Markdown is guarded against costly blocks."""
-        rendered = parallel.split_map(_texts, self.pages)  # the pages' Markdown, on both cores where possible
+        # The pages' Markdown, on both cores where possible; while serving, in this process, which keeps what it
+        # rendered for the next rebuild (most pages are the same again).
+        rendered = _texts(self.pages) if self.preview is not None else parallel.split_map(_texts, self.pages)
         for page, text in zip(self.pages, rendered):
             src_uri = "/".join(page.path)
             if files.get_file_from_path(src_uri) is not None:
@@ -352,10 +353,17 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             files.append(File.generated(config, PROBLEMS_DATA, content=problems_data(self.issues)))
             files.append(File.generated(config, NOTICE_SCRIPT, content=NOTICE))
         self._add_to_nav(config, texts)
-        self._open_cache(config, files, texts)
+        documents = files.documentation_pages()
+        self._open_cache(config, documents, files, texts)
+        self.converter = convert.Converter(config, self.extension)
+        if isinstance(config.nav, list):  # each page outside the navigation is ours from the start (not made twice)
+            named = _nav_paths(config.nav)
+            for file in documents:
+                if file.generated_by is not None and file.src_uri not in named:
+                    convert.SitePage(None, file, config).converter = self.converter
         self.files = files
-        self.progress = (0, len(files.documentation_pages()))
-        self.extension.documents = {_site_url(f): f.src_uri for f in files.documentation_pages()}
+        self.progress = (0, len(documents))
+        self.extension.documents = {_site_url(f): f.src_uri for f in documents}
         # Generated data files (exports) can be linked too: "/api/detections.json" -> "api/detections.json".
         self.extension.documents.update({"/" + uri + "/": uri for uri in texts if not uri.endswith(".md")})
         self._add_redirects(config)
@@ -363,7 +371,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             self.pages = []  # their Markdown is in the files now
         return files
 
-    def _open_cache(self, config: MkDocsConfig, files: Files, texts: dict[str, str]) -> None:
+    def _open_cache(self, config: MkDocsConfig, documents: list[File], files: Files, texts: dict[str, str]) -> None:
         """The build cache, with this build's key of every generated page (cache.py)."""
         self.store = self.page_cache = None
         if self.cache_folder is None:
@@ -377,7 +385,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.store = cache.BuildCache.open(self.cache_folder, cache_log.warning, new_build=first)
         conversion, finished = cache.fingerprints(config, self.config, serving=self.preview is not None)
         self.page_cache = cache.PageCache(self.store, conversion, finished)
-        for file in files.documentation_pages():  # while serving, only the pages this rebuild builds
+        for file in documents:  # while serving, only the pages this rebuild builds
             if file.generated_by is not None and file.is_modified() and file.src_uri in texts:
                 self.page_cache.add(file.src_uri, texts[file.src_uri], guarded=file.src_uri in self.content_documents)
         self.page_cache.add_nav_titles(config.nav, files)
@@ -403,14 +411,15 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.redirects_to_write, self.redirects_gone = wanted, gone
 
     def on_nav(self, nav, config: MkDocsConfig, files: Files):
-        converter = convert.Converter(config, self.extension)
         in_nav = {id(page) for page in nav.pages}
-        for file in files.documentation_pages():
-            if file.generated_by is not None and id(file.page) not in in_nav:  # nearly every page
-                convert.SitePage(None, file, config).converter = converter  # in place of mkdocs' Page
+        documents = files.documentation_pages()
+        for file in documents:
+            if file.generated_by is not None and id(file.page) not in in_nav and not isinstance(file.page,
+                                                                                                  convert.SitePage):
+                convert.SitePage(None, file, config).converter = self.converter  # in place of mkdocs' Page
         page_cache = self.page_cache
         if page_cache is not None:  # what an earlier build converted, with the same inputs and links
-            for file in files.documentation_pages():
+            for file in documents:
                 if file.generated_by is not None and file.is_modified():
                     self.extension.set_page(_site_url(file), file.src_uri)
                     page_cache.look_up(file.src_uri, self.extension.still_leads)
@@ -550,6 +559,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         env.globals["sc_search_worker"] = (search_worker(PurePosixPath(theme_worker).name, one_entry)
                                            if theme_worker else None)
         env.globals["sc_content_icons"] = CONTENT_ICONS  # for sc-icons.css: the icons the pages' emoji show
+        if self.preview is not None:
+            env.bytecode_cache = self.preview.compiled
         if self.page_cache is not None:  # a page whose finished HTML the cache kept is written as it is
             env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({cache.FINISHED_TEMPLATE: cache.FINISHED_TEMPLATE_SOURCE}),
                                               env.loader])
@@ -637,6 +648,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self._close_cache()
         if self.preview is not None:
             self.preview.completed = True  # the last event of a served build: everything is written
+            self.preview.settle()
 
     @event_priority(-1000)  # the very last: everything is written and kept
     def _on_post_build_swap(self, config: MkDocsConfig) -> None:
@@ -682,7 +694,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         content_log.info(summary)
         if not first:
             read = [(source.shown_as + "/" if source.shown_as else "") + path for source in self.sources
-                    for path in preview.source_caches[source.path].load.read]
+                    for path in preview.reuse.sources[source.path].load.read]
             names = ", ".join(read[:3]) + (f" and {len(read) - 3} more" if len(read) > 3 else "")
             content_log.info(f"rebuilt {preview.rebuilt} of {self.progress[1]} pages; "
                              + (f"read again: {names}" if read else "no source file changed"))
@@ -722,6 +734,20 @@ def _diagrams(site, sources: tuple[ContentSource, ...]) -> dict[str, tuple[str, 
         for asked, candidates in own.items():
             wanted.setdefault(asked, tuple(prefix + candidate for candidate in candidates))
     return dict(sorted(wanted.items()))
+
+
+def _nav_paths(nav) -> set[str]:
+    """The documents mkdocs.yml's navigation names, with a title or without."""
+    found: set[str] = set()
+    for item in nav if isinstance(nav, list) else [nav]:
+        if isinstance(item, str):
+            found.add(item.lstrip("/"))
+        elif isinstance(item, dict):
+            for value in item.values():
+                found |= _nav_paths(value)
+        elif isinstance(item, list):
+            found |= _nav_paths(item)
+    return found
 
 
 def _texts(pages: list[Page]) -> list[str]:

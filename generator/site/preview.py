@@ -1,7 +1,8 @@
 """`mkdocs serve`: rebuild only what an edit changed, and show problems where the reader looks.
 
 What a preview keeps from one rebuild to the next (the plugin lives as long
-as the server): what each source file gave (`SourceCache`), a digest of each
+as the server): what each source file gave, the reference files read and the
+pages rendered (`pipeline.Reuse`), a digest of each
 generated page's Markdown, each page's search index entries and dead links,
 the page each source file had, and the problems last reported. With these a
 rebuild is an mkdocs "dirty" build in which only the pages whose Markdown
@@ -15,6 +16,7 @@ None of this runs for `mkdocs build`.
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import html
 import json
@@ -23,6 +25,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
+import jinja2.bccache
 from mkdocs.config import load_config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import MkDocsException
@@ -31,7 +35,7 @@ from mkdocs.structure.files import File
 
 from ..issues import Issue, Severity
 from ..releases import ReleaseCache
-from ..sources import SourceCache
+from ..pipeline import Reuse
 
 _REPOSITORY = "raw.githubusercontent.com/splunk/security_content/"
 """Pages that hot-link a picture of the content's repository show the site's copy when it has one."""
@@ -49,14 +53,35 @@ class GeneratedFile(File):
         return not self.unchanged
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """The theme's templates compiled once a session: each rebuild loads the configuration again, and with it a
+    new Jinja environment, which would compile them all again. Jinja compares each template's source with the
+    checksum it was compiled from, so an edited template is compiled again."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self._code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self._code[bucket.key] = bucket.bytecode_to_string()
+
+
 @dataclass
 class Preview:
     """The state of one `mkdocs serve` session (see the module's docstring)."""
 
-    source_caches: dict[Path, SourceCache] = field(default_factory=dict)
-    """Content folder -> what each of its source files gave."""
+    reuse: Reuse = field(default_factory=Reuse)
+    """What each source file gave, the reference files read, the pages rendered: a rebuild does what changed."""
     digests: dict[str, str] = field(default_factory=dict)
     """src_uri -> digest of the Markdown served for it."""
+    texts: dict[str, str] = field(default_factory=dict)
+    """src_uri -> the Markdown served for it (the string itself: one reused by the next build has its digest)."""
+    pictures_key: str = ""
+    """The digest of the pictures the site served (`files`), part of a digest of a page that hot-links one."""
     search_entries: dict[str, list] = field(default_factory=dict)
     """Page URL ("endpoint/x/") -> its search index entries."""
     search_words: dict = field(default_factory=dict)
@@ -82,8 +107,31 @@ class Preview:
     """A digest of what every page is made with besides the content: mkdocs.yml, docs/ and the theme's folder."""
     rebuilt: int = 0
     """Pages converted by the current build (what the terminal reports)."""
+    compiled: CompiledTemplates = field(default_factory=CompiledTemplates)
+    """The theme's templates, compiled."""
+    settled: bool = False
+    """The first build's objects are out of the cycle collector's way (`settle`)."""
     served_pictures: set[str] = field(default_factory=set)
     """The site paths of the content's pictures the last build served (pictures.py)."""
+
+    def settle(self) -> None:
+        """Once the first build of the session is done: what it made and keeps for the rebuilds (each file's model,
+        the rendered pages, ...) is left out of Python's cycle collector from then on.
+
+        The collector would otherwise walk all of it again, several times each
+        rebuild: seconds at 10,000 detections. What of it becomes garbage later
+        is still freed, by reference counting (models and texts hold no
+        cycles); the cycles among the first build's own mkdocs objects (files,
+        pages, navigation), once replaced, are the one thing never freed.
+        """
+        if not self.settled:
+            gc.collect()
+            gc.freeze()
+            # What is left to collect is small now: a full collection every tenth of the younger ones (Python's
+            # default) would come several times a rebuild, each walking every page and file mkdocs holds.
+            young, middle, full = gc.get_threshold()
+            gc.set_threshold(young, middle, max(full, 100))
+            self.settled = True
 
     def full_build_needed(self, surroundings: str) -> str | None:
         """Why the next build must rebuild every page, or None; forgets what the pages were when one must.
@@ -99,7 +147,7 @@ class Preview:
             reason = "mkdocs.yml, docs/ or the theme changed"
         self.surroundings = surroundings
         if reason:
-            self.digests, self.redirects, self.search_entries = {}, {}, {}
+            self.digests, self.texts, self.redirects, self.search_entries = {}, {}, {}, {}
         return reason
 
     # -- which pages changed --------------------------------------------------------------------
@@ -113,9 +161,13 @@ class Preview:
         site serves (`pictures`, a digest) changed. When a page went away,
         every page is rebuilt: links to it may be anywhere.
         """
-        digests = {uri: hashlib.blake2b(text.encode("utf-8") + (pictures.encode() if _REPOSITORY in text else b""),
+        same_pictures = pictures == self.pictures_key
+        # A text that is the very string of the last build (a page rendered then, reused now) has its digest.
+        digests = {uri: self.digests[uri] if same_pictures and self.texts.get(uri) is text and uri in self.digests
+                   else hashlib.blake2b(text.encode("utf-8") + (pictures.encode() if _REPOSITORY in text else b""),
                                         digest_size=16).hexdigest()
                    for uri, text in texts.items()}
+        self.texts, self.pictures_key = texts, pictures
         self.removed = sorted(self.digests.keys() - digests.keys())
         incremental = self.built_once and not self.removed
         added = {site_url(uri).rstrip("/") for uri in digests.keys() - self.digests.keys()}

@@ -14,7 +14,7 @@ from typing import Callable
 import jinja2
 
 from ...enrich import DetectionPage, Site
-from ...render import Page, association_runs, detection_positions, environment, listing_mark, render_once
+from ...render import Page, Renderings, association_runs, detection_positions, environment, listing_mark
 from ...slug import slugify
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -50,39 +50,41 @@ def page_template(env: jinja2.Environment, name: str, for_site: bool) -> jinja2.
     return env.get_template(name)
 
 
-def content_pages(env: jinja2.Environment, site: Site,
-                  detection_path: Callable[[DetectionPage], tuple[str, ...]], for_site: bool = False) -> list[Page]:
+def content_pages(env: jinja2.Environment, site: Site, detection_path: Callable[[DetectionPage], tuple[str, ...]],
+                  for_site: bool = False, renderings: Renderings | None = None) -> list[Page]:
     """A page per detection, story and playbook, each at its form's path."""
+    renderings = renderings or Renderings()
     pages: list[Page] = []
     detection_template = page_template(env, "detection.md.j2", for_site)
     for page in site.detections:
-        text = render_once(detection_template, page=page, d=page.detection)
+        text = renderings.later(detection_template, page.detection.source.path, page=page, d=page.detection)
         pages.append(Page(detection_path(page), text, page.detection.source, url=page.url))
 
     story_template = page_template(env, "story.md.j2", for_site)
     for page in site.stories:
-        text = render_once(story_template, page=page, s=page.story)
+        text = renderings.later(story_template, page.story.source.path, page=page, s=page.story)
         pages.append(Page(("_stories", page.slug + ".md"), text, page.story.source, url=page.url))
 
     playbook_template = page_template(env, "playbook.md.j2", for_site)
     position = detection_positions(site.detections)
     for page in site.playbooks:
-        text = render_once(playbook_template, page=page, p=page.playbook,
-                           runs=tuple(association_runs(page, site.detections, position)))
+        text = renderings.later(playbook_template, page.playbook.source.path, page=page, p=page.playbook,
+                                runs=tuple(association_runs(page, site.detections, position)))
         pages.append(Page(("_playbooks", page.slug + ".md"), text, page.playbook.source, url=page.url))
     return pages
 
 
-def taxonomy_pages(env: jinja2.Environment, site: Site) -> list[Page]:
+def taxonomy_pages(env: jinja2.Environment, site: Site, renderings: Renderings | None = None) -> list[Page]:
     """Story category pages, then the front-matter-only tag pages of data models and tactics.
 
     Categories come first: where a category and a tactic share a name
     (Privilege Escalation), the published sites kept the category page.
     """
+    renderings = renderings or Renderings()
     pages: list[Page] = []
     category_template = env.get_template("category.md.j2")
     for category in site.categories:
-        pages.append(Page(("_pages", category.slug + ".md"), partial(category_template.render, category=category),
+        pages.append(Page(("_pages", category.slug + ".md"), renderings.later(category_template, category.slug, category=category),
                           label=f"story category '{category.name}'", url=f"/stories/{category.slug}/",
                           listing=("Analytic stories by category", category.name)))
     taxonomy = env.get_template("taxonomy.md.j2")
@@ -94,7 +96,9 @@ def taxonomy_pages(env: jinja2.Environment, site: Site) -> list[Page]:
     return pages
 
 
-def index_pages(env: jinja2.Environment, indexes, **context) -> list[Page]:
+def index_pages(env: jinja2.Environment, indexes, renderings: Renderings | None = None, **context) -> list[Page]:
     """The index pages, navigation and home page: (template, path, url) each, rendered with `context`."""
-    return [Page(path, partial(env.get_template(template).render, **context), label=path[-1], url=url)
+    renderings = renderings or Renderings()
+    return [Page(path, renderings.later(env.get_template(template), "/".join(path), **context), label=path[-1],
+                 url=url)
             for template, path, url in indexes]

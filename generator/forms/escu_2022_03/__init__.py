@@ -11,7 +11,7 @@ from pathlib import Path
 
 from ...enrich import Derived, Site
 from ...models import DETECTION_KINDS, Detection, DetectionFolder, Story, Technique
-from ...render import Page
+from ...render import Page, Renderings
 from ..common import content_pages, form_environment, index_pages, taxonomy_pages
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -61,17 +61,19 @@ def detection_url(detection: Detection, slug: str) -> str:
     return f"/{detection.kind}/{slug}/"
 
 
-def pages(site: Site, for_site: bool = False) -> list[Page]:
+def pages(site: Site, for_site: bool = False, renderings: Renderings | None = None) -> list[Page]:
     """Every page of the form with its permalink, in a fixed order, clashes included.
 
-    `for_site`: the pages as the mkdocs site shows them (listing rows whole; what `site/` adds)."""
+    `for_site`: the pages as the mkdocs site shows them (listing rows whole; what `site/` adds). `renderings`:
+    what an earlier build of this process rendered, to reuse (`mkdocs serve`)."""
     env = form_environment(TEMPLATES, UNESCAPED, SITE_TEMPLATES if for_site else None, on_site=for_site)
     return [
-        *content_pages(env, site, lambda page: ("_posts", f"{page.detection.date}-{page.slug}.md"), for_site),
-        *taxonomy_pages(env, site),
+        *content_pages(env, site, lambda page: ("_posts", f"{page.detection.date}-{page.slug}.md"), for_site,
+                       renderings),
+        *taxonomy_pages(env, site, renderings),
         *index_pages(env, (("detections_index.md.j2", ("_pages", "detections.md"), "/detections/"),
                            ("stories_index.md.j2", ("_pages", "stories.md"), "/stories/"),
                            ("playbooks_index.md.j2", ("_pages", "playbooks.md"), "/playbooks/"),
                            ("navigation.yml.j2", ("_data", "navigation.yml"), None),
-                           ("index.markdown.j2", ("index.markdown",), "/")), site=site),
+                           ("index.markdown.j2", ("index.markdown",), "/")), renderings, site=site),
     ]

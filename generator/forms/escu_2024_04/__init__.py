@@ -10,12 +10,11 @@ phases from the ATT&CK tactics, NIST and CIS tags from type and domain.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
 from pathlib import Path
 
 from ...enrich import Derived, PlaybookPage, Site
 from ...models import DETECTION_KINDS, Detection, DetectionFolder, Story, Technique
-from ...render import Page
+from ...render import Page, Renderings
 from ...slug import slugify
 from ..common import content_pages, form_environment, index_pages, taxonomy_pages
 
@@ -136,28 +135,30 @@ def playbook_groups(site: Site) -> list[PlaybookGroup]:
     ]
 
 
-def pages(site: Site, for_site: bool = False) -> list[Page]:
+def pages(site: Site, for_site: bool = False, renderings: Renderings | None = None) -> list[Page]:
     """Every page of the form with its permalink, in a fixed order, clashes included.
 
-    `for_site`: the pages as the mkdocs site shows them (with what `site/` adds)."""
+    `for_site`: the pages as the mkdocs site shows them (with what `site/` adds). `renderings`: what an earlier
+    build of this process rendered, to reuse (`mkdocs serve`)."""
+    renderings = renderings or Renderings()
     env = form_environment(TEMPLATES, UNESCAPED, SITE_TEMPLATES if for_site else None, on_site=for_site)
     pages = [*content_pages(env, site, lambda page: ("_posts", f"{page.detection.date}-{page.detection.id.lower()}.md"),
-                            for_site),
-             *taxonomy_pages(env, site)]
+                            for_site, renderings),
+             *taxonomy_pages(env, site, renderings)]
 
     type_template = env.get_template("type.md.j2")
     for kind, title in KIND_TITLES:
         # By folder, as published: with no detections/experimental/ left, that page lists nothing.
         listed = [p for p in site.detections if p.detection.kind == kind]
-        pages.append(Page(("_pages", f"{kind}_type.md"), partial(type_template.render, title=title, kind=kind,
-                                                                  detections=listed),
+        pages.append(Page(("_pages", f"{kind}_type.md"), renderings.later(type_template, kind, title=title, kind=kind,
+                                                                   detections=listed),
                           label=f"type '{title}'", url=f"/categories/{kind}", listing=("Detections by type", title)))
 
     listing = env.get_template("playbook_listing.md.j2")
     groups = playbook_groups(site)
     for group in groups:
-        pages.append(Page(("_pages", group.file), partial(listing.render, title=group.title, slug=group.slug,
-                                                          playbooks=group.playbooks),
+        pages.append(Page(("_pages", group.file), renderings.later(listing, group.file, title=group.title,
+                                                           slug=group.slug, playbooks=group.playbooks),
                           label=f"{group.kind} '{group.title}'", url=f"/playbooks/{group.slug}/",
                           listing=(f"Playbooks by {group.kind.replace('playbook ', '')}", group.title)))
 
@@ -167,4 +168,4 @@ def pages(site: Site, for_site: bool = False) -> list[Page]:
                                      ("playbooks_index.md.j2", ("_pages", "playbooks.md"), "/playbooks/"),
                                      ("navigation.yml.j2", ("_data", "navigation.yml"), None),
                                      ("index.markdown.j2", ("index.markdown",), "/")),
-                               site=site, kinds=KIND_TITLES, playbook_groups=groups)
+                               renderings, site=site, kinds=KIND_TITLES, playbook_groups=groups)
