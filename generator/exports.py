@@ -27,7 +27,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from .enrich import BaselinePage, DataSourcePage, DetectionPage, PlaybookPage, Site, StoryPage
 from .models import Source
-from .render import Page
+from .render import Page, Renderings
 
 LAYER_FORMAT = "4.5"
 NAVIGATOR_VERSION = "4.9.5"
@@ -265,10 +265,13 @@ class Export:
     url: str
 
 
-def export_pages(site: Site, attack_version: str = "", site_name: str = "Security Content") -> list[Page]:
+def export_pages(site: Site, attack_version: str = "", site_name: str = "Security Content",
+                 renderings: Renderings | None = None) -> list[Page]:
     """Every export as a page of the site (the mkdocs layout copies non-Markdown pages as they are).
 
-    `site_name` titles the layers and feeds."""
+    `site_name` titles the layers and feeds. `renderings`: what an earlier build of this process made, to reuse
+    (`mkdocs serve`: a story's layer and feed are the same unless one of its detections changed)."""
+    renderings = renderings or Renderings()
     records = (
         ("detections", lambda: _json(detection_record(p) for p in site.detections)),
         ("stories", lambda: _json(story_record(p) for p in site.stories)),
@@ -285,27 +288,31 @@ def export_pages(site: Site, attack_version: str = "", site_name: str = "Securit
     pages = [Page(("api", f"{kind}.json"), make, label=f"export api/{kind}.json") for kind, make in records]
     pages.append(Page(("api", "detections.csv"), partial(detections_csv, site), label="export api/detections.csv"))
     pages.append(Page(("layers", "all.json"),
-                      partial(layer, f"{site_name}: all detections", "Techniques covered by the site's detections; "
-                              "score: the number of detections.", site.detections, attack_version),
+                      renderings.later_call(layer, "layers/all.json", f"{site_name}: all detections",
+                                            "Techniques covered by the site's detections; score: the number of "
+                                            "detections.", site.detections, attack_version),
                       label="export layers/all.json"))
     for story in site.stories:
         pages.append(Page(("layers", "stories", story.slug + ".json"),
-                          partial(layer, f"Story: {story.name}", f"Techniques covered by the detections of the "
-                                  f"analytic story {story.name}.", story.detections, attack_version),
+                          renderings.later_call(layer, f"layers/stories/{story.slug}.json", f"Story: {story.name}",
+                                                f"Techniques covered by the detections of the analytic story "
+                                                f"{story.name}.", story.detections, attack_version),
                           label=f"layer of story '{story.name}'"))
     for data_source in site.data_sources:
         pages.append(Page(("layers", "data_sources", data_source.slug + ".json"),
-                          partial(layer, f"Data source: {data_source.name}", "Techniques covered by the detections "
-                                  f"that use {data_source.name}.", data_source.detections, attack_version),
+                          renderings.later_call(layer, f"layers/data_sources/{data_source.slug}.json",
+                                                f"Data source: {data_source.name}", "Techniques covered by the "
+                                                f"detections that use {data_source.name}.", data_source.detections,
+                                                attack_version),
                           label=f"layer of data source '{data_source.name}'"))
-    pages.append(Page(("feed.xml",), partial(feed, f"{site_name}: detections", _atom_id("feed", "detections"),
-                                             "feed.xml", site.detections, site_name), label="feed.xml"))
+    pages.append(Page(("feed.xml",), renderings.later_call(feed, "feed.xml", f"{site_name}: detections",
+                                                           _atom_id("feed", "detections"), "feed.xml",
+                                                           site.detections, site_name), label="feed.xml"))
     for story in site.stories:
         path = f"feeds/stories/{story.slug}.xml"
-        pages.append(Page(tuple(path.split("/")), partial(feed, f"{site_name}: {story.name}",
-                                                         _atom_id("story-feed", story.story.id or story.slug),
-                                                         path, story.detections, site_name),
-                          label=f"feed of story '{story.name}'"))
+        pages.append(Page(tuple(path.split("/")), renderings.later_call(
+            feed, path, f"{site_name}: {story.name}", _atom_id("story-feed", story.story.id or story.slug), path,
+            story.detections, site_name), label=f"feed of story '{story.name}'"))
     return pages
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 import jinja2
 from jinja2.nodes import EvalContext
@@ -295,6 +295,9 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
     return env
 
 
+T = TypeVar("T")
+
+
 class Renderings:
     """Pages rendered by the previous build of this process, reused while a page's template and context are the same.
 
@@ -308,10 +311,11 @@ class Renderings:
 
     def __init__(self, remember: bool = False):
         self.remember = remember
-        self._earlier: dict[tuple[str, str], tuple[jinja2.Template, dict, str]] = {}
-        self._now: dict[tuple[str, str], tuple[jinja2.Template, dict, str]] = {}
+        self._earlier: dict[tuple[str, str], tuple[object, object, Any]] = {}
+        self._now: dict[tuple[str, str], tuple[object, object, Any]] = {}
+        """(template or function name, key) -> (the template or function, its context or arguments, the result)."""
         self.rendered = 0
-        """Pages this build rendered (the others were reused)."""
+        """Pages (and other results) this build made anew: the others were reused."""
 
     def next_build(self) -> None:
         """What the last build rendered is what the next one can reuse; the rest is forgotten."""
@@ -323,21 +327,29 @@ class Renderings:
         """`template` rendered with `context` when asked for; `key` tells this page from others of the template
         (e.g. its address). Reused when the previous build rendered the same template and an equal context
         under the same key."""
-        if not self.remember:
-            return partial(template.render, **context)
+        return self._later(template, template.name or "", key, context, lambda: template.render(**context))
 
-        def text() -> str:
-            slot = (template.name or "", key)
+    def later_call(self, function: Callable[..., T], key: str, *arguments) -> Callable[[], T]:
+        """`function(*arguments)` when asked for, reused as `later` reuses a rendering: the same function, equal
+        arguments (a module's function, pure: an export, a listing split into pages)."""
+        return self._later(function, function.__qualname__, key, arguments, lambda: function(*arguments))
+
+    def _later(self, maker: object, name: str, key: str, inputs: object, make: Callable[[], T]) -> Callable[[], T]:
+        if not self.remember:
+            return make
+
+        def value() -> T:
+            slot = (name, key)
             earlier = self._earlier.get(slot)
-            if earlier is not None and earlier[0] is template and earlier[1] == context:
+            if earlier is not None and earlier[0] is maker and earlier[1] == inputs:
                 found = earlier[2]
             else:
-                found = template.render(**context)
+                found = make()
                 self.rendered += 1
-            self._now[slot] = (template, context, found)
+            self._now[slot] = (maker, inputs, found)
             return found
 
-        return text
+        return value
 
 
 def detection_positions(detections: tuple[DetectionPage, ...]) -> dict[int, int]:

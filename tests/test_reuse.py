@@ -12,7 +12,8 @@ import jinja2
 
 from conftest import TESTS
 from generator.pipeline import Inputs, ReadFiles, Reuse, generate
-from generator.render import Renderings
+from generator.render import Page, Renderings
+from generator.site.split import split_long_listings
 
 FORM_2024 = TESTS / "golden" / "form_2024"
 
@@ -136,3 +137,21 @@ def test_a_rebuild_links_again_only_the_detections_whose_file_changed(tmp_path):
     assert not {id(page) for page in after_macro.site.detections} & {id(page) for page in after_edit.site.detections}
     assert [page for page in after_macro.site.detections] == [
         page for page in generate(content, inputs, "mkdocs").site.detections]  # as a run without reuse links them
+
+
+def test_a_listing_is_split_again_only_when_its_text_changed():
+    renderings = Renderings(remember=True)
+    rows = "".join(f"* [Detection {number}](/endpoint/d{number}/)\n" for number in range(1, 1202))
+    listing = Page(("stories", "big.md"), "# Big\n\n" + rows, url="/stories/big/")
+    first = split_long_listings([listing], frozenset(), renderings)
+    assert [page.url for page in first] == ["/stories/big/", "/stories/big/page/2/", "/stories/big/page/3/"]
+
+    renderings.next_build()  # the same text, in a page made anew: the same parts
+    again = split_long_listings([Page(listing.path, "# Big\n\n" + rows, url="/stories/big/")], frozenset(),
+                                renderings)
+    assert [id(page) for page in again] == [id(page) for page in first] and renderings.rendered == 0
+
+    renderings.next_build()  # one row more: split again
+    longer = split_long_listings([Page(listing.path, "# Big\n\n" + rows + "* [New](/endpoint/new/)\n",
+                                       url="/stories/big/")], frozenset(), renderings)
+    assert renderings.rendered == 1 and "[New](/endpoint/new/)" in longer[-1].text

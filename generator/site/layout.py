@@ -367,7 +367,8 @@ def render_site(site: Site, rules, changes: Changes | None = None, releases: Rel
                       label="data source index", url="/data_sources/"))
     data_source_template = env.get_template("data_source.md.j2")
     for entry in site.data_sources:
-        page = Page(("data_sources", entry.slug + ".md"), renderings.later(data_source_template, entry.url, entry=entry),
+        page = Page(("data_sources", entry.slug + ".md"),
+                    renderings.later(data_source_template, entry.url, entry=entry),
                     entry.data_source.source, url=entry.url)
         notices = _notices(page, None, None, replaced.get(page.source.path))
         pages.append(Page(page.path, partial(_after_front_matter, page, notices), page.source, url=page.url)
@@ -381,10 +382,10 @@ def render_site(site: Site, rules, changes: Changes | None = None, releases: Rel
     pages.extend(_schema_pages(env, site, renderings))
     pages.append(Page(("exports.md",), partial(env.get_template("exports.md.j2").render, site=site,
                                                links=export_links(site)), label="exports page", url="/exports/"))
-    pages.extend(export_pages(site, site.attack_version, branding.name))
+    pages.extend(export_pages(site, site.attack_version, branding.name, renderings))
     if releases is not None:
         pages = release_pages(env, site, releases, pages)
-    pages = split_long_listings(pages, frozenset(page.detection.source.path for page in site.detections))
+    pages = split_long_listings(pages, frozenset(page.detection.source.path for page in site.detections), renderings)
     pages, issues = unique_paths(pages)
     return pages, _slashed_anchors(tags) + moved + issues
 
@@ -404,7 +405,8 @@ def _schema_pages(env, site: Site, renderings: Renderings) -> list[Page]:
                           label=f"{kind} index", url=f"/{kind}/"))
         page_template = env.get_template(template)
         for entry in entries:
-            pages.append(Page(tuple(src_uri(entry.url).split("/")), renderings.later(page_template, entry.url, entry=entry),
+            pages.append(Page(tuple(src_uri(entry.url).split("/")),
+                              renderings.later(page_template, entry.url, entry=entry),
                               source(entry), url=entry.url))
     return pages
 

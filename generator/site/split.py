@@ -21,7 +21,8 @@ import re
 
 import yaml
 
-from ..render import Page
+from ..models import Source
+from ..render import Page, Renderings
 
 ROWS_PER_PAGE = 500
 """Entries per part of a listing: about 200 KB of HTML for the detections index."""
@@ -31,18 +32,26 @@ _LIST_ITEM = ("* ", "- ", "+ ")
 _FRONT_MATTER = re.compile(r"\A---\n(.*?\n)?---\n", re.DOTALL)
 
 
-def split_long_listings(pages: list[Page], unsplit: frozenset[str]) -> list[Page]:
+def split_long_listings(pages: list[Page], unsplit: frozenset[str], renderings: Renderings | None = None) -> list[Page]:
     """Every page, with each listing page longer than ROWS_PER_PAGE entries replaced by its parts.
 
-    Pages made from the sources in `unsplit` (the detections: no listing) are not looked at.
+    Pages made from the sources in `unsplit` (the detections: no listing) are not looked at. `renderings`: what
+    an earlier build of this process split, to reuse for a page whose text is the same (`mkdocs serve`).
     """
+    renderings = renderings or Renderings()
     kept: list[Page] = []
     for page in pages:
         if page.path[-1].endswith(".md") and page.url and (page.source is None or page.source.path not in unsplit):
-            kept.extend(_parts(page))
+            kept.extend(renderings.later_call(_parts_of, page.url, page.text, page.path, page.source, page.label,
+                                              page.url, page.listing)())
         else:
             kept.append(page)
     return kept
+
+
+def _parts_of(text: str, path: tuple[str, ...], source: Source | None, label: str, url: str,
+              listing: tuple[str, str] | None) -> list[Page]:
+    return _parts(Page(path, text, source, label, url, listing))
 
 
 def _parts(page: Page) -> list[Page]:

@@ -84,7 +84,8 @@ def taxonomy_pages(env: jinja2.Environment, site: Site, renderings: Renderings |
     pages: list[Page] = []
     category_template = env.get_template("category.md.j2")
     for category in site.categories:
-        pages.append(Page(("_pages", category.slug + ".md"), renderings.later(category_template, category.slug, category=category),
+        pages.append(Page(("_pages", category.slug + ".md"),
+                          renderings.later(category_template, category.slug, category=category),
                           label=f"story category '{category.name}'", url=f"/stories/{category.slug}/",
                           listing=("Analytic stories by category", category.name)))
     taxonomy = env.get_template("taxonomy.md.j2")
