@@ -73,9 +73,9 @@ WORKER_GROUPS = {
     "site_2025": "later schemas", "site_2026": "later schemas", "generations_sites": "later schemas",
     "releases_repository": "releases", "releases_site": "releases",
 }
-LONGEST_GROUPS = ("october 2024 site", "hostile suite", "test_releases_corpus.py", "published 2022 site",
-                  "published 2024 site", "later schemas", "test_cache.py", "test_accessibility.py", "test_sources.py",
-                  "test_converge.py")
+LONGEST_GROUPS = ("hostile suite", "october 2024 site", "published 2022 site", "test_releases_corpus.py",
+                  "published 2024 site", "test_accessibility.py", "later schemas", "test_sources.py",
+                  "test_converge.py", "test_cache.py")
 """The groups that take longest, longest first (measured: guide/testing.md), handed out before the others: a
 worker that starts a long group last keeps the run going alone. scripts/test.sh turns pytest-xdist's own order
 (most tests first) off."""

@@ -7,12 +7,15 @@ starting Python and importing mkdocs, the theme and the generator. This process 
 (JOBS.json's "imports"), then starts each command as a child forked from itself: a process of its own, with the
 command's working folder, environment, arguments, and standard output and error in files, running the module
 as `python -m` runs it; it exits as that would (its status, or 1 with the traceback on stderr). Only the
-imports are shared, made before any command ran, so no command sees what another did.
+imports are shared, made before any command ran, and (with "template_cache", below) the Jinja templates the
+commands compile; no command sees anything else another did.
 
-JOBS.json: {"parallel": N, "imports": [module, ...], "chains": [[job, ...], ...]}, a job being
-{"module", "args", "cwd", "env", "stdout", "stderr", "timeout"}. The jobs of a chain run one after another (a
-case's commands, in their order); up to N chains at once. RESULTS.json: each job's exit status, null for one
-killed at its timeout (the rest of its chain is not run).
+JOBS.json: {"parallel": N, "imports": [module, ...], "template_cache": FOLDER, "chains": [[job, ...], ...]}, a
+job being {"module", "args", "cwd", "env", "stdout", "stderr", "timeout"}. The jobs of a chain run one after
+another (a case's commands, in their order); up to N chains at once. With "template_cache", the commands share
+the Jinja templates they compile, kept in FOLDER (tests/template_cache.py): what a template compiles to
+depends only on its source and its environment's settings, both of which are its key. RESULTS.json: each job's
+exit status, null for one killed at its timeout (the rest of its chain is not run).
 """
 
 from __future__ import annotations
@@ -72,8 +75,13 @@ def serve(jobs: dict) -> tuple[dict | None, list[list[int | None]]]:
     return None, results
 
 
-def become(job: dict, path: list[str]) -> None:
-    """Turn this forked child into `python -m MODULE ARGS` run in the job's folder with its environment."""
+def become(job: dict, path: list[str], template_folder: str | None) -> None:
+    """Turn this forked child into `python -m MODULE ARGS` run in the job's folder with its environment (its
+    Jinja templates compiled once for all the jobs, in `template_folder`, if given)."""
+    if template_folder:
+        import template_cache  # imported by main(), before the fork
+
+        template_cache.install(template_folder)
     os.chdir(job["cwd"])
     os.environ.clear()
     os.environ.update(job["env"])
@@ -91,11 +99,11 @@ def become(job: dict, path: list[str]) -> None:
 def main(jobs_file: str, results_file: str) -> dict | None:
     jobs = json.loads(Path(jobs_file).read_text(encoding="utf-8"))
     path = [entry for entry in sys.path[1:] if entry != os.path.dirname(os.path.abspath(__file__))]
-    for module in jobs["imports"]:
+    for module in [*jobs["imports"], *(["template_cache"] if jobs.get("template_cache") else [])]:
         importlib.import_module(module)
     job, results = serve(jobs)
     if job is not None:
-        job["path"] = path
+        job["path"], job["template_folder"] = path, jobs.get("template_cache")
         return job
     Path(results_file).write_text(json.dumps(results), encoding="utf-8")
     return None
@@ -106,4 +114,4 @@ if __name__ == "__main__":
     # end `python -m MODULE`.
     child_job = main(*sys.argv[1:])
     if child_job is not None:
-        become(child_job, child_job.pop("path"))
+        become(child_job, child_job.pop("path"), child_job.pop("template_folder"))

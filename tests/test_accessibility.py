@@ -110,22 +110,33 @@ def axe_source() -> str:
     return AXE.read_text(encoding="utf-8")
 
 
-def settle(page) -> None:
-    """Wait until the page's scripts are done: its exports read, the theme's transitions over."""
-    page.wait_for_load_state("load")
-    if page.locator(".sc-filters").count():
-        page.locator(".sc-filters .sc-filters__count").first.wait_for(timeout=20_000)
-    page.wait_for_timeout(250)
+def settle(pages: list) -> None:
+    """Wait until the scripts of each of `pages` are done: its exports read, the theme's transitions over.
+
+    The pages wait at once: each gets at least its 250 ms after loading, in one wait for all."""
+    for page in pages:
+        page.wait_for_load_state("load")
+        if page.locator(".sc-filters").count():
+            page.locator(".sc-filters .sc-filters__count").first.wait_for(timeout=20_000)
+    pages[0].wait_for_timeout(250)
 
 
-def choose_scheme(page, scheme: str) -> None:
-    """Switch the page to `scheme` with the theme's own toggle, as a reader does (the theme remembers it)."""
+def scheme_of(page) -> str:
+    return page.evaluate("document.body.getAttribute('data-md-color-scheme')")
+
+
+def choose_scheme(chosen: list[tuple[object, str]]) -> None:
+    """Switch each page of `chosen` ((page, scheme) pairs) to its scheme with the theme's own toggle, as a reader
+    does (the theme remembers it): a page not in its scheme is clicked, at most twice, each click followed by
+    300 ms, in one wait for every page clicked."""
     for _ in range(2):
-        if page.evaluate("document.body.getAttribute('data-md-color-scheme')") == scheme:
+        clicked = [page for page, scheme in chosen if scheme_of(page) != scheme]
+        if not clicked:
             return
-        page.locator("label.md-header__button[for^='__palette']:visible").first.click()
-        page.wait_for_timeout(300)
-    assert page.evaluate("document.body.getAttribute('data-md-color-scheme')") == scheme
+        for page in clicked:
+            page.locator("label.md-header__button[for^='__palette']:visible").first.click()
+        clicked[0].wait_for_timeout(300)
+    assert [scheme_of(page) for page, _ in chosen] == [scheme for _, scheme in chosen]
 
 
 def start_axe(page, source: str, rules: tuple[str, ...] = ()) -> None:
@@ -172,10 +183,11 @@ def check_pages(browser, base: str, pages: dict[str, str]) -> list[str]:
                 views.append((f"{size['width']}x{size['height']}, {scheme_name}", scheme, context.new_page()))
         problems = []
         for kind, address in pages.items():
-            for _, scheme, page in views:
+            for _, _, page in views:
                 page.goto(base + address)
-                settle(page)
-                choose_scheme(page, scheme)
+            settle([page for _, _, page in views])
+            choose_scheme([(page, scheme) for _, scheme, page in views])
+            for _, scheme, page in views:
                 start_axe(page, source, COLOUR_RULES if scheme == SCHEMES["dark"] else ())
             for label, _, page in views:
                 problems += describe(f"{kind} ({address or '/'}) at {label}", serious_violations(page))
@@ -446,7 +458,7 @@ def test_focus_is_visible_on_every_control(view, served_sample_site, address, sc
     page = view()
     page.goto(served_sample_site + address)
     page.wait_for_load_state("load")
-    choose_scheme(page, SCHEMES[scheme])
+    choose_scheme([(page, SCHEMES[scheme])])
     page.reload()  # the scheme stays; Tab starts from the top of the page again
     page.wait_for_load_state("load")
     def shows(now: dict) -> bool:
@@ -489,7 +501,7 @@ def test_the_heat_scale_and_the_controls_keep_their_meaning_and_contrast_in_both
     page = view()
     page.goto(served_sample_site + "techniques/")
     page.locator("#sc-matrix-filters .sc-filters__count").wait_for()
-    choose_scheme(page, SCHEMES[scheme])
+    choose_scheme([(page, SCHEMES[scheme])])
     background = page.evaluate("getComputedStyle(document.body).backgroundColor")
     legend = page.locator(".sc-matrix__legend li").evaluate_all(
         "items => items.map(i => [getComputedStyle(i).color, getComputedStyle(i).backgroundColor])")

@@ -141,12 +141,15 @@ def runs(tmp_path_factory) -> dict[str, Run]:
 
     The commands are those a contributor types, each a process of its own, unprivileged (see unprivileged.py:
     as root, files with mode 000 would be read all the same); a fork server (tests/forkserver.py) starts them,
-    so that Python and mkdocs are started and imported once for all of them, not three hundred times."""
+    so that Python and mkdocs are started and imported once for all of them, not three hundred times, and each
+    Jinja template compiled once (tests/template_cache.py)."""
     root = tmp_path_factory.mktemp("hostile")
     prepared = {case["name"]: Run(where := prepare(case, root), snapshot(where)) for case in CASES}
     chains = [commands(run.where) for run in prepared.values()]
-    jobs, results = root / "jobs.json", root / "results.json"
-    jobs.write_text(json.dumps({"parallel": max(2, os.cpu_count() or 2), "imports": IMPORTS, "chains": chains}))
+    jobs, results, templates = root / "jobs.json", root / "results.json", root / "compiled-templates"
+    templates.mkdir()
+    jobs.write_text(json.dumps({"parallel": max(2, os.cpu_count() or 2), "imports": IMPORTS,
+                                "template_cache": str(templates), "chains": chains}))
     server = subprocess.run([sys.executable, str(TESTS / "unprivileged.py"), "forkserver", str(jobs), str(results)],
                             cwd=root, capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": os.pathsep.join((str(TESTS), str(ROOT)))})

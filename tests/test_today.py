@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import json
 import re
-from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
@@ -13,10 +12,10 @@ import pytest
 from conftest import CORPUS_2024_10, SITE_URL
 from generator.forms.escu_2024_04 import DETECTION_FOLDERS, is_published
 from generator.load import load_content
-from sitecheck import broken_links
+from sitecheck import LinelessParser, broken_links
 
 
-class _Text(HTMLParser):
+class _Text(LinelessParser):
     """The visible text of a page and the targets of its links."""
 
     def __init__(self) -> None:
