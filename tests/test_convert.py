@@ -52,3 +52,48 @@ def test_the_2022_corpus_converted_by_one_converter_is_the_corpus_mkdocs_convert
         "CONTENT_DIR": str(CORPUS / "source"), "ATTACK_BUNDLE": str(ATTACK_10),
         "CVE_FILE": str(CORPUS / "enrichment" / "cves.json")})
     same_sites(tree(corpus_site[0]), own)
+
+
+def test_pages_the_child_fails_to_finish_are_finished_here(corpus_site, tmp_path, monkeypatch):
+    """The child process converts its share of the pages and sends that, then fails while it puts them through the
+    theme: this process finishes them with their own template, and the site is the site the child finishes."""
+    needs_corpus()
+    asked: list[bool] = []
+    collect = convert.ChildConversion.collect
+
+    def collected(self, page):
+        converted, found = collect(self, page)
+        asked.append(found is not None)
+        return converted, found
+
+    def fails(*arguments):
+        raise RuntimeError("the child fails while it finishes its pages")
+
+    monkeypatch.setattr(convert, "_finish", fails)  # in the child, forked after this
+    monkeypatch.setattr(convert.ChildConversion, "collect", collected)
+    for name, value in {"CONTENT_DIR": str(CORPUS / "source"), "ATTACK_BUNDLE": str(ATTACK_10),
+                        "CVE_FILE": str(CORPUS / "enrichment" / "cves.json"), "CONTENT_FORM": "", "COMPARE_WITH": "",
+                        "RELEASES": "", "SITE_URL": SITE_URL, "NO_MKDOCS_2_WARNING": "1",
+                        "SOURCE_DATE_EPOCH": "1700000000", "BUILD_CACHE": ""}.items():
+        monkeypatch.setenv(name, value)
+    site = built(tmp_path / "site")
+    assert len(asked) > convert.MIN_PAGES / 2 and not any(asked)  # the child's pages, none finished by it
+    same_sites(tree(corpus_site[0]), site)
+
+
+def test_the_child_finishes_pages_only_where_every_shown_title_is_set_in_mkdocs_yml(tmp_path):
+    """A page the navigation names without a title shows the title its conversion finds, in every page's
+    navigation: another process, which has not converted it, would show another."""
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.nav import get_navigation
+
+    def navigation(entries):
+        config = MkDocsConfig()
+        config.load_dict({"site_name": "test", "docs_dir": str(tmp_path), "nav": entries})
+        config.validate()
+        files = Files([File(name, str(tmp_path), str(tmp_path / "site"), True) for name in ("index.md", "b.md")])
+        return get_navigation(files, config)
+
+    assert convert.can_finish(navigation([{"Home": "index.md"}, {"B": "b.md"}]))
+    assert not convert.can_finish(navigation([{"Home": "index.md"}, "b.md"]))
