@@ -3,11 +3,15 @@ a new converter for each page, gives."""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from conftest import ATTACK_10, CORPUS, ROOT, SITE_URL, TESTS, needs_corpus
+from conftest import ATTACK_10, CORPUS, ROOT, SITE_URL, TESTS, mkdocs_command, needs_corpus
 from generator.site import convert
 from goldens import tree
 
@@ -52,3 +56,61 @@ def test_the_2022_corpus_converted_by_one_converter_is_the_corpus_mkdocs_convert
         "CONTENT_DIR": str(CORPUS / "source"), "ATTACK_BUNDLE": str(ATTACK_10),
         "CVE_FILE": str(CORPUS / "enrichment" / "cves.json")})
     same_sites(tree(corpus_site[0]), own)
+
+
+FAILING_CHILD = """
+import json, sys
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from generator.site import convert
+
+def fails(*arguments):
+    raise RuntimeError("the child fails while it finishes its pages")
+
+collect, asked = convert.ChildConversion.collect, []
+
+def collected(self, page):
+    converted, found = collect(self, page)
+    asked.append(found is not None)
+    return converted, found
+
+convert._finish = fails  # in the child, forked later
+convert.ChildConversion.collect = collected
+config = load_config(config_file=sys.argv[1], site_dir=sys.argv[2])
+config.plugins.on_startup(command="build", dirty=False)
+build(config)
+print(json.dumps(asked))
+"""
+
+
+def test_pages_the_child_fails_to_finish_are_finished_here(corpus_site, tmp_path):
+    """The child process converts its share of the pages and sends that, then fails while it puts them through the
+    theme: this process finishes them with their own template, and the site is the site the child finishes.
+    (In a process of its own: this one may run threads, and then forks no child.)"""
+    needs_corpus()
+    command = mkdocs_command(tmp_path / "site", CONTENT_DIR=str(CORPUS / "source"), ATTACK_BUNDLE=str(ATTACK_10),
+                             CVE_FILE=str(CORPUS / "enrichment" / "cves.json"), CONTENT_FORM="", BUILD_CACHE="")
+    result = subprocess.run([sys.executable, "-c", FAILING_CHILD, str(ROOT / "mkdocs.yml"), str(tmp_path / "site")],
+                            cwd=command["cwd"], env=command["env"], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    asked = json.loads(result.stdout.strip().splitlines()[-1])
+    assert len(asked) > convert.MIN_PAGES / 2 and not any(asked)  # the child's pages, none finished by it
+    same_sites(tree(corpus_site[0]), tree(tmp_path / "site"))
+
+
+def test_the_child_finishes_pages_only_where_every_shown_title_is_set_in_mkdocs_yml(tmp_path):
+    """A page the navigation names without a title shows the title its conversion finds, in every page's
+    navigation: another process, which has not converted it, would show another."""
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import File, Files
+    from mkdocs.structure.nav import get_navigation
+
+    def navigation(entries):
+        config = MkDocsConfig()
+        config.load_dict({"site_name": "test", "docs_dir": str(tmp_path), "nav": entries})
+        config.validate()
+        files = Files([File(name, str(tmp_path), str(tmp_path / "site"), True) for name in ("index.md", "b.md")])
+        return get_navigation(files, config)
+
+    assert convert.can_finish(navigation([{"Home": "index.md"}, {"B": "b.md"}]))
+    assert not convert.can_finish(navigation([{"Home": "index.md"}, "b.md"]))

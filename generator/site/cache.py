@@ -44,7 +44,7 @@ KEEP_BUILDS = 5
 BATCH = 500
 """New entries are written in transactions of this many, so that a large first build holds few in memory."""
 
-TIMED = ("BuildCache.get", "BuildCache.put", "BuildCache.close", "BuildCache.open", "environment_key")
+TIMED = ("BuildCache.get", "BuildCache.put", "BuildCache.put_text", "BuildCache.put_packed", "BuildCache.close", "BuildCache.open", "environment_key")
 """What benchmarks/stages.py times as the cache's share of a build."""
 
 
@@ -257,19 +257,18 @@ class BuildCache:
 
     def put(self, key: str, value: Any) -> None:
         """Keep `value` (JSON-able) under `key` for later builds."""
-        if self._connection is None:
-            return
-        stored = zlib.compress(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), 1)
-        self._pending.append((key, stored, digest(stored)))
-        self._used.add(key)
-        if len(self._pending) >= BATCH:
-            self._flush()
+        if self._connection is not None:
+            self.put_packed(key, pack(value))
 
     def put_text(self, key: str, text: str) -> None:
         """Keep `text` under `key` as it is (`unpack_text` reads it back): a finished page is read back whole."""
+        if self._connection is not None:
+            self.put_packed(key, pack_text(text))
+
+    def put_packed(self, key: str, stored: bytes) -> None:
+        """Keep what `pack` or `pack_text` made (in this process or another) under `key`."""
         if self._connection is None:
             return
-        stored = zlib.compress(text.encode("utf-8"), 1)
         self._pending.append((key, stored, digest(stored)))
         self._used.add(key)
         if len(self._pending) >= BATCH:
@@ -346,6 +345,16 @@ class BuildCache:
             self._warn(message)
 
 
+def pack(value: Any) -> bytes:
+    """A JSON-able value as an entry keeps it (`unpack` reads it back)."""
+    return zlib.compress(json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8"), 1)
+
+
+def pack_text(text: str) -> bytes:
+    """A text as an entry keeps it (`unpack_text` reads it back)."""
+    return zlib.compress(text.encode("utf-8"), 1)
+
+
 def unpack(packed: bytes) -> Any:
     """A value `get_packed` gave (it matched its digest, so it is what was written)."""
     return json.loads(zlib.decompress(packed))
@@ -367,8 +376,11 @@ PAGE_EVENTS = ("on_pre_page", "on_page_read_source", "on_page_markdown", "on_pag
 """Events through which a plugin could change a page after the cache's key of it is taken."""
 
 FINISHED_TEMPLATE = "security-content/finished-page.html"
-"""The template of a page whose finished HTML the cache kept: it writes that HTML as it is."""
-FINISHED_TEMPLATE_SOURCE = "{{ page.finished_page }}"
+"""The template of a page whose finished HTML was made before its turn (kept by the cache, or made by the child
+process of convert.py): it writes that HTML as it is, or where there is none after all (`finished_page` None),
+the page's own template (its `template`, restored before the page is rendered)."""
+FINISHED_TEMPLATE_SOURCE = ('{% if page.finished_page is not none %}{{ page.finished_page }}'
+                            '{% else %}{% include page.meta.template | default("main.html") %}{% endif %}')
 """(The theme's environment does not escape.)"""
 
 _PATHS = frozenset({"config_file_path", "site_dir", "docs_dir", "dev_addr", "watch", "strict"})
@@ -488,12 +500,25 @@ class PageCache:
         return from_data(found, kept_body), finished
 
     def keep_conversion(self, src_uri: str, converted) -> None:
-        from .convert import body, facts
-
         key = self._keys.get(src_uri)
         if key is not None:
-            self.store.put("facts:" + key, facts(converted))
-            self.store.put("body:" + key, body(converted))
+            self.keep_packed(src_uri, self.packed_conversion(converted))
+
+    @staticmethod
+    def packed_conversion(converted) -> tuple[bytes, bytes]:
+        """What `keep_conversion` keeps of a conversion, packed (the child process of convert.py packs its own)."""
+        from .convert import body, facts
+
+        return pack(facts(converted)), pack(body(converted))
+
+    def keep_packed(self, src_uri: str, conversion: tuple[bytes, bytes], finished: bytes | None = None) -> None:
+        """Keep a conversion and perhaps its finished page, as `packed_conversion` and `pack_text` made them."""
+        key = self._keys.get(src_uri)
+        if key is not None:
+            self.store.put_packed("facts:" + key, conversion[0])
+            self.store.put_packed("body:" + key, conversion[1])
+            if finished is not None:
+                self.store.put_packed(self._finished_entry(key), finished)
 
     def keep_finished(self, src_uri: str, html: str) -> None:
         key = self._keys.get(src_uri)

@@ -11,9 +11,16 @@ the loop in this process reaches those pages, their Markdown is replaced by
 nothing and what the child found is put back, so every page ends up exactly
 as if this process had converted it.
 
+Where it can (`Finishing`), the child then puts its pages through the theme
+too, while this process puts its own through it, and sends back each
+finished page (and, with a build cache, its packed entries): this process
+writes them as they are. Without this, the theme's work for every page
+would come after both halves are converted, in this process alone.
+
 It is not used under `mkdocs serve` (a rebuild converts a few pages) nor
 where this process cannot fork safely; any failure of the child leaves its
-pages to be converted here as usual.
+pages to be converted here as usual, and a failure while it finishes them
+leaves them to be finished here.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ from typing import Callable
 import markdown
 from markdown.extensions import Extension
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink, TableOfContents, get_toc
 
@@ -137,21 +145,88 @@ Found = Callable[[str], tuple[list[str], dict | None, dict[str, str | None]]]
 """src_uri -> what converting it found besides its HTML: its dead links, search summary and link lookups."""
 
 
-class ChildConversion:
-    """The child's share of a build: started at `nav`, collected when the first of its pages comes up."""
+@dataclass(frozen=True)
+class Finishing:
+    """What the child needs to put its pages through the theme as this process would."""
 
-    def __init__(self, documents: list[File], config, files: Files, found_in: Found):
+    nav: Navigation
+    pack: Callable[[Converted], tuple[bytes, bytes]] | None
+    """A conversion's entries in the build cache, packed (`PageCache.packed_conversion`); None without a cache."""
+
+
+@dataclass
+class Finished:
+    """A page the child put through the theme."""
+
+    page: bytes
+    """The finished page, packed (`cache.pack_text`)."""
+    conversion: tuple[bytes, bytes] | None
+    """Its conversion's entries in the build cache, packed; None without a cache."""
+
+
+def can_finish(nav: Navigation) -> bool:
+    """Whether another process can put pages through the theme as this one would: every page the navigation
+    shows (in every page) has its title from mkdocs.yml, not from its conversion here."""
+    return all("title" in vars(page) for page in nav.pages)
+
+
+class ChildConversion:
+    """The child's share of a build: started at `nav`, collected when the first of its pages comes up; with
+    `finishing`, its finished pages collected when the theme comes to the first of them."""
+
+    def __init__(self, documents: list[File], config, files: Files, found_in: Found, finishing: Finishing | None):
         self.uris = {document.src_uri for document in documents}
         self.results: dict[str, Converted] | None = None
-        self._child = parallel.Forked(lambda: _convert(documents, config, files, found_in))
+        self.finishes = finishing is not None
+        """Whether the child is to finish its pages (until it fails to send them)."""
+        self._finished: dict[str, Finished] | None = None
+        self._child = parallel.Stream(lambda: _convert_and_finish(documents, config, files, found_in, finishing))
 
     def result(self, page: Page) -> Converted | None:
         """The child's conversion of `page`, waiting for the child the first time; None if it failed."""
         if page.file.src_uri not in self.uris:
             return None
         if self.results is None:
-            self.results = self._child.result() or {}
+            self.results = self._child.receive() or {}
+            if not self.results:
+                self.finishes = False
         return self.results.pop(page.file.src_uri, None)
+
+    def awaits(self, page: Page, converted: Converted, template: str) -> None:
+        """`page`, converted by the child, is to be finished by it: until `collect`, it is rendered by `template`
+        (which writes the page the child made; cache.FINISHED_TEMPLATE)."""
+        page.from_child, page.own_template = converted, page.meta.get("template")
+        page.meta["template"] = template
+
+    @staticmethod
+    def awaited(page: Page) -> bool:
+        return getattr(page, "from_child", None) is not None
+
+    def collect(self, page: Page) -> tuple[Converted, Finished | None]:
+        """(the child's conversion of an `awaits` page, the page as it finished it or None if it failed), the
+        page's own template put back; waits for the child the first time."""
+        converted, own_template = page.from_child, page.own_template
+        del page.from_child, page.own_template
+        if own_template is None:
+            del page.meta["template"]
+        else:
+            page.meta["template"] = own_template
+        if self._finished is None:
+            self._finished = (self._child.receive() if self.finishes else None) or {}
+            self.close()
+        return converted, self._finished.pop(page.file.src_uri, None)
+
+    def close(self, stop: bool = False) -> None:
+        """The child has nothing more to give (`stop`: what it gives is not needed): it is ended."""
+        self._child.close(stop)
+
+
+def _convert_and_finish(documents: list[File], config, files: Files, found_in: Found, finishing: Finishing | None):
+    """The child's work: its pages' conversions, then (with `finishing`) the pages finished."""
+    converted = _convert(documents, config, files, found_in)
+    yield converted  # sent while the pages are finished
+    if finishing is not None:
+        yield _finish(documents, converted, config, files, finishing)
 
 
 def _convert(documents: list[File], config, files: Files, found_in: Found) -> dict[str, Converted]:
@@ -182,9 +257,41 @@ def _convert(documents: list[File], config, files: Files, found_in: Found) -> di
     return results
 
 
-def start(config, files: Files, found_in: Found, wanted: Callable[[File], bool]) -> ChildConversion | None:
-    """Fork a child for the last of the pages to convert (`wanted`), about half their Markdown; None where that
-    would not pay or is unsafe."""
+def _finish(documents: list[File], converted: dict[str, Converted], config, files: Files,
+            finishing: Finishing) -> dict[str, Finished]:
+    """Each converted page through the theme, as mkdocs' `_build_page` does it (its output not written)."""
+    from mkdocs.commands.build import get_context
+
+    from .cache import pack_text
+
+    env = config.plugins.on_env(config.theme.get_env(), config=config, files=files)
+    nav = finishing.nav
+    for shown in nav.pages:  # the navigation shows their front matter (an icon, a status), as this process read it
+        if shown.markdown is None:
+            shown.read_source(config)
+    shown_pages = files.documentation_pages()
+    finished = {}
+    for document in documents:
+        page = document.page
+        config._current_page = page
+        page.active = True
+        try:
+            context = get_context(nav, shown_pages, config, page)
+            template = env.get_template(page.meta.get("template", "main.html"))
+            context = config.plugins.on_page_context(context, page=page, config=config, nav=nav)
+            html = config.plugins.on_post_page(template.render(context), page=page, config=config)
+        finally:
+            page.active = False
+            config._current_page = None
+        conversion = converted[document.src_uri]
+        finished[document.src_uri] = Finished(pack_text(html), finishing.pack(conversion) if finishing.pack else None)
+    return finished
+
+
+def start(config, files: Files, found_in: Found, wanted: Callable[[File], bool],
+          finishing: Finishing | None = None) -> ChildConversion | None:
+    """Fork a child for the last of the pages to convert (`wanted`), about half their Markdown (and to finish
+    them, with `finishing`); None where that would not pay or is unsafe."""
     documents = [document for document in files.documentation_pages() if wanted(document)]
     if not parallel.enabled or len(documents) < MIN_PAGES or not parallel.can_fork():
         return None
@@ -196,7 +303,7 @@ def start(config, files: Files, found_in: Found, wanted: Callable[[File], bool])
             split = index + 1
             break
     theirs = documents[split:]
-    return ChildConversion(theirs, config, files, found_in) if theirs else None
+    return ChildConversion(theirs, config, files, found_in, finishing) if theirs else None
 
 
 SHARED_EXTENSIONS = frozenset({"toc", "tables", "fenced_code", "md_in_html", "smarty"})

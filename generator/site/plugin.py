@@ -376,8 +376,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.store = self.page_cache = None
         if self.cache_folder is None:
             return
-        others = [name for name, plugin in config.plugins.items() if name not in self.KNOWN_PLUGINS and any(
-            hasattr(plugin, event) for event in cache.PAGE_EVENTS)]
+        others = self._unknown_page_plugins(config)
         if others:
             log.info(f"the build cache is not used: the plugin {others[0]} may change pages after conversion")
             return
@@ -389,6 +388,11 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             if file.generated_by is not None and file.is_modified() and file.src_uri in texts:
                 self.page_cache.add(file.src_uri, texts[file.src_uri], guarded=file.src_uri in self.content_documents)
         self.page_cache.add_nav_titles(config.nav, files)
+
+    def _unknown_page_plugins(self, config: MkDocsConfig) -> list[str]:
+        """The plugins, other than those known not to, that may change a page after it is converted."""
+        return [name for name, plugin in config.plugins.items() if name not in self.KNOWN_PLUGINS and any(
+            hasattr(plugin, event) for event in cache.PAGE_EVENTS)]
 
     @staticmethod
     def _add_to_nav(config: MkDocsConfig, texts: dict[str, str]) -> None:
@@ -424,8 +428,12 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                     self.extension.set_page(_site_url(file), file.src_uri)
                     page_cache.look_up(file.src_uri, self.extension.still_leads)
         # `mkdocs build`: a child process converts the second half of the pages to convert meanwhile (convert.py).
+        # It also puts its pages through the theme where it can do that as this process would.
         wanted = (lambda file: page_cache.wants_conversion(file.src_uri)) if page_cache else (lambda file: True)
-        self.conversion = None if self.preview is not None else convert.start(config, files, self._found_in, wanted)
+        finishing = (convert.Finishing(nav, page_cache.packed_conversion if page_cache else None)
+                     if convert.can_finish(nav) and not self._unknown_page_plugins(config) else None)
+        self.conversion = (None if self.preview is not None
+                           else convert.start(config, files, self._found_in, wanted, finishing))
         return nav
 
     def _found_in(self, src_uri: str) -> tuple[list[str], dict | None, dict[str, str | None]]:
@@ -504,7 +512,9 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 self.dead_links[_site_url(page.file)] = converted.dead_links
             if converted.search is not None:
                 self.search_summaries[page.file.src_uri] = converted.search
-            if self.page_cache is not None and not getattr(page, "from_cache", False):
+            if not getattr(page, "from_cache", False) and self.conversion.finishes:
+                self.conversion.awaits(page, converted, cache.FINISHED_TEMPLATE)  # finished by the child too
+            elif self.page_cache is not None and not getattr(page, "from_cache", False):
                 self.page_cache.keep_conversion(page.file.src_uri, converted)  # the child's
             return convert.restore(page, converted, files)
         if self.extension.hidden_ids:  # empty sections are hidden; so are their table of contents entries
@@ -544,6 +554,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if packed is not None:  # read with the page's conversion, unpacked only now: one at a time in memory
             del page.finished_packed
             page.finished_page = cache.unpack_text(packed)
+        if convert.ChildConversion.awaited(page):
+            self._finished_by_child(page)
         if page.file.src_uri not in self.search_summaries:
             return context
         shown = self.search_summaries.pop(page.file.src_uri)
@@ -553,6 +565,17 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             search.search_index.entries.append(with_terms(shown, self.search_words.get(page.url)))
         return context
 
+    def _finished_by_child(self, page: MkDocsPage) -> None:
+        """The page as the child process finished it (convert.py), kept by the cache; where the child failed to
+        send it, the page goes through its own template here."""
+        converted, finished = self.conversion.collect(page)
+        page.finished_page = cache.unpack_text(finished.page) if finished is not None else None
+        if self.page_cache is not None:
+            if finished is not None:
+                self.page_cache.keep_packed(page.file.src_uri, finished.conversion, finished.page)
+            else:
+                self.page_cache.keep_conversion(page.file.src_uri, converted)
+
     def on_env(self, env, config: MkDocsConfig, files: Files):
         theme_worker = theme_search_worker(config.theme.dirs)  # the shared setup script names the site's (frame.py)
         one_entry = self._one_search_entry(config)
@@ -561,7 +584,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         env.globals["sc_content_icons"] = CONTENT_ICONS  # for sc-icons.css: the icons the pages' emoji show
         if self.preview is not None:
             env.bytecode_cache = self.preview.compiled
-        if self.page_cache is not None:  # a page whose finished HTML the cache kept is written as it is
+        if self.page_cache is not None or (self.conversion is not None and self.conversion.finishes):
+            # a page whose finished HTML the cache kept, or the child made, is written as it is
             env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({cache.FINISHED_TEMPLATE: cache.FINISHED_TEMPLATE_SOURCE}),
                                               env.loader])
         return env
@@ -570,12 +594,12 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     def on_post_page(self, output: str, page: MkDocsPage, config: MkDocsConfig) -> str:
         if self.preview is None and page.file.generated_by is not None:
             page.content = None  # written: a large site's HTML is not held until the build ends
-        if getattr(page, "finished_page", None) is not None:
-            del page.finished_page
-            return output  # as an earlier build finished it
+        finished = page.__dict__.pop("finished_page", None)
+        if finished is not None:
+            return output  # as an earlier build, or the child process, finished it
         output = compact(with_search_worker(highlight_spl(output), self._one_search_entry(config)))
         output = with_policy(output) if self.preview is None else output
-        if self.page_cache is not None and page.file.generated_by is not None:
+        if self.page_cache is not None and page.file.generated_by is not None and not convert.in_child:
             self.page_cache.keep_finished(page.file.src_uri, output)
         return output
 
@@ -645,6 +669,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
 
     @event_priority(-200)  # after everything else is written
     def _on_post_build_cache(self, config: MkDocsConfig) -> None:
+        self._end_conversion()
         self._close_cache()
         if self.preview is not None:
             self.preview.completed = True  # the last event of a served build: everything is written
@@ -663,10 +688,17 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     def on_build_error(self, *, error: Exception) -> None:
         """A build that failed leaves the previous site as it was (`--strict` fails after the site is swapped in,
         as mkdocs leaves a strict build's site written); what it converted is kept for the next build."""
+        self._end_conversion(stop=True)
         self._close_cache()
         if self.staged is not None:
             self.staged.discard()
             self.staged = None
+
+    def _end_conversion(self, stop: bool = False) -> None:
+        """The child process of this build (convert.py), if any, is done (`stop`: ended now, the build failed)."""
+        if self.conversion is not None:
+            self.conversion.close(stop)
+            self.conversion = None
 
     def _close_cache(self) -> None:
         """What this build converted is kept for the next (cache.py)."""
