@@ -413,16 +413,17 @@ def fingerprints(config, own_settings, serving: bool) -> tuple[str, str]:
     return conversion, finished
 
 
-def _untitled_nav_entries(nav) -> list[str]:
-    """The pages the navigation names without a title (their entries take the page's title)."""
-    found: list[str] = []
+def nav_entries(nav) -> list[tuple[str | None, str]]:
+    """(title, document) of each page mkdocs.yml's navigation names; the title None where the entry takes the
+    page's own title."""
+    found: list[tuple[str | None, str]] = []
     for item in nav if isinstance(nav, list) else []:
         if isinstance(item, str):
-            found.append(item)
+            found.append((None, item))
         elif isinstance(item, dict):
-            for value in item.values():
-                if isinstance(value, list):
-                    found.extend(_untitled_nav_entries(value))
+            for title, value in item.items():
+                found.extend(nav_entries(value) if isinstance(value, list) else
+                             [(title, value)] if isinstance(value, str) else [])
     return found
 
 
@@ -452,7 +453,7 @@ class PageCache:
     def add_nav_titles(self, nav, files) -> None:
         """Pages the navigation names by their own title make every finished page depend on their Markdown."""
         untitled = []
-        for uri in _untitled_nav_entries(nav):
+        for uri in [uri for title, uri in nav_entries(nav) if title is None]:
             file = files.get_file_from_path(uri)
             untitled += [uri, file.content_bytes if file is not None else b""]
         if untitled:

@@ -357,7 +357,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self._open_cache(config, documents, files, texts)
         self.converter = convert.Converter(config, self.extension)
         if isinstance(config.nav, list):  # each page outside the navigation is ours from the start (not made twice)
-            named = _nav_paths(config.nav)
+            named = {uri.lstrip("/") for _, uri in cache.nav_entries(config.nav)}
             for file in documents:
                 if file.generated_by is not None and file.src_uri not in named:
                     convert.SitePage(None, file, config).converter = self.converter
@@ -766,20 +766,6 @@ def _diagrams(site, sources: tuple[ContentSource, ...]) -> dict[str, tuple[str, 
         for asked, candidates in own.items():
             wanted.setdefault(asked, tuple(prefix + candidate for candidate in candidates))
     return dict(sorted(wanted.items()))
-
-
-def _nav_paths(nav) -> set[str]:
-    """The documents mkdocs.yml's navigation names, with a title or without."""
-    found: set[str] = set()
-    for item in nav if isinstance(nav, list) else [nav]:
-        if isinstance(item, str):
-            found.add(item.lstrip("/"))
-        elif isinstance(item, dict):
-            for value in item.values():
-                found |= _nav_paths(value)
-        elif isinstance(item, list):
-            found |= _nav_paths(item)
-    return found
 
 
 def _texts(pages: list[Page]) -> list[str]:
