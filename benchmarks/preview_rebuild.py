@@ -1,6 +1,6 @@
 """Where a `mkdocs serve` rebuild's seconds go: the rebuilds after a saved detection, in this process.
 
-    python benchmarks/preview_rebuild.py CONTENT_DIR [--edits N] [--profile K]
+    python benchmarks/preview_rebuild.py CONTENT_DIR [--edits N] [--profile K [--profile-out FILE]]
         (with ATTACK_BUNDLE, CVE_FILE, BUILD_CACHE, ... set as for mkdocs)
 
 Copies CONTENT_DIR to a scratch folder, runs the first build of a `mkdocs serve` session of this
@@ -8,7 +8,7 @@ repository's mkdocs.yml (the plugin in its serving state), then saves a detectio
 (default 5), each followed by the rebuild the server would run (`preview.dirty_builder`). For each rebuild it
 prints one line of JSON: wall and CPU seconds, the seconds Python's cycle collector took, and the process's
 resident memory. `--profile K` profiles the K-th rebuild (from 0) with cProfile, printing the functions that
-took longest (cProfile roughly doubles the time). Unlike ../shared/tools/preview_latency.py, this leaves out
+took longest (cProfile roughly doubles the time); `--profile-out FILE` also saves that profile for `pstats`. Unlike ../shared/tools/preview_latency.py, this leaves out
 the server noticing the change and the browser fetching the page: it is the rebuild alone.
 """
 
@@ -64,9 +64,11 @@ def main(argv: list[str]) -> int:
 
     from generator.site.preview import dirty_builder
 
-    arguments = [argument for argument in argv if not argument.startswith("--")]
+    arguments = [argument for index, argument in enumerate(argv)
+                 if not argument.startswith("--") and (index == 0 or not argv[index - 1].startswith("--"))]
     option = lambda name, default: int(argv[argv.index(name) + 1]) if name in argv else default  # noqa: E731
     edits, profiled = option("--edits", 5), option("--profile", -1)
+    profile_out = argv[argv.index("--profile-out") + 1] if "--profile-out" in argv else None
     scratch = Path(tempfile.mkdtemp(prefix="preview-rebuild-"))
     try:
         content = scratch / "content"
@@ -104,6 +106,8 @@ def main(argv: list[str]) -> int:
                 out = io.StringIO()
                 pstats.Stats(profile, stream=out).sort_stats("cumulative").print_stats(50)
                 print(out.getvalue(), flush=True)
+                if profile_out is not None:
+                    profile.dump_stats(profile_out)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return 0

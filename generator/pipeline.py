@@ -99,7 +99,7 @@ class Reuse:
 
 def generate(content: Path | Sequence[ContentSource], inputs: Inputs, layout: str = "published",
              reuse: Reuse | None = None, older: Older | None = None,
-             releases: Releases | None = None) -> Generated:
+             releases: Releases | None = None, split_listings: bool = True) -> Generated:
     """Load, enrich and render a content directory, or several (`sources`). Raises only ConfigurationError.
 
     Each source is loaded in its own schema generation (the layout of its
@@ -108,6 +108,8 @@ def generate(content: Path | Sequence[ContentSource], inputs: Inputs, layout: st
     `reuse` keeps what this call made for the next (`mkdocs serve`), and gives what the last one made.
     `older` (see `load_older`) gives the mkdocs layout its What changed page; `releases`
     (`releases.read_releases`, of the first source's repository) its release pages and each detection's history.
+    `split_listings` False (mkdocs layout): the long listings are left whole, and no listing is rendered yet;
+    the caller finishes them (`site.layout.finish_listings`).
     """
     sources = (content_source(Path(content)),) if isinstance(content, (str, Path)) else tuple(content)
     problems = source_problems(sources) if sources else ["no content directory given"]
@@ -151,7 +153,7 @@ def generate(content: Path | Sequence[ContentSource], inputs: Inputs, layout: st
     renderings = reuse.renderings if reuse is not None else None
     pages, render_issues = LAYOUTS[layout](site, form.rules, changes=changes, releases=releases,
                                            replacements=replacements, branding=inputs.branding, sources=sources,
-                                           renderings=renderings)
+                                           renderings=renderings, split_listings=split_listings)
     issues = sorted(attack_issues + load_issues + conflicts + link_issues + render_issues, key=issue_order)
     return Generated(site, pages, issues, form, changes, sources, replacements)
 

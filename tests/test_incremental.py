@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
+from mkdocs.livereload import LiveReloadServer
 
 from conftest import ROOT, TESTS
 from generator.site.preview import dirty_builder
@@ -55,6 +56,8 @@ def test_each_rebuild_after_an_edit_equals_a_clean_build(content, tmp_path):
     site, scratch = tmp_path / "incremental", tmp_path / "clean"
     rebuild, plugin = session(site)
     state = plugin.preview
+    # With mkdocs' server object, the edited detection's page is shown before the rest (early.py) at each edit.
+    state.server = LiveReloadServer(builder=rebuild, host="127.0.0.1", port=0, root=str(site))
     detection = content / "detections/endpoint/powershell_webclient_download.yml"
     copy = content / "detections/endpoint/second_copy.yml"
     edits = [

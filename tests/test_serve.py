@@ -128,7 +128,8 @@ def test_serve_follows_edits_breaks_fixes_additions_and_deletions(tmp_path):
         assert re.search(r"powershell_webclient_download\.yml:\d+: error: invalid YAML", error_page)
         assert re.search(r"&gt; +\d+ \| ", error_page) and "type: [TTP" in error_page  # its lines, one marked
         assert "livereload" in error_page  # the tab reloads itself once the file is fixed
-        assert '"errors": 1' in fetch(base + "problems.json")
+        # The page is shown before the rest of the rebuild (early.py), which brings the notice's data after it.
+        assert wait_for(base + "problems.json", '"errors": 1', 30)
         assert "powershell_webclient_download.yml" in fetch(base + "problems/")
 
         # Fixed: the page is back and the notice's data says so.

@@ -289,8 +289,8 @@ def source_summaries(site: Site, sources: tuple[ContentSource, ...]) -> list[Sou
 
 def render_site(site: Site, rules, changes: Changes | None = None, releases: Releases | None = None,
                 replacements: tuple[Replacement, ...] = (), branding: Branding = Branding(),
-                sources: tuple[ContentSource, ...] = (), renderings: Renderings | None = None
-                ) -> tuple[list[Page], list[Issue]]:
+                sources: tuple[ContentSource, ...] = (), renderings: Renderings | None = None,
+                split_listings: bool = True) -> tuple[list[Page], list[Issue]]:
     """Every document of the mkdocs site, keyed by its docs-relative path; `rules` is the form.
 
     With `changes`, the site has a What changed page, and each added or changed detection links to its entry.
@@ -298,7 +298,8 @@ def render_site(site: Site, rules, changes: Changes | None = None, releases: Rel
     With `replacements` (what sources with `overrides` replaced), an Overrides page, and each replacing page
     says what it replaces and links its entry there. With several `sources`, each page of content says which
     it comes from, and the home page lists them. `renderings`: what an earlier build of this process rendered, to
-    reuse (`mkdocs serve`).
+    reuse (`mkdocs serve`). `split_listings` False leaves `finish_listings` to the caller: until then no listing's
+    text is rendered (`mkdocs serve` shows an edited detection's page first).
     """
     renderings = renderings or Renderings()
     env = environment((TEMPLATES / "site",))
@@ -385,9 +386,19 @@ def render_site(site: Site, rules, changes: Changes | None = None, releases: Rel
     pages.extend(export_pages(site, site.attack_version, branding.name, renderings))
     if releases is not None:
         pages = release_pages(env, site, releases, pages)
+    issues = _slashed_anchors(tags) + moved
+    if not split_listings:
+        return pages, issues
+    pages, clashes = finish_listings(pages, site, renderings)
+    return pages, issues + clashes
+
+
+def finish_listings(pages: list[Page], site: Site, renderings: Renderings | None = None
+                    ) -> tuple[list[Page], list[Issue]]:
+    """The site's pages with the long listings split into parts (split.py), one page per path (the clashes
+    reported). Renders every listing's text."""
     pages = split_long_listings(pages, frozenset(page.detection.source.path for page in site.detections), renderings)
-    pages, issues = unique_paths(pages)
-    return pages, _slashed_anchors(tags) + moved + issues
+    return unique_paths(pages)
 
 
 def _schema_pages(env, site: Site, renderings: Renderings) -> list[Page]:

@@ -13,6 +13,7 @@ import json
 import logging
 import os
 import re
+from collections import Counter
 from pathlib import Path, PurePosixPath
 
 import jinja2
@@ -25,6 +26,7 @@ from mkdocs.structure.toc import TableOfContents
 from mkdocs.utils.meta import get_data as get_meta
 
 from ..changes import Older
+from ..enrich import Site
 from ..exceptions import GeneratorError
 from ..issues import Issue, Severity
 from ..pipeline import Inputs, generate, issue_order, load_older
@@ -35,7 +37,8 @@ from ..render import Branding, Page
 from ..sources import ContentSource, SourcesTree, content_source, shown_path
 from .config import PluginConfig
 from . import cache, convert
-from .layout import CHANGES_URL, legacy_redirects, src_uri
+from .early import MOST_PAGES, LastBuild, reveal
+from .layout import CHANGES_URL, finish_listings, legacy_redirects, src_uri
 from .compact import compact
 from .frame import frame_templates, theme_search_worker, unused_theme_files
 from .release_pages import RELEASES_INDEX
@@ -217,15 +220,19 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if self.preview is None and self.staged is None:
             _unlink_planted_links(Path(config.site_dir))
         preview = self.preview
+        last_build = None
         if preview is not None:
+            last_build, preview.last_build = preview.last_build, None  # set again when this build is complete
             preview.completed, preview.rebuilt = False, 0
             if not preview.built_once:
                 preview.surroundings = surroundings(config)  # the rebuilds compare theirs with it
         older, older_issues = self._older()
         releases, release_issues = self._releases()
         try:
+            # While serving, the long listings are split after the edited page is shown (`_show_first`).
             generated = generate(self.sources, self.inputs, layout="mkdocs",
-                                 reuse=preview.reuse if preview else None, older=older, releases=releases)
+                                 reuse=preview.reuse if preview else None, older=older, releases=releases,
+                                 split_listings=preview is None)
         except GeneratorError as exc:
             raise PluginError(str(exc)) from None
         self.pages = generated.pages
@@ -233,9 +240,21 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.pictures, picture_issues = content_pictures(SourcesTree(self.sources),
                                                          _diagrams(generated.site, self.sources))
         self.extension.pictures = {source: picture.uri for source, picture in self.pictures.items()}
-        self.issues = older_issues + release_issues + sorted(generated.issues + picture_issues, key=issue_order)
+        site_issues = generated.issues + picture_issues
         self.redirects = legacy_redirects(generated.site)
         self.search_words = SearchTerms(generated.site)
+        # Page URL -> the links in it that led nowhere; a preview keeps the unchanged pages' ones.
+        self.dead_links: dict[str, list[str]] = preview.dead_links if preview is not None else {}
+        self.search_summaries: dict[str, dict | None] = {}
+        """src_uri -> the page's search summary (search.py), from its conversion until the page is indexed."""
+        if preview is not None:
+            error_pages = self._error_pages(preview, older_issues + release_issues + sorted(site_issues,
+                                                                                               key=issue_order))
+            if last_build is not None:
+                self._show_first(preview, last_build, generated.site, error_pages)
+            self.pages, clashes = finish_listings(self.pages, generated.site, preview.reuse.renderings)
+            site_issues += clashes
+        self.issues = older_issues + release_issues + sorted(site_issues, key=issue_order)
         if preview is None or not preview.built_once:
             log.info(f"form {generated.form.name}: {generated.form.reason}")
         if preview is None:
@@ -244,11 +263,41 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             self._stop_a_failing_strict_build(config)
             _unlink_planted_links(Path(config.site_dir))
         else:
-            self.pages = self.pages + self._error_pages(preview, self.issues)
-        # Page URL -> the links in it that led nowhere; a preview keeps the unchanged pages' ones.
-        self.dead_links: dict[str, list[str]] = preview.dead_links if preview is not None else {}
-        self.search_summaries: dict[str, dict | None] = {}
-        """src_uri -> the page's search summary (search.py), from its conversion until the page is indexed."""
+            self.pages = self.pages + error_pages + [Page(tuple(PROBLEMS_URI.split("/")), problems_markdown(self.issues),
+                                                          label="problems", url="/problems/")]
+
+    def _show_first(self, preview: Preview, last: LastBuild, site: Site, error_pages: list[Page]) -> None:
+        """While serving: the page of each content file this rebuild read again (a detection's, or a broken file's
+        error page), written and shown before any listing is rendered (early.py)."""
+        read = {(source.shown_as + "/" if source.shown_as else "") + path for source in self.sources
+                for path in preview.reuse.sources[source.path].load.read}
+        detections = {page.detection.source.path for page in site.detections}
+        broken = {preview.pages_of_sources[path][0] for path in read if path in preview.pages_of_sources}
+        first = [page for page in self.pages if page.source is not None and page.source.path in read & detections]
+        first += [page for page in error_pages if page.path in broken]
+        if first:  # a page that shares its path with another may not be the one the rebuild writes there
+            paths = Counter(page.path for page in self.pages + error_pages)
+            first = [page for page in first if paths[page.path] == 1]
+        if not first or len(first) > MOST_PAGES or preview.server is None:
+            return
+        shown, own = [], (self.extension, preview.rebuilt, self.progress)
+        self.extension = last.extension  # the page events convert with the extension of the build whose theme it is
+        try:
+            for page in first:
+                uri, text = "/".join(page.path), page.text
+                if preview.texts.get(uri) == text or not last.can_show(uri):
+                    continue  # unchanged, or not a page that build made
+                last.write(uri, text)
+                shown.append(page.url or uri)
+        except Exception as error:  # noqa: BLE001 - the rebuild goes on, and writes the page as usual
+            log.info(f"the edited page could not be shown before the rest ({error}); it is shown when the rebuild "
+                     "ends")
+            return
+        finally:
+            self.extension, preview.rebuilt, self.progress = own
+        if shown and reveal(preview.server):
+            preview.revealed = True
+            log.info(f"shown first: {', '.join(shown)}; the rest of the site follows")
 
     def _stop_a_failing_strict_build(self, config: MkDocsConfig) -> None:
         """`mkdocs build --strict` with content problems it counts fails now, before any page is converted or
@@ -309,7 +358,6 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 source_text = ""
             text = error_page_markdown(source_path, source_text, errors[source_path])
             pages.append(Page(path, text, label=f"the errors of {source_path}", url=url))
-        pages.append(Page(tuple(PROBLEMS_URI.split("/")), problems_markdown(issues), label="problems", url="/problems/"))
         return pages
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
@@ -415,6 +463,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.redirects_to_write, self.redirects_gone = wanted, gone
 
     def on_nav(self, nav, config: MkDocsConfig, files: Files):
+        self.nav = nav
         in_nav = {id(page) for page in nav.pages}
         documents = files.documentation_pages()
         for file in documents:
@@ -584,6 +633,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         env.globals["sc_content_icons"] = CONTENT_ICONS  # for sc-icons.css: the icons the pages' emoji show
         if self.preview is not None:
             env.bytecode_cache = self.preview.compiled
+            self.env = env
         if self.page_cache is not None or (self.conversion is not None and self.conversion.finishes):
             # a page whose finished HTML the cache kept, or the child made, is written as it is
             env.loader = jinja2.ChoiceLoader([jinja2.DictLoader({cache.FINISHED_TEMPLATE: cache.FINISHED_TEMPLATE_SOURCE}),
@@ -673,6 +723,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self._close_cache()
         if self.preview is not None:
             self.preview.completed = True  # the last event of a served build: everything is written
+            self.preview.last_build = LastBuild(config, self.files, self.nav, self.env, self.extension)
             self.preview.settle()
 
     @event_priority(-1000)  # the very last: everything is written and kept
@@ -740,6 +791,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             if path is not None and path.exists():
                 server.watch(str(path))
         if self.preview is not None:
+            self.preview.server = server
             server.builder = dirty_builder(config)
         return server
 

@@ -24,6 +24,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import jinja2
 import jinja2.bccache
@@ -36,6 +37,7 @@ from mkdocs.structure.files import File
 from ..issues import Issue, Severity
 from ..releases import ReleaseCache
 from ..pipeline import Reuse
+from .early import LastBuild, reload_when_done
 
 _REPOSITORY = "raw.githubusercontent.com/splunk/security_content/"
 """Pages that hot-link a picture of the content's repository show the site's copy when it has one."""
@@ -113,6 +115,13 @@ class Preview:
     """The first build's objects are out of the cycle collector's way (`settle`)."""
     served_pictures: set[str] = field(default_factory=set)
     """The site paths of the content's pictures the last build served (pictures.py)."""
+    last_build: LastBuild | None = None
+    """What the last complete build put its pages through the theme with: an edited page is shown first with it
+    (early.py). None while a build runs, and after one that did not finish."""
+    server: Any = None
+    """mkdocs' live-reload server (set when it starts)."""
+    revealed: bool = False
+    """This rebuild showed a page first: the tabs reload once more when it is done."""
 
     def settle(self) -> None:
         """Once the first build of the session is done: what it made and keeps for the rebuilds (each file's model,
@@ -148,6 +157,7 @@ class Preview:
         self.surroundings = surroundings
         if reason:
             self.digests, self.texts, self.redirects, self.search_entries = {}, {}, {}, {}
+            self.last_build = None  # nothing is shown before the rest: every page changes
         return reason
 
     # -- which pages changed --------------------------------------------------------------------
@@ -303,10 +313,14 @@ def dirty_builder(config: MkDocsConfig):
             fresh = load_config(config_file=config_file, site_dir=site_dir)
             fresh.site_url = serve_url
             preview = fresh.plugins["security-content"].preview  # the same plugin object all session long
+            if preview is not None:
+                preview.revealed = False
             reason = preview.full_build_needed(surroundings(fresh)) if preview is not None else None
             if reason:
                 log.info(f"rebuilding every page: {reason}")
             build(fresh, serve_url=serve_url, dirty=not reason)
+            if preview is not None and preview.revealed:
+                reload_when_done(preview.server)
         except MkDocsException as exc:
             # What stopped it is logged already (an unreadable bundle, a broken mkdocs.yml); the next change
             # rebuilds, and the server keeps serving the last site meanwhile. No traceback: nothing is wrong here.

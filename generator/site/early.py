@@ -1,0 +1,93 @@
+"""`mkdocs serve`: the page of an edited file shown before the rest of the rebuild.
+
+At 10,000 detections a rebuild takes seconds, most of them for what the
+edit touches only in passing: the listings that show the detection, the
+exports, the search index, mkdocs' object for each of the site's pages. The
+contributor is looking at the page of the file they saved. So, as soon as a
+rebuild has that page's Markdown (before any listing is rendered), the page
+is converted and put through the theme with the previous build's settings
+and navigation, written, and the open tabs reload (`reveal`); the rest of
+the rebuild follows, and the tabs reload once more when it is written
+(`reload_when_done`), so that every tab ends on the finished site. The rest
+of the rebuild converts the page again, as any changed page, and writes it
+as a clean build would.
+
+mkdocs' live-reload server holds every request while it rebuilds, and tells
+the tabs to reload when the builder returns; `reveal` and
+`reload_when_done` move those two moments, through the server's own
+attributes (mkdocs 1.6). Without them (another server), the page is still
+written first and shown when the rebuild ends.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+
+from .convert import SitePage
+
+MOST_PAGES = 3
+"""A rebuild with more pages to show first (a checkout, a search-and-replace) just rebuilds."""
+
+
+@dataclass(frozen=True)
+class LastBuild:
+    """What the previous complete build put its pages through the theme with."""
+
+    config: MkDocsConfig
+    files: Files
+    nav: Navigation
+    env: jinja2.Environment
+    extension: Any
+    """The plugin's Markdown extension of that build (the one `config` converts with)."""
+
+    def can_show(self, src_uri: str) -> bool:
+        """Whether the page at `src_uri` can be shown first: that build made it, outside the navigation (a
+        page the navigation shows changes its neighbours' pages too)."""
+        file = self.files.get_file_from_path(src_uri)
+        return file is not None and file.generated_by is not None and isinstance(file.page, SitePage)
+
+    def write(self, src_uri: str, markdown: str) -> None:
+        """The page of `markdown` at `src_uri`, converted, put through the theme and written as that build
+        would have (its plugins' page events included). Its objects are new: the build's are not changed, and
+        what the page events add to a search index is taken out again (the search plugins live as long as the
+        server: their index is the running rebuild's, which indexes the page itself)."""
+        from mkdocs.commands.build import _build_page, _populate_page
+
+        indexes = [index.entries for index in (getattr(plugin, "search_index", None)
+                                               for plugin in self.config.plugins.values())
+                   if isinstance(getattr(index, "entries", None), list)]
+        kept = [len(entries) for entries in indexes]
+        try:
+            page = SitePage(None, File.generated(self.config, src_uri, content=markdown), self.config)
+            _populate_page(page, self.config, self.files)
+            _build_page(page, self.config, self.files.documentation_pages(), self.nav, self.env)
+        finally:
+            for entries, length in zip(indexes, kept):
+                del entries[length:]
+
+
+def reveal(server: Any) -> bool:
+    """Let the live-reload server serve the site as it is on disk now, and reload the open tabs; False where the
+    server has no such moment (not mkdocs' own)."""
+    epochs: threading.Condition | None = getattr(server, "_epoch_cond", None)
+    if epochs is None or not hasattr(server, "_wanted_epoch") or not hasattr(server, "_visible_epoch"):
+        return False
+    with epochs:
+        server._visible_epoch = server._wanted_epoch
+        epochs.notify_all()
+    return True
+
+
+def reload_when_done(server: Any) -> None:
+    """After a rebuild that revealed a page: a newer version of the site, which the server makes visible (the tabs
+    reload) as soon as the builder returns, every page then written."""
+    with server._epoch_cond:
+        server._wanted_epoch = max(server._visible_epoch + 1, round(time.monotonic() * 1000))

@@ -1,0 +1,105 @@
+"""`mkdocs serve` shows the page of an edited detection before the rest of the rebuild (early.py).
+
+Each test runs a serve session in this process with mkdocs' own live-reload
+server object (not started: its epochs are what the browsers' tabs follow),
+and looks at the site on disk at the moment the page is revealed.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from mkdocs.livereload import LiveReloadServer
+
+import generator.site.plugin as plugin_module
+from generator.site.early import MOST_PAGES
+from test_incremental import content, edit, session  # noqa: F401 - `content` is a fixture
+
+DETECTION = "detections/endpoint/powershell_webclient_download.yml"
+PAGE = Path("endpoint/d2024000-0000-4000-8000-000000000001/index.html")
+INDEX = Path("detections/index.html")
+
+
+@pytest.fixture
+def serving(content, tmp_path, monkeypatch):  # noqa: F811 - the imported fixture
+    """(content, site, rebuild, server, moments): a session after its first build, its server in the state of a
+    rebuild that has started, and what the site held each time a page was revealed."""
+    site = tmp_path / "site"
+    rebuild, plugin = session(site)
+    server = LiveReloadServer(builder=rebuild, host="127.0.0.1", port=0, root=str(site))
+    plugin.preview.server = server
+    moments: list[dict] = []
+    real_reveal = plugin_module.reveal
+
+    def reveal(revealed_server) -> bool:
+        moments.append({"page": (site / PAGE).read_bytes(), "index": (site / INDEX).read_text(),
+                        "problems": (site / "problems.json").read_text()})
+        return real_reveal(revealed_server)
+
+    monkeypatch.setattr(plugin_module, "reveal", reveal)
+    server._wanted_epoch = server._visible_epoch + 1000  # as the server's loop sets it when a rebuild starts
+    yield content, site, rebuild, server, moments
+    server.server_close()
+
+
+def test_an_edited_detection_is_shown_first_and_the_rebuild_then_writes_the_same_page(serving):
+    content, site, rebuild, server, moments = serving
+    started = server._wanted_epoch
+    edit(content / DETECTION, "name: PowerShell WebClient Download", "name: PowerShell Download Cradle")
+    rebuild()
+    assert len(moments) == 1
+    shown = moments[0]
+    assert b"PowerShell Download Cradle" in shown["page"]
+    assert "PowerShell Download Cradle" not in shown["index"]  # the listings come after it
+    assert "PowerShell Download Cradle" in (site / INDEX).read_text()
+    assert (site / PAGE).read_bytes() == shown["page"]  # what was shown is what the whole rebuild writes
+    # The search plugins outlive a build: the page's entry is in the index once, from the rebuild itself.
+    index = json.loads((site / "search/search_index.json").read_text())
+    entries = [entry for entry in index["docs"] if entry["location"].split("#")[0] == PAGE.parent.as_posix() + "/"]
+    assert len(entries) == 1 and "PowerShell Download Cradle" in entries[0]["title"]
+    # The tabs reloaded when the page was written (the server serves again), and reload once more when the
+    # server's loop ends the rebuild (it makes the newer version it wants visible).
+    assert server._visible_epoch == started
+    assert server._wanted_epoch > started
+
+
+def test_a_broken_detection_shows_its_located_errors_first(serving):
+    content, site, rebuild, server, moments = serving
+    edit(content / DETECTION, "type: TTP\n", "type: [TTP\n")
+    rebuild()
+    assert len(moments) == 1
+    shown = moments[0]["page"].decode()
+    assert "this file has errors" in shown
+    assert "powershell_webclient_download.yml:" in shown and "invalid YAML" in shown
+    assert '"errors": 0' in moments[0]["problems"]  # the rest of the rebuild had not run yet
+    assert '"errors": 1' in (site / "problems.json").read_text()
+    assert (site / PAGE).read_bytes() == moments[0]["page"]
+
+
+def test_an_edit_that_is_not_a_detection_shows_nothing_first(serving):
+    content, site, rebuild, server, moments = serving
+    before = (server._wanted_epoch, server._visible_epoch)
+    edit(content / "macros/security_content_ctime.yml", "description:", "description: Edited.")
+    rebuild()
+    assert moments == []
+    assert (server._wanted_epoch, server._visible_epoch) == before  # the server's loop reloads the tabs, once
+
+
+def test_a_change_of_many_detections_shows_nothing_first(serving):
+    content, site, rebuild, server, moments = serving
+    detections = sorted((content / "detections").rglob("*.yml"))
+    assert len(detections) > MOST_PAGES
+    for path in detections:
+        path.write_text(path.read_text().replace("description: ", "description: Edited. ", 1))
+    rebuild()
+    assert moments == []
+
+
+def test_a_saved_file_that_did_not_change_its_page_shows_nothing_first(serving):
+    content, site, rebuild, server, moments = serving
+    path = content / DETECTION
+    path.write_text(path.read_text() + "\n# a comment\n")  # read again, the same page
+    rebuild()
+    assert moments == []
