@@ -6,10 +6,11 @@
 Copies CONTENT_DIR to a scratch folder, runs the first build of a `mkdocs serve` session of this
 repository's mkdocs.yml (the plugin in its serving state), then saves a detection's description N times
 (default 5), each followed by the rebuild the server would run (`preview.dirty_builder`). For each rebuild it
-prints one line of JSON: wall and CPU seconds, the seconds Python's cycle collector took, and the process's
-resident memory. `--profile K` profiles the K-th rebuild (from 0) with cProfile, printing the functions that
-took longest (cProfile roughly doubles the time); `--profile-out FILE` also saves that profile for `pstats`. Unlike ../shared/tools/preview_latency.py, this leaves out
-the server noticing the change and the browser fetching the page: it is the rebuild alone.
+prints one line of JSON: when the edited page was shown (early.py), wall and CPU seconds, the seconds Python's
+cycle collector took, and the process's resident memory. `--profile K` profiles the K-th rebuild (from 0) with
+cProfile, printing the functions that took longest (cProfile roughly doubles the time); `--profile-out FILE`
+also saves that profile for `pstats`. Unlike ../shared/tools/preview_latency.py, this leaves out the server
+noticing the change and the browser fetching the page: it is the rebuild alone.
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ def resident_mib() -> float:
 def main(argv: list[str]) -> int:
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
+    from mkdocs.livereload import LiveReloadServer
 
     from generator.site.preview import dirty_builder
 
@@ -89,6 +91,13 @@ def main(argv: list[str]) -> int:
                           "cpu": round(time.process_time() - start_cpu, 2), "collector": round(collector.take(), 2),
                           "resident_mib": round(resident_mib())}), flush=True)
         rebuild = dirty_builder(config)
+        # mkdocs' server object (not started), so that a rebuild shows the edited page first (early.py): when that
+        # happened is each line's "shown first".
+        plugin_module = sys.modules["generator.site.plugin"]
+        plugin_module_reveal, revealed = plugin_module.reveal, []
+        plugin_module.reveal = lambda server: revealed.append(time.perf_counter()) or plugin_module_reveal(server)
+        config.plugins["security-content"].preview.server = LiveReloadServer(
+            builder=rebuild, host="127.0.0.1", port=0, root=config.site_dir)
         for number in range(edits):
             edited.write_text(original.replace("description: ", f"description: Edit {number}. ", 1), encoding="utf-8")
             profile = cProfile.Profile() if number == profiled else None
@@ -98,7 +107,8 @@ def main(argv: list[str]) -> int:
             rebuild()
             if profile is not None:
                 profile.disable()
-            print(json.dumps({"rebuild": number, "seconds": round(time.perf_counter() - start, 2),
+            first = round(revealed.pop() - start, 2) if revealed else None
+            print(json.dumps({"rebuild": number, "shown first": first, "seconds": round(time.perf_counter() - start, 2),
                               "cpu": round(time.process_time() - start_cpu, 2),
                               "collector": round(collector.take(), 2), "resident_mib": round(resident_mib()),
                               "load": os.getloadavg()[0]}), flush=True)

@@ -16,3 +16,8 @@ class ConfigurationError(GeneratorError):
 
 class UnsafePathError(GeneratorError):
     """A page path would leave the output directory."""
+
+
+class RebuildSuperseded(GeneratorError):
+    """`mkdocs serve`: a newer change came in while a rebuild that had shown the edited page went on; the rest of
+    it is left to the next rebuild (site/early.py). Not a problem: nothing is reported."""

@@ -323,6 +323,11 @@ class Renderings:
             self._earlier, self._now = self._now, {}
         self.rendered = 0
 
+    def keep_earlier(self) -> None:
+        """This build stopped half way: what the one before it rendered stays reusable beside what this one did
+        (an entry is only reused for an equal context, so keeping more is never wrong)."""
+        self._now = {**self._earlier, **self._now}
+
     def later(self, template: jinja2.Template, key: str, **context) -> Callable[[], str]:
         """`template` rendered with `context` when asked for; `key` tells this page from others of the template
         (e.g. its address). Reused when the previous build rendered the same template and an equal context

@@ -15,7 +15,8 @@ from mkdocs.livereload import LiveReloadServer
 
 import generator.site.plugin as plugin_module
 from generator.site.early import MOST_PAGES
-from test_incremental import content, edit, session  # noqa: F401 - `content` is a fixture
+from goldens import tree
+from test_incremental import content, differences, edit, session  # noqa: F401 - `content` is a fixture
 
 DETECTION = "detections/endpoint/powershell_webclient_download.yml"
 PAGE = Path("endpoint/d2024000-0000-4000-8000-000000000001/index.html")
@@ -40,12 +41,12 @@ def serving(content, tmp_path, monkeypatch):  # noqa: F811 - the imported fixtur
 
     monkeypatch.setattr(plugin_module, "reveal", reveal)
     server._wanted_epoch = server._visible_epoch + 1000  # as the server's loop sets it when a rebuild starts
-    yield content, site, rebuild, server, moments
+    yield content, site, rebuild, server, moments, plugin
     server.server_close()
 
 
 def test_an_edited_detection_is_shown_first_and_the_rebuild_then_writes_the_same_page(serving):
-    content, site, rebuild, server, moments = serving
+    content, site, rebuild, server, moments, _ = serving
     started = server._wanted_epoch
     edit(content / DETECTION, "name: PowerShell WebClient Download", "name: PowerShell Download Cradle")
     rebuild()
@@ -66,7 +67,7 @@ def test_an_edited_detection_is_shown_first_and_the_rebuild_then_writes_the_same
 
 
 def test_a_broken_detection_shows_its_located_errors_first(serving):
-    content, site, rebuild, server, moments = serving
+    content, site, rebuild, server, moments, _ = serving
     edit(content / DETECTION, "type: TTP\n", "type: [TTP\n")
     rebuild()
     assert len(moments) == 1
@@ -79,7 +80,7 @@ def test_a_broken_detection_shows_its_located_errors_first(serving):
 
 
 def test_an_edit_that_is_not_a_detection_shows_nothing_first(serving):
-    content, site, rebuild, server, moments = serving
+    content, site, rebuild, server, moments, _ = serving
     before = (server._wanted_epoch, server._visible_epoch)
     edit(content / "macros/security_content_ctime.yml", "description:", "description: Edited.")
     rebuild()
@@ -88,7 +89,7 @@ def test_an_edit_that_is_not_a_detection_shows_nothing_first(serving):
 
 
 def test_a_change_of_many_detections_shows_nothing_first(serving):
-    content, site, rebuild, server, moments = serving
+    content, site, rebuild, server, moments, _ = serving
     detections = sorted((content / "detections").rglob("*.yml"))
     assert len(detections) > MOST_PAGES
     for path in detections:
@@ -98,8 +99,39 @@ def test_a_change_of_many_detections_shows_nothing_first(serving):
 
 
 def test_a_saved_file_that_did_not_change_its_page_shows_nothing_first(serving):
-    content, site, rebuild, server, moments = serving
+    content, site, rebuild, server, moments, _ = serving
     path = content / DETECTION
     path.write_text(path.read_text() + "\n# a comment\n")  # read again, the same page
     rebuild()
     assert moments == []
+
+
+def test_a_newer_save_leaves_the_rest_to_the_next_rebuild_which_ends_as_a_clean_build(serving, tmp_path,
+                                                                                      monkeypatch):
+    content, site, rebuild, server, moments, plugin = serving
+    started = server._wanted_epoch
+    index_before = (site / INDEX).read_text()
+    revealing = plugin_module.reveal
+
+    def saved_again_meanwhile(revealed_server) -> bool:
+        revealed_server._want_rebuild = True  # as the server's watcher marks a save it saw during the rebuild
+        return revealing(revealed_server)
+
+    monkeypatch.setattr(plugin_module, "reveal", saved_again_meanwhile)
+    edit(content / DETECTION, "name: PowerShell WebClient Download", "name: PowerShell Download Cradle")
+    rebuild()
+    assert len(moments) == 1 and b"PowerShell Download Cradle" in (site / PAGE).read_bytes()
+    assert (site / INDEX).read_text() == index_before  # the rest was left: nothing else written
+    assert (server._wanted_epoch, server._visible_epoch) == (started, started)  # no second reload of its own
+
+    # The server's next rebuild (its newer save): it finishes, and the site is a clean build's, byte for byte.
+    server._want_rebuild = False
+    monkeypatch.setattr(plugin_module, "reveal", revealing)
+    edit(content / DETECTION, "Finds `powershell.exe`", "Now finds `powershell.exe`")
+    state = plugin.preview
+    rebuild()
+    assert state.completed and state.rebuilt < 20  # it rebuilt what the two saves changed, not every page
+    assert "PowerShell Download Cradle" in (site / INDEX).read_text()
+    session(tmp_path / "clean")
+    plugin.preview = state
+    assert differences(tree(site), tree(tmp_path / "clean")) == []

@@ -10,7 +10,12 @@ and navigation, written, and the open tabs reload (`reveal`); the rest of
 the rebuild follows, and the tabs reload once more when it is written
 (`reload_when_done`), so that every tab ends on the finished site. The rest
 of the rebuild converts the page again, as any changed page, and writes it
-as a clean build would.
+as a clean build would. When the contributor saves again before the rest
+is written (`newer_change`), the rest is left to the next rebuild, which
+starts at once: until it writes anything, a rebuild only reads and renders
+(the plugin stops it at those points, `RebuildSuperseded`), so the site and
+what the session keeps are those of the last complete build, plus the page
+shown, which the next rebuild makes again.
 
 mkdocs' live-reload server holds every request while it rebuilds, and tells
 the tabs to reload when the builder returns; `reveal` and
@@ -84,6 +89,11 @@ def reveal(server: Any) -> bool:
         server._visible_epoch = server._wanted_epoch
         epochs.notify_all()
     return True
+
+
+def newer_change(server: Any) -> bool:
+    """Whether the live-reload server saw a change since the running rebuild started (it rebuilds again after)."""
+    return bool(getattr(server, "_want_rebuild", False))
 
 
 def reload_when_done(server: Any) -> None:

@@ -27,7 +27,7 @@ from mkdocs.utils.meta import get_data as get_meta
 
 from ..changes import Older
 from ..enrich import Site
-from ..exceptions import GeneratorError
+from ..exceptions import GeneratorError, RebuildSuperseded
 from ..issues import Issue, Severity
 from ..pipeline import Inputs, generate, issue_order, load_older
 from ..releases import Releases, read_releases
@@ -37,7 +37,7 @@ from ..render import Branding, Page
 from ..sources import ContentSource, SourcesTree, content_source, shown_path
 from .config import PluginConfig
 from . import cache, convert
-from .early import MOST_PAGES, LastBuild, reveal
+from .early import MOST_PAGES, LastBuild, newer_change, reveal
 from .layout import CHANGES_URL, finish_listings, legacy_redirects, src_uri
 from .compact import compact
 from .frame import frame_templates, theme_search_worker, unused_theme_files
@@ -220,9 +220,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if self.preview is None and self.staged is None:
             _unlink_planted_links(Path(config.site_dir))
         preview = self.preview
-        last_build = None
+        last_build = preview.last_build if preview is not None else None
         if preview is not None:
-            last_build, preview.last_build = preview.last_build, None  # set again when this build is complete
             preview.completed, preview.rebuilt = False, 0
             if not preview.built_once:
                 preview.surroundings = surroundings(config)  # the rebuilds compare theirs with it
@@ -252,6 +251,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                                                                                                key=issue_order))
             if last_build is not None:
                 self._show_first(preview, last_build, generated.site, error_pages)
+                self._stop_if_superseded(preview)
             self.pages, clashes = finish_listings(self.pages, generated.site, preview.reuse.renderings)
             site_issues += clashes
         self.issues = older_issues + release_issues + sorted(site_issues, key=issue_order)
@@ -298,6 +298,16 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if shown and reveal(preview.server):
             preview.revealed = True
             log.info(f"shown first: {', '.join(shown)}; the rest of the site follows")
+
+    @staticmethod
+    def _stop_if_superseded(preview: Preview | None) -> None:
+        """While serving, once the edited page is shown: a newer change stops this rebuild here, before it writes
+        anything (early.py). What the session keeps is then what the last complete build left, with this build's
+        renderings beside it; the next rebuild starts at once."""
+        if preview is not None and preview.revealed and newer_change(preview.server):
+            preview.completed = True
+            preview.reuse.renderings.keep_earlier()
+            raise RebuildSuperseded("a newer change came in")
 
     def _stop_a_failing_strict_build(self, config: MkDocsConfig) -> None:
         """`mkdocs build --strict` with content problems it counts fails now, before any page is converted or
@@ -370,6 +380,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         # The pages' Markdown, on both cores where possible; while serving, in this process, which keeps what it
         # rendered for the next rebuild (most pages are the same again).
         rendered = _texts(self.pages) if self.preview is not None else parallel.split_map(_texts, self.pages)
+        self._stop_if_superseded(self.preview)  # the last point before this rebuild writes or keeps anything
         for page, text in zip(self.pages, rendered):
             src_uri = "/".join(page.path)
             if files.get_file_from_path(src_uri) is not None:

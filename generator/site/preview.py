@@ -34,6 +34,7 @@ from mkdocs.exceptions import MkDocsException
 from watchdog.observers.polling import PollingEmitter, PollingObserver
 from mkdocs.structure.files import File
 
+from ..exceptions import RebuildSuperseded
 from ..issues import Issue, Severity
 from ..releases import ReleaseCache
 from ..pipeline import Reuse
@@ -117,7 +118,7 @@ class Preview:
     """The site paths of the content's pictures the last build served (pictures.py)."""
     last_build: LastBuild | None = None
     """What the last complete build put its pages through the theme with: an edited page is shown first with it
-    (early.py). None while a build runs, and after one that did not finish."""
+    (early.py). None before the first build ends, and when the next rebuilds every page."""
     server: Any = None
     """mkdocs' live-reload server (set when it starts)."""
     revealed: bool = False
@@ -321,6 +322,8 @@ def dirty_builder(config: MkDocsConfig):
             build(fresh, serve_url=serve_url, dirty=not reason)
             if preview is not None and preview.revealed:
                 reload_when_done(preview.server)
+        except RebuildSuperseded:
+            log.info("a newer change came in: the rest of this rebuild is left to the next one")
         except MkDocsException as exc:
             # What stopped it is logged already (an unreadable bundle, a broken mkdocs.yml); the next change
             # rebuilds, and the server keeps serving the last site meanwhile. No traceback: nothing is wrong here.
