@@ -135,3 +135,30 @@ def test_a_newer_save_leaves_the_rest_to_the_next_rebuild_which_ends_as_a_clean_
     session(tmp_path / "clean")
     plugin.preview = state
     assert differences(tree(site), tree(tmp_path / "clean")) == []
+
+
+def test_a_fix_saved_while_the_broken_file_was_shown_brings_its_page_back(serving, tmp_path, monkeypatch):
+    content, site, rebuild, server, moments, plugin = serving
+    revealing = plugin_module.reveal
+
+    def saved_again_meanwhile(revealed_server) -> bool:
+        revealed_server._want_rebuild = True
+        return revealing(revealed_server)
+
+    monkeypatch.setattr(plugin_module, "reveal", saved_again_meanwhile)
+    path = content / DETECTION
+    original = path.read_text()
+    path.write_text(original.replace("type: TTP\n", "type: [TTP\n"))
+    rebuild()  # the error page is shown, then the fix comes in
+    assert "this file has errors" in (site / PAGE).read_text()
+    server._want_rebuild = False
+    monkeypatch.setattr(plugin_module, "reveal", revealing)
+    path.write_text(original)  # the file as the last complete build read it
+    rebuild()
+    assert plugin.preview.completed and not server._want_rebuild
+    assert len(moments) == 2  # the page came back first too: the session knew the error page was on disk
+    assert "this file has errors" not in (site / PAGE).read_text()
+    state = plugin.preview
+    session(tmp_path / "clean")
+    plugin.preview = state
+    assert differences(tree(site), tree(tmp_path / "clean")) == []

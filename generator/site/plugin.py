@@ -251,7 +251,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                                                                                                key=issue_order))
             if last_build is not None:
                 self._show_first(preview, last_build, generated.site, error_pages)
-                self._stop_if_superseded(preview)
+                self._render_until_superseded(preview)
             self.pages, clashes = finish_listings(self.pages, generated.site, preview.reuse.renderings)
             site_issues += clashes
         self.issues = older_issues + release_issues + sorted(site_issues, key=issue_order)
@@ -285,9 +285,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         try:
             for page in first:
                 uri, text = "/".join(page.path), page.text
-                if preview.texts.get(uri) == text or not last.can_show(uri):
+                if preview.on_disk(uri) == text or not last.can_show(uri):
                     continue  # unchanged, or not a page that build made
                 last.write(uri, text)
+                preview.shown_early[uri] = text
                 shown.append(page.url or uri)
         except Exception as error:  # noqa: BLE001 - the rebuild goes on, and writes the page as usual
             log.info(f"the edited page could not be shown before the rest ({error}); it is shown when the rebuild "
@@ -298,6 +299,16 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if shown and reveal(preview.server):
             preview.revealed = True
             log.info(f"shown first: {', '.join(shown)}; the rest of the site follows")
+
+    def _render_until_superseded(self, preview: Preview) -> None:
+        """Once the edited page is shown: every page's Markdown rendered now (it is kept), one page after the other,
+        so that a newer save stops the rebuild within a page or so rather than after every listing."""
+        if not preview.revealed:
+            return
+        for number, page in enumerate(self.pages):
+            if number % 50 == 0:
+                self._stop_if_superseded(preview)
+            page.text  # noqa: B018 - rendered, and kept by the page
 
     @staticmethod
     def _stop_if_superseded(preview: Preview | None) -> None:

@@ -123,6 +123,13 @@ class Preview:
     """mkdocs' live-reload server (set when it starts)."""
     revealed: bool = False
     """This rebuild showed a page first: the tabs reload once more when it is done."""
+    shown_early: dict[str, str] = field(default_factory=dict)
+    """src_uri -> the Markdown of a page shown first (early.py) since the last build that wrote its pages: what is
+    on disk for it, which `texts` does not say when the build that showed it stopped half way."""
+
+    def on_disk(self, src_uri: str) -> str | None:
+        """The Markdown of the page served at `src_uri`, as far as the session knows."""
+        return self.shown_early.get(src_uri, self.texts.get(src_uri))
 
     def settle(self) -> None:
         """Once the first build of the session is done: what it made and keeps for the rebuilds (each file's model,
@@ -188,9 +195,9 @@ class Preview:
         for uri, text in texts.items():
             file = GeneratedFile.generated(config, uri, content=text)
             file.unchanged = (incremental and self.digests.get(uri) == digests[uri]
-                              and site_url(uri) not in relinked)
+                              and site_url(uri) not in relinked and uri not in self.shown_early)
             files.append(file)
-        self.digests = digests
+        self.digests, self.shown_early = digests, {}
         return files
 
     def pictures_gone(self, pictures: dict) -> list[str]:
