@@ -15,6 +15,7 @@ from mkdocs.livereload import LiveReloadServer
 
 import generator.site.plugin as plugin_module
 from generator.site.early import MOST_PAGES
+from generator.site.preview import Preview
 from goldens import tree
 from test_incremental import content, differences, edit, session  # noqa: F401 - `content` is a fixture
 
@@ -106,18 +107,27 @@ def test_a_saved_file_that_did_not_change_its_page_shows_nothing_first(serving):
     assert moments == []
 
 
+@pytest.mark.parametrize("seen", ["when the page is shown", "once the changed pages are known"])
 def test_a_newer_save_leaves_the_rest_to_the_next_rebuild_which_ends_as_a_clean_build(serving, tmp_path,
-                                                                                      monkeypatch):
+                                                                                      monkeypatch, seen):
     content, site, rebuild, server, moments, plugin = serving
     started = server._wanted_epoch
     index_before = (site / INDEX).read_text()
-    revealing = plugin_module.reveal
+    revealing, knowing = plugin_module.reveal, Preview.files
 
     def saved_again_meanwhile(revealed_server) -> bool:
-        revealed_server._want_rebuild = True  # as the server's watcher marks a save it saw during the rebuild
+        if seen == "when the page is shown":
+            revealed_server._want_rebuild = True  # as the server's watcher marks a save it saw during the rebuild
         return revealing(revealed_server)
 
+    def files_then_saved_again(preview, *arguments):
+        found = knowing(preview, *arguments)
+        preview.server._want_rebuild = True  # the last point it can stop at: before any page is converted
+        return found
+
     monkeypatch.setattr(plugin_module, "reveal", saved_again_meanwhile)
+    if seen == "once the changed pages are known":
+        monkeypatch.setattr(Preview, "files", files_then_saved_again)
     edit(content / DETECTION, "name: PowerShell WebClient Download", "name: PowerShell Download Cradle")
     rebuild()
     assert len(moments) == 1 and b"PowerShell Download Cradle" in (site / PAGE).read_bytes()
@@ -127,6 +137,7 @@ def test_a_newer_save_leaves_the_rest_to_the_next_rebuild_which_ends_as_a_clean_
     # The server's next rebuild (its newer save): it finishes, and the site is a clean build's, byte for byte.
     server._want_rebuild = False
     monkeypatch.setattr(plugin_module, "reveal", revealing)
+    monkeypatch.setattr(Preview, "files", knowing)
     edit(content / DETECTION, "Finds `powershell.exe`", "Now finds `powershell.exe`")
     state = plugin.preview
     rebuild()

@@ -317,6 +317,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         renderings beside it; the next rebuild starts at once."""
         if preview is not None and preview.revealed and newer_change(preview.server):
             preview.completed = True
+            preview.roll_back()
             preview.reuse.renderings.keep_earlier()
             raise RebuildSuperseded("a newer change came in")
 
@@ -391,7 +392,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         # The pages' Markdown, on both cores where possible; while serving, in this process, which keeps what it
         # rendered for the next rebuild (most pages are the same again).
         rendered = _texts(self.pages) if self.preview is not None else parallel.split_map(_texts, self.pages)
-        self._stop_if_superseded(self.preview)  # the last point before this rebuild writes or keeps anything
+        self._stop_if_superseded(self.preview)
         for page, text in zip(self.pages, rendered):
             src_uri = "/".join(page.path)
             if files.get_file_from_path(src_uri) is not None:
@@ -415,6 +416,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             for src_uri, text in texts.items():
                 files.append(File.generated(config, src_uri, content=text))
         else:
+            self.preview.keep_committed()
             for file in self.preview.files(config, texts, pictures_key(self.pictures)):
                 files.append(file)
             for src_uri in self.preview.removed + self.preview.pictures_gone(self.pictures):
@@ -485,6 +487,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.redirects_to_write, self.redirects_gone = wanted, gone
 
     def on_nav(self, nav, config: MkDocsConfig, files: Files):
+        self._stop_if_superseded(self.preview)  # the last point before a page is converted or written
         self.nav = nav
         in_nav = {id(page) for page in nav.pages}
         documents = files.documentation_pages()
@@ -745,6 +748,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self._close_cache()
         if self.preview is not None:
             self.preview.completed = True  # the last event of a served build: everything is written
+            self.preview.committed = None
             self.preview.last_build = LastBuild(config, self.files, self.nav, self.env, self.extension)
             self.preview.settle()
 

@@ -127,6 +127,23 @@ class Preview:
     """src_uri -> the Markdown of a page shown first (early.py) since the last build that wrote its pages: what is
     on disk for it, which `texts` does not say when the build that showed it stopped half way."""
 
+    committed: tuple | None = None
+    """What `files`, `pictures_gone` and `redirects_to_write` replace, as the last complete build left it, until
+    this build's pages are written (`roll_back`)."""
+
+    def keep_committed(self) -> None:
+        """This rebuild is about to say which pages changed: what the session knew until now is kept aside."""
+        self.committed = (self.texts, self.pictures_key, self.digests, self.shown_early, self.redirects,
+                          self.served_pictures)
+
+    def roll_back(self) -> None:
+        """This rebuild stops before writing its pages: the session knows the site as the last complete build left
+        it (plus the pages shown first), so the next rebuild converts every page that changed since then."""
+        if self.committed is not None:
+            (self.texts, self.pictures_key, self.digests, self.shown_early, self.redirects,
+             self.served_pictures) = self.committed
+            self.committed = None
+
     def on_disk(self, src_uri: str) -> str | None:
         """The Markdown of the page served at `src_uri`, as far as the session knows."""
         return self.shown_early.get(src_uri, self.texts.get(src_uri))
