@@ -51,9 +51,12 @@ class _Tree:
         out.mkdir(parents=True, exist_ok=True)
         self.root = os.path.realpath(out)
         self.created: dict[tuple[str, ...], str] = {(): self.root}
+        self.checked: dict[tuple[str, ...], str] = {(): self.root}
+        """Directories proven inside the tree, not necessarily there yet: a run checks each page's folder
+        once, not once per page (creating one checks it again)."""
 
     def directory(self, parts: tuple[str, ...], create: bool) -> str:
-        known = self.created.get(parts)
+        known = (self.created if create else self.checked).get(parts)
         if known is not None:
             return known
         path = os.path.join(self.directory(parts[:-1], create), parts[-1])
@@ -62,8 +65,7 @@ class _Tree:
         # realpath follows any symlink on the way, existing or not yet created.
         if os.path.realpath(path) != path:
             raise UnsafePathError(f"{'/'.join(parts)} leads outside the output directory")
-        if create:
-            self.created[parts] = path
+        (self.created if create else self.checked)[parts] = path
         return path
 
     def file(self, parts: tuple[str, ...], create: bool = True) -> str:
