@@ -23,6 +23,7 @@ command that reads them).
 from __future__ import annotations
 
 import io
+import os
 import shutil
 import statistics
 import subprocess
@@ -152,6 +153,9 @@ def measure(content: Path, inputs: Inputs) -> None:
     parse_process, render_process = min(process_times["parse"]), min(process_times["render"])
     print(f"as processes: parse {parse_process:.3f} s, render {render_process:.3f} s, "
           f"ratio {render_process / parse_process:.2f} (target <= 2.00)")
+    if os.environ.get("PYTHONDONTWRITEBYTECODE"):
+        print("  (PYTHONDONTWRITEBYTECODE is set: each render process compiles the generator's modules from source, "
+              "which an installed package has compiled)")
 
 
 def main(argv: list[str]) -> int:

@@ -226,14 +226,16 @@ def load_content(root: Path | ContentTree, detection_folders: Sequence[Detection
     # Files are read, parsed and made into models on both cores where possible; the
     # results come back in task order, so nothing depends on the split.
     tasks = [(path, make, kind) for paths, (_, make, kind) in zip(listed, groups) for path in paths]
-    cache = cache if cache is not None else LoadCache()
-    stamps = [tree.stamp(path) for path, _, _ in tasks]
-    known = [cache.get((path, kind), stamp) for (path, _, kind), stamp in zip(tasks, stamps)]
-    fresh = iter(split_map(lambda share: _load_files(tree, share),
-                           [task[:2] for task, result in zip(tasks, known) if result is None]))
-    loaded = [result if result is not None else next(fresh) for result in known]
-    cache.read = [path for (path, _, _), result in zip(tasks, known) if result is None]
-    cache.keep({(task[0], task[2]): (stamp, result) for task, stamp, result in zip(tasks, stamps, loaded)})
+    if cache is None:  # nothing to reuse or keep: no file's stamp is needed
+        loaded = split_map(lambda share: _load_files(tree, share), [task[:2] for task in tasks])
+    else:
+        stamps = [tree.stamp(path) for path, _, _ in tasks]
+        known = [cache.get((path, kind), stamp) for (path, _, kind), stamp in zip(tasks, stamps)]
+        fresh = iter(split_map(lambda share: _load_files(tree, share),
+                               [task[:2] for task, result in zip(tasks, known) if result is None]))
+        loaded = [result if result is not None else next(fresh) for result in known]
+        cache.read = [path for (path, _, _), result in zip(tasks, known) if result is None]
+        cache.keep({(task[0], task[2]): (stamp, result) for task, stamp, result in zip(tasks, stamps, loaded)})
     results = iter(loaded)
     built: list[list[Any]] = []
     for paths in listed:

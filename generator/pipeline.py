@@ -5,10 +5,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Hashable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Hashable, Sequence
 
 from .attack import load_attack
-from .changes import Changes, Older, compare
 from .cves import load_cves
 from .enrich import DetectionPages, References, Site, build_site, with_typed_saved_searches
 from .exceptions import ConfigurationError
@@ -17,10 +16,13 @@ from .forms import Choice, choose_form
 from .issues import Issue, Severity
 from .load import content_label, load_content
 from .references import load_d3fend, load_splunk_apps
-from .releases import Releases
 from .render import Branding, Page, Renderings, unique_paths
 from .sources import ContentSource, Replacement, SourceCache, combine, content_source, of_source, source_problems
 from .tree import file_stamp
+
+if TYPE_CHECKING:  # what only the mkdocs layout uses is imported when it is used (`render` starts sooner)
+    from .changes import Changes, Older
+    from .releases import Releases
 
 
 def _render_published(site: Site, rules, renderings: Renderings | None = None,
@@ -148,6 +150,8 @@ def generate(content: Path | Sequence[ContentSource], inputs: Inputs, layout: st
                                    reuse.linked if reuse is not None else None)
     changes = None
     if older is not None and layout == "mkdocs":
+        from .changes import compare
+
         published = replace(combined, detections=tuple(page.detection for page in site.detections))
         changes = compare(older.content, published, older.label)
     renderings = reuse.renderings if reuse is not None else None
@@ -185,6 +189,8 @@ def load_older(directory: Path, shown_as: str | None = None) -> tuple[Older | No
         summary.append(Issue(where, None, Severity.WARNING,
                              f"the older content has {errors} errors and {len(issues) - errors} warnings of its own "
                              "(not listed; what they left out is not compared)"))
+    from .changes import Older
+
     return Older(content_label(directory), replace(content, detections=published)), summary
 
 

@@ -51,12 +51,16 @@ class _Tree:
         out.mkdir(parents=True, exist_ok=True)
         self.root = os.path.realpath(out)
         self.created: dict[tuple[str, ...], str] = {(): self.root}
+        self.staged: dict[tuple[str, ...], str] = {(): self.root}
+        """Folders of pages proven inside the tree while staging (`file(.., staging=True)`), there or not yet: a
+        run checks each page's folder once then, not once per page. Only staging trusts them: moving pages in
+        and deleting pages proves their folders again."""
 
-    def directory(self, parts: tuple[str, ...], create: bool) -> str:
-        known = self.created.get(parts)
+    def directory(self, parts: tuple[str, ...], create: bool, staging: bool = False) -> str:
+        known = self.created.get(parts) or (self.staged.get(parts) if staging else None)
         if known is not None:
             return known
-        path = os.path.join(self.directory(parts[:-1], create), parts[-1])
+        path = os.path.join(self.directory(parts[:-1], create, staging), parts[-1])
         if create:
             os.makedirs(path, exist_ok=True)
         # realpath follows any symlink on the way, existing or not yet created.
@@ -64,15 +68,19 @@ class _Tree:
             raise UnsafePathError(f"{'/'.join(parts)} leads outside the output directory")
         if create:
             self.created[parts] = path
+        elif staging:
+            self.staged[parts] = path
         return path
 
-    def file(self, parts: tuple[str, ...], create: bool = True) -> str:
-        """Absolute path for a page (its directory created if `create`); UnsafePathError if it could leave the tree."""
+    def file(self, parts: tuple[str, ...], create: bool = True, staging: bool = False) -> str:
+        """Absolute path for a page (its directory created if `create`); UnsafePathError if it could leave the tree.
+
+        `staging`: for a page about to be staged, whose folder this run may have proven already."""
         if not parts:
             raise UnsafePathError("empty page path")
         for part in parts:
             check_component(part)
-        return os.path.join(self.directory(parts[:-1], create), parts[-1])
+        return os.path.join(self.directory(parts[:-1], create, staging), parts[-1])
 
 
 def target_path(out: Path, parts: tuple[str, ...]) -> Path:
@@ -168,7 +176,7 @@ def _stage_one(numbered: tuple[int, Page], tree: _Tree, previous: set[str], stag
     number, page = numbered
     relative = "/".join(page.path)
     try:
-        target = tree.file(page.path, create=False)
+        target = tree.file(page.path, create=False, staging=True)
     except UnsafePathError as exc:
         return str(exc), None
     data = page.text.encode("utf-8")

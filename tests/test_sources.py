@@ -23,7 +23,8 @@ from generator.issues import Severity
 from generator.load import load_content
 from generator.pipeline import Inputs, generate
 from generator.site.config import PluginConfig
-from generator.sources import content_source
+from generator.models import Source
+from generator.sources import content_source, with_source
 
 ACME = TESTS / "sources" / "acme"
 ATTACK_15 = SHARED / "attack" / "enterprise-attack-15.1.json"
@@ -515,3 +516,23 @@ def test_the_indexes_filter_by_content_source(browser, served_sources):
             "any", "ES Content Updates 4.42.0 (1)", "Team (1)"]
     finally:
         page.close()
+
+
+# --- marking each file as its source's ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("golden", ["basic", "escu_2025", "escu_2026"])
+def test_a_model_marked_as_its_sources_is_what_replace_would_make(golden):
+    """`with_source` copies a model's fields instead of making it again (`of_source` marks every file): the copy
+    must be what `dataclasses.replace` gives, field for field, for every kind of model."""
+    content_dir = TESTS / "golden" / golden / "content"
+    content, _ = load_content(content_dir, detection_folders(content_dir, choose_form(content_dir).rules)[0])
+    kinds = set()
+    for items in vars(content).values():
+        for item in items if isinstance(items, tuple) else (items,) if items is not None else ():
+            marked = Source("team/" + item.source.path, item.source.text, content_source(content_dir))
+            made, expected = with_source(item, marked), replace(item, source=marked)
+            assert type(made) is type(expected) and vars(made) == vars(expected) and made == expected
+            assert hash(made) == hash(expected) and made.source is marked and item.source is not marked
+            kinds.add(type(item).__name__)
+    assert len(kinds) >= 5, kinds
