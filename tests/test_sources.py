@@ -479,7 +479,8 @@ def test_the_preview_follows_an_edit_in_either_source_and_shows_a_broken_file_of
         team_file.write_text(original.replace("type: Anomaly\n", "type: [Anomaly\n"))
         assert wait_for(team_page, "this file has errors", 30)
         assert "type: [Anomaly" in fetch(team_page)  # the second source's file, found by its shown path
-        assert f"{team}/detections/endpoint/team_office_spawns_powershell.yml" in fetch(base + "problems/")
+        # The page is shown before the rest of the rebuild (site/early.py); the problems page follows.
+        assert wait_for(base + "problems/", f"{team}/detections/endpoint/team_office_spawns_powershell.yml", 30)
     finally:
         server.terminate()
         server.wait(timeout=30)
