@@ -42,9 +42,6 @@ from .. import parallel
 MIN_PAGES = 200
 """Below this, a fork costs more than it saves."""
 
-in_child = False
-"""True in the child while it converts its share (it does not report the build's progress)."""
-
 
 @dataclass
 class Converted:
@@ -144,6 +141,10 @@ def _anchor(data: dict) -> AnchorLink:
 Found = Callable[[str], tuple[list[str], dict | None, dict[str, str | None]]]
 """src_uri -> what converting it found besides its HTML: its dead links, search summary and link lookups."""
 
+Entered = Callable[[], None]
+"""Called in the child before it converts anything: the plugin's copy there knows it is the child's (it reports
+no progress and writes no cache entries: it hands them to this process)."""
+
 
 @dataclass(frozen=True)
 class Finishing:
@@ -174,13 +175,15 @@ class ChildConversion:
     """The child's share of a build: started at `nav`, collected when the first of its pages comes up; with
     `finishing`, its finished pages collected when the theme comes to the first of them."""
 
-    def __init__(self, documents: list[File], config, files: Files, found_in: Found, finishing: Finishing | None):
+    def __init__(self, documents: list[File], config, files: Files, found_in: Found, finishing: Finishing | None,
+                 entered: Entered):
         self.uris = {document.src_uri for document in documents}
         self.results: dict[str, Converted] | None = None
         self.finishes = finishing is not None
         """Whether the child is to finish its pages (until it fails to send them)."""
         self._finished: dict[str, Finished] | None = None
-        self._child = parallel.Stream(lambda: _convert_and_finish(documents, config, files, found_in, finishing))
+        self._child = parallel.Stream(lambda: _convert_and_finish(documents, config, files, found_in, finishing,
+                                                                  entered))
 
     def result(self, page: Page) -> Converted | None:
         """The child's conversion of `page`, waiting for the child the first time; None if it failed."""
@@ -221,8 +224,10 @@ class ChildConversion:
         self._child.close(stop)
 
 
-def _convert_and_finish(documents: list[File], config, files: Files, found_in: Found, finishing: Finishing | None):
+def _convert_and_finish(documents: list[File], config, files: Files, found_in: Found, finishing: Finishing | None,
+                        entered: Entered):
     """The child's work: its pages' conversions, then (with `finishing`) the pages finished."""
+    entered()
     converted = _convert(documents, config, files, found_in)
     yield converted  # sent while the pages are finished
     if finishing is not None:
@@ -232,8 +237,6 @@ def _convert_and_finish(documents: list[File], config, files: Files, found_in: F
 def _convert(documents: list[File], config, files: Files, found_in: Found) -> dict[str, Converted]:
     from mkdocs.commands.build import _populate_page  # mkdocs' own page population, as its build loop runs it
 
-    global in_child
-    in_child = True
     for name in Capture.LOGGERS:  # what the child logs is logged by this process, with its page
         logging.getLogger(name).handlers = []
     results = {}
@@ -288,7 +291,7 @@ def _finish(documents: list[File], converted: dict[str, Converted], config, file
     return finished
 
 
-def start(config, files: Files, found_in: Found, wanted: Callable[[File], bool],
+def start(config, files: Files, found_in: Found, entered: Entered, wanted: Callable[[File], bool],
           finishing: Finishing | None = None) -> ChildConversion | None:
     """Fork a child for the last of the pages to convert (`wanted`), about half their Markdown (and to finish
     them, with `finishing`); None where that would not pay or is unsafe."""
@@ -303,7 +306,7 @@ def start(config, files: Files, found_in: Found, wanted: Callable[[File], bool],
             split = index + 1
             break
     theirs = documents[split:]
-    return ChildConversion(theirs, config, files, found_in, finishing) if theirs else None
+    return ChildConversion(theirs, config, files, found_in, finishing, entered) if theirs else None
 
 
 SHARED_EXTENSIONS = frozenset({"toc", "tables", "fenced_code", "md_in_html", "smarty"})

@@ -119,6 +119,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     """`mkdocs build --dirty`: the staging folder starts as a copy of the current site."""
     command: str | None = None
     """The command that runs the plugin: `build`, `gh-deploy`, `serve`, or another program's (mike's `mike`)."""
+    in_child = False
+    """This copy of the plugin is the child process's of a build, converting its share of the pages (convert.py)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.keep_site = dirty
@@ -507,8 +509,13 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         finishing = (convert.Finishing(nav, page_cache.packed_conversion if page_cache else None)
                      if convert.can_finish(nav) and not self._unknown_page_plugins(config) else None)
         self.conversion = (None if self.preview is not None
-                           else convert.start(config, files, self._found_in, wanted, finishing))
+                           else convert.start(config, files, self._found_in, self._entered_child, wanted, finishing))
         return nav
+
+    def _entered_child(self) -> None:
+        """In the child process of `mkdocs build` (convert.py), before it converts its share: this copy of the
+        plugin reports no progress and writes no cache entries (the child hands them to the parent)."""
+        self.in_child = True
 
     def _found_in(self, src_uri: str) -> tuple[list[str], dict | None, dict[str, str | None]]:
         """What converting a page found besides its HTML: its dead links, search summary and link lookups."""
@@ -517,7 +524,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
 
     def on_page_read_source(self, page: MkDocsPage, config: MkDocsConfig) -> str | None:
         """A page whose finished HTML the build cache kept needs nothing of its Markdown."""
-        if self.page_cache is not None and not convert.in_child and self.page_cache.finished(page.file.src_uri):
+        if self.page_cache is not None and not self.in_child and self.page_cache.finished(page.file.src_uri):
             return ""
         return None
 
@@ -550,14 +557,14 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.extension.set_page(_site_url(page.file), page.file.src_uri,
                                 guarded=page.file.src_uri in self.content_documents)
         self.dead_links.pop(_site_url(page.file), None)  # the page's links are looked at again
-        if self.page_cache is not None and not convert.in_child and page.file.generated_by is not None:
+        if self.page_cache is not None and not self.in_child and page.file.generated_by is not None:
             page.capture = convert.Capture().__enter__()  # what converting it logs is kept with it
         return markdown
 
     def _reuse(self, page: MkDocsPage) -> bool:
         """Whether the build cache has the page's conversion (and perhaps its finished HTML); if so, it is
         put on the page to be restored, and nothing is converted."""
-        if self.page_cache is None or convert.in_child:
+        if self.page_cache is None or self.in_child:
             return False
         kept = self.page_cache.converted(page.file.src_uri)
         if kept is None:
@@ -577,7 +584,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         done, total = self.progress
         done += 1
         self.progress = (done, total)
-        if total >= 1000 and done % 500 == 0 and not convert.in_child:  # a long build says how far it is
+        if total >= 1000 and done % 500 == 0 and not self.in_child:  # a long build says how far it is
             log.info(f"converted {done} of {total} pages")
         converted = getattr(page, "converted", None)
         if converted is not None:
@@ -674,7 +681,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             return output  # as an earlier build, or the child process, finished it
         output = compact(with_search_worker(highlight_spl(output), self._one_search_entry(config)))
         output = with_policy(output) if self.preview is None else output
-        if self.page_cache is not None and page.file.generated_by is not None and not convert.in_child:
+        if self.page_cache is not None and page.file.generated_by is not None and not self.in_child:
             self.page_cache.keep_finished(page.file.src_uri, output)
         return output
 
