@@ -268,12 +268,14 @@ def test_no_serious_violation_on_the_release_pages_and_those_of_several_sources(
 
 
 def test_no_serious_violation_on_the_previews_error_and_problems_pages(browser, tmp_path):
-    from test_serve import WEBCLIENT, WEBCLIENT_PAGE, serving_a_copy, wait_for
+    from test_serve import WEBCLIENT, WEBCLIENT_PAGE, rebuilt, serving_a_copy, wait_for
 
-    with serving_a_copy(tmp_path) as (content, base, _):
+    with serving_a_copy(tmp_path) as (content, base, log):
         source = content / WEBCLIENT
+        done = log.read_text().count("Reloading browsers")
         source.write_text(source.read_text().replace("type: TTP\n", "type: [TTP\n"))
         assert wait_for(base + WEBCLIENT_PAGE, "this file has errors", 60)
+        assert rebuilt(log, done, 60)  # the rest of the site too: no tab reloads while the pages are checked
         # The error page, the list of problems, and a page carrying the notice of errors.
         problems = check_pages(browser, base, {"the preview's error page": WEBCLIENT_PAGE,
                                                "the preview's problems page": "problems/",

@@ -75,8 +75,9 @@ def test_a_broken_detection_shows_its_located_errors_first(serving):
     shown = moments[0]["page"].decode()
     assert "this file has errors" in shown
     assert "powershell_webclient_download.yml:" in shown and "invalid YAML" in shown
-    assert '"errors": 0' in moments[0]["problems"]  # the rest of the rebuild had not run yet
-    assert '"errors": 1' in (site / "problems.json").read_text()
+    assert '"errors": 1' in moments[0]["problems"]  # the notice on every page reads it: written with the page
+    assert "PowerShell WebClient Download" in moments[0]["index"]  # the rest had not run yet ...
+    assert "PowerShell WebClient Download" not in (site / INDEX).read_text()  # ... and then left the file out
     assert (site / PAGE).read_bytes() == moments[0]["page"]
 
 

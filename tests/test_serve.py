@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from conftest import GOLDEN_BASIC, GOLDEN_CHANGES, ROOT
 
@@ -29,6 +30,17 @@ def fetch(url: str) -> str | None:
             return response.read().decode()
     except OSError:
         return None
+
+
+def rebuilt(log: Path, after: int, seconds: float) -> bool:
+    """Whether the server's log (`log`) says it finished more than `after` rebuilds, within `seconds`: mkdocs
+    logs "Reloading browsers" when a rebuild is done (the edited page shows before that: site/early.py)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if log.read_text().count("Reloading browsers") > after:
+            return True
+        time.sleep(0.3)
+    return False
 
 
 def wait_for(url: str, text: str, seconds: float) -> bool:

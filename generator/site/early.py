@@ -79,6 +79,12 @@ class LastBuild:
                 del entries[length:]
 
 
+    def write_data(self, uri: str, text: str) -> None:
+        """A file of the site other than a page (the problems' data the notice on every page reads), written as
+        the rebuild would write it."""
+        File.generated(self.config, uri, content=text).copy_file()
+
+
 def reveal(server: Any) -> bool:
     """Let the live-reload server serve the site as it is on disk now, and reload the open tabs; False where the
     server has no such moment (not mkdocs' own)."""

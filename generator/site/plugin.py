@@ -249,10 +249,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.search_summaries: dict[str, dict | None] = {}
         """src_uri -> the page's search summary (search.py), from its conversion until the page is indexed."""
         if preview is not None:
-            error_pages = self._error_pages(preview, older_issues + release_issues + sorted(site_issues,
-                                                                                               key=issue_order))
+            issues = older_issues + release_issues + sorted(site_issues, key=issue_order)
+            error_pages = self._error_pages(preview, issues)
             if last_build is not None:
-                self._show_first(preview, last_build, generated.site, error_pages)
+                self._show_first(preview, last_build, generated.site, error_pages, issues)
                 self._render_until_superseded(preview)
             self.pages, clashes = finish_listings(self.pages, generated.site, preview.reuse.renderings)
             site_issues += clashes
@@ -268,9 +268,11 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             self.pages = self.pages + error_pages + [Page(tuple(PROBLEMS_URI.split("/")), problems_markdown(self.issues),
                                                           label="problems", url="/problems/")]
 
-    def _show_first(self, preview: Preview, last: LastBuild, site: Site, error_pages: list[Page]) -> None:
+    def _show_first(self, preview: Preview, last: LastBuild, site: Site, error_pages: list[Page],
+                    issues: list[Issue]) -> None:
         """While serving: the page of each content file this rebuild read again (a detection's, or a broken file's
-        error page), written and shown before any listing is rendered (early.py)."""
+        error page), written and shown before any listing is rendered (early.py), with the problems' data its
+        notice reads (`issues`: the problems known so far; the listings add none that is an error)."""
         read = {(source.shown_as + "/" if source.shown_as else "") + path for source in self.sources
                 for path in preview.reuse.sources[source.path].load.read}
         detections = {page.detection.source.path for page in site.detections}
@@ -292,6 +294,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 last.write(uri, text)
                 preview.shown_early[uri] = text
                 shown.append(page.url or uri)
+            if shown:
+                last.write_data(PROBLEMS_DATA, problems_data(issues))
         except Exception as error:  # noqa: BLE001 - the rebuild goes on, and writes the page as usual
             log.info(f"the edited page could not be shown before the rest ({error}); it is shown when the rebuild "
                      "ends")
