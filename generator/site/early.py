@@ -12,10 +12,11 @@ the rebuild follows, and the tabs reload once more when it is written
 of the rebuild converts the page again, as any changed page, and writes it
 as a clean build would. When the contributor saves again before the rest
 is written (`newer_change`), the rest is left to the next rebuild, which
-starts at once: until it writes anything, a rebuild only reads and renders
-(the plugin stops it at those points, `RebuildSuperseded`), so the site and
-what the session keeps are those of the last complete build, plus the page
-shown, which the next rebuild makes again.
+starts at once: until it converts a page, a rebuild only reads, renders and
+works out which pages changed, so the plugin can stop it there
+(`RebuildSuperseded`) and put back what it had noted (`Preview.roll_back`).
+The site and what the session keeps are then those of the last complete
+build, plus the page shown, which the next rebuild makes again.
 
 mkdocs' live-reload server holds every request while it rebuilds, and tells
 the tabs to reload when the builder returns; `reveal` and

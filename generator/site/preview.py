@@ -126,7 +126,6 @@ class Preview:
     shown_early: dict[str, str] = field(default_factory=dict)
     """src_uri -> the Markdown of a page shown first (early.py) since the last build that wrote its pages: what is
     on disk for it, which `texts` does not say when the build that showed it stopped half way."""
-
     committed: tuple | None = None
     """What `files`, `pictures_gone` and `redirects_to_write` replace, as the last complete build left it, until
     this build's pages are written (`roll_back`)."""
