@@ -93,26 +93,28 @@ WEBCLIENT = "detections/endpoint/powershell_webclient_download.yml"
 WEBCLIENT_PAGE = "endpoint/d2024000-0000-4000-8000-000000000001/"
 
 
-def serve(content, tmp_path, port):
+def serve(content, tmp_path, port, config=None, **more_env):
+    """`mkdocs serve` of the project's mkdocs.yml (or `config`) on `content`: (the process, its log)."""
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1", SITE_URL=f"http://127.0.0.1:{port}/",
                CONTENT_DIR=str(content), ATTACK_BUNDLE=str(FORM_2024 / "attack.json"),
                CVE_FILE=str(FORM_2024 / "cves.json"), SPLUNK_APPS_FILE=str(FORM_2024 / "splunk_apps.json"),
-               D3FEND_FILE=str(FORM_2024 / "d3fend.json"), CONTENT_FORM="")
+               D3FEND_FILE=str(FORM_2024 / "d3fend.json"), CONTENT_FORM="", **more_env)
     log = tmp_path / "serve.log"
     with log.open("w") as output:
-        server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}"],
+        server = subprocess.Popen([sys.executable, "-m", "mkdocs", "serve", "-a", f"127.0.0.1:{port}",
+                                   *(["--config-file", str(config)] if config else [])],
                                   cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     return server, log
 
 
 @contextlib.contextmanager
-def serving_a_copy(tmp_path):
+def serving_a_copy(tmp_path, config=None, **more_env):
     """`mkdocs serve` on a copy of the 2024-04 golden content: (content, base URL, log), once it is up."""
     content = tmp_path / "content"
     shutil.copytree(FORM_2024 / "content", content)
     port = free_port()
     base = f"http://127.0.0.1:{port}/"
-    server, log = serve(content, tmp_path, port)
+    server, log = serve(content, tmp_path, port, config, **more_env)
     try:
         assert wait_for(base + WEBCLIENT_PAGE, "WebClient", 90)
         yield content, base, log
