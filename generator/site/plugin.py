@@ -318,9 +318,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
 
     @staticmethod
     def _stop_if_superseded(preview: Preview | None) -> None:
-        """While serving, once the edited page is shown: a newer change stops this rebuild here, before it writes
-        anything (early.py). What the session keeps is then what the last complete build left, with this build's
-        renderings beside it; the next rebuild starts at once."""
+        """While serving, once the edited page is shown: a newer change stops this rebuild here, before it converts
+        a page (early.py). What the session keeps is then what the last complete build left (what this build had
+        noted is put back: `Preview.roll_back`), with this build's renderings beside it; the next rebuild starts at
+        once and redoes what changed since that build (the outputs of pages gone are removed again)."""
         if preview is not None and preview.revealed and newer_change(preview.server):
             preview.completed = True
             preview.roll_back()
