@@ -273,8 +273,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         """While serving: the page of each content file this rebuild read again (a detection's, or a broken file's
         error page), written and shown before any listing is rendered (early.py), with the problems' data its
         notice reads (`issues`: the problems known so far; the listings add none that is an error)."""
-        read = {(source.shown_as + "/" if source.shown_as else "") + path for source in self.sources
-                for path in preview.reuse.sources[source.path].load.read}
+        read = set(self._read_again(preview))
         detections = {page.detection.source.path for page in site.detections}
         broken = {preview.pages_of_sources[path][0] for path in read if path in preview.pages_of_sources}
         first = [page for page in self.pages if page.source is not None and page.source.path in read & detections]
@@ -305,6 +304,11 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if shown and reveal(preview.server):
             preview.revealed = True
             log.info(f"shown first: {', '.join(shown)}; the rest of the site follows")
+
+    def _read_again(self, preview: Preview) -> list[str]:
+        """The content files this build read again (they changed), by their shown paths."""
+        return [(source.shown_as + "/" if source.shown_as else "") + path for source in self.sources
+                for path in preview.reuse.sources[source.path].load.read]
 
     def _render_until_superseded(self, preview: Preview) -> None:
         """Once the edited page is shown: every page's Markdown rendered now (it is kept), one page after the other,
@@ -814,8 +818,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             summary += f" ({len(new)} new, {len(fixed)} fixed since the last build)"
         content_log.info(summary)
         if not first:
-            read = [(source.shown_as + "/" if source.shown_as else "") + path for source in self.sources
-                    for path in preview.reuse.sources[source.path].load.read]
+            read = self._read_again(preview)
             names = ", ".join(read[:3]) + (f" and {len(read) - 3} more" if len(read) > 3 else "")
             content_log.info(f"rebuilt {preview.rebuilt} of {self.progress[1]} pages; "
                              + (f"read again: {names}" if read else "no source file changed"))
