@@ -41,9 +41,7 @@ def parse_text(text: str, duplicates: list | None = None) -> Parsed:
     try:
         return text, yamlfast.load(text, duplicates), None
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = " ".join(part for part in (exc.context, exc.problem) if part)
-        return text, None, (mark.line + 1 if mark else None, f"invalid YAML: {problem}")
+        return text, None, _yaml_problem(exc)
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow: located by its position
         line = _reader_line(text, exc.position)
         character = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
@@ -52,6 +50,22 @@ def parse_text(text: str, duplicates: list | None = None) -> Parsed:
         return text, None, (None, f"invalid YAML: {' '.join(str(exc).split())}")
     except RecursionError:
         return text, None, (None, "invalid YAML: nested too deeply")
+
+
+OPENED = ("while parsing a flow", "while scanning a quoted scalar", "while scanning a simple key")
+"""Contexts of a YAML error that name something opened and never closed (a `[`, `{` or quote, a key without its
+`:`): the parser notices it lines later, but the mistake is where it was opened."""
+
+
+def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
+    """(line, message) of a YAML error, located where the mistake most likely is."""
+    context, problem = exc.context_mark, exc.problem_mark
+    if (exc.context and exc.context.startswith(OPENED) and context is not None and problem is not None
+            and context.line < problem.line):
+        return context.line + 1, f"invalid YAML: {exc.context} that starts here: {exc.problem} (line {problem.line + 1})"
+    mark = problem or context
+    message = " ".join(part for part in (exc.context, exc.problem) if part)
+    return (mark.line + 1 if mark else None), f"invalid YAML: {message}"
 
 
 def _reader_line(text: str, position: Any) -> int | None:

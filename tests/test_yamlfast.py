@@ -36,13 +36,31 @@ def test_aliases_share_one_object_so_an_alias_bomb_stays_small():
 
 def test_errors_are_pyyaml_errors_with_a_line(tmp_path):
     path = tmp_path / "x.yml"
-    path.write_text("a: 1\nb: [\n")
+    path.write_text("a: 1\nb: 2 3: 4\n")
     text, data, (line, message) = parse_file(path)
-    assert data is None and line == 3 and message.startswith("invalid YAML: ")
+    assert data is None and line == 2 and message == "invalid YAML: mapping values are not allowed in this context"
 
     path.write_text("a: 1\n---\nb: 2\n")
     _, _, (line, message) = parse_file(path)
     assert "expected a single document" in message
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("a: 1\ntype: [TTP\nb: 2\n",
+     (2, "invalid YAML: while parsing a flow sequence that starts here: did not find expected ',' or ']' (line 3)")),
+    ("a: {x: 1\nb: 2\n",
+     (1, "invalid YAML: while parsing a flow mapping that starts here: did not find expected ',' or '}' (line 2)")),
+    ("a: 1\nb: \"abc\nc: 2\n",
+     (2, "invalid YAML: while scanning a quoted scalar that starts here: found unexpected end of stream (line 4)")),
+    ("a: 1\nfoo bar\nc: 2\n",
+     (2, "invalid YAML: while scanning a simple key that starts here: could not find expected ':' (line 3)")),
+    # A block mapping starts far from the mistake: the line where the parser noticed it is the one to show.
+    ("a:\n  - 1\n - 2\n", (3, "invalid YAML: while parsing a block mapping did not find expected key")),
+])
+def test_something_opened_and_never_closed_is_located_where_it_opens(tmp_path, text, expected):
+    path = tmp_path / "x.yml"
+    path.write_text(text)
+    assert parse_file(path)[2] == expected
 
 
 def test_unhashable_keys_and_bad_bytes_are_reported_not_raised(tmp_path):
