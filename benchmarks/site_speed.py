@@ -1,6 +1,6 @@
 """Benchmark: building a corpus site vs. a naive mkdocs-material build of the same pages.
 
-    python benchmarks/site_speed.py [ROUNDS]
+    python benchmarks/site_speed.py [ROUNDS] [--only escu-2022-03|escu-2024-10]
 
 For the March-2022 corpus and for today's sources (escu-2024-10), in one run,
 alternating (this machine is shared and noisy), it times:
@@ -77,12 +77,16 @@ def corpora(scratch: Path) -> list[tuple[str, Path, dict[str, str]]]:
 
 
 def main(argv: list[str]) -> int:
-    rounds = int(argv[0]) if argv else 2
+    only = argv[argv.index("--only") + 1] if "--only" in argv else None
+    numbers = [arg for arg in argv if arg.isdigit()]
+    rounds = int(numbers[0]) if numbers else 2
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     mib = 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="site-bench-") as scratch_name:
         scratch = Path(scratch_name)
         for name, published, variables in corpora(scratch):
+            if only and name != only:
+                continue
             project = naive_project(scratch / name, published)
             naive_times, our_times, warm_times = [], [], []
             cache = scratch / "build-cache"
