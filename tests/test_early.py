@@ -81,6 +81,24 @@ def test_a_broken_detection_shows_its_located_errors_first(serving):
     assert (site / PAGE).read_bytes() == moments[0]["page"]
 
 
+def test_a_broken_detection_s_old_name_address_leads_to_its_error_page_until_it_is_fixed(serving):
+    content, site, rebuild, *_ = serving
+    redirect = site / "endpoint/powershell_webclient_download/index.html"
+    before = redirect.read_text()
+    assert PAGE.parent.name in before
+    edit(content / DETECTION, "type: TTP\n", "type: [TTP\n")
+    rebuild()
+    assert "this file has errors" in (site / PAGE).read_text()
+    assert redirect.read_text() == before
+    edit(content / DETECTION, "type: [TTP\n", "type: TTP\n")
+    rebuild()
+    assert redirect.read_text() == before
+    edit(content / DETECTION, "name: PowerShell WebClient Download", "name: PowerShell Download Cradle")
+    rebuild()
+    assert not redirect.exists()  # a detection renamed is no longer at its old name
+    assert PAGE.parent.name in (site / "endpoint/powershell_download_cradle/index.html").read_text()
+
+
 def test_an_edit_that_is_not_a_detection_shows_nothing_first(serving):
     content, site, rebuild, server, moments, _ = serving
     before = (server._wanted_epoch, server._visible_epoch)

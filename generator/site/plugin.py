@@ -251,6 +251,11 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if preview is not None:
             issues = older_issues + release_issues + sorted(site_issues, key=issue_order)
             error_pages = self._error_pages(preview, issues)
+            # A broken detection's old name address still leads where its page was, now its error page.
+            shown_instead = {src_uri(page.url) for page in error_pages}
+            for old, new in sorted(preview.redirects.items()):
+                if new in shown_instead:
+                    self.redirects.setdefault(old, new)
             if last_build is not None:
                 self._show_first(preview, last_build, generated.site, error_pages, issues)
                 self._render_until_superseded(preview)
