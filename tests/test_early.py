@@ -8,13 +8,14 @@ and looks at the site on disk at the moment the page is revealed.
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from mkdocs.livereload import LiveReloadServer
 
 import generator.site.plugin as plugin_module
-from generator.site.early import MOST_PAGES
+from generator.site.early import MOST_PAGES, reload_when_done, reveal
 from generator.site.preview import Preview
 from goldens import tree
 from test_incremental import content, differences, edit, session  # noqa: F401 - `content` is a fixture
@@ -35,15 +36,27 @@ def serving(content, tmp_path, monkeypatch):  # noqa: F811 - the imported fixtur
     moments: list[dict] = []
     real_reveal = plugin_module.reveal
 
-    def reveal(revealed_server) -> bool:
+    def reveal(revealed_server, shown) -> bool:
         moments.append({"page": (site / PAGE).read_bytes(), "index": (site / INDEX).read_text(),
-                        "problems": (site / "problems.json").read_text()})
-        return real_reveal(revealed_server)
+                        "problems": (site / "problems.json").read_text(), "shown": shown})
+        revealed = real_reveal(revealed_server, shown)
+        # The version of the site each page is served with now (mkdocs' script in it reloads the tab when the
+        # server's version passes it).
+        moments[-1]["told"] = {name: told_version(revealed_server, site / path) for name, path in
+                               (("page", PAGE), ("index", INDEX))}
+        return revealed
 
     monkeypatch.setattr(plugin_module, "reveal", reveal)
     server._wanted_epoch = server._visible_epoch + 1000  # as the server's loop sets it when a rebuild starts
     yield content, site, rebuild, server, moments, plugin
     server.server_close()
+
+
+def told_version(server: LiveReloadServer, page: Path) -> int:
+    """The version of the site a tab loading `page` now is told, from mkdocs' script the server puts in it."""
+    with server._epoch_cond:
+        served = server._inject_js_into_html(page.read_bytes(), server._visible_epoch).decode()
+    return int(re.search(r"livereload\((\d+), \d+\);", served)[1])
 
 
 def test_an_edited_detection_is_shown_first_and_the_rebuild_then_writes_the_same_page(serving):
@@ -65,6 +78,9 @@ def test_an_edited_detection_is_shown_first_and_the_rebuild_then_writes_the_same
     # server's loop ends the rebuild (it makes the newer version it wants visible).
     assert server._visible_epoch == started
     assert server._wanted_epoch > started
+    # A tab that loaded the page when it was shown was told the version the rebuild ends at, so it does not reload
+    # again for the same page; a tab on any other page was told the version then, and reloads at the end.
+    assert shown["told"] == {"page": server._wanted_epoch, "index": started}
 
 
 def test_a_broken_detection_shows_its_located_errors_first(serving):
@@ -97,6 +113,26 @@ def test_a_broken_detection_s_old_name_address_leads_to_its_error_page_until_it_
     rebuild()
     assert not redirect.exists()  # a detection renamed is no longer at its old name
     assert PAGE.parent.name in (site / "endpoint/powershell_download_cradle/index.html").read_text()
+
+
+@pytest.mark.parametrize("written_again", ["as it was shown", "changed"])
+def test_a_tab_on_a_page_shown_first_reloads_at_the_end_only_if_the_page_changed(tmp_path, written_again):
+    server = LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0, root=str(tmp_path))
+    try:
+        page, data = tmp_path / "page.html", tmp_path / "problems.json"
+        page.write_bytes(b"<html><body>shown first</body></html>")
+        data.write_text('{"errors": 0}')
+        server._wanted_epoch = started = server._visible_epoch + 10  # a rebuild has started
+        assert reveal(server, [page, data])
+        told = told_version(server, page)
+        assert told > started and told_version(server, tmp_path / "page.html") == told
+        if written_again == "changed":
+            data.write_text('{"errors": 1}')  # what the page reads: its tab must load it again
+        reload_when_done(server)
+        assert server._wanted_epoch == told if written_again == "as it was shown" else server._wanted_epoch > told
+        assert told_version(server, page) == started  # once the rebuild is done, pages are told the version then
+    finally:
+        server.server_close()
 
 
 def test_an_edit_that_is_not_a_detection_shows_nothing_first(serving):
@@ -134,10 +170,10 @@ def test_a_newer_save_leaves_the_rest_to_the_next_rebuild_which_ends_as_a_clean_
     index_before = (site / INDEX).read_text()
     revealing, knowing = plugin_module.reveal, Preview.files
 
-    def saved_again_meanwhile(revealed_server) -> bool:
+    def saved_again_meanwhile(revealed_server, shown) -> bool:
         if seen == "when the page is shown":
             revealed_server._want_rebuild = True  # as the server's watcher marks a save it saw during the rebuild
-        return revealing(revealed_server)
+        return revealing(revealed_server, shown)
 
     def files_then_saved_again(preview, *arguments):
         found = knowing(preview, *arguments)
@@ -171,9 +207,9 @@ def test_a_fix_saved_while_the_broken_file_was_shown_brings_its_page_back(servin
     content, site, rebuild, server, moments, plugin = serving
     revealing = plugin_module.reveal
 
-    def saved_again_meanwhile(revealed_server) -> bool:
+    def saved_again_meanwhile(revealed_server, shown) -> bool:
         revealed_server._want_rebuild = True
-        return revealing(revealed_server)
+        return revealing(revealed_server, shown)
 
     monkeypatch.setattr(plugin_module, "reveal", saved_again_meanwhile)
     path = content / DETECTION

@@ -1,13 +1,14 @@
 """What a reader's open tabs show while `mkdocs serve` rebuilds after a save (early.py): real Chromium, the real
 server and mkdocs' own live-reload script.
 
-The edited detection's page is shown before the rest of the rebuild, and every open tab reloads once more when the
-rest is written. To see those two moments apart without timing anything, the test's configuration adds a hook
+The edited detection's page is shown before the rest of the rebuild, and every other open tab reloads once more when
+the rest is written. To see those two moments apart without timing anything, the test's configuration adds a hook
 (hold_rebuild.py) that keeps the rest of a rebuild from writing while a file exists.
 """
 
 from __future__ import annotations
 
+import re
 from contextlib import closing
 
 from conftest import ROOT
@@ -15,6 +16,12 @@ from test_serve import WEBCLIENT, WEBCLIENT_PAGE, serving_a_copy
 
 OLD_NAME, NEW_NAME = "PowerShell WebClient Download", "PowerShell Cradle Download"
 WAIT = 60_000  # ms: generous, for a loaded machine; nothing here is timed
+
+
+def told_version(page) -> int:
+    """The version of the site the tab was told when its page was served (mkdocs' live-reload script reloads it
+    when the server's version passes that)."""
+    return int(re.search(r"livereload\((\d+), \d+\);", page.content())[1])
 
 
 def test_open_tabs_show_the_edited_page_first_and_all_end_on_the_finished_site(browser, tmp_path):
@@ -42,15 +49,20 @@ def test_open_tabs_show_the_edited_page_first_and_all_end_on_the_finished_site(b
         hold.unlink()
         index.get_by_text(NEW_NAME).first.wait_for(timeout=WAIT)
 
-        # A broken save, the rest held: the detection's tab shows where, with the notice of errors on it; it reloads
-        # once more when the rest is written.
+        # A broken save, the rest held: the detection's tab shows where, with the notice of errors on it. When the
+        # rest is written, the index's tab reloads; the detection's does not (its page is written again as it was
+        # shown): it was told the version of the site the rebuild ended at.
         hold.touch()
         source.write_text(renamed.replace("type: TTP\n", "type: [TTP\n"))
         detection.locator("article h1", has_text="this file has errors").wait_for(timeout=WAIT)
         detection.locator(".sc-preview-notice", has_text="1 error in the content").wait_for(timeout=WAIT)
         detection.wait_for_load_state()
-        with detection.expect_event("load", timeout=WAIT):
+        index.wait_for_load_state()
+        detection.evaluate("window.scNotReloaded = true")
+        with index.expect_event("load", timeout=WAIT):
             hold.unlink()
+        assert told_version(detection) == told_version(index)
+        assert detection.evaluate("window.scNotReloaded") is True
         detection.locator(".sc-preview-notice", has_text="1 error in the content").wait_for(timeout=WAIT)
         # Fixed, the rest held: the page is back by itself, and the notice's data written with it says no errors.
         hold.touch()

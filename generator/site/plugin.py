@@ -288,25 +288,25 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             first = [page for page in first if paths[page.path] == 1]
         if not first or len(first) > MOST_PAGES or preview.server is None:
             return
-        shown, own = [], (self.extension, preview.rebuilt, self.progress)
+        shown, written, own = [], [], (self.extension, preview.rebuilt, self.progress)
         self.extension = last.extension  # the page events convert with the extension of the build whose theme it is
         try:
             for page in first:
                 uri, text = "/".join(page.path), page.text
                 if preview.on_disk(uri) == text or not last.can_show(uri):
                     continue  # unchanged, or not a page that build made
-                last.write(uri, text)
+                written.append(last.write(uri, text))
                 preview.shown_early[uri] = text
                 shown.append(page.url or uri)
             if shown:
-                last.write_data(PROBLEMS_DATA, problems_data(issues))
+                written.append(last.write_data(PROBLEMS_DATA, problems_data(issues)))
         except Exception as error:  # noqa: BLE001 - the rebuild goes on, and writes the page as usual
             log.info(f"the edited page could not be shown before the rest ({error}); it is shown when the rebuild "
                      "ends")
             return
         finally:
             self.extension, preview.rebuilt, self.progress = own
-        if shown and reveal(preview.server):
+        if shown and reveal(preview.server, written):
             preview.revealed = True
             log.info(f"shown first: {', '.join(shown)}; the rest of the site follows")
 

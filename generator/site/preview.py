@@ -122,7 +122,7 @@ class Preview:
     server: Any = None
     """mkdocs' live-reload server (set when it starts)."""
     revealed: bool = False
-    """This rebuild showed a page first: the tabs reload once more when it is done."""
+    """This rebuild showed a page first: the other tabs reload once more when it is done."""
     shown_early: dict[str, str] = field(default_factory=dict)
     """src_uri -> the Markdown of a page shown first (early.py) since the last build that wrote its pages: what is
     on disk for it, which `texts` does not say when the build that showed it stopped half way."""
