@@ -97,6 +97,28 @@ def test_a_broken_detection_shows_its_located_errors_first(serving):
     assert (site / PAGE).read_bytes() == moments[0]["page"]
 
 
+@pytest.fixture(params=["without a build cache", "with a build cache"])
+def cache_or_not(request, tmp_path, monkeypatch):
+    """With a cache, a page whose Markdown is back to what an earlier build converted is not converted again."""
+    if request.param == "with a build cache":
+        monkeypatch.setenv("BUILD_CACHE", str(tmp_path / "cache"))
+
+
+def test_a_fixed_page_linking_pages_the_broken_build_lacked_is_shown_when_the_rebuild_ends(cache_or_not, serving):
+    content, site, rebuild, server, moments, plugin = serving
+    technique = site / "techniques/T1105/index.html"  # only this detection names T1105
+    edit(content / DETECTION, "type: TTP\n", "type: [TTP\n")
+    rebuild()
+    assert len(moments) == 1 and not technique.exists()
+    edit(content / DETECTION, "type: [TTP\n", "type: TTP\n")
+    rebuild()
+    # Shown first with the last build's pages, its link to T1105 would have been plain text, and reported as
+    # leading nowhere: the page waited for the rebuild's end, with its link, and nothing was reported.
+    assert len(moments) == 1
+    assert technique.exists() and 'href="../../techniques/T1105/"' in (site / PAGE).read_text()
+    assert "/" + PAGE.parent.as_posix() + "/" not in plugin.dead_links  # (other pages' are the content's own)
+
+
 def test_a_broken_detection_s_old_name_address_leads_to_its_error_page_until_it_is_fixed(serving):
     content, site, rebuild, *_ = serving
     redirect = site / "endpoint/powershell_webclient_download/index.html"
