@@ -288,6 +288,13 @@ def test_no_serious_violation_on_the_previews_error_and_problems_pages(browser, 
         problems = check_pages(browser, base, {"the preview's error page": WEBCLIENT_PAGE,
                                                "the preview's problems page": "problems/",
                                                "a page with the preview's notice": "detections/"})
+        # On a phone the notice's long file path wraps, inside the screen.
+        with contextlib.closing(browser.new_context(viewport=SIZES["phone"])) as context:
+            page = context.new_page()
+            page.goto(base + WEBCLIENT_PAGE)
+            notice = page.locator(".sc-preview-notice")
+            notice.wait_for()
+            assert notice.evaluate("e => e.scrollWidth <= e.clientWidth") and no_sideways_scrolling(page)
     assert problems == [], "\n".join(problems)
 
 
