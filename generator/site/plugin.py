@@ -289,7 +289,9 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if not first or len(first) > MOST_PAGES or preview.server is None:
             return
         shown, written, own = [], [], (self.extension, preview.rebuilt, self.progress)
-        # What the page events note of a page is the rebuild's to note when it converts the page itself.
+        # What the page events note of a page is the rebuild's to note when it converts the page itself: a link to
+        # a page the last build lacked (a technique page a fixed file brings back) leads nowhere in the page shown
+        # first, but not in the page the rebuild writes (the tab then reloads: SettledTabs).
         noted = dict(self.dead_links), dict(self.search_summaries)
         self.extension = last.extension  # the page events convert with the extension of the build whose theme it is
         try:
@@ -302,10 +304,6 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 shown.append(page.url or uri)
             if shown:
                 written.append(last.write_data(PROBLEMS_DATA, problems_data(issues)))
-            # A link to a page the last build did not have (a technique page a fixed file brings back) would show
-            # as plain text: such a page is shown when the rebuild ends, with its link.
-            newly_dead = sorted(href for url, hrefs in self.dead_links.items() for href in hrefs
-                                if href not in noted[0].get(url, ()))
         except Exception as error:  # noqa: BLE001 - the rebuild goes on, and writes the page as usual
             log.info(f"the edited page could not be shown before the rest ({error}); it is shown when the rebuild "
                      "ends")
@@ -315,10 +313,6 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             for kept, now in zip(noted, (self.dead_links, self.search_summaries)):
                 now.clear()
                 now.update(kept)
-        if newly_dead:
-            log.info(f"not shown first: it links to {newly_dead[0]}, which the last build did not have; it is shown "
-                     "when the rebuild ends")
-            return
         if shown and reveal(preview.server, written):
             preview.revealed = True
             log.info(f"shown first: {', '.join(shown)}; the rest of the site follows")
