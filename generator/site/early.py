@@ -33,7 +33,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
@@ -123,7 +123,7 @@ class SettledTabs:
         return tabs
 
 
-def reveal(server: Any, shown: list[Path] = ()) -> bool:
+def reveal(server: Any, shown: Sequence[Path] = ()) -> bool:
     """Let the live-reload server serve the site as it is on disk now, and reload the open tabs; a tab that then
     loads one of the pages `shown` first is told the version the rebuild ends at (`SettledTabs`; `shown` also
     holds what those pages read, such as the problems' data: if the rebuild ends with any of them changed, those
