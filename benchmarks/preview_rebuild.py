@@ -95,7 +95,8 @@ def main(argv: list[str]) -> int:
         # happened is each line's "shown first".
         plugin_module = sys.modules["generator.site.plugin"]
         plugin_module_reveal, revealed = plugin_module.reveal, []
-        plugin_module.reveal = lambda server: revealed.append(time.perf_counter()) or plugin_module_reveal(server)
+        plugin_module.reveal = lambda server, shown=(): (revealed.append(time.perf_counter())
+                                                         or plugin_module_reveal(server, shown))
         config.plugins["security-content"].preview.server = LiveReloadServer(
             builder=rebuild, host="127.0.0.1", port=0, root=config.site_dir)
         for number in range(edits):
