@@ -186,19 +186,15 @@ def check_pages(browser, base: str, pages: dict[str, str]) -> list[str]:
                 contexts.append(context)
                 views.append((f"{size['width']}x{size['height']}, {scheme_name}", scheme, context.new_page()))
         problems = []
-        import time as _t
         for kind, address in pages.items():
-            _t0 = _t.perf_counter()
             for _, _, page in views:
                 page.goto(base + address, wait_until="commit")  # the four load side by side; settle waits
             settle([page for _, _, page in views])
             choose_scheme([(page, scheme) for _, scheme, page in views])
             for _, scheme, page in views:
                 start_axe(page, COLOUR_RULES if scheme == SCHEMES["dark"] else ())
-            _t1 = _t.perf_counter()
             for label, _, page in views:
                 problems += describe(f"{kind} ({address or '/'}) at {label}", serious_violations(page))
-            print("TIMING", kind, round(_t1 - _t0, 2), round(_t.perf_counter() - _t1, 2))
         return problems
     finally:
         for context in contexts:
