@@ -431,6 +431,8 @@ class _Linker:
         for lookup in content.lookups:
             self.lookups.setdefault(lookup.name, []).append(lookup)
         self.lookup_files = {lk.filename for lk in content.lookups if lk.filename}
+        self.unread_macros = tuple(item for item in content.unread if item.kind == "macros")
+        """Macro files that gave no macro: a name nothing defines may be theirs."""
         build = content.build
         self.app_macros = build.external_macros if build is not None else APP_MACROS
         self.app_lookups = build.external_lookups if build is not None else frozenset()
@@ -463,7 +465,8 @@ class _Linker:
         """Everything a detection's page is linked from besides the detection itself: while it is equal, a page
         linked before from the same detection is the page (`DetectionPages`)."""
         return (self.techniques, self.attack_version, self.own, self.cves, self.rules, self.apps, self.d3fend,
-                self.macros, self.lookups, self.lookup_files, self.app_macros, self.app_lookups, self.data_sources,
+                self.macros, self.unread_macros, self.lookups, self.lookup_files,
+                self.app_macros, self.app_lookups, self.data_sources,
                 self.story_names, self.baselines, self.serving, self.schedules, self.schedule_of_type)
 
     def linked_page(self, detection: Detection, kept: DetectionPages | None) -> DetectionPage:
@@ -545,6 +548,25 @@ class _Linker:
             return None
         return Scheduled(definition.schedule, definition, "the default schedule")
 
+    def missing_macro(self, detection: Detection, name: str) -> None:
+        """Report a macro the search uses that no macro defines, naming the macro file that would if it could
+        be read (its own error is the one to fix, so this is a warning there)."""
+        named = [item.source.path for item in self.unread_macros if item.stem == name]
+        if named:
+            self.report(Severity.WARNING, detection.source, ("search",),
+                        f"the search uses macro `{name}`, which {named[0]} would define, but that file has "
+                        "errors (see them there); the page lists the macro once it can be read")
+            return
+        message = f"the search uses macro `{name}` but no macro file defines it"
+        if len(self.unread_macros) == 1:
+            message += f" (unless {self.unread_macros[0].source.path} does: that file has errors)"
+        elif self.unread_macros:
+            shown = ", ".join(item.source.path for item in self.unread_macros[:3])
+            more = ", ..." if len(self.unread_macros) > 3 else ""
+            message += (f" (unless one of the {len(self.unread_macros)} macro files with errors does: "
+                        f"{shown}{more})")
+        self.report(Severity.ERROR, detection.source, ("search",), message)
+
     def detection_page(self, detection: Detection) -> DetectionPage:
         tags = detection.tags
         known_cves, known_apps, _ = self.references(detection.source)
@@ -560,8 +582,7 @@ class _Linker:
             if macro is None and name in self.app_macros:
                 continue
             if macro is None:
-                self.report(Severity.ERROR, detection.source, ("search",),
-                            f"the search uses macro `{name}` but no macro file defines it")
+                self.missing_macro(detection, name)
             else:
                 macros.append(macro)
         macros.sort(key=lambda m: m.name)

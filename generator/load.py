@@ -16,7 +16,7 @@ import yaml
 
 from . import schema, yamlfast
 from .issues import Issue, Severity
-from .models import Content, DetectionFolder, Source
+from .models import Content, DetectionFolder, Source, Unread
 from .parallel import split_map
 from .tree import ContentTree, DirectoryTree, Listing, Unreadable
 
@@ -253,13 +253,16 @@ def load_content(root: Path | ContentTree, detection_folders: Sequence[Detection
         cache.keep({(task[0], task[2]): (stamp, result) for task, stamp, result in zip(tasks, stamps, loaded)})
     results = iter(loaded)
     built: list[list[Any]] = []
-    for paths in listed:
+    unread: list[Unread] = []
+    for index, paths in enumerate(listed):
         items = []
-        for _ in paths:
+        for path in paths:
             item, file_issues = next(results)
             issues.extend(file_issues)
             if item is not None:
                 items.append(item)
+            elif index >= len(detection_folders):
+                unread.append(Unread(CONTENT_FOLDERS[index - len(detection_folders)].kind, Source(path, "")))
         built.append(items)
 
     by_kind: dict[str, list[Any]] = {}
@@ -269,6 +272,7 @@ def load_content(root: Path | ContentTree, detection_folders: Sequence[Detection
     kinds = {kind: tuple(sorted(items, key=lambda item: item.source.path)) for kind, items in by_kind.items()}
     build = kinds.pop("build", ())
     content = Content(detections=tuple(sorted(detections, key=lambda d: d.source.path)), **kinds,
+                      unread=tuple(sorted(unread, key=lambda item: item.source.path)),
                       build=build[0] if build else None)
     return content, issues
 

@@ -629,6 +629,21 @@ class BuildSettings:
 
 
 @dataclass(frozen=True)
+class Unread:
+    """A source file that gave no model (it does not parse, or lacks what its kind needs); its own errors say
+    why. Kept so that what refers to it can say where the trouble is, not that nothing defines the name."""
+
+    kind: str
+    """The `Content` field it would have been in: "macros", "stories", ..."""
+    source: Source
+
+    @property
+    def stem(self) -> str:
+        """The file's name without its extension: the name such files are given after what they define."""
+        return self.source.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+
+
+@dataclass(frozen=True)
 class Content:
     """Everything loaded from one content directory, each kind sorted by path."""
 
@@ -644,4 +659,6 @@ class Content:
     """`deployments/` (ESCU 5) and `schedules/` (ESCU 6)."""
     removed: tuple[Detection, ...] = ()
     """Removed detections (ESCU 6 `removed/detections/`, `status: removed`)."""
+    unread: tuple[Unread, ...] = ()
+    """The files besides detections that gave no model, sorted by path."""
     build: BuildSettings | None = None

@@ -114,6 +114,53 @@ def test_undefined_macro(content, tmp_path):
     assert result.returncode == 1
 
 
+def test_a_macro_file_that_does_not_parse_is_named_where_its_macro_is_used(content, tmp_path):
+    # The detection's page lacks the macro because of the macro file's error, which is reported once, there; the
+    # detection only points at it (a warning, so one broken file does not count as an error per detection).
+    (content / "macros/cloudtrail.yml").write_text("name: cloudtrail\ndefinition: 'sourcetype=aws\n")
+
+    result, messages = render(content, tmp_path / "out")
+
+    relative = "detections/cloud/cloud_login_from_new_country.yml"
+    assert messages == [
+        f"{relative}:{line_of(content, relative, 'search:')}: warning: the search uses macro `cloudtrail`, which "
+        "macros/cloudtrail.yml would define, but that file has errors (see them there); the page lists the macro "
+        "once it can be read",
+        "macros/cloudtrail.yml:2: error: invalid YAML: while scanning a quoted scalar that starts here: "
+        "found unexpected end of stream (line 3)"]
+    assert result.returncode == 1
+
+
+def test_a_macro_nothing_defines_while_a_macro_file_has_errors(content, tmp_path):
+    # The broken file is not named after the macro, but it may be the one that defines it.
+    (content / "macros/cloudtrail.yml").unlink()
+    (content / "macros/aws_logs.yml").write_text("- not a mapping\n")
+
+    result, messages = render(content, tmp_path / "out")
+
+    relative = "detections/cloud/cloud_login_from_new_country.yml"
+    assert messages == [
+        f"{relative}:{line_of(content, relative, 'search:')}: error: the search uses macro `cloudtrail` but no "
+        "macro file defines it (unless macros/aws_logs.yml does: that file has errors)",
+        "macros/aws_logs.yml:1: error: the file must hold a mapping of fields, not a list"]
+    assert result.returncode == 1
+
+
+def test_a_macro_nothing_defines_while_several_macro_files_have_errors(content, tmp_path):
+    (content / "macros/cloudtrail.yml").unlink()
+    for name in ("a", "b", "c", "d"):
+        (content / f"macros/{name}.yml").write_text("name: [\n")
+
+    result, messages = render(content, tmp_path / "out")
+
+    relative = "detections/cloud/cloud_login_from_new_country.yml"
+    assert messages[0] == (
+        f"{relative}:{line_of(content, relative, 'search:')}: error: the search uses macro `cloudtrail` but no "
+        "macro file defines it (unless one of the 4 macro files with errors does: macros/a.yml, macros/b.yml, "
+        "macros/c.yml, ...)")
+    assert [message.split(":", 1)[0] for message in messages[1:]] == [f"macros/{name}.yml" for name in "abcd"]
+
+
 def test_cve_missing_from_the_cve_file(content, tmp_path):
     relative = "detections/web/exploit_of_example_portal.yml"
     edit(content, relative, "  - CVE-2099-0002\n", "  - CVE-2099-7777\n")

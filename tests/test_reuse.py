@@ -155,3 +155,21 @@ def test_a_listing_is_split_again_only_when_its_text_changed():
     longer = split_long_listings([Page(listing.path, "# Big\n\n" + rows + "* [New](/endpoint/new/)\n",
                                        url="/stories/big/")], frozenset(), renderings)
     assert renderings.rendered == 1 and "[New](/endpoint/new/)" in longer[-1].text
+
+
+def test_a_macro_file_with_errors_added_is_named_by_the_detections_whose_macro_nothing_defines(tmp_path):
+    content, reuse = _content(tmp_path), Reuse()
+    inputs = Inputs(FORM_2024 / "attack.json")
+    macro = content / "macros/is_rare_tool.yml"
+    macro.unlink()
+    first = generate(content, inputs, "mkdocs", reuse=reuse)
+    missing = [issue.message for issue in first.issues if "`is_rare_tool`" in issue.message]
+    assert missing and all(message.endswith("but no macro file defines it") for message in missing)
+
+    # A macro file that does not parse is added: the macros that load are the same, yet the message must change.
+    (content / "macros/new_macro.yml").write_text("name: new_macro\ndefinition: [\n")
+    broken = generate(content, inputs, "mkdocs", reuse=reuse)
+    assert broken.issues == generate(content, inputs, "mkdocs").issues  # as a run without reuse reports them
+    assert [issue.message for issue in broken.issues if "`is_rare_tool`" in issue.message] == [
+        message + " (unless macros/new_macro.yml does: that file has errors)"
+        for message in missing]
