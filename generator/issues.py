@@ -31,3 +31,14 @@ class Issue:
 
 def has_errors(issues: list[Issue]) -> bool:
     return any(issue.severity is Severity.ERROR for issue in issues)
+
+
+def counted(count: int, noun: str) -> str:
+    """"1 error", "2 errors", "0 errors": a count of a noun whose plural is its name with an s."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
+def tally(issues: list[Issue], joined_by: str = ", ") -> str:
+    """How many errors and warnings there are, as the command line, the build log and the pages say it."""
+    errors = sum(issue.severity is Severity.ERROR for issue in issues)
+    return f"{counted(errors, 'error')}{joined_by}{counted(len(issues) - errors, 'warning')}"

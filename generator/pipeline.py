@@ -13,7 +13,7 @@ from .enrich import DetectionPages, References, Site, build_site, with_typed_sav
 from .exceptions import ConfigurationError
 from .folders import detection_folders
 from .forms import Choice, choose_form
-from .issues import Issue, Severity
+from .issues import Issue, Severity, tally
 from .load import content_label, load_content
 from .references import load_d3fend, load_splunk_apps
 from .render import Branding, Page, Renderings, unique_paths
@@ -185,9 +185,8 @@ def load_older(directory: Path, shown_as: str | None = None) -> tuple[Older | No
     published = tuple(d for d in content.detections if form.rules.is_published(d))
     summary = []
     if issues:
-        errors = sum(issue.severity is Severity.ERROR for issue in issues)
         summary.append(Issue(where, None, Severity.WARNING,
-                             f"the older content has {errors} errors and {len(issues) - errors} warnings of its own "
+                             f"the older content has {tally(issues, ' and ')} of its own "
                              "(not listed; what they left out is not compared)"))
     from .changes import Older
 

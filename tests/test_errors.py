@@ -112,6 +112,7 @@ def test_undefined_macro(content, tmp_path):
     assert messages == [f"{relative}:{line_of(content, relative, 'search:')}: error: "
                         "the search uses macro `cloudtrail` but no macro file defines it"]
     assert result.returncode == 1
+    assert "(1 error, 1 warning)" in result.stderr.splitlines()[-1]  # and the golden content's own folder warning
 
 
 def test_a_macro_file_that_does_not_parse_is_named_where_its_macro_is_used(content, tmp_path):

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Sequence, TextIO
 
-from ..issues import Issue, Severity, has_errors
+from ..issues import Issue, Severity, counted, has_errors, tally
 from ..pipeline import Inputs, generate, load_older
 from ..sources import ContentSource
 from ..write import write_pages
@@ -66,7 +66,5 @@ def _render(content: Path | Sequence[ContentSource], inputs: Inputs, out: Path, 
     issues = older_issues + release_issues + result.issues + write_pages(result.pages, out)
     for issue in issues:
         print(issue, file=stream)
-    errors = sum(issue.severity is Severity.ERROR for issue in issues)
-    warnings = len(issues) - errors
-    print(f"wrote {len(result.pages)} pages to {out} ({errors} errors, {warnings} warnings)", file=stream)
+    print(f"wrote {counted(len(result.pages), 'page')} to {out} ({tally(issues)})", file=stream)
     return 1 if has_errors(issues) else 0

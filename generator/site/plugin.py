@@ -28,7 +28,7 @@ from mkdocs.utils.meta import get_data as get_meta
 from ..changes import Older
 from ..enrich import Site
 from ..exceptions import GeneratorError, RebuildSuperseded
-from ..issues import Issue, Severity
+from ..issues import Issue, Severity, counted, tally
 from ..pipeline import Inputs, generate, issue_order, load_older
 from ..releases import Releases, read_releases
 from ..tree import Unreadable
@@ -347,12 +347,12 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     def _stop_a_failing_strict_build(self, config: MkDocsConfig) -> None:
         """`mkdocs build --strict` with content problems it counts fails now, before any page is converted or
         anything written (the site directory stays as it was): the build could only fail at its end."""
-        counted = [issue for issue in self.issues
-                   if issue.severity is Severity.ERROR or self.config.strict_content]
-        if config.strict and counted:
-            errors = sum(issue.severity is Severity.ERROR for issue in counted)
-            problems = [f"{count} {what}{'s' if count != 1 else ''}"
-                        for count, what in ((errors, "error"), (len(counted) - errors, "counted warning")) if count]
+        stopping = [issue for issue in self.issues
+                    if issue.severity is Severity.ERROR or self.config.strict_content]
+        if config.strict and stopping:
+            errors = sum(issue.severity is Severity.ERROR for issue in stopping)
+            problems = [counted(count, what) for count, what in
+                        ((errors, "error"), (len(stopping) - errors, "counted warning")) if count]
             raise PluginError(f"the content has {' and '.join(problems)} (listed above): with --strict the build "
                               "stops before converting any page, and nothing is written")
 
@@ -824,8 +824,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             self._log(by_text[text])
         for text in fixed:
             content_log.info(f"fixed: {text}")
-        errors = sum(issue.severity is Severity.ERROR for issue in issues)
-        summary = f"content: {errors} errors, {len(issues) - errors} warnings"
+        summary = f"content: {tally(issues)}"
         if not first:
             summary += f" ({len(new)} new, {len(fixed)} fixed since the last build)"
         content_log.info(summary)

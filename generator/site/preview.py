@@ -35,7 +35,7 @@ from watchdog.observers.polling import PollingEmitter, PollingObserver
 from mkdocs.structure.files import File
 
 from ..exceptions import RebuildSuperseded
-from ..issues import Issue, Severity
+from ..issues import Issue, Severity, tally
 from ..releases import ReleaseCache
 from ..pipeline import Reuse
 from .early import LastBuild, reload_when_done
@@ -289,8 +289,7 @@ def problems_markdown(problems: list[Issue]) -> str:
     if not problems:
         return "# Problems in the content\n\nNone: the content has no errors or warnings.\n"
     parts = ["# Problems in the content", "",
-             f"{sum(p.severity is Severity.ERROR for p in problems)} errors, "
-             f"{sum(p.severity is Severity.WARNING for p in problems)} warnings.", "",
+             tally(problems) + ".", "",
              '<pre><code>' + "\n".join(html.escape(str(p)) for p in problems) + "</code></pre>", ""]
     return "\n".join(parts)
 
