@@ -549,13 +549,13 @@ class _Linker:
         return Scheduled(definition.schedule, definition, "the default schedule")
 
     def missing_macro(self, detection: Detection, name: str) -> None:
-        """Report a macro the search uses that no macro defines, naming the macro file that would if it could
-        be read (its own error is the one to fix, so this is a warning there)."""
+        """Report a macro the search uses that no macro defines, naming the macro files with errors that may define
+        it: where one is named after the macro, its own error is the one to fix, and this is only a warning."""
         named = [item.source.path for item in self.unread_macros if item.stem == name]
         if named:
             self.report(Severity.WARNING, detection.source, ("search",),
-                        f"the search uses macro `{name}`, which {named[0]} would define, but that file has "
-                        "errors (see them there); the page lists the macro once it can be read")
+                        f"the search uses macro `{name}` and {named[0]}, the file named after it, has errors "
+                        "(listed there); the page lists the macro once that file defines it")
             return
         message = f"the search uses macro `{name}` but no macro file defines it"
         if len(self.unread_macros) == 1:

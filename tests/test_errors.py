@@ -124,9 +124,9 @@ def test_a_macro_file_that_does_not_parse_is_named_where_its_macro_is_used(conte
 
     relative = "detections/cloud/cloud_login_from_new_country.yml"
     assert messages == [
-        f"{relative}:{line_of(content, relative, 'search:')}: warning: the search uses macro `cloudtrail`, which "
-        "macros/cloudtrail.yml would define, but that file has errors (see them there); the page lists the macro "
-        "once it can be read",
+        f"{relative}:{line_of(content, relative, 'search:')}: warning: the search uses macro `cloudtrail` and "
+        "macros/cloudtrail.yml, the file named after it, has errors (listed there); the page lists the macro once "
+        "that file defines it",
         "macros/cloudtrail.yml:2: error: invalid YAML: while scanning a quoted scalar that starts here: "
         "found unexpected end of stream (line 3)"]
     assert result.returncode == 1
