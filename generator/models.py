@@ -11,6 +11,7 @@ such field was read from, so that a problem is reported at the real line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from .locate import line_of
@@ -640,7 +641,7 @@ class Unread:
     @property
     def stem(self) -> str:
         """The file's name without its extension: the name such files are given after what they define."""
-        return self.source.path.rsplit("/", 1)[-1].rsplit(".", 1)[0]
+        return PurePosixPath(self.source.path).stem
 
 
 @dataclass(frozen=True)
