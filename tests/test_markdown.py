@@ -34,6 +34,16 @@ def test_rows_after_blank_lines_continue_the_table():
     assert html.count("<table>") == 1 and html.count("<tr>") == 3
 
 
+def test_a_table_with_its_own_header_after_a_blank_line_is_a_table_of_its_own():
+    # The risk objects, then the threat objects (ESCU 5 and 6): two tables, each with its header row.
+    html = convert("| Risk Object | Type |\n| --- | --- |\n| user | user |\n\n"
+                   "| Threat Object | Type |\n| ----------- | ----------- |\n| src | ip_address |\n\n| dest | host |\n")
+    first, second = html.split("</table>")[:2]
+    assert html.count("<table>") == 2
+    assert "<th>Risk Object</th>" in first and "Threat Object" not in first
+    assert "<th>Threat Object</th>" in second and second.count("<tr>") == 3  # the row after it rejoins it
+
+
 def test_backslash_at_the_end_of_a_line_breaks_it():
     assert convert("one\\\ntwo\n") == "<p>one<br />\ntwo</p>"
 

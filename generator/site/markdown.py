@@ -72,6 +72,7 @@ from .spl import SplLexer
 _LIST_ITEM = re.compile(r"^(?:[*+-]|\d+[.)])[ \t]+\S")
 _NESTED_ITEM = re.compile(r"^ {2,3}((?:[*+-]|\d+[.)])[ \t]+\S.*)$")
 _TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_TABLE_SEPARATOR = re.compile(r"^\s*\|?(?:\s*:?-+:?\s*\|)+(?:\s*:?-+:?\s*)?$")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _KRAMDOWN_ESCAPES = ("\\", ".", "*", "_", "+", "-", "`", "(", ")", "[", "]", "{", "}", "#", "!", ":", "|",
                      '"', "'", "$", "=", "<", ">")
@@ -85,7 +86,7 @@ class _BlockStarts(Preprocessor):
         out: list[str] = []
         fence: str | None = None
         in_list = False  # the current block (since the last blank line) has a list item
-        for line in lines:
+        for number, line in enumerate(lines):
             if not line.strip():
                 in_list = False
             marker = _FENCE.match(line)
@@ -107,8 +108,10 @@ class _BlockStarts(Preprocessor):
                 if previous.strip() and not in_list:
                     out.append("")
                 in_list = True
-            elif _TABLE_ROW.match(line) and not previous.strip():
-                # Rows after blank lines that follow a table: rejoin the table.
+            elif _TABLE_ROW.match(line) and not previous.strip() and not (
+                    number + 1 < len(lines) and _TABLE_SEPARATOR.match(lines[number + 1])):
+                # Rows after blank lines that follow a table: rejoin the table (unless they are a table of their
+                # own, a header row and its separator line first).
                 index = len(out)
                 while index > 0 and not out[index - 1].strip():
                     index -= 1
