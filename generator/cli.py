@@ -22,7 +22,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     cmd = commands.add_parser("render", help="write the Markdown pages of a content directory")
     cmd.add_argument("--layout", choices=sorted(LAYOUTS), default="published",
-                     help="'published': the Jekyll tree of the published site; 'mkdocs': the documents of the mkdocs site")
+                     help="'published' (the default): the Jekyll tree of the published site; 'mkdocs': the "
+                          "documents of the mkdocs site")
     cmd.add_argument("--content", action="append", required=True, metavar="[LABEL=]DIR",
                      help="content directory (security_content layout); given again, each is a source of one "
                           "site, labelled LABEL (default: its app's title, else its folder's name); the first "
@@ -48,7 +49,8 @@ def _parser() -> argparse.ArgumentParser:
                      help="a tag pattern (e.g. 'v*'): every matching tag of the content's git repository (of the "
                           "first --content, where there are several) is read and compared; the mkdocs layout gets "
                           "release pages and each detection's history")
-    cmd.add_argument("--out", type=Path, required=True, help="output directory")
+    cmd.add_argument("--out", type=Path, required=True,
+                     help="output directory (made if missing; files the generator did not write are kept)")
     return parser
 
 

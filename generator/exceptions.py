@@ -18,6 +18,10 @@ class UnsafePathError(GeneratorError):
     """A page path would leave the output directory."""
 
 
+class OutputError(GeneratorError):
+    """The output directory cannot be used: a file is at its name, or it cannot be made."""
+
+
 class RebuildSuperseded(GeneratorError):
     """`mkdocs serve`: a newer change came in while a rebuild that had shown the edited page went on; the rest of
     it is left to the next rebuild (site/early.py). Not a problem: nothing is reported."""

@@ -30,7 +30,7 @@ import stat
 from pathlib import Path
 from typing import Iterable
 
-from .exceptions import UnsafePathError
+from .exceptions import OutputError, UnsafePathError
 from .issues import Issue, Severity
 from .parallel import split_map
 from .render import Page
@@ -44,11 +44,27 @@ def check_component(part: str) -> None:
         raise UnsafePathError(f"unsafe file name {part!r}")
 
 
+def check_output(out: Path) -> None:
+    """Refuse an output path that is not a folder (a file, a link to one), or is under a file: nothing is written
+    into or over it, and a command can refuse it before its work."""
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"the output {out} is a file, not a folder: give a folder (it is made if missing)")
+    for parent in out.parents:  # the folder to make it in
+        if parent.exists():
+            if not parent.is_dir():
+                raise OutputError(f"the output folder {out} cannot be made: {parent} is a file")
+            return
+
+
 class _Tree:
     """The output directory; proves each path stays inside it, creating directories only when asked."""
 
     def __init__(self, out: Path):
-        out.mkdir(parents=True, exist_ok=True)
+        check_output(out)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:  # a file on the way, no permission, a read-only disk
+            raise OutputError(f"the output folder {out} cannot be made: {exc.strerror or exc}") from None
         self.root = os.path.realpath(out)
         self.created: dict[tuple[str, ...], str] = {(): self.root}
         self.staged: dict[tuple[str, ...], str] = {(): self.root}

@@ -84,6 +84,21 @@ def test_files_it_did_not_write_are_never_overwritten_or_deleted(tmp_path):
     assert not (out / "_posts" / "b.md").exists()  # that one it had written
 
 
+@pytest.mark.parametrize("where", ["README.md", "README.md/out"])
+def test_an_output_that_is_a_file_or_under_one_is_refused_with_a_message(content, tmp_path, where):
+    readme = tmp_path / "README.md"
+    readme.write_text("my notes")
+
+    result = run_generator(*render_args(content, tmp_path / where))
+
+    assert result.returncode == 2
+    # Refused before rendering: the only line printed.
+    assert result.stderr == (
+        f"error: the output {readme} is a file, not a folder: give a folder (it is made if missing)\n"
+        if where == "README.md" else f"error: the output folder {tmp_path / where} cannot be made: {readme} is a file\n")
+    assert readme.read_text() == "my notes"
+
+
 def test_stale_pages_from_an_earlier_run_are_removed(content, tmp_path):
     out = tmp_path / "out"
     assert run_generator(*render_args(content, out)).returncode == 0

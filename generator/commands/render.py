@@ -11,7 +11,7 @@ from typing import Iterator, Sequence, TextIO
 from ..issues import Issue, Severity, counted, has_errors, tally
 from ..pipeline import Inputs, generate, load_older
 from ..sources import ContentSource
-from ..write import write_pages
+from ..write import check_output, write_pages
 
 
 def render(content: Path | Sequence[ContentSource], inputs: Inputs, out: Path, layout: str = "published",
@@ -46,6 +46,7 @@ def _collector_paused() -> Iterator[None]:
 
 def _render(content: Path | Sequence[ContentSource], inputs: Inputs, out: Path, layout: str, stream: TextIO,
             compare_with: Path | None, releases: str | None) -> int:
+    check_output(out)  # before the work of rendering, which would be lost
     older, older_issues = None, []
     if compare_with is not None and layout != "mkdocs":
         older_issues = [Issue(str(compare_with), None, Severity.WARNING,
