@@ -520,7 +520,8 @@ class _Linker:
         where = detection.where("mitre_attack_id", index)
         if not TECHNIQUE_ID.fullmatch(technique_id):
             self.report(Severity.ERROR, detection.source, where,
-                        f"unknown ATT&CK technique '{technique_id}' (not in the ATT&CK bundle)")
+                        f"'{technique_id}' is not an ATT&CK technique id (T and four digits, and .NNN for a "
+                        "sub-technique, as in T1003.001); it is left out")
             return None
         version = f"ATT&CK {self.attack_version}" if self.attack_version else "the ATT&CK bundle (its version unknown)"
         self.report(Severity.WARNING, detection.source, where,

@@ -99,7 +99,8 @@ def test_a_malformed_attack_id_is_an_error_at_its_list_item(content, tmp_path):
     result, messages = render(content, tmp_path / "out")
 
     line = line_of(content, DETECTION, "- T99")
-    assert messages == [f"{DETECTION}:{line}: error: unknown ATT&CK technique 'T99' (not in the ATT&CK bundle)"]
+    assert messages == [f"{DETECTION}:{line}: error: 'T99' is not an ATT&CK technique id (T and four "
+                        "digits, and .NNN for a sub-technique, as in T1003.001); it is left out"]
     assert result.returncode == 1
 
 

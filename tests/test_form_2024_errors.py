@@ -54,7 +54,8 @@ def test_an_attack_id_that_is_not_one_is_a_located_error(content, tmp_path):
     edit(content, DETECTION, "  - T1105\n", "  - T1105.1\n")
     result, errors = render(content, tmp_path / "out")
     line = line_of(content, DETECTION, "T1105.1")
-    assert errors == [f"{DETECTION}:{line}: error: unknown ATT&CK technique 'T1105.1' (not in the ATT&CK bundle)"]
+    assert errors == [f"{DETECTION}:{line}: error: 'T1105.1' is not an ATT&CK technique id (T and four "
+                      "digits, and .NNN for a sub-technique, as in T1003.001); it is left out"]
     assert result.returncode == 1
 
 

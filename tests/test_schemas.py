@@ -100,7 +100,8 @@ def test_issues_point_at_top_level_keys_in_escu6_files(content):
     story, technique = line_of(content, DETECTION, "Credential Dumpin"), line_of(content, DETECTION, "T1003.2")
     assert sorted(new_issues(content)) == [
         f"{DETECTION}:{story}: warning: no story is named 'Credential Dumpin'; did you mean 'Credential Dumping'?",
-        f"{DETECTION}:{technique}: error: unknown ATT&CK technique 'T1003.2' (not in the ATT&CK bundle)"]
+        f"{DETECTION}:{technique}: error: 'T1003.2' is not an ATT&CK technique id (T and four digits, and .NNN for a "
+        "sub-technique, as in T1003.001); it is left out"]
     assert f"{DETECTION}:{line_of(content, DETECTION, 'CVE-2099-2026')}: warning: CVE-2099-2026 is shown " \
            "without summary and score: no CVE file was given" in issues_of(content)
 
