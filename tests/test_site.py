@@ -120,6 +120,10 @@ def test_golden_content_builds_strict_with_every_index(golden_site):
                  "endpoint/disable_defender_with_powershell/index.html"):
         assert (out / page).is_file(), page
     assert broken_links(out, SITE_URL) == []
+    # The log names the site's folder (not the folder built in and swapped in), and ends with the content's count.
+    assert f"Building documentation to directory: {out}\n" in result.stderr
+    warnings = [line for line in result.stderr.splitlines() if ": warning: " in line]
+    assert warnings and f"content: 0 errors, {len(warnings)} warning" in result.stderr
 
 
 def test_the_2022_baselines_and_investigations_have_pages(corpus_site):

@@ -70,12 +70,29 @@ log = get_plugin_logger(__name__)
 # count: the sources are not the site's to fix (the published corpus alone has
 # dozens). `strict_content: true` sends them through the counted logger instead.
 content_log = logging.getLogger("security_content")
+build_log = logging.getLogger("mkdocs.commands.build")
+
 if not content_log.handlers:
     _handler = logging.StreamHandler()
     _handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     content_log.addHandler(_handler)
     content_log.propagate = False
     content_log.setLevel(logging.INFO)
+
+
+class _ShownSiteDir(logging.Filter):
+    """mkdocs' build log names the folder it writes in, the staging folder; readers are told of the site's folder,
+    which the staging folder becomes."""
+
+    def __init__(self, staging: str, site: str):
+        super().__init__()
+        self.staging, self.site = staging, site
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and self.staging in record.msg:
+            record.msg = record.msg.replace(self.staging, self.site)
+        return True
+
 
 LOGO_URI = "assets/images/site-logo"
 """Where the `logo` setting's file is served (its suffix added)."""
@@ -115,6 +132,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
 
     staged: StagedSite | None = None
     """`mkdocs build`: the folder the site is written to, swapped in for site_dir when complete (staging.py)."""
+    shown_site_dir: _ShownSiteDir | None = None
+    """While `staged`: the build log names site_dir where mkdocs names the staging folder."""
     keep_site = False
     """`mkdocs build --dirty`: the staging folder starts as a copy of the current site."""
     command: str | None = None
@@ -217,6 +236,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             log.warning(f"the site is built in place ({exc}): an interrupted build leaves half a site")
             return
         config.site_dir = str(self.staged.staging)
+        self.shown_site_dir = _ShownSiteDir(config.site_dir, self.site_dir)
+        build_log.addFilter(self.shown_site_dir)
 
     def on_pre_build(self, config: MkDocsConfig) -> None:
         if self.preview is None and self.staged is None:
@@ -716,8 +737,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         preview = self.preview
         self._merge_search_index(config)
         if preview is None:
-            for issue in _dead_link_issues(self.dead_links):
+            dead_links = _dead_link_issues(self.dead_links)
+            for issue in dead_links:
                 self._log(issue)
+            content_log.info(f"content: {tally(self.issues + dead_links)}")  # after the list, as serve says it
             return
         current = {_site_url(file) for file in self.files.documentation_pages()}
         for gone in [url for url in self.dead_links if url not in current]:
@@ -786,6 +809,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             self.staged.finish()
             self.staged = None
             config.site_dir = self.site_dir
+        self._stop_showing_site_dir()
 
     on_post_build = CombinedEvent(_on_post_build_report, _on_post_build_search, _on_post_build_redirects,
                                   _on_post_build_cache, _on_post_build_swap)
@@ -798,6 +822,12 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if self.staged is not None:
             self.staged.discard()
             self.staged = None
+        self._stop_showing_site_dir()
+
+    def _stop_showing_site_dir(self) -> None:
+        if self.shown_site_dir is not None:
+            build_log.removeFilter(self.shown_site_dir)
+            self.shown_site_dir = None
 
     def _end_conversion(self, stop: bool = False) -> None:
         """The child process of this build (convert.py), if any, is done (`stop`: ended now, the build failed)."""
