@@ -555,8 +555,8 @@ class _Linker:
         named = [item.source.path for item in self.unread_macros if item.stem == name]
         if named:
             self.report(Severity.WARNING, detection.source, ("search",),
-                        f"the search uses macro `{name}` and {named[0]}, the file named after it, has errors "
-                        "(listed there); the page lists the macro once that file defines it")
+                        f"the search uses macro `{name}`, but its file {named[0]} has errors (see that file's "
+                        "messages): the page lists the macro once they are fixed")
             return
         message = f"the search uses macro `{name}` but no macro file defines it"
         if len(self.unread_macros) == 1:

@@ -125,9 +125,9 @@ def test_a_macro_file_that_does_not_parse_is_named_where_its_macro_is_used(conte
 
     relative = "detections/cloud/cloud_login_from_new_country.yml"
     assert messages == [
-        f"{relative}:{line_of(content, relative, 'search:')}: warning: the search uses macro `cloudtrail` and "
-        "macros/cloudtrail.yml, the file named after it, has errors (listed there); the page lists the macro once "
-        "that file defines it",
+        f"{relative}:{line_of(content, relative, 'search:')}: warning: the search uses macro `cloudtrail`, but its "
+        "file macros/cloudtrail.yml has errors (see that file's messages): the page lists the macro once they are "
+        "fixed",
         "macros/cloudtrail.yml:2: error: invalid YAML: while scanning a quoted scalar that starts here: "
         "found unexpected end of stream (line 3)"]
     assert result.returncode == 1
