@@ -192,8 +192,12 @@ class LoadCache:
 
     def __init__(self) -> None:
         self._entries: dict[tuple[str, str], tuple[Hashable, tuple[Any, list[Issue]]]] = {}
+        self._known: set[tuple[str, str]] = set()
+        """Every file of the last load, kept or not (a file without a stamp is read again, not gone)."""
         self.read: list[str] = []
         """The files the last load read (the others came from here)."""
+        self.gone: list[str] = []
+        """The files the load before the last one read that the last one did not find (deleted, moved away)."""
 
     def get(self, key: tuple[str, str], stamp: Hashable | None) -> tuple[Any, list[Issue]] | None:
         entry = self._entries.get(key)
@@ -201,6 +205,8 @@ class LoadCache:
 
     def keep(self, results: dict[tuple[str, str], tuple[Hashable | None, tuple[Any, list[Issue]]]]) -> None:
         """Keep exactly these results (files no longer there are forgotten, and those without a stamp)."""
+        self.gone = sorted({path for path, _ in self._known} - {path for path, _ in results})
+        self._known = set(results)
         self._entries = {key: value for key, value in results.items() if value[0] is not None}
 
 

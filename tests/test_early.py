@@ -8,6 +8,7 @@ and looks at the site on disk at the moment the page is revealed.
 from __future__ import annotations
 
 import json
+import logging
 import re
 from pathlib import Path
 
@@ -228,7 +229,7 @@ def test_a_newer_save_leaves_the_rest_to_the_next_rebuild_which_ends_as_a_clean_
     assert differences(tree(site), tree(tmp_path / "clean")) == []
 
 
-def test_a_fix_saved_while_the_broken_file_was_shown_brings_its_page_back(serving, tmp_path, monkeypatch):
+def test_a_fix_saved_while_the_broken_file_was_shown_brings_its_page_back(serving, tmp_path, monkeypatch, caplog):
     content, site, rebuild, server, moments, plugin = serving
     revealing = plugin_module.reveal
 
@@ -240,8 +241,15 @@ def test_a_fix_saved_while_the_broken_file_was_shown_brings_its_page_back(servin
     path = content / DETECTION
     original = path.read_text()
     path.write_text(original.replace("type: TTP\n", "type: [TTP\n"))
-    rebuild()  # the error page is shown, then the fix comes in
+    with caplog.at_level(logging.INFO):
+        rebuild()  # the error page is shown, then the fix comes in
     assert "this file has errors" in (site / PAGE).read_text()
+    # The terminal told of the error when the page did, though the rest of the rebuild, which reports at its end,
+    # was left to the next one; the next one's report says it is fixed.
+    errors = [record.getMessage().removeprefix("generator: ") for record in caplog.records
+              if record.levelno == logging.ERROR]  # the plugin's logger names it
+    assert len(errors) == 1 and re.match(rf"{DETECTION}:7: error: invalid YAML", errors[0])
+    assert errors[0] in plugin.preview.reported
     server._want_rebuild = False
     monkeypatch.setattr(plugin_module, "reveal", revealing)
     path.write_text(original)  # the file as the last complete build read it
@@ -249,6 +257,7 @@ def test_a_fix_saved_while_the_broken_file_was_shown_brings_its_page_back(servin
     assert plugin.preview.completed and not server._want_rebuild
     assert len(moments) == 2  # the page came back first too: the session knew the error page was on disk
     assert "this file has errors" not in (site / PAGE).read_text()
+    assert errors[0] not in plugin.preview.reported  # reported as fixed
     state = plugin.preview
     session(tmp_path / "clean")
     plugin.preview = state

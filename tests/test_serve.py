@@ -166,6 +166,9 @@ def test_serve_follows_edits_breaks_fixes_additions_and_deletions(tmp_path):
     assert output.count("error: invalid YAML") == 2
     assert "fixed: detections/endpoint/powershell_webclient_download.yml" in output
     assert re.search(r"content: 0 errors, \d+ warnings? \(0 new, 1 fixed since the last build\)", output)
+    # After each rebuild, which files changed: a deleted one too.
+    assert re.search(r"rebuilt \d+ of \d+ pages; read again: [^\n]*detections/endpoint/new_detection\.yml", output)
+    assert re.search(r"rebuilt \d+ of \d+ pages; [^\n]*gone: detections/endpoint/new_detection\.yml\n", output)
 
 
 def test_serve_compares_edits_with_the_older_checkout_read_once(tmp_path):

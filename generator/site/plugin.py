@@ -299,7 +299,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         """While serving: the page of each content file this rebuild read again (a detection's, or a broken file's
         error page), written and shown before any listing is rendered (early.py), with the problems' data its
         notice reads (`issues`: the problems known so far; the listings add none that is an error)."""
-        read = set(self._read_again(preview))
+        read = set(self._read_again(preview)[0])
         detections = {page.detection.source.path for page in site.detections}
         broken = {preview.pages_of_sources[path][0] for path in read if path in preview.pages_of_sources}
         first = [page for page in self.pages if page.source is not None and page.source.path in read & detections]
@@ -337,11 +337,22 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if shown and reveal(preview.server, written):
             preview.revealed = True
             log.info(f"shown first: {', '.join(shown)}; the rest of the site follows")
+            # The terminal tells of a new problem when the page does: a newer save may stop the rest of the rebuild.
+            new = set(preview.report_early([str(issue) for issue in issues]))
+            for issue in issues:
+                if str(issue) in new:
+                    self._log(issue)
 
-    def _read_again(self, preview: Preview) -> list[str]:
-        """The content files this build read again (they changed), by their shown paths."""
-        return [(source.shown_as + "/" if source.shown_as else "") + path for source in self.sources
-                for path in preview.reuse.sources[source.path].load.read]
+    def _read_again(self, preview: Preview) -> tuple[list[str], list[str]]:
+        """The content files this build read again (they changed), and those gone since the last, by their shown
+        paths."""
+        found: tuple[list[str], list[str]] = ([], [])
+        for source in self.sources:
+            prefix = source.shown_as + "/" if source.shown_as else ""
+            load = preview.reuse.sources[source.path].load
+            found[0].extend(prefix + path for path in load.read)
+            found[1].extend(prefix + path for path in load.gone)
+        return found
 
     def _render_until_superseded(self, preview: Preview) -> None:
         """Once the edited page is shown: every page's Markdown rendered now (it is kept), one page after the other,
@@ -859,10 +870,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             summary += f" ({len(new)} new, {len(fixed)} fixed since the last build)"
         content_log.info(summary)
         if not first:
-            read = self._read_again(preview)
-            names = ", ".join(read[:3]) + (f" and {len(read) - 3} more" if len(read) > 3 else "")
+            read, gone = self._read_again(preview)
+            changed = [f"{what}: {_some(paths)}" for what, paths in (("read again", read), ("gone", gone)) if paths]
             content_log.info(f"rebuilt {preview.rebuilt} of {self.progress[1]} pages; "
-                             + (f"read again: {names}" if read else "no source file changed"))
+                             + ("; ".join(changed) if changed else "no source file changed"))
 
     def on_serve(self, server, config: MkDocsConfig, builder):
         watch_without_following_links(server)
@@ -887,6 +898,11 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             log.warning(str(issue))
         else:
             content_log.warning(str(issue))
+
+
+def _some(paths: list[str]) -> str:
+    """The first three of `paths`, and how many more."""
+    return ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
 
 
 def _diagrams(site, sources: tuple[ContentSource, ...]) -> dict[str, tuple[str, ...]]:

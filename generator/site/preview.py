@@ -247,6 +247,15 @@ class Preview:
 
     # -- problems -------------------------------------------------------------------------------
 
+    def report_early(self, problems: list[str]) -> list[str]:
+        """Those of `problems` (what a rebuild knows when it shows the edited page first) not reported yet: reported
+        now, so the end of this rebuild, or of the next one if a newer save stops this one, reports them as
+        fixed when they are gone, and does not report them again while they are not."""
+        previous = self.reported or set()
+        new = [problem for problem in problems if problem not in previous]
+        self.reported = previous | set(new)
+        return new
+
     def changes(self, problems: list[str]) -> tuple[list[str], list[str]]:
         """(new, fixed) since the last report; on the first build every problem is new."""
         current = set(problems)
