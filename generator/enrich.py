@@ -362,16 +362,29 @@ def _cues(name: str) -> set[str]:
     return {word for word in re.findall(r"[a-z0-9]{3,}", lowered)} | {"^" + lowered[:3]}
 
 
+def _could_be_meant(name: str, candidate: str) -> bool:
+    """Whether `candidate` could be what `name` misspells: the same numbers (Windows event 4728 is not 4798,
+    Sysmon EventID 26 not 6), and at least two thirds of the name's words in it, as written or misspelt
+    ("Lnad" for "Land"; "Vulnerabilities" alone does not make one story another)."""
+    lowered, other = name.lower(), candidate.lower()
+    if sorted(re.findall(r"[0-9]+", lowered)) != sorted(re.findall(r"[0-9]+", other)):
+        return False
+    words, known = re.findall(r"[a-z]{3,}", lowered), re.findall(r"[a-z]{3,}", other)
+    kept = sum(1 for word in words
+               if word in known or any(difflib.SequenceMatcher(None, word, k).ratio() >= 0.75 for k in known))
+    return 3 * kept >= 2 * len(words)
+
+
 @lru_cache(maxsize=1024)
 def _closest(name: str, candidates: tuple[str, ...]) -> str | None:
-    """The candidate most like `name`, if any is close enough.
+    """The candidate most like `name`, if any is close enough and could be what it misspells.
 
     Only candidates that share a word or the first three letters with the
     name are compared: the full comparison with every story name made
     suggestions a third of the linking time on a large corpus.
     """
     cues = _cues(name)
-    lowered = {c.lower(): c for c in candidates if cues & _cues(c)}
+    lowered = {c.lower(): c for c in candidates if cues & _cues(c) and _could_be_meant(name, c)}
     match = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
     return lowered[match[0]] if match else None
 
