@@ -274,8 +274,9 @@ def _conflict(kind: str, key: tuple[str, str], item: Any, kept: Any) -> Issue:
     return Issue(item.source.path, item.source.line(line), Severity.ERROR,
                  f"{_called(kind)} {item.name!r} of source '{item.source.origin.label}' has {shared}, as "
                  f"{kept.source.path} of source '{kept.source.origin.label}' does; the site shows that one. "
-                 f"Give each its own {own}, or set 'overrides: true' on the source whose version the site "
-                 "should show")
+                 f"Give each its own {own}, or mark the source whose version the site should show as "
+                 "overriding (`overrides: true` in its `content_dirs` item, `--overrides LABEL` on the command "
+                 "line)")
 
 
 def combine(loaded: Iterable[tuple[ContentSource, Content]], rules) -> tuple[Content, tuple[Replacement, ...],

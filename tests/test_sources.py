@@ -82,8 +82,9 @@ def test_the_same_page_in_two_sources_is_an_error_naming_both_files_and_the_firs
     assert [str(issue) for issue in errors] == [
         "extra/data_sources/sysmon_eventid_1.yml:1: error: data source 'Sysmon EventID 1' of source 'extra' has the "
         "page /data_sources/sysmon_eventid_1/, as upstream/data_sources/sysmon_eventid_1.yml of source "
-        "'ES Content Updates 4.42.0' does; the site shows that one. Give each its own name, or set "
-        "'overrides: true' on the source whose version the site should show",
+        "'ES Content Updates 4.42.0' does; the site shows that one. Give each its own name, or mark the source "
+        "whose version the site should show as overriding (`overrides: true` in its `content_dirs` item, "
+        "`--overrides LABEL` on the command line)",
         "extra/detections/api: warning: not read: its detections would be served at /api/…, among the site's own "
         "pages; rename the folder"]
     [data_source] = result.site.data_sources
@@ -97,8 +98,8 @@ def test_without_overrides_a_shared_id_is_an_error_at_the_later_file_and_the_ear
         "team/detections/endpoint/disable_defender_with_powershell.yml:2: error: detection 'Disable Defender "
         "With PowerShell' of source 'Team' has id 0b0a1c2d-0000-4000-8000-000000000101, as "
         "upstream/detections/endpoint/disable_defender_with_powershell.yml of source 'ES Content Updates 4.42.0' "
-        "does; the site shows that one. Give each its own id, or set 'overrides: true' on the source whose "
-        "version the site should show"]
+        "does; the site shows that one. Give each its own id, or mark the source whose version the site should "
+        "show as overriding (`overrides: true` in its `content_dirs` item, `--overrides LABEL` on the command line)"]
     shown = detection(result, "Disable Defender With PowerShell")
     assert shown.detection.source.path.startswith("upstream/") and not result.replacements
     ids = [page.detection.id for page in result.site.detections]
