@@ -581,6 +581,19 @@ class _Linker:
                         f"{shown}{more})")
         self.report(Severity.ERROR, detection.source, ("search",), message)
 
+    def check_filter_macro(self, detection: Detection, slug: str) -> None:
+        """Warn when the search calls filter macros but none named after the detection: its page tells users to
+        edit `<slug>_filter` to tune the search (as published), and Splunk's build makes that macro from the
+        detection's name (the published slug, or contentctl's, which also turns `-`, `.` and `/` into `_`)."""
+        calls = [call for call in _MACRO_CALL.findall(_SPL_COMMENT.sub(" ", detection.search))
+                 if call.endswith("_filter")]
+        named = {f"{slug}_filter", re.sub(r"[-./]", "_", slug) + "_filter"}
+        if calls and not named & set(calls):
+            self.report(Severity.WARNING, detection.source, ("search",),
+                        f"the search's filter macro is `{calls[-1]}`, but the page tells users to tune "
+                        f"`{slug}_filter`, the one named after the detection (rename the macro in the search, "
+                        "or the detection)")
+
     def detection_page(self, detection: Detection) -> DetectionPage:
         tags = detection.tags
         known_cves, known_apps, _ = self.references(detection.source)
@@ -697,6 +710,7 @@ class _Linker:
             baselines.setdefault(name, BaselineRef(name, slugify(name), True))
 
         slug = slugify(detection.name)
+        self.check_filter_macro(detection, slug)
         return DetectionPage(
             detection=detection,
             slug=slug,

@@ -163,6 +163,18 @@ def test_a_macro_nothing_defines_while_several_macro_files_have_errors(content, 
     assert [message.split(":", 1)[0] for message in messages[1:]] == [f"macros/{name}.yml" for name in "abcd"]
 
 
+def test_a_filter_macro_not_named_after_the_detection_is_a_warning(content, tmp_path):
+    edit(content, DETECTION, "`disable_defender_with_powershell_filter`", "`defender_tamper_filter`")
+
+    result, messages = render(content, tmp_path / "out")
+
+    assert messages == [f"{DETECTION}:{line_of(content, DETECTION, 'search:')}: warning: the search's filter macro is "
+                        "`defender_tamper_filter`, but the page tells users to tune "
+                        "`disable_defender_with_powershell_filter`, the one named after the detection (rename the "
+                        "macro in the search, or the detection)"]
+    assert result.returncode == 0
+
+
 def test_cve_missing_from_the_cve_file(content, tmp_path):
     relative = "detections/web/exploit_of_example_portal.yml"
     edit(content, relative, "  - CVE-2099-0002\n", "  - CVE-2099-7777\n")
