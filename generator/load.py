@@ -41,7 +41,8 @@ def parse_text(text: str, duplicates: list | None = None) -> Parsed:
     try:
         return text, yamlfast.load(text, duplicates), None
     except yaml.MarkedYAMLError as exc:
-        return text, None, _yaml_problem(exc)
+        line, message = _yaml_problem(exc)
+        return text, None, (line, message + _hint(exc, text))
     except yaml.reader.ReaderError as exc:  # a character YAML does not allow: located by its position
         line = _reader_line(text, exc.position)
         character = f"#x{exc.character:04x}" if isinstance(exc.character, int) else repr(exc.character)
@@ -67,6 +68,25 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
     mark = problem or context
     message = " ".join(part for part in (exc.context, exc.problem) if part)
     return (mark.line + 1 if mark else None), f"invalid YAML: {message}"
+
+
+def _hint(exc: yaml.MarkedYAMLError, text: str) -> str:
+    """What usually causes the parser's problem, said the way a content author can act on it ("" where the
+    problem has no usual cause)."""
+    problem = exc.problem or ""
+    if problem.startswith("mapping values are not allowed"):
+        return " (a value that holds ': ' must be quoted; or this line is indented deeper than the key before it)"
+    if problem == "did not find expected key":
+        return " (is this line indented like the other keys of its block?)"
+    if problem.startswith("found character that cannot start any token") and exc.problem_mark is not None:
+        lines = text.splitlines()
+        mark = exc.problem_mark
+        found = lines[mark.line][mark.column:mark.column + 1] if mark.line < len(lines) else ""
+        if found == "\t":
+            return " (a tab: YAML is indented with spaces only)"
+        if found in ("`", "@", "%"):
+            return f" (a value that starts with {found} must be quoted)"
+    return ""
 
 
 def _reader_line(text: str, position: Any) -> int | None:

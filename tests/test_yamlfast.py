@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from generator import yamlfast
-from generator.load import parse_file
+from generator.load import parse_file, parse_text
 
 DOCUMENTS = [
     "name: x\nversion: 3\nratio: 1.5\nyes_no: yes\nnothing: ~\nempty:\n",
@@ -38,7 +38,9 @@ def test_errors_are_pyyaml_errors_with_a_line(tmp_path):
     path = tmp_path / "x.yml"
     path.write_text("a: 1\nb: 2 3: 4\n")
     text, data, (line, message) = parse_file(path)
-    assert data is None and line == 2 and message == "invalid YAML: mapping values are not allowed in this context"
+    assert data is None and line == 2 and message == (
+        "invalid YAML: mapping values are not allowed in this context (a value that holds ': ' must be quoted; or "
+        "this line is indented deeper than the key before it)")
 
     path.write_text("a: 1\n---\nb: 2\n")
     _, _, (line, message) = parse_file(path)
@@ -55,12 +57,25 @@ def test_errors_are_pyyaml_errors_with_a_line(tmp_path):
     ("a: 1\nfoo bar\nc: 2\n",
      (2, "invalid YAML: while scanning a simple key that starts here: could not find expected ':' (line 3)")),
     # A block mapping starts far from the mistake: the line where the parser noticed it is the one to show.
-    ("a:\n  - 1\n - 2\n", (3, "invalid YAML: while parsing a block mapping did not find expected key")),
+    ("a:\n  - 1\n - 2\n", (3, "invalid YAML: while parsing a block mapping did not find expected key (is this line "
+                           "indented like the other keys of its block?)")),
 ])
 def test_something_opened_and_never_closed_is_located_where_it_opens(tmp_path, text, expected):
     path = tmp_path / "x.yml"
     path.write_text(text)
     assert parse_file(path)[2] == expected
+
+
+@pytest.mark.parametrize("text, hint", [
+    ("name: x\ntags:\n\tasset_type: Endpoint\n", "(a tab: YAML is indented with spaces only)"),
+    ("name: x\nsearch: `sysmon` | stats count\n", "(a value that starts with ` must be quoted)"),
+    ("name: @admin\n", "(a value that starts with @ must be quoted)"),
+    ("name: x\ndescription: Note: this\n", "(a value that holds ': ' must be quoted; or this line is indented "
+                                            "deeper than the key before it)"),
+    ("name: x\nsearch: '| a'\nrefs: [x]\n  type: TTP\n", "(is this line indented like the other keys of its block?)"),
+])
+def test_a_yaml_error_says_what_usually_causes_it(text, hint):
+    assert parse_text(text)[2][1].endswith(" " + hint)
 
 
 def test_unhashable_keys_and_bad_bytes_are_reported_not_raised(tmp_path):
