@@ -291,8 +291,11 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             self._stop_a_failing_strict_build(config)
             _unlink_planted_links(Path(config.site_dir))
         else:
-            self.pages = self.pages + error_pages + [Page(tuple(PROBLEMS_URI.split("/")), problems_markdown(self.issues),
-                                                          label="problems", url="/problems/")]
+            # Each problem's file links to its page there, or to the page showing its errors instead.
+            addresses = {source: url for source, (_, url) in preview.pages_of_sources.items() if url}
+            problems = Page(tuple(PROBLEMS_URI.split("/")), problems_markdown(self.issues, addresses),
+                            label="problems", url="/problems/")
+            self.pages = self.pages + error_pages + [problems]
 
     def _show_first(self, preview: Preview, last: LastBuild, site: Site, error_pages: list[Page],
                     issues: list[Issue]) -> None:

@@ -293,14 +293,22 @@ def error_page_markdown(title: str, text: str, issues: list[Issue]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def problems_markdown(problems: list[Issue]) -> str:
-    """The page that lists every current problem of the content (linked from the notice on every page)."""
+def problems_markdown(problems: list[Issue], pages: dict[str, str] | None = None) -> str:
+    """The page that lists every current problem of the content (linked from the notice on every page): one item
+    per problem, its file linked to the page that shows it where there is one (`pages`: source path -> the
+    site-absolute address of its page, or of the page showing its errors)."""
     if not problems:
         return "# Problems in the content\n\nNone: the content has no errors or warnings.\n"
-    parts = ["# Problems in the content", "",
-             tally(problems) + ".", "",
-             '<pre><code>' + "\n".join(html.escape(str(p)) for p in problems) + "</code></pre>", ""]
-    return "\n".join(parts)
+    items = []
+    for problem in problems:
+        where = problem.path if problem.line is None else f"{problem.path}:{problem.line}"
+        address = (pages or {}).get(problem.path)
+        shown = html.escape(where)
+        if address:  # relative to /problems/, so that a site served under a path finds it
+            shown = f'<a href="..{html.escape(address, quote=True)}">{shown}</a>'
+        items.append(f"<li><code>{shown}: {problem.severity.value}: {html.escape(problem.message)}</code></li>")
+    return "\n".join(["# Problems in the content", "", tally(problems) + ".", "",
+                      '<ul class="sc-problems">', *items, "</ul>", ""])
 
 
 def problems_data(problems: list[Issue]) -> str:
