@@ -339,11 +339,22 @@ class Site:
 
 
 
+def macro_calls(search: str) -> list[str]:
+    """Every macro call of a search as written, arguments and all, in order (not those only inside an SPL comment,
+    ```...```: Splunk does not expand them)."""
+    return _MACRO_CALL.findall(_SPL_COMMENT.sub(" ", search))
+
+
 def called_macros(search: str) -> list[str]:
-    """Names of the macros a search calls, without arguments, first call first (not those named only inside
-    an SPL comment, ```...```: Splunk does not expand them)."""
+    """Names of the macros a search calls, without arguments, first call first, leaving out the implicit ones (its
+    filter macro, ...)."""
+    return macro_names(macro_calls(search))
+
+
+def macro_names(calls: list[str]) -> list[str]:
+    """`called_macros` of a search's `macro_calls`."""
     names: list[str] = []
-    for call in _MACRO_CALL.findall(_SPL_COMMENT.sub(" ", search)):
+    for call in calls:
         if any(marker in call for marker in _IMPLICIT_MACROS):
             continue
         name = call.split("(", 1)[0]
@@ -581,16 +592,16 @@ class _Linker:
                         f"{shown}{more})")
         self.report(Severity.ERROR, detection.source, ("search",), message)
 
-    def check_filter_macro(self, detection: Detection, slug: str) -> None:
-        """Warn when the search calls filter macros but none named after the detection: its page tells users to
-        edit `<slug>_filter` to tune the search (as published), and Splunk's build makes that macro from the
-        detection's name (the published slug, or contentctl's, which also turns `-`, `.` and `/` into `_`)."""
-        calls = [call for call in _MACRO_CALL.findall(_SPL_COMMENT.sub(" ", detection.search))
-                 if call.endswith("_filter")]
+    def check_filter_macro(self, detection: Detection, calls: list[str], slug: str) -> None:
+        """Warn when the search calls (`calls`: its `macro_calls`) filter macros but none named after the
+        detection: its page tells users to edit `<slug>_filter` to tune the search (as published), and Splunk's
+        build makes that macro from the detection's name (the published slug, or contentctl's, which also turns
+        `-`, `.` and `/` into `_`)."""
+        filters = [call for call in calls if call.endswith("_filter")]
         named = {f"{slug}_filter", re.sub(r"[-./]", "_", slug) + "_filter"}
-        if calls and not named & set(calls):
+        if filters and not named & set(filters):
             self.report(Severity.WARNING, detection.source, ("search",),
-                        f"the search's filter macro is `{calls[-1]}`, but the page tells users to tune "
+                        f"the search's filter macro is `{filters[-1]}`, but the page tells users to tune "
                         f"`{slug}_filter`, the one named after the detection (rename the macro in the search, "
                         "or the detection)")
 
@@ -604,7 +615,8 @@ class _Linker:
                 techniques.append(technique)
 
         macros = []
-        for name in called_macros(detection.search):
+        calls = macro_calls(detection.search)  # read once: for the macros shown and the filter macro's check
+        for name in macro_names(calls):
             macro = self.macros.get(name)
             if macro is None and name in self.app_macros:
                 continue
@@ -710,7 +722,7 @@ class _Linker:
             baselines.setdefault(name, BaselineRef(name, slugify(name), True))
 
         slug = slugify(detection.name)
-        self.check_filter_macro(detection, slug)
+        self.check_filter_macro(detection, calls, slug)
         return DetectionPage(
             detection=detection,
             slug=slug,
