@@ -24,9 +24,13 @@ class Issue:
     severity: Severity
     message: str
 
+    @property
+    def where(self) -> str:
+        """`path:line`, or the path alone."""
+        return self.path if self.line is None else f"{self.path}:{self.line}"
+
     def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
-        return f"{where}: {self.severity.value}: {self.message}"
+        return f"{self.where}: {self.severity.value}: {self.message}"
 
 
 def has_errors(issues: list[Issue]) -> bool:

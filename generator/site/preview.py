@@ -301,9 +301,8 @@ def problems_markdown(problems: list[Issue], pages: dict[str, str] | None = None
         return "# Problems in the content\n\nNone: the content has no errors or warnings.\n"
     items = []
     for problem in problems:
-        where = problem.path if problem.line is None else f"{problem.path}:{problem.line}"
         address = (pages or {}).get(problem.path)
-        shown = html.escape(where)
+        shown = html.escape(problem.where)
         if address:  # relative to /problems/, so that a site served under a path finds it
             shown = f'<a href="..{html.escape(address, quote=True)}">{shown}</a>'
         items.append(f"<li><code>{shown}: {problem.severity.value}: {html.escape(problem.message)}</code></li>")
