@@ -262,3 +262,13 @@ def test_a_fix_saved_while_the_broken_file_was_shown_brings_its_page_back(servin
     session(tmp_path / "clean")
     plugin.preview = state
     assert differences(tree(site), tree(tmp_path / "clean")) == []
+
+
+def test_a_problem_printed_with_the_page_shown_first_counts_as_new_and_is_not_printed_twice():
+    preview = Preview()
+    preview.changes(["old warning"])  # the first build
+    assert preview.report_early(["old warning", "new error"]) == ["new error"]  # printed as the page is shown
+    assert preview.changes(["old warning", "new error"]) == (["new error"], [], [])  # counted, not printed again
+    # Printed early, then fixed before any rebuild ended: its fix is reported.
+    assert preview.report_early(["old warning", "another error"]) == ["another error"]
+    assert preview.changes(["old warning"]) == ([], ["another error", "new error"], [])

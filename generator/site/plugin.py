@@ -862,9 +862,9 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     def _report_changes(self, preview: Preview, issues: list[Issue]) -> None:
         """While serving: what this rebuild found new or fixed, then a one-line count."""
         first = not preview.built_once
-        new, fixed = preview.changes([str(issue) for issue in issues])
+        new, fixed, unprinted = preview.changes([str(issue) for issue in issues])
         by_text = {str(issue): issue for issue in issues}
-        for text in new:
+        for text in unprinted:
             self._log(by_text[text])
         for text in fixed:
             content_log.info(f"fixed: {text}")

@@ -94,7 +94,9 @@ class Preview:
     pages_of_sources: dict[str, tuple[tuple[str, ...], str | None]] = field(default_factory=dict)
     """Source path -> (path, URL) of its page in the last build that had it."""
     reported: set[str] | None = None
-    """The problems printed after the last build (None before the first)."""
+    """The problems printed after the last build (None before the first), and those printed early since."""
+    printed_early: set[str] = field(default_factory=set)
+    """The problems printed early (`report_early`) since the last report: new, though already printed."""
     built_once: bool = False
     redirects: dict[str, str] = field(default_factory=dict)
     """The old-address redirects of the last build (docs-relative paths)."""
@@ -254,14 +256,17 @@ class Preview:
         previous = self.reported or set()
         new = [problem for problem in problems if problem not in previous]
         self.reported = previous | set(new)
+        self.printed_early.update(new)
         return new
 
-    def changes(self, problems: list[str]) -> tuple[list[str], list[str]]:
-        """(new, fixed) since the last report; on the first build every problem is new."""
-        current = set(problems)
-        previous = self.reported or set()
+    def changes(self, problems: list[str]) -> tuple[list[str], list[str], list[str]]:
+        """(new, fixed, the new ones not printed yet) since the last report; on the first build every problem is
+        new. A problem printed early is new here too, though not to be printed again."""
+        current, printed = set(problems), self.reported or set()  # printed early too: gone, it is fixed
+        early, self.printed_early = self.printed_early, set()
         self.reported = current
-        return [p for p in problems if p not in previous], sorted(previous - current)
+        new = [p for p in problems if p not in printed - early]
+        return new, sorted(printed - current), [p for p in new if p not in early]
 
 
 def site_url(src_uri: str) -> str:
