@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, TypeVar
 
 from .costly import costly_markdown
@@ -62,7 +62,9 @@ T = TypeVar("T")
 
 
 class _Skip(Exception):
-    """A field the object cannot do without is unusable; the issue is recorded."""
+    """A field the object cannot do without is unusable; the issue is recorded. Raised inside an accessor only:
+    the public accessors turn it into a mark on `_Fields.unusable` and a placeholder, so that one unusable field
+    does not hide the problems of the fields after it."""
 
 
 @dataclass
@@ -73,6 +75,16 @@ class _Fields:
     data: dict
     issues: list[Issue]
     keys: tuple[str, ...] = ()
+    unusable: list[str] = field(default_factory=list)
+    """The fields the object cannot do without that are missing or unusable (reported). Shared with the
+    mappings below this one (`tags`, `rba`, ...), which are part of the same object; each record of a list
+    (`records`) has its own, as a record is left out by itself."""
+
+    def _unusable(self, key: str, placeholder: T) -> T:
+        """Mark `key` unusable (its issue is already reported) and stand in for its value, so that reading goes
+        on and reports every other problem of the file at once."""
+        self.unusable.append(self._label(key))
+        return placeholder
 
     def _report(self, key: str | None, message: str, *more: str | int) -> None:
         keys = self.keys + ((key,) if key else ()) + more
@@ -115,6 +127,15 @@ class _Fields:
         The two differ on the published pages: an absent field showed nothing,
         an empty one showed "None".
         """
+        value = self.data.get(key)
+        if type(value) is str:  # the usual case, without a call
+            return value
+        try:
+            return self._text(key, required)
+        except _Skip:
+            return self._unusable(key, "")
+
+    def _text(self, key: str, required: bool) -> str | None:
         value = self._get(key, required)
         if value is None:
             return None if key in self.data else ""
@@ -129,11 +150,14 @@ class _Fields:
 
     def name(self, key: str = "name") -> str:
         """A name that makes a page (its slug is a file name): the object is left out if it cannot be one."""
-        value = self.text(key)
+        try:
+            value = self._text(key, True)
+        except _Skip:
+            return self._unusable(key, "")
         problem = name_problem(value)
         if problem:
             self._report(key, f"field '{self._label(key)}' {problem}")
-            raise _Skip
+            return self._unusable(key, "")
         return value
 
     def optional_name(self, key: str) -> str | None:
@@ -160,7 +184,10 @@ class _Fields:
 
     def date(self, key: str = "date", required: bool = True) -> str:
         """A calendar date, YYYY-MM-DD (months and days may have one digit, as in security_content)."""
-        value = self.text(key, required)
+        try:
+            value = self._text(key, required)
+        except _Skip:
+            return self._unusable(key, "")
         if not value and not required:
             return ""
         match = _DATE.fullmatch(value)
@@ -170,9 +197,7 @@ class _Fields:
             datetime.date(*(int(part) for part in match.groups()))
         except ValueError:
             self._report(key, f"field '{self._label(key)}' must be a date (YYYY-MM-DD), not {(value or '')[:40]!r}")
-            if required:
-                raise _Skip
-            return ""
+            return self._unusable(key, "") if required else ""
         return value
 
     def markdown(self, key: str) -> str | None:
@@ -194,10 +219,13 @@ class _Fields:
     def version(self, key: str = "version", required: bool = True) -> int | str:
         if not required and self.data.get(key) is None:
             return ""
-        value = self._get(key, True)
+        try:
+            value = self._get(key, True)
+        except _Skip:
+            return self._unusable(key, "")
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             self._report(key, f"field '{self._label(key)}' must be a number, not {type_name(value)}")
-            raise _Skip
+            return self._unusable(key, "")
         return value
 
     def number(self, key: str) -> int | float | None:
@@ -217,7 +245,10 @@ class _Fields:
         is what the published generator showed (`app_list: None` gave the tags
         N, o, n, e); it is reported so that the source can be fixed.
         """
-        value = self._get(key, required)
+        try:
+            value = self._get(key, required)
+        except _Skip:
+            return self._unusable(key, ())
         if value is None:
             return ()
         if isinstance(value, str):
@@ -227,9 +258,7 @@ class _Fields:
             return tuple(value)
         if not isinstance(value, list):
             self._report(key, f"field '{self._label(key)}' must be a list, not {type_name(value)}")
-            if required:
-                raise _Skip
-            return ()
+            return self._unusable(key, ()) if required else ()
         if all(type(item) is str for item in value):  # the usual case, checked in one pass
             return tuple(value)
         items = []
@@ -261,20 +290,25 @@ class _Fields:
         records = []
         for index, item in enumerate(value):
             if isinstance(item, dict):
-                records.append(_Fields(self.source, item, self.issues, self.keys + (key, index)))
+                records.append(self._below((key, index), item, alone=True))
             else:
                 self._report(key, f"item {index + 1} of '{self._label(key)}' must be a mapping, "
                                   f"not {type_name(item)}", index)
         return records
 
-    def mapping(self, key: str) -> "_Fields":
+    def mapping(self, key: str, alone: bool = False) -> "_Fields":
+        """The mapping under `key` (empty where it is not one: reported), part of this object, or with `alone`
+        an object of its own, left out by itself when a field it cannot do without is unusable."""
         value = self._get(key, False)
         if value is None:
             value = {}
         elif not isinstance(value, dict):
             self._report(key, f"field '{self._label(key)}' must be a mapping, not {type_name(value)}")
             value = {}
-        return _Fields(self.source, value, self.issues, self.keys + (key,))
+        return self._below((key,), value, alone)
+
+    def _below(self, keys: tuple, data: dict, alone: bool) -> "_Fields":
+        return _Fields(self.source, data, self.issues, self.keys + keys, [] if alone else self.unusable)
 
 
 _DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
@@ -350,10 +384,9 @@ def _each(records: list[_Fields], make: Callable[[_Fields], T]) -> tuple[T, ...]
     """`make` of each record; a record missing a field it cannot do without is left out (and reported)."""
     made = []
     for record in records:
-        try:
-            made.append(make(record))
-        except _Skip:
-            pass
+        item = make(record)
+        if not record.unusable:
+            made.append(item)
     return tuple(made)
 
 
@@ -508,10 +541,10 @@ def detection(folder: DetectionFolder, check_keys: bool = True) -> Callable[[_Fi
             g.unknown_keys(frozenset({"title", "entity"}))
             entity = None
             if g.given("entity"):
-                try:
-                    entity = _entity(g.mapping("entity"))
-                except _Skip:
-                    pass
+                fields = g.mapping("entity", alone=True)
+                entity = _entity(fields)
+                if fields.unusable:
+                    entity = None
             finding = Finding(g.text("title", required=False) or "", entity)
         intermediate: tuple[RiskEntity, ...] = ()
         if f.given("intermediate_findings"):
@@ -777,8 +810,10 @@ def build_settings(f: _Fields) -> BuildSettings:
 
 
 def read(source: Source, data: Any, issues: list[Issue], make: Callable[[_Fields], T]) -> T | None:
-    """The model `make` reads from a file's parsed `data`; None when it cannot be made (the issues say why)."""
-    try:
-        return make(_Fields(source, data, issues))
-    except _Skip:
-        return None
+    """The model `make` reads from a file's parsed `data`; None when it cannot be made (the issues say why).
+
+    Every field is read and checked even after one the object cannot do without turned out unusable, so that the
+    file's problems are reported at once, not one per attempt to fix them."""
+    fields = _Fields(source, data, issues)
+    model = make(fields)
+    return None if fields.unusable else model

@@ -65,6 +65,41 @@ def test_missing_required_field(content, tmp_path):
     assert (tmp_path / "out" / GOOD_PAGE).is_file()
 
 
+def test_every_unusable_field_of_a_file_is_reported_at_once(content, tmp_path):
+    # Each of these alone leaves the detection out; a contributor fixing them should not meet them one by one.
+    edit(content, DETECTION, "name: Disable Defender With PowerShell\n", "")
+    edit(content, DETECTION, "version: 2\n", "version: [2]\n")
+    edit(content, DETECTION, "date: '2022-01-10'\n", "date: last week\n")
+    edit(content, DETECTION, "search: '| tstats", "searches: '| tstats")
+
+    result, messages = render(content, tmp_path / "out")
+
+    assert messages == [
+        f"{DETECTION}:1: error: required field 'name' is missing",
+        f"{DETECTION}:1: error: required field 'search' is missing",
+        f"{DETECTION}:2: error: field 'version' must be a number, not a list",
+        f"{DETECTION}:3: error: field 'date' must be a date (YYYY-MM-DD), not 'last week'",
+        f"{DETECTION}:{line_of(content, DETECTION, 'searches:')}: warning: unknown field 'searches' is not shown; "
+        "did you mean 'search'?",
+        "playbooks/contain_defender_tampering.yml:17: warning: no published detection is named "
+        "'Disable Defender With PowerShell'",
+    ]
+    assert result.returncode == 1
+    assert not (tmp_path / "out/_posts/2022-01-10-disable_defender_with_powershell.md").exists()
+
+
+def test_an_unusable_item_of_a_list_leaves_out_that_item_alone(content, tmp_path):
+    edit(content, DETECTION, "  - name: dest\n    type: Hostname\n", "  - type: Hostname\n")
+
+    result, messages = render(content, tmp_path / "out")
+
+    line = line_of(content, DETECTION, "  - type: Hostname")
+    assert messages == [f"{DETECTION}:{line}: error: required field 'tags.observable[1].name' is missing"]
+    assert result.returncode == 1
+    # the observable is left out (the 2022 form does not show observables), the detection's page written
+    assert "Set-MpPreference" in (tmp_path / "out/_posts/2022-01-10-disable_defender_with_powershell.md").read_text()
+
+
 def test_wrong_types_are_each_reported(content, tmp_path):
     edit(content, DETECTION, "references:\n- https://example.com/defender-settings\n- https://example.com/a?b=1&c=2\n",
          "references: 5\n")
