@@ -336,7 +336,10 @@ class Site:
     """Sorted by name, then path."""
     schedules: tuple[ScheduleDefinition, ...] = ()
     """Sorted by path."""
-
+    unshown: tuple[tuple[str, str], ...] = ()
+    """(file, address) of each published detection left out for its errors whose name and id are usable (a form
+    makes a detection's address of one of them): the address its
+    page will have once they are fixed, where `mkdocs serve` shows its errors meanwhile. Sorted by file."""
 
 
 def macro_calls(search: str) -> list[str]:
@@ -511,6 +514,14 @@ class _Linker:
         self._recorded = None
         return page
 
+    def problems_of_unshown(self, detection: Detection) -> None:
+        """Report what linking `detection` would, for a detection left out for its errors (a partial model,
+        `Unread.partial`): its unknown stories, malformed technique ids, undefined macros are reported with
+        its errors, not after they are fixed. Nothing of it is counted in the site's summaries."""
+        unchecked = dict(self._unchecked)
+        self.detection_page(detection)
+        self._unchecked = unchecked
+
     def report(self, severity: Severity, source, keys: tuple, message: str) -> None:
         self.issues.append(Issue(source.path, source.line(*keys), severity, message))
 
@@ -598,6 +609,8 @@ class _Linker:
         build makes that macro from the detection's name (the published slug, or contentctl's, which also turns
         `-`, `.` and `/` into `_`)."""
         filters = [call for call in calls if call.endswith("_filter")]
+        if not slug:  # a detection left out for its errors may have no usable name (`problems_of_unshown`)
+            return
         named = {f"{slug}_filter", re.sub(r"[-./]", "_", slug) + "_filter"}
         if filters and not named & set(filters):
             self.report(Severity.WARNING, detection.source, ("search",),
@@ -865,6 +878,12 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
         linked.start(linker.links())
     detections = sorted((linker.linked_page(d, linked) for d in content.detections if rules.is_published(d)),
                         key=lambda page: (page.name, page.detection.source.path))
+    unshown = []
+    for unread in content.unread:
+        if unread.kind == "detections" and unread.partial is not None and rules.is_published(unread.partial):
+            linker.problems_of_unshown(replace(unread.partial, source=unread.source))
+            if unread.partial.name and unread.partial.id:  # "" stands in for a field missing or unusable
+                unshown.append((unread.source.path, rules.detection_url(unread.partial, slugify(unread.partial.name))))
 
     by_story: dict[str, list[DetectionPage]] = {}
     for page in detections:
@@ -952,5 +971,6 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
         investigations=investigations,
         removed=_removed_pages(linker, content, rules, pages_by_name),
         schedules=tuple(sorted(content.schedules, key=lambda d: d.source.path)),
+        unshown=tuple(sorted(unshown)),
     )
     return site, linker.issues + linker.summary()

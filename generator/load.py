@@ -118,9 +118,14 @@ def _load_files(tree: ContentTree, tasks: Sequence[Task]) -> list[tuple[Any, lis
 
 
 def _model(parsed: Parsed, duplicates: list, display: str, make: Callable[[Any], Any]) -> tuple[Any, list[Issue]]:
+    """(the model, the file's issues); in place of the model, None for a file that does not parse and an `Unread`
+    holding the partial model of one that lacks what its kind needs (its `kind` is filled in by the caller)."""
     issues = [_duplicate(display, *duplicate) for duplicate in duplicates]
     checked = _checked(parsed, display, issues)
-    return (schema.read(*checked, issues, make) if checked else None), issues
+    if not checked:
+        return None, issues
+    model, usable = schema.read(*checked, issues, make)
+    return (model if usable else Unread("", checked[0], model)), issues
 
 
 MAKERS = {"story": schema.story, "macro": schema.macro, "lookup": schema.lookup, "playbook": schema.playbook,
@@ -135,7 +140,8 @@ def model_from_text(display: str, text: str, kind: str, folder: DetectionFolder 
     """
     make = schema.detection(folder) if kind == "detection" else MAKERS[kind]
     duplicates: list[tuple[int, str, int, bool]] = []
-    return _model(parse_text(text, duplicates), duplicates, display, make)
+    model, issues = _model(parse_text(text, duplicates), duplicates, display, make)
+    return (None if isinstance(model, Unread) else model), issues
 
 
 def _duplicate(display: str, line: int, key: str, first: int, same: bool) -> Issue:
@@ -282,13 +288,16 @@ def load_content(root: Path | ContentTree, detection_folders: Sequence[Detection
     unread: list[Unread] = []
     for index, paths in enumerate(listed):
         items = []
+        kind = "detections" if index < len(detection_folders) else CONTENT_FOLDERS[index - len(detection_folders)].kind
         for path in paths:
             item, file_issues = next(results)
             issues.extend(file_issues)
-            if item is not None:
+            if isinstance(item, Unread):
+                unread.append(Unread(kind, item.source, item.partial))
+            elif item is not None:
                 items.append(item)
-            elif index >= len(detection_folders):
-                unread.append(Unread(CONTENT_FOLDERS[index - len(detection_folders)].kind, Source(path, "")))
+            else:
+                unread.append(Unread(kind, Source(path, "")))
         built.append(items)
 
     by_kind: dict[str, list[Any]] = {}

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from .locate import line_of
 
@@ -637,6 +637,10 @@ class Unread:
     kind: str
     """The `Content` field it would have been in: "macros", "stories", ..."""
     source: Source
+    partial: Any = None
+    """The model read from a file that parses, with a stand-in for each field it cannot do without that is
+    unusable: never shown, but its other fields are checked as a shown one's are (a detection's stories,
+    techniques, macros), so that the file's problems are reported at once. None when the file does not parse."""
 
     @property
     def stem(self) -> str:

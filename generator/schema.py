@@ -809,11 +809,12 @@ def build_settings(f: _Fields) -> BuildSettings:
                          _each(f.records("external_app_content"), _external_app))
 
 
-def read(source: Source, data: Any, issues: list[Issue], make: Callable[[_Fields], T]) -> T | None:
-    """The model `make` reads from a file's parsed `data`; None when it cannot be made (the issues say why).
+def read(source: Source, data: Any, issues: list[Issue], make: Callable[[_Fields], T]) -> tuple[T, bool]:
+    """The model `make` reads from a file's parsed `data`, and whether it is usable: not when a field it cannot do
+    without is missing or unusable (the issues say which), when it holds a stand-in for each such field.
 
     Every field is read and checked even after one the object cannot do without turned out unusable, so that the
     file's problems are reported at once, not one per attempt to fix them."""
     fields = _Fields(source, data, issues)
     model = make(fields)
-    return None if fields.unusable else model
+    return model, not fields.unusable

@@ -88,6 +88,39 @@ def test_every_unusable_field_of_a_file_is_reported_at_once(content, tmp_path):
     assert not (tmp_path / "out/_posts/2022-01-10-disable_defender_with_powershell.md").exists()
 
 
+def test_a_detection_left_out_for_its_errors_still_gets_the_problems_linking_it_finds(content, tmp_path):
+    # Without its search the detection has no page, but its technique ids, stories and CVEs are checked now,
+    # not after the search is back.
+    edit(content, DETECTION, "search: '| tstats", "searches: '| tstats")
+    edit(content, DETECTION, "  - T1562\n", "  - T99\n")
+    edit(content, DETECTION, "  - Defense Evasion Basics\n", "  - Defense Evasion Basic\n")
+    edit(content, DETECTION, "  confidence: 90\n", "  confidence: 90\n  cve:\n  - CVE-2099-0404\n")
+
+    result, messages = render(content, tmp_path / "out")
+
+    assert messages == [
+        f"{DETECTION}:1: error: required field 'search' is missing",
+        f"{DETECTION}:{line_of(content, DETECTION, 'searches:')}: warning: unknown field 'searches' is not shown; "
+        "did you mean 'search'?",
+        f"{DETECTION}:{line_of(content, DETECTION, '- Defense Evasion Basic')}: warning: no story is named "
+        "'Defense Evasion Basic'; did you mean 'Defense Evasion Basics'?",
+        f"{DETECTION}:{line_of(content, DETECTION, '- CVE-2099-0404')}: warning: CVE-2099-0404 is not in the CVE "
+        "file; it is shown without summary and score",
+        f"{DETECTION}:{line_of(content, DETECTION, '- T99')}: error: 'T99' is not an ATT&CK technique id (T and "
+        "four digits, and .NNN for a sub-technique, as in T1003.001); it is left out",
+        "playbooks/contain_defender_tampering.yml:17: warning: no published detection is named "
+        "'Disable Defender With PowerShell'",
+    ]
+    assert result.returncode == 1
+
+    # Without a CVE file, the one warning counts the CVEs shown by id: those of the detection left out are not.
+    without_cves = render_args(content, tmp_path / "again")
+    del without_cves[without_cves.index("--cves"):without_cves.index("--cves") + 2]
+    stderr = run_generator(*without_cves).stderr
+    assert ("detections/web/exploit_of_example_portal.yml:20: warning: CVE-2099-0001 and 1 more are shown without "
+            "summary and score: no CVE file was given") in stderr.splitlines()
+
+
 def test_an_unusable_item_of_a_list_leaves_out_that_item_alone(content, tmp_path):
     edit(content, DETECTION, "  - name: dest\n    type: Hostname\n", "  - type: Hostname\n")
 

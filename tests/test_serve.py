@@ -154,10 +154,17 @@ def test_serve_follows_edits_breaks_fixes_additions_and_deletions(tmp_path):
         assert wait_for(base + WEBCLIENT_PAGE, "PowerShell WebClient Download", 30)
         assert wait_for(base + "problems.json", '"errors": 0', 30)
 
-        # A new file adds its page; a deleted one takes its page away.
+        # A new file with errors shows them where its page will be, and /problems/ links there; a new file adds
+        # its page; a deleted one takes its page away.
         added = content / "detections/endpoint/new_detection.yml"
-        added.write_text(original.replace("d2024000-0000-4000-8000-000000000001", "d2024000-0000-4000-8000-0000000000aa")
-                         .replace("name: PowerShell WebClient Download", "name: Brand New Detection"))
+        new = (original.replace("d2024000-0000-4000-8000-000000000001", "d2024000-0000-4000-8000-0000000000aa")
+               .replace("name: PowerShell WebClient Download", "name: Brand New Detection"))
+        added.write_text(new.replace("\nsearch: ", "\nsearches: "))
+        assert wait_for(base + "endpoint/d2024000-0000-4000-8000-0000000000aa/", "this file has errors", 60)
+        assert "new_detection.yml:1: error: required field" in fetch(base + "endpoint/d2024000-0000-4000-8000-0000000000aa/")
+        assert wait_for(base + "problems/", '<a href="../endpoint/d2024000-0000-4000-8000-0000000000aa/">'
+                        "detections/endpoint/new_detection.yml:1</a>: error: required field", 30)
+        added.write_text(new)
         assert wait_for(base + "endpoint/d2024000-0000-4000-8000-0000000000aa/", "Brand New Detection", 60)
         added.unlink()
         deadline = time.monotonic() + 60

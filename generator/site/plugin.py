@@ -271,7 +271,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         """src_uri -> the page's search summary (search.py), from its conversion until the page is indexed."""
         if preview is not None:
             issues = older_issues + release_issues + sorted(site_issues, key=issue_order)
-            error_pages = self._error_pages(preview, issues)
+            error_pages, error_addresses = self._error_pages(preview, issues, generated.site.unshown)
             # A broken detection's old name address still leads where its page was, now its error page.
             shown_instead = {src_uri(page.url) for page in error_pages}
             for old, new in sorted(preview.redirects.items()):
@@ -293,6 +293,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         else:
             # Each problem's file links to its page there, or to the page showing its errors instead.
             addresses = {source: url for source, (_, url) in preview.pages_of_sources.items() if url}
+            addresses.update(error_addresses)
             problems = Page(tuple(PROBLEMS_URI.split("/")), problems_markdown(self.issues, addresses),
                             label="problems", url="/problems/")
             self.pages = self.pages + error_pages + [problems]
@@ -418,8 +419,11 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                      f"{releases.notes[0].name} to {releases.newest.name}")
         return releases, issues
 
-    def _error_pages(self, preview: Preview, issues: list[Issue]) -> list[Page]:
-        """While serving: a source whose page is gone because of its errors gets a page showing them."""
+    def _error_pages(self, preview: Preview, issues: list[Issue],
+                     unshown: tuple[tuple[str, str], ...]) -> tuple[list[Page], dict[str, str]]:
+        """While serving: a source whose page is gone because of its errors gets a page showing them, where its
+        page was, or, for a detection that never had one, where it will be (`Site.unshown`). Returns the pages and
+        the address of each source's."""
         pages = []
         present = {page.source.path for page in self.pages if page.source is not None}
         for page in self.pages:
@@ -429,7 +433,15 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         for issue in issues:
             if issue.severity is Severity.ERROR:
                 errors.setdefault(issue.path, []).append(issue)
-        for source_path, (path, url) in sorted(preview.pages_of_sources.items()):
+        places = dict(preview.pages_of_sources)
+        taken = {page.path for page in self.pages}
+        for source_path, url in unshown:  # a new file: its page's address, unless another page is there
+            path = tuple(src_uri(url).split("/"))
+            if source_path not in places and path not in taken:
+                places[source_path] = (path, url)
+                taken.add(path)
+        addresses = {}
+        for source_path, (path, url) in sorted(places.items()):
             if source_path in present or source_path not in errors:
                 continue
             try:
@@ -438,7 +450,9 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 source_text = ""
             text = error_page_markdown(source_path, source_text, errors[source_path])
             pages.append(Page(path, text, label=f"the errors of {source_path}", url=url))
-        return pages
+            if url:
+                addresses[source_path] = url
+        return pages, addresses
 
     def on_files(self, files: Files, config: MkDocsConfig) -> Files:
         search = config.plugins.get("material/search")
