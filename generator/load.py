@@ -8,6 +8,7 @@ in sorted order, so nothing downstream depends on directory listing order.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Hashable, Sequence
@@ -123,9 +124,32 @@ def _model(parsed: Parsed, duplicates: list, display: str, make: Callable[[Any],
     issues = [_duplicate(display, *duplicate) for duplicate in duplicates]
     checked = _checked(parsed, display, issues)
     if not checked:
-        return None, issues
+        sketch = _sketch(parsed[0]) if parsed[0] else None
+        if not sketch:
+            return None, issues
+        # The file's problem is its YAML: what the sketch lacks is not reported.
+        model, _ = schema.read(Source(display, parsed[0]), sketch, [], make)
+        return Unread("", Source(display, parsed[0]), model), issues
     model, usable = schema.read(*checked, issues, make)
     return (model if usable else Unread("", checked[0], model)), issues
+
+
+_TOP_LEVEL_NAME_OR_ID = re.compile(r"^(name|id):[ \t]*(\S.*?)[ \t]*$", re.MULTILINE)
+
+
+def _sketch(text: str) -> dict[str, Any] | None:
+    """The `name` and `id` a file that does not parse gives on lines of their own at its top level, each read as a
+    YAML value where it can be (None when neither can): enough to know where its page would be."""
+    found: dict[str, Any] = {}
+    for match in _TOP_LEVEL_NAME_OR_ID.finditer(text):
+        key, value = match.groups()
+        if key in found:
+            continue
+        try:
+            found[key] = yaml.safe_load(value)
+        except yaml.YAMLError:
+            continue
+    return found or None
 
 
 MAKERS = {"story": schema.story, "macro": schema.macro, "lookup": schema.lookup, "playbook": schema.playbook,
@@ -292,11 +316,11 @@ def load_content(root: Path | ContentTree, detection_folders: Sequence[Detection
         for path in paths:
             item, file_issues = next(results)
             issues.extend(file_issues)
-            if isinstance(item, Unread):
+            if isinstance(item, Unread) and kind == "detections":  # the link stage checks their partial models
                 unread.append(Unread(kind, item.source, item.partial))
-            elif item is not None:
+            elif item is not None and not isinstance(item, Unread):
                 items.append(item)
-            else:
+            else:  # by path alone: what refers to it asks for no more, and an edit that keeps it broken changes nothing
                 unread.append(Unread(kind, Source(path, "")))
         built.append(items)
 

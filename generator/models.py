@@ -640,7 +640,8 @@ class Unread:
     partial: Any = None
     """The model read from a file that parses, with a stand-in for each field it cannot do without that is
     unusable: never shown, but its other fields are checked as a shown one's are (a detection's stories,
-    techniques, macros), so that the file's problems are reported at once. None when the file does not parse."""
+    techniques, macros), so that the file's problems are reported at once. For a file that does not parse, the
+    model of what its top-level `name:` and `id:` lines say (where its page would be), or None."""
 
     @property
     def stem(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from pathlib import Path
 
-from conftest import render_args, run_generator
+from conftest import GOLDEN_BASIC, render_args, run_generator
 
 DETECTION = "detections/endpoint/disable_defender_with_powershell.yml"
 GOOD_PAGE = "_posts/2021-12-24-exploit_of_example_portal.md"
@@ -363,3 +363,29 @@ def test_symbolic_links_leading_out_or_nowhere_are_located_errors(content, tmp_p
            "file); it is not read" in messages
     assert "Secret Outside" not in "".join(p.read_text() for p in (tmp_path / "out").rglob("*.md"))
     assert result.returncode == 1 and (tmp_path / "out" / GOOD_PAGE).is_file()
+
+
+def test_where_a_new_detection_left_out_for_its_errors_will_have_its_page(content):
+    """`Site.unshown`: where `mkdocs serve` shows the errors of a detection that never had a page. From the fields
+    of a file that parses; from its top-level `name:` and `id:` lines when it does not parse; nowhere when they are
+    unusable."""
+    from generator.pipeline import Inputs, generate
+
+    original = (content / DETECTION).read_text()
+    folder = content / "detections/endpoint"
+    (folder / "a_missing_search.yml").write_text(
+        original.replace("name: Disable Defender With PowerShell", "name: A Missing Search").replace("\nsearch:", "\nsearches:"))
+    (folder / "b_bad_yaml.yml").write_text(
+        original.replace("name: Disable Defender With PowerShell", "name: 'B Bad YAML'").replace("type: TTP", "type: [TTP"))
+    (folder / "c_no_name.yml").write_text(original.replace("name: Disable Defender With PowerShell\n", "")
+                                          .replace("\nsearch:", "\nsearches:"))
+    (folder / "d_name_in_a_list.yml").write_text(
+        original.replace("name: Disable Defender With PowerShell", "name: [D]").replace("type: TTP", "type: [TTP"))
+
+    generated = generate(content, Inputs(GOLDEN_BASIC / "attack.json", GOLDEN_BASIC / "cves.json"), "mkdocs")
+
+    assert generated.site.unshown == (("detections/endpoint/a_missing_search.yml", "/endpoint/a_missing_search/"),
+                                      ("detections/endpoint/b_bad_yaml.yml", "/endpoint/b_bad_yaml/"))
+    # The file that does not parse reports its YAML alone, not what the lines read from it lack.
+    assert [issue.message.split(":")[0] for issue in generated.issues
+            if issue.path == "detections/endpoint/b_bad_yaml.yml"] == ["invalid YAML"]
