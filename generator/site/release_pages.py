@@ -191,8 +191,13 @@ def _chart(title: str, releases: Releases, values: list[dict[str, int]], order: 
     highest = max((sum(counts.values()) for counts in values), default=0) or 1
     step = _nice_step(highest)
     top = -(-highest // step) * step
-    bar, gap, left, height, bottom = 6, 2, 44, 220, 64
-    width = left + len(values) * (bar + gap) + 8
+    # A release's slot is 8 units wide, wider (up to 48) where there are few, so that a chart of a handful of
+    # releases is not a tall sliver: the plot is at least 240 units wide.
+    left, height, bottom = 44, 220, 64
+    slot = max(8, min(48, 240 // max(len(values), 1)))
+    bar, gap = slot * 3 // 4, slot - slot * 3 // 4
+    labelled = -(-64 // slot)  # every how many releases a name fits under the axis
+    width = left + len(values) * slot + 8
     scale = height / top
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + bottom + 10}" '
              f'class="sc-chart" role="img" aria-label="{escape(title)}">']
@@ -201,7 +206,7 @@ def _chart(title: str, releases: Releases, values: list[dict[str, int]], order: 
         parts.append(f'<line class="sc-chart__grid" x1="{left}" y1="{y:.1f}" x2="{width - 4}" y2="{y:.1f}"></line>'
                      f'<text class="sc-chart__label" x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{tick}</text>')
     for position, (note, counts) in enumerate(zip(releases.notes, values)):
-        x = left + position * (bar + gap)
+        x = left + position * slot
         y = 10 + height
         summary = ", ".join(f"{counts[name]} {name}" for name in series if counts.get(name))
         parts.append(f'<g><title>{escape(note.name)} ({escape(note.release.date)}): '
@@ -214,8 +219,8 @@ def _chart(title: str, releases: Releases, values: list[dict[str, int]], order: 
                              f'height="{size:.1f}"></rect>')
         parts.append("</g>")
     for position, note in enumerate(releases.notes):
-        if position % 8 == 0 or position == len(releases.notes) - 1:
-            x = left + position * (bar + gap) + bar / 2
+        if position % labelled == 0 or position == len(releases.notes) - 1:
+            x = left + position * slot + bar / 2
             y = 10 + height + 8
             parts.append(f'<text class="sc-chart__label sc-chart__release" x="{x:.1f}" y="{y}" text-anchor="end" '
                          f'transform="rotate(-60 {x:.1f} {y})">{escape(note.name)}</text>')
