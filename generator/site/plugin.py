@@ -655,7 +655,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         done += 1
         self.progress = (done, total)
         if total >= 1000 and done % 500 == 0 and not self.in_child:  # a long build says how far it is
-            log.info(f"converted {done} of {total} pages")
+            log.info(f"{done} of {total} pages converted or taken from the build cache")
         converted = getattr(page, "converted", None)
         if converted is not None:
             del page.converted
