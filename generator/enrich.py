@@ -338,8 +338,8 @@ class Site:
     """Sorted by path."""
     unshown: tuple[tuple[str, str], ...] = ()
     """(file, address) of each published detection left out for its errors whose name and id are usable (a form
-    makes a detection's address of one of them): the address its
-    page will have once they are fixed, where `mkdocs serve` shows its errors meanwhile. Sorted by file."""
+    makes a detection's address of one of them): where its page will be once they are fixed, and where `mkdocs
+    serve` shows its errors meanwhile. Sorted by file."""
 
 
 def macro_calls(search: str) -> list[str]:
