@@ -129,7 +129,7 @@ def _model(parsed: Parsed, duplicates: list, display: str, make: Callable[[Any],
             return None, issues
         # The file's problem is its YAML: what the sketch lacks is not reported.
         model, _ = schema.read(Source(display, parsed[0]), sketch, [], make)
-        return Unread("", Source(display, parsed[0]), model), issues
+        return Unread("", Source(display, parsed[0]), model, parsed=False), issues
     model, usable = schema.read(*checked, issues, make)
     return (model if usable else Unread("", checked[0], model)), issues
 
@@ -317,11 +317,11 @@ def load_content(root: Path | ContentTree, detection_folders: Sequence[Detection
             item, file_issues = next(results)
             issues.extend(file_issues)
             if isinstance(item, Unread) and kind == "detections":  # the link stage checks their partial models
-                unread.append(Unread(kind, item.source, item.partial))
+                unread.append(Unread(kind, item.source, item.partial, item.parsed))
             elif item is not None and not isinstance(item, Unread):
                 items.append(item)
             else:  # by path alone: what refers to it asks for no more, and an edit that keeps it broken changes nothing
-                unread.append(Unread(kind, Source(path, "")))
+                unread.append(Unread(kind, Source(path, ""), parsed=item is not None and item.parsed))
         built.append(items)
 
     by_kind: dict[str, list[Any]] = {}

@@ -642,6 +642,8 @@ class Unread:
     unusable: never shown, but its other fields are checked as a shown one's are (a detection's stories,
     techniques, macros), so that the file's problems are reported at once. For a file that does not parse, the
     model of what its top-level `name:` and `id:` lines say (where its page would be), or None."""
+    parsed: bool = True
+    """False for a file that does not parse or cannot be read: nothing in it was checked but that."""
 
     @property
     def stem(self) -> str:

@@ -67,6 +67,8 @@ class Generated:
     sources: tuple[ContentSource, ...] = ()
     replacements: tuple[Replacement, ...] = ()
     """What sources with `overrides` replaced of other sources."""
+    unparsed: tuple[str, ...] = ()
+    """The files that do not parse or cannot be read, sorted: their other problems are unknown until they do."""
 
 
 class ReadFiles:
@@ -159,7 +161,8 @@ def generate(content: Path | Sequence[ContentSource], inputs: Inputs, layout: st
                                            replacements=replacements, branding=inputs.branding, sources=sources,
                                            renderings=renderings, split_listings=split_listings)
     issues = sorted(attack_issues + load_issues + conflicts + link_issues + render_issues, key=issue_order)
-    return Generated(site, pages, issues, form, changes, sources, replacements)
+    unparsed = tuple(sorted(item.source.path for item in combined.unread if not item.parsed))
+    return Generated(site, pages, issues, form, changes, sources, replacements, unparsed)
 
 
 def load_older(directory: Path, shown_as: str | None = None) -> tuple[Older | None, list[Issue]]:

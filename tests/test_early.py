@@ -268,7 +268,19 @@ def test_a_problem_printed_with_the_page_shown_first_counts_as_new_and_is_not_pr
     preview = Preview()
     preview.changes(["old warning"])  # the first build
     assert preview.report_early(["old warning", "new error"]) == ["new error"]  # printed as the page is shown
-    assert preview.changes(["old warning", "new error"]) == (["new error"], [], [])  # counted, not printed again
+    assert preview.changes(["old warning", "new error"]) == (["new error"], [], [], [])  # counted, not printed again
     # Printed early, then fixed before any rebuild ended: its fix is reported.
     assert preview.report_early(["old warning", "another error"]) == ["another error"]
-    assert preview.changes(["old warning"]) == ([], ["another error", "new error"], [])
+    assert preview.changes(["old warning"]) == ([], ["another error", "new error"], [], [])
+
+
+def test_the_problems_of_a_file_that_stops_parsing_are_unknown_not_fixed():
+    preview = Preview()
+    preview.changes(["a.yml:3: error: x", "a.yml:9: warning: y", "b.yml:1: warning: z", "da.yml:1: warning: w"])
+    # a.yml no longer parses: its problems are unknown, not fixed (da.yml's problem is fixed: another file).
+    assert preview.changes(["a.yml:2: error: invalid YAML", "b.yml:1: warning: z"], unparsed=("a.yml",)) == (
+        ["a.yml:2: error: invalid YAML"], ["da.yml:1: warning: w"], ["a.yml:2: error: invalid YAML"],
+        ["a.yml:3: error: x", "a.yml:9: warning: y"])
+    # It parses again, with x fixed meanwhile: x and the YAML error are fixed, y was never gone.
+    assert preview.changes(["a.yml:9: warning: y", "b.yml:1: warning: z"]) == (
+        [], ["a.yml:2: error: invalid YAML", "a.yml:3: error: x"], [], [])

@@ -258,6 +258,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         except GeneratorError as exc:
             raise PluginError(str(exc)) from None
         self.pages = generated.pages
+        self.unparsed = generated.unparsed
         # Playbook diagrams the content has are served from it (pictures.py); the pages show them.
         self.pictures, picture_issues = content_pictures(SourcesTree(self.sources),
                                                          _diagrams(generated.site, self.sources))
@@ -876,7 +877,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     def _report_changes(self, preview: Preview, issues: list[Issue]) -> None:
         """While serving: what this rebuild found new or fixed, then a one-line count."""
         first = not preview.built_once
-        new, fixed, unprinted = preview.changes([str(issue) for issue in issues])
+        new, fixed, unprinted, unknown = preview.changes([str(issue) for issue in issues], self.unparsed)
         by_text = {str(issue): issue for issue in issues}
         for text in unprinted:
             self._log(by_text[text])
@@ -885,6 +886,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         summary = f"content: {tally(issues)}"
         if not first:
             summary += f" ({len(new)} new, {len(fixed)} fixed since the last build)"
+        if unknown:
+            files = sorted({path for path in self.unparsed for problem in unknown if problem.startswith(path + ":")})
+            summary += (f"; {counted(len(unknown), 'earlier problem')} of {_some(files)} not checked until "
+                        f"{'it parses' if len(files) == 1 else 'they parse'}")
         content_log.info(summary)
         if not first:
             read, gone = self._read_again(preview)

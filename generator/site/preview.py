@@ -259,14 +259,19 @@ class Preview:
         self.printed_early.update(new)
         return new
 
-    def changes(self, problems: list[str]) -> tuple[list[str], list[str], list[str]]:
-        """(new, fixed, the new ones not printed yet) since the last report; on the first build every problem is
-        new. A problem printed early is new here too, though not to be printed again."""
+    def changes(self, problems: list[str], unparsed: tuple[str, ...] = ()) -> tuple[list[str], list[str], list[str],
+                                                                                      list[str]]:
+        """(new, fixed, the new ones not printed yet, unknown) since the last report; on the first build every
+        problem is new. A problem printed early is new here too, though not to be printed again. A problem of a
+        file in `unparsed` (that no longer parses) is not fixed but unknown: still reported, so neither fixed nor
+        new when the file parses again with it."""
         current, printed = set(problems), self.reported or set()  # printed early too: gone, it is fixed
         early, self.printed_early = self.printed_early, set()
-        self.reported = current
+        gone = printed - current
+        unknown = {problem for problem in gone if any(problem.startswith(path + ":") for path in unparsed)}
+        self.reported = current | unknown
         new = [p for p in problems if p not in printed - early]
-        return new, sorted(printed - current), [p for p in new if p not in early]
+        return new, sorted(gone - unknown), [p for p in new if p not in early], sorted(unknown)
 
 
 def site_url(src_uri: str) -> str:
