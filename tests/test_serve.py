@@ -164,7 +164,12 @@ def test_serve_follows_edits_breaks_fixes_additions_and_deletions(tmp_path):
                .replace("name: PowerShell WebClient Download", "name: Brand New Detection"))
         added.write_text(new.replace("\nsearch: ", "\nsearches: "))
         assert wait_for(base + "endpoint/d2024000-0000-4000-8000-0000000000aa/", "this file has errors", 60)
-        assert "new_detection.yml:1: error: required field" in fetch(base + "endpoint/d2024000-0000-4000-8000-0000000000aa/")
+        new_page = fetch(base + "endpoint/d2024000-0000-4000-8000-0000000000aa/")
+        assert "new_detection.yml:1: error: required field" in new_page
+        assert "The page is shown as soon as its errors are fixed" in new_page  # not "again": it never was
+        # Its warnings are on it too (each problem listed on /problems/ links to a page that shows it).
+        assert re.search(r'class="admonition warning"[^>]*>\s*<p class="admonition-title">detections/endpoint/'
+                         r"new_detection\.yml:\d+: warning: unknown field 'searches'", new_page)
         assert wait_for(base + "problems/", '<a href="../endpoint/d2024000-0000-4000-8000-0000000000aa/">'
                         "detections/endpoint/new_detection.yml:1</a>: error: required field", 30)
         added.write_text(new)

@@ -430,10 +430,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         for page in self.pages:
             if page.source is not None:
                 preview.pages_of_sources[page.source.path] = (page.path, page.url)
-        errors: dict[str, list[Issue]] = {}
+        problems: dict[str, list[Issue]] = {}  # a file's errors and warnings, shown together
         for issue in issues:
-            if issue.severity is Severity.ERROR:
-                errors.setdefault(issue.path, []).append(issue)
+            problems.setdefault(issue.path, []).append(issue)
+        errors = {path for path, found in problems.items() if any(i.severity is Severity.ERROR for i in found)}
         places = dict(preview.pages_of_sources)
         taken = {page.path for page in self.pages}
         for source_path, url in unshown:  # a new file: its page's address, unless another page is there
@@ -449,7 +449,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 source_text = SourcesTree(self.sources).read_text(source_path)
             except Unreadable:
                 source_text = ""
-            text = error_page_markdown(source_path, source_text, errors[source_path])
+            text = error_page_markdown(source_path, source_text, problems[source_path],
+                                       new=source_path not in preview.pages_of_sources)
             pages.append(Page(path, text, label=f"the errors of {source_path}", url=url))
             if url:
                 addresses[source_path] = url

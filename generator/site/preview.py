@@ -282,14 +282,17 @@ def site_url(src_uri: str) -> str:
     return "/" + (uri.rstrip("/") + "/" if uri else "")
 
 
-def error_page_markdown(title: str, text: str, issues: list[Issue]) -> str:
-    """The page a source file's address shows while the file has errors: each problem and its lines (of `text`)."""
+def error_page_markdown(title: str, text: str, issues: list[Issue], new: bool = False) -> str:
+    """The page a source file's address shows while the file has errors: each of its problems (its warnings too)
+    and its lines (of `text`). `new`: the file never had a page (the address is the one it will have)."""
     lines: list[str] = []
     text_lines = text.splitlines()
+    again = "" if new else " again"
     parts = [f"# {html.escape(title)}: this file has errors", "",
-             "The page is shown again as soon as the file is fixed; this tab reloads by itself.", ""]
+             f"The page is shown{again} as soon as its errors are fixed; this tab reloads by itself.", ""]
     for issue in issues:
-        parts += ['<div class="admonition failure" markdown="0">',
+        kind = "failure" if issue.severity is Severity.ERROR else "warning"
+        parts += [f'<div class="admonition {kind}" markdown="0">',
                   f'<p class="admonition-title">{html.escape(str(issue))}</p>']
         if issue.line and text_lines:
             first, last = max(1, issue.line - 3), min(len(text_lines), issue.line + 3)
