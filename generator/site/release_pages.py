@@ -191,12 +191,15 @@ def _chart(title: str, releases: Releases, values: list[dict[str, int]], order: 
     highest = max((sum(counts.values()) for counts in values), default=0) or 1
     step = _nice_step(highest)
     top = -(-highest // step) * step
-    # A release's slot is 8 units wide, wider (up to 48) where there are few, so that a chart of a handful of
-    # releases is not a tall sliver: the plot is at least 240 units wide.
-    left, height, bottom = 44, 220, 64
-    slot = max(8, min(48, 240 // max(len(values), 1)))
+    # A release's slot is 8 units wide, wider (up to 80) where there are few, so that a chart of a handful of
+    # releases is not a tall sliver: the plot is at least 400 units wide. The names under the axis, turned
+    # 60 degrees, need about 11 units side by side: each is written where a slot is 16 wide, else every 8th.
+    left, height = 44, 220
+    slot = max(8, min(80, 400 // max(len(values), 1)))
     bar, gap = slot * 3 // 4, slot - slot * 3 // 4
-    labelled = -(-64 // slot)  # every how many releases a name fits under the axis
+    labelled = 1 if slot >= 16 else 8
+    longest = max((len(note.name) for note in releases.notes), default=0)
+    bottom = min(64, 14 + longest * 5)  # room for the longest name, turned (9-unit type: about 5.5 units a letter)
     width = left + len(values) * slot + 8
     scale = height / top
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height + bottom + 10}" '
