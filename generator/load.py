@@ -135,15 +135,18 @@ def _model(parsed: Parsed, duplicates: list, display: str, make: Callable[[Any],
 
 
 _TOP_LEVEL_NAME_OR_ID = re.compile(r"^(name|id):[ \t]*(\S.*?)[ \t]*$", re.MULTILINE)
+_SCALAR = re.compile(r"""'(?:[^']|'')*'|"(?:[^"\\]|\\.)*"|[^-?:,\[\]{}#&*!|>'"%@`\s](?:(?!: | #).)*""")
+"""A single-line YAML scalar, quoted or plain: nothing that nests (a file that did not parse may nest
+thousands deep on one line), nothing that starts a mapping or comment."""
 
 
 def _sketch(text: str) -> dict[str, Any] | None:
-    """The `name` and `id` a file that does not parse gives on lines of their own at its top level, each read as a
-    YAML value where it can be (None when neither can): enough to know where its page would be."""
+    """The `name` and `id` a file that does not parse gives on lines of their own at its top level, each where it
+    is one scalar (None when neither is): enough to know where its page would be."""
     found: dict[str, Any] = {}
     for match in _TOP_LEVEL_NAME_OR_ID.finditer(text):
         key, value = match.groups()
-        if key in found:
+        if key in found or not _SCALAR.fullmatch(value):
             continue
         try:
             found[key] = yaml.safe_load(value)
