@@ -19,7 +19,7 @@ from test_pictures import MODERN, PNG
 
 CASE = TESTS / "golden" / "form_2024"
 REUSED = re.compile(r"build cache: (\d+) of (\d+) pages reused \((\d+) of them finished\)")
-CACHE_WARNING = re.compile(r"^WARNING +- +the build cache .*$", re.MULTILINE)
+CACHE_WARNING = re.compile(r"^WARNING +- +generator: the build cache .*$", re.MULTILINE)
 
 
 @pytest.fixture

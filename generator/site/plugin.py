@@ -74,7 +74,9 @@ build_log = logging.getLogger("mkdocs.commands.build")
 
 if not content_log.handlers:
     _handler = logging.StreamHandler()
-    _handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    # Named as mkdocs names a plugin's messages (its errors go through the plugin's logger): every line the
+    # generator prints starts alike.
+    _handler.setFormatter(logging.Formatter("%(levelname)-7s -  generator: %(message)s"))
     content_log.addHandler(_handler)
     content_log.propagate = False
     content_log.setLevel(logging.INFO)
