@@ -65,7 +65,7 @@ def _yaml_problem(exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
     if (exc.context and exc.context.startswith(OPENED) and context is not None and problem is not None
             and context.line < problem.line):
         noticed = f"{exc.problem} (line {problem.line + 1})"
-        return context.line + 1, f"invalid YAML: {exc.context} that starts here: {noticed}"
+        return context.line + 1, f"invalid YAML: {exc.context} that starts on this line: {noticed}"
     mark = problem or context
     message = " ".join(part for part in (exc.context, exc.problem) if part)
     return (mark.line + 1 if mark else None), f"invalid YAML: {message}"

@@ -75,25 +75,32 @@ class _Fields:
     data: dict
     issues: list[Issue]
     keys: tuple[str, ...] = ()
-    unusable: list[str] = field(default_factory=list)
-    """The fields the object cannot do without that are missing or unusable (reported). Shared with the
-    mappings below this one (`tags`, `rba`, ...), which are part of the same object; each record of a list
-    (`records`) has its own, as a record is left out by itself."""
+    unusable: list[int] = field(default_factory=list)
+    """The issues (indexes in `issues`) of the fields the object cannot do without that are missing or unusable.
+    Shared with the mappings below this one (`tags`, `rba`, ...), which are part of the same object; each record
+    of a list (`records`) has its own, as a record is left out by itself."""
 
     def _unusable(self, key: str, placeholder: T) -> T:
-        """Mark `key` unusable (its issue is already reported) and stand in for its value, so that reading goes
+        """Mark `key` unusable (its issue was the last reported) and stand in for its value, so that reading goes
         on and reports every other problem of the file at once."""
-        self.unusable.append(self._label(key))
+        self.unusable.append(len(self.issues) - 1)
         return placeholder
+
+    def left_out(self, what: str) -> None:
+        """Say in the issues of its unusable fields that the object (`what`) is left out for them."""
+        for index in self.unusable:
+            issue = self.issues[index]
+            self.issues[index] = Issue(issue.path, issue.line, issue.severity, f"{issue.message}; {what} is left out")
 
     def _report(self, key: str | None, message: str, *more: str | int) -> None:
         keys = self.keys + ((key,) if key else ()) + more
         self.issues.append(Issue(self.source.path, self.source.line(*keys), Severity.ERROR, message))
 
-    def _label(self, key: str) -> str:
-        """The key path as readers see it: "tags.mitre_attack_id", "tests[1].attack_data[2].data"."""
+    def _label(self, key: str | None = None) -> str:
+        """The key path as readers see it: "tags.mitre_attack_id", "tests[1].attack_data[2].data"; without `key`,
+        this mapping's own ("tags.observable[1]")."""
         label = ""
-        for part in self.keys + (key,):
+        for part in self.keys + ((key,) if key is not None else ()):
             label += f"[{part + 1}]" if isinstance(part, int) else f".{part}" if label else str(part)
         return label
 
@@ -385,7 +392,9 @@ def _each(records: list[_Fields], make: Callable[[_Fields], T]) -> tuple[T, ...]
     made = []
     for record in records:
         item = make(record)
-        if not record.unusable:
+        if record.unusable:
+            record.left_out(f"'{record._label()}'")
+        else:
             made.append(item)
     return tuple(made)
 
@@ -544,6 +553,7 @@ def detection(folder: DetectionFolder, check_keys: bool = True) -> Callable[[_Fi
                 fields = g.mapping("entity", alone=True)
                 entity = _entity(fields)
                 if fields.unusable:
+                    fields.left_out(f"'{fields._label()}'")
                     entity = None
             finding = Finding(g.text("title", required=False) or "", entity)
         intermediate: tuple[RiskEntity, ...] = ()
@@ -817,4 +827,12 @@ def read(source: Source, data: Any, issues: list[Issue], make: Callable[[_Fields
     file's problems are reported at once, not one per attempt to fix them."""
     fields = _Fields(source, data, issues)
     model = make(fields)
+    if fields.unusable:
+        fields.left_out(f"the {_CALLED.get(type(model).__name__, 'file')}")
     return model, not fields.unusable
+
+
+_CALLED = {"Detection": "detection", "Story": "story", "Macro": "macro", "Lookup": "lookup", "Playbook": "playbook",
+           "DataSource": "data source", "Baseline": "baseline", "Investigation": "investigation",
+           "ScheduleDefinition": "schedule"}
+"""What a reader calls each kind of model, in "the detection is left out"."""

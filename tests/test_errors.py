@@ -45,7 +45,7 @@ def test_malformed_yaml_is_located_and_other_pages_are_written(content, tmp_path
     # The quote opened on line 2 is never closed: the parser notices at the end of the file, the message points
     # at the quote.
     assert messages[0] == ("detections/endpoint/broken.yml:2: error: invalid YAML: while scanning a quoted scalar "
-                           "that starts here: found unexpected end of stream (line 4)")
+                           "that starts on this line: found unexpected end of stream (line 4)")
     assert (tmp_path / "out" / GOOD_PAGE).is_file()
 
 
@@ -55,7 +55,7 @@ def test_missing_required_field(content, tmp_path):
     result, messages = render(content, tmp_path / "out")
 
     assert messages == [
-        f"{DETECTION}:1: error: required field 'type' is missing",
+        f"{DETECTION}:1: error: required field 'type' is missing; the detection is left out",
         # the playbook that names it now links to nothing, and says so
         "playbooks/contain_defender_tampering.yml:17: warning: no published detection is named "
         "'Disable Defender With PowerShell'",
@@ -75,10 +75,10 @@ def test_every_unusable_field_of_a_file_is_reported_at_once(content, tmp_path):
     result, messages = render(content, tmp_path / "out")
 
     assert messages == [
-        f"{DETECTION}:1: error: required field 'name' is missing",
-        f"{DETECTION}:1: error: required field 'search' is missing",
-        f"{DETECTION}:2: error: field 'version' must be a number, not a list",
-        f"{DETECTION}:3: error: field 'date' must be a date (YYYY-MM-DD), not 'last week'",
+        f"{DETECTION}:1: error: required field 'name' is missing; the detection is left out",
+        f"{DETECTION}:1: error: required field 'search' is missing; the detection is left out",
+        f"{DETECTION}:2: error: field 'version' must be a number, not a list; the detection is left out",
+        f"{DETECTION}:3: error: field 'date' must be a date (YYYY-MM-DD), not 'last week'; the detection is left out",
         f"{DETECTION}:{line_of(content, DETECTION, 'searches:')}: warning: unknown field 'searches' is not shown; "
         "did you mean 'search'?",
         "playbooks/contain_defender_tampering.yml:17: warning: no published detection is named "
@@ -99,7 +99,7 @@ def test_a_detection_left_out_for_its_errors_still_gets_the_problems_linking_it_
     result, messages = render(content, tmp_path / "out")
 
     assert messages == [
-        f"{DETECTION}:1: error: required field 'search' is missing",
+        f"{DETECTION}:1: error: required field 'search' is missing; the detection is left out",
         f"{DETECTION}:{line_of(content, DETECTION, 'searches:')}: warning: unknown field 'searches' is not shown; "
         "did you mean 'search'?",
         f"{DETECTION}:{line_of(content, DETECTION, '- Defense Evasion Basic')}: warning: no story is named "
@@ -127,7 +127,8 @@ def test_an_unusable_item_of_a_list_leaves_out_that_item_alone(content, tmp_path
     result, messages = render(content, tmp_path / "out")
 
     line = line_of(content, DETECTION, "  - type: Hostname")
-    assert messages == [f"{DETECTION}:{line}: error: required field 'tags.observable[1].name' is missing"]
+    assert messages == [f"{DETECTION}:{line}: error: required field 'tags.observable[1].name' is missing; "
+                        "'tags.observable[1]' is left out"]
     assert result.returncode == 1
     # the observable is left out (the 2022 form does not show observables), the detection's page written
     assert "Set-MpPreference" in (tmp_path / "out/_posts/2022-01-10-disable_defender_with_powershell.md").read_text()
@@ -196,7 +197,7 @@ def test_a_macro_file_that_does_not_parse_is_named_where_its_macro_is_used(conte
         f"{relative}:{line_of(content, relative, 'search:')}: warning: the search uses macro `cloudtrail`, but its "
         "file macros/cloudtrail.yml has errors (see that file's messages): the page lists the macro once they are "
         "fixed",
-        "macros/cloudtrail.yml:2: error: invalid YAML: while scanning a quoted scalar that starts here: "
+        "macros/cloudtrail.yml:2: error: invalid YAML: while scanning a quoted scalar that starts on this line: "
         "found unexpected end of stream (line 3)"]
     assert result.returncode == 1
 

@@ -49,13 +49,13 @@ def test_errors_are_pyyaml_errors_with_a_line(tmp_path):
 
 @pytest.mark.parametrize("text, expected", [
     ("a: 1\ntype: [TTP\nb: 2\n",
-     (2, "invalid YAML: while parsing a flow sequence that starts here: did not find expected ',' or ']' (line 3)")),
+     (2, "invalid YAML: while parsing a flow sequence that starts on this line: did not find expected ',' or ']' (line 3)")),
     ("a: {x: 1\nb: 2\n",
-     (1, "invalid YAML: while parsing a flow mapping that starts here: did not find expected ',' or '}' (line 2)")),
+     (1, "invalid YAML: while parsing a flow mapping that starts on this line: did not find expected ',' or '}' (line 2)")),
     ("a: 1\nb: \"abc\nc: 2\n",
-     (2, "invalid YAML: while scanning a quoted scalar that starts here: found unexpected end of stream (line 4)")),
+     (2, "invalid YAML: while scanning a quoted scalar that starts on this line: found unexpected end of stream (line 4)")),
     ("a: 1\nfoo bar\nc: 2\n",
-     (2, "invalid YAML: while scanning a simple key that starts here: could not find expected ':' (line 3)")),
+     (2, "invalid YAML: while scanning a simple key that starts on this line: could not find expected ':' (line 3)")),
     # A block mapping starts far from the mistake: the line where the parser noticed it is the one to show.
     ("a:\n  - 1\n - 2\n", (3, "invalid YAML: while parsing a block mapping did not find expected key (is this line "
                            "indented like the other keys of its block?)")),
