@@ -364,3 +364,20 @@ def test_a_content_folder_outside_git_is_one_error_and_the_rest_of_the_site_buil
         "the release pages are left out"]
     assert (out / "index.html").is_file() and not (out / "releases").exists()
     assert (out / "endpoint").is_dir()  # the rest of the site
+
+
+def test_a_chart_of_a_few_releases_is_wide_and_names_each_and_a_long_history_is_drawn_as_before():
+    from types import SimpleNamespace
+
+    from generator.site.release_pages import _chart
+
+    def drawn(count: int) -> tuple[int, list[str]]:
+        notes = [SimpleNamespace(name=f"v{n}", release=SimpleNamespace(date="2026-01-01")) for n in range(count)]
+        svg = str(_chart("t", SimpleNamespace(notes=notes), [{"TTP": 3}] * count, ("TTP",)).svg)
+        width = int(re.search(r'viewBox="0 0 (\d+) ', svg).group(1))
+        return width, re.findall(r'class="sc-chart__label sc-chart__release"[^>]*>([^<]*)<', svg)
+
+    assert drawn(3) == (44 + 3 * 80 + 8, ["v0", "v1", "v2"])  # not a sliver: 80-unit slots, every name
+    width, names = drawn(100)
+    assert width == 44 + 100 * 8 + 8  # 8 units a release, as long histories always were
+    assert names == [f"v{n}" for n in range(0, 100, 8)] + ["v99"]  # every 8th name, and the last

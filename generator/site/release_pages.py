@@ -196,7 +196,7 @@ def _chart(title: str, releases: Releases, values: list[dict[str, int]], order: 
     # 60 degrees, need about 11 units side by side: each is written where a slot is 16 wide, else every 8th.
     left, height = 44, 220
     slot = max(8, min(80, 400 // max(len(values), 1)))
-    bar, gap = slot * 3 // 4, slot - slot * 3 // 4
+    bar = slot * 3 // 4  # the rest of the slot is the gap to the next bar
     labelled = 1 if slot >= 16 else 8
     longest = max((len(note.name) for note in releases.notes), default=0)
     bottom = min(64, 14 + longest * 5)  # room for the longest name, turned (9-unit type: about 5.5 units a letter)
