@@ -276,11 +276,16 @@ def test_a_problem_printed_with_the_page_shown_first_counts_as_new_and_is_not_pr
 
 def test_the_problems_of_a_file_that_stops_parsing_are_unknown_not_fixed():
     preview = Preview()
-    preview.changes(["a.yml:3: error: x", "a.yml:9: warning: y", "b.yml:1: warning: z", "da.yml:1: warning: w"])
-    # a.yml no longer parses: its problems are unknown, not fixed (da.yml's problem is fixed: another file).
+    preview.changes(["a.yml:3: error: x", "a.yml:9: warning: y", "a.yml:10: warning: v", "b.yml:1: warning: z",
+                     "da.yml:1: warning: w"])
+    # a.yml no longer parses: its problems are unknown, not fixed (da.yml's problem is fixed: another file). Each
+    # list is in the order of lines (9 before 10), not of text.
     assert preview.changes(["a.yml:2: error: invalid YAML", "b.yml:1: warning: z"], unparsed=("a.yml",)) == (
         ["a.yml:2: error: invalid YAML"], ["da.yml:1: warning: w"], ["a.yml:2: error: invalid YAML"],
-        ["a.yml:3: error: x", "a.yml:9: warning: y"])
-    # It parses again, with x fixed meanwhile: x and the YAML error are fixed, y was never gone.
-    assert preview.changes(["a.yml:9: warning: y", "b.yml:1: warning: z"]) == (
-        [], ["a.yml:2: error: invalid YAML", "a.yml:3: error: x"], [], [])
+        ["a.yml:3: error: x", "a.yml:9: warning: y", "a.yml:10: warning: v"])
+    # It parses again, with x fixed meanwhile: x and the YAML error are fixed; y and v were never gone, so they are
+    # not new, but printed again, being out of sight since.
+    assert preview.changes(["a.yml:9: warning: y", "a.yml:10: warning: v", "b.yml:1: warning: z"]) == (
+        [], ["a.yml:2: error: invalid YAML", "a.yml:3: error: x"], ["a.yml:9: warning: y", "a.yml:10: warning: v"], [])
+    # And not again at the next rebuild.
+    assert preview.changes(["a.yml:9: warning: y", "a.yml:10: warning: v", "b.yml:1: warning: z"]) == ([], [], [], [])

@@ -880,9 +880,9 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     def _report_changes(self, preview: Preview, issues: list[Issue]) -> None:
         """While serving: what this rebuild found new or fixed, then a one-line count."""
         first = not preview.built_once
-        new, fixed, unprinted, unknown = preview.changes([str(issue) for issue in issues], self.unparsed)
+        new, fixed, to_print, unknown = preview.changes([str(issue) for issue in issues], self.unparsed)
         by_text = {str(issue): issue for issue in issues}
-        for text in unprinted:
+        for text in to_print:
             self._log(by_text[text])
         for text in fixed:
             content_log.info(f"fixed: {text}")

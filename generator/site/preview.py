@@ -22,6 +22,7 @@ import html
 import json
 import logging
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -96,6 +97,8 @@ class Preview:
     reported: set[str] | None = None
     """The problems printed after the last build (None before the first), and those printed early since."""
     printed_early: set[str] = field(default_factory=set)
+    unknown: set[str] = field(default_factory=set)
+    """The problems the last report kept as unknown: their file did not parse (see `changes`)."""
     """The problems printed early (`report_early`) since the last report: new, though already printed."""
     built_once: bool = False
     redirects: dict[str, str] = field(default_factory=dict)
@@ -261,17 +264,28 @@ class Preview:
 
     def changes(self, problems: list[str], unparsed: tuple[str, ...] = ()) -> tuple[list[str], list[str], list[str],
                                                                                       list[str]]:
-        """(new, fixed, the new ones not printed yet, unknown) since the last report; on the first build every
-        problem is new. A problem printed early is new here too, though not to be printed again. A problem of a
-        file in `unparsed` (that no longer parses) is not fixed but unknown: still reported, so neither fixed nor
-        new when the file parses again with it."""
+        """(new, fixed, those to print, unknown) since the last report, each in the order of files and lines; on the
+        first build every problem is new. A problem printed early is new here too, though not printed again. A
+        problem of a file in `unparsed` (that no longer parses) is not fixed but unknown: still reported, so
+        neither fixed nor new when the file parses again with it, but printed again then (it was out of sight)."""
         current, printed = set(problems), self.reported or set()  # printed early too: gone, it is fixed
         early, self.printed_early = self.printed_early, set()
         gone = printed - current
         unknown = {problem for problem in gone if any(problem.startswith(path + ":") for path in unparsed)}
+        back, self.unknown = self.unknown & current, unknown
         self.reported = current | unknown
         new = [p for p in problems if p not in printed - early]
-        return new, sorted(gone - unknown), [p for p in new if p not in early], sorted(unknown)
+        to_print = [p for p in problems if (p in new and p not in early) or p in back]
+        return new, sorted(gone - unknown, key=problem_order), to_print, sorted(unknown, key=problem_order)
+
+
+_PROBLEM = re.compile(r"(.*?)(?::(\d+))?: (?:error|warning): ")
+
+
+def problem_order(problem: str) -> tuple:
+    """A problem's place as printed (`Issue.__str__`): by file, then line (a file's own problems first)."""
+    match = _PROBLEM.match(problem)
+    return (match.group(1), int(match.group(2) or 0), problem) if match else (problem, 0, problem)
 
 
 def site_url(src_uri: str) -> str:
