@@ -860,6 +860,21 @@ def _removed_pages(linker: _Linker, content: Content, rules, other_pages: dict[s
     return tuple(pages)
 
 
+def _named_detections(linker: _Linker, item: Baseline | Playbook,
+                      by_name: dict[str, list[DetectionPage]]) -> tuple[DetectionPage, ...]:
+    """The published detections a baseline or playbook names (`detections:`), each name none has a warning."""
+    tags = SEARCH_TAGS if isinstance(item, Baseline) else PLAYBOOK_TAGS
+    found: list[DetectionPage] = []
+    for index, name in enumerate(item.detections):
+        matches = by_name.get(name)
+        if matches:
+            found.extend(matches)
+        else:
+            linker.report(Severity.WARNING, item.source, (*item.paths.where("detections", tags), index),
+                          f"no published detection is named '{name}'")
+    return tuple(found)
+
+
 def build_site(content: Content, techniques: dict[str, Technique], cves: dict[str, Cve] | None, rules,
                apps: dict[str, SplunkApp] | None = None,
                d3fend: dict[str, D3fendTechnique] | None = None, attack_version: str = "",
@@ -894,16 +909,19 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
     by_name: dict[str, list[DetectionPage]] = {}
     for page in detections:
         by_name.setdefault(page.name, []).append(page)
+    for unread in content.unread:  # baselines and playbooks left out for their errors: what they name, checked now
+        if unread.partial is not None and unread.kind in ("baselines", "playbooks"):
+            item = replace(unread.partial, source=unread.source)
+            _named_detections(linker, item, by_name)
+            if unread.kind == "baselines":
+                linker.story_refs(item, item.analytic_story)
     served: dict[str, list[DetectionPage]] = {}
     for page in detections:
         for ref in page.baselines:
             served.setdefault(ref.name, []).append(page)
     baselines = []
     for baseline in sorted(linker.baselines.values(), key=lambda b: (b.name, b.source.path)):
-        for index, name in enumerate(baseline.detections):
-            if name not in by_name:
-                linker.report(Severity.WARNING, baseline.source, (*baseline.paths.where("detections", SEARCH_TAGS), index),
-                              f"no published detection is named '{name}'")
+        _named_detections(linker, baseline, by_name)
         baselines.append(BaselinePage(
             baseline, slugify(baseline.name), tuple(served.get(baseline.name, ())),
             linker.scheduled(baseline.source, baseline.custom_schedule, baseline.schedule, ("schedule",),
@@ -928,15 +946,7 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
 
     playbooks = []
     for playbook in sorted(content.playbooks, key=lambda p: (p.name, p.source.path)):
-        linked = []
-        for index, name in enumerate(playbook.detections):
-            matches = by_name.get(name)
-            if matches:
-                linked.extend(matches)
-            else:
-                linker.report(Severity.WARNING, playbook.source, playbook.paths.where("detections", PLAYBOOK_TAGS)
-                              + (index,), f"no published detection is named '{name}'")
-        playbooks.append(PlaybookPage(playbook, slugify(playbook.name), tuple(linked),
+        playbooks.append(PlaybookPage(playbook, slugify(playbook.name), _named_detections(linker, playbook, by_name),
                                       linker.d3fend_techniques(playbook)))
 
     members_of: dict[str, list[StoryPage]] = {}

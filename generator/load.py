@@ -235,6 +235,11 @@ CONTENT_FOLDERS = (
 may fill one kind. Files of each kind end up sorted by path."""
 
 
+LINKED_WHEN_LEFT_OUT = ("detections", "baselines", "playbooks")
+"""The kinds whose files, left out for their errors, are still linked for their problems (`Unread.partial`): what
+they name (stories, techniques, macros, detections) is checked with their errors, not after them."""
+
+
 class LoadCache:
     """What each source file gave last time, kept while the file's stamp (see `ContentTree.stamp`) is the same.
 
@@ -319,7 +324,7 @@ def load_content(root: Path | ContentTree, detection_folders: Sequence[Detection
         for path in paths:
             item, file_issues = next(results)
             issues.extend(file_issues)
-            if isinstance(item, Unread) and kind == "detections":  # the link stage checks their partial models
+            if isinstance(item, Unread) and kind in LINKED_WHEN_LEFT_OUT:  # the link stage checks their partial models
                 unread.append(Unread(kind, item.source, item.partial, item.parsed))
             elif item is not None and not isinstance(item, Unread):
                 items.append(item)

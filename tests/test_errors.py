@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from pathlib import Path
 
@@ -390,3 +391,39 @@ def test_where_a_new_detection_left_out_for_its_errors_will_have_its_page(conten
     # The file that does not parse reports its YAML alone, not what the lines read from it lack.
     assert [issue.message.split(":")[0] for issue in generated.issues
             if issue.path == "detections/endpoint/b_bad_yaml.yml"] == ["invalid YAML"]
+
+
+def test_a_playbook_left_out_for_its_errors_still_has_the_detections_it_names_checked(content, tmp_path):
+    playbook = "playbooks/contain_defender_tampering.yml"
+    edit(content, playbook, "id: 9a0a1c2d-0000-4000-8000-000000000001\n", "")
+    edit(content, playbook, "  - Exploit of Example Portal\n", "  - Exploit of Example Portl\n")
+
+    result, messages = render(content, tmp_path / "out")
+
+    assert messages == [
+        f"{playbook}:1: error: required field 'id' is missing; the playbook is left out",
+        f"{playbook}:{line_of(content, playbook, 'Example Portl')}: warning: no published detection is named "
+        "'Exploit of Example Portl'",
+    ]
+
+
+def test_a_baseline_left_out_for_its_errors_still_has_its_stories_and_detections_checked(tmp_path):
+    golden = GOLDEN_BASIC.parent / "escu_2025"
+    content = tmp_path / "content"
+    shutil.copytree(golden / "content", content)
+    baseline = "baselines/command_line_lengths.yml"
+    edit(content, baseline, "search: '| tstats", "searches: '| tstats")
+    edit(content, baseline, "  - Malicious PowerShell\n", "  - Malicious PowerShel\n")
+
+    result = run_generator("render", "--layout", "mkdocs", "--content", content, "--attack", golden / "attack.json",
+                           "--out", tmp_path / "out")
+
+    assert [line for line in result.stderr.splitlines() if line.startswith(baseline)] == [
+        f"{baseline}:1: error: required field 'search' is missing; the baseline is left out",
+        f"{baseline}:{line_of(content, baseline, 'searches:')}: warning: unknown field 'searches' is not shown; "
+        "did you mean 'search'?",
+        f"{baseline}:{line_of(content, baseline, 'PowerShel')}: warning: no story is named 'Malicious PowerShel'; "
+        "did you mean 'Malicious PowerShell'?",
+        f"{baseline}:{line_of(content, baseline, 'Is Gone')}: warning: no published detection is named "
+        "'A Detection That Is Gone'",
+    ]
