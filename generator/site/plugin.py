@@ -57,6 +57,7 @@ from .preview import (
     Preview,
     dirty_builder,
     error_page_markdown,
+    problem_file,
     problems_data,
     problems_markdown,
     site_url,
@@ -890,7 +891,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if not first:
             summary += f" ({len(new)} new, {len(fixed)} fixed since the last build)"
         if unknown:
-            files = sorted({path for path in self.unparsed for problem in unknown if problem.startswith(path + ":")})
+            files = sorted({problem_file(problem) for problem in unknown})
             summary += (f"; {counted(len(unknown), 'earlier problem')} of {_some(files)} not checked until "
                         f"{'it parses' if len(files) == 1 else 'they parse'}")
         content_log.info(summary)

@@ -97,9 +97,9 @@ class Preview:
     reported: set[str] | None = None
     """The problems printed after the last build (None before the first), and those printed early since."""
     printed_early: set[str] = field(default_factory=set)
+    """The problems printed early (`report_early`) since the last report: new, though already printed."""
     unknown: set[str] = field(default_factory=set)
     """The problems the last report kept as unknown: their file did not parse (see `changes`)."""
-    """The problems printed early (`report_early`) since the last report: new, though already printed."""
     built_once: bool = False
     redirects: dict[str, str] = field(default_factory=dict)
     """The old-address redirects of the last build (docs-relative paths)."""
@@ -271,7 +271,7 @@ class Preview:
         current, printed = set(problems), self.reported or set()  # printed early too: gone, it is fixed
         early, self.printed_early = self.printed_early, set()
         gone = printed - current
-        unknown = {problem for problem in gone if any(problem.startswith(path + ":") for path in unparsed)}
+        unknown = {problem for problem in gone if problem_file(problem) in unparsed}
         back, self.unknown = self.unknown & current, unknown
         self.reported = current | unknown
         new = [p for p in problems if p not in printed - early]
@@ -286,6 +286,11 @@ def problem_order(problem: str) -> tuple:
     """A problem's place as printed (`Issue.__str__`): by file, then line (a file's own problems first)."""
     match = _PROBLEM.match(problem)
     return (match.group(1), int(match.group(2) or 0), problem) if match else (problem, 0, problem)
+
+
+def problem_file(problem: str) -> str:
+    """The file a problem, as printed, is in."""
+    return problem_order(problem)[0]
 
 
 def site_url(src_uri: str) -> str:
