@@ -893,12 +893,6 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
         linked.start(linker.links())
     detections = sorted((linker.linked_page(d, linked) for d in content.detections if rules.is_published(d)),
                         key=lambda page: (page.name, page.detection.source.path))
-    unshown = []
-    for unread in content.unread:
-        if unread.kind == "detections" and unread.partial is not None and rules.is_published(unread.partial):
-            linker.problems_of_unshown(replace(unread.partial, source=unread.source))
-            if unread.partial.name and unread.partial.id:  # "" stands in for a field missing or unusable
-                unshown.append((unread.source.path, rules.detection_url(unread.partial, slugify(unread.partial.name))))
 
     by_story: dict[str, list[DetectionPage]] = {}
     for page in detections:
@@ -909,9 +903,16 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
     by_name: dict[str, list[DetectionPage]] = {}
     for page in detections:
         by_name.setdefault(page.name, []).append(page)
-    for unread in content.unread:  # baselines and playbooks left out for their errors: what they name, checked now
-        if unread.partial is not None and unread.kind in ("baselines", "playbooks"):
-            item = replace(unread.partial, source=unread.source)
+    unshown = []
+    for unread in content.unread:  # files left out for their errors: what linking them finds, reported with them
+        if unread.partial is None:
+            continue
+        item = replace(unread.partial, source=unread.source)
+        if unread.kind == "detections" and rules.is_published(item):
+            linker.problems_of_unshown(item)
+            if item.name and item.id:  # "" stands in for a field missing or unusable
+                unshown.append((item.source.path, rules.detection_url(item, slugify(item.name))))
+        elif unread.kind in ("baselines", "playbooks"):
             _named_detections(linker, item, by_name)
             if unread.kind == "baselines":
                 linker.story_refs(item, item.analytic_story)
