@@ -460,6 +460,12 @@ class _Linker:
         self.lookup_files = {lk.filename for lk in content.lookups if lk.filename}
         self.unread_macros = tuple(item for item in content.unread if item.kind == "macros")
         """Macro files that gave no macro: a name nothing defines may be theirs."""
+        self.left_out: dict[tuple[str, str], str] = {}
+        """(kind, name) -> the first file (by path) of that kind and name left out for its errors."""
+        for item in content.unread:
+            unpublished = item.kind == "detections" and item.parsed and not rules.is_published(item.partial)
+            if item.name and not unpublished:
+                self.left_out.setdefault((item.kind, item.name), item.source.path)
         build = content.build
         self.app_macros = build.external_macros if build is not None else APP_MACROS
         self.app_lookups = build.external_lookups if build is not None else frozenset()
@@ -492,7 +498,7 @@ class _Linker:
         """Everything a detection's page is linked from besides the detection itself: while it is equal, a page
         linked before from the same detection is the page (`DetectionPages`)."""
         return (self.techniques, self.attack_version, self.own, self.cves, self.rules, self.apps, self.d3fend,
-                self.macros, self.unread_macros, self.lookups, self.lookup_files,
+                self.macros, self.unread_macros, self.left_out, self.lookups, self.lookup_files,
                 self.app_macros, self.app_lookups, self.data_sources,
                 self.story_names, self.baselines, self.serving, self.schedules, self.schedule_of_type)
 
@@ -573,7 +579,7 @@ class _Linker:
         if name:
             definition = self.schedules.get(name)
             if definition is None:
-                self.report(Severity.WARNING, source, name_keys, f"no schedule is named '{name}'")
+                self.report(Severity.WARNING, source, name_keys, self.nothing_named("schedules", "schedule", name))
                 return None
             return Scheduled(definition.schedule, definition, "named")
         definition = self.schedule_of_type.get(default_type)
@@ -584,10 +590,22 @@ class _Linker:
             return None
         return Scheduled(definition.schedule, definition, "the default schedule")
 
+    def nothing_named(self, kind: str, what: str, name: str, names: tuple[str, ...] = ()) -> str:
+        """The message for a `what` (a "story") no file of `kind` gives `name` to: where a file of that kind left
+        out for its errors gives it, that file's errors are the ones to fix; otherwise the closest of `names`
+        is suggested, if one is close."""
+        broken = self.left_out.get((kind, name))
+        if broken:
+            return (f"the {what.removeprefix('published ')} '{name}' is in {broken}, which has errors (see that "
+                    "file's messages): it is linked once they are fixed")
+        suggestion = _closest(name, names) if names else None
+        hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+        return f"no {what} is named '{name}'{hint}"
+
     def missing_macro(self, detection: Detection, name: str) -> None:
         """Report a macro the search uses that no macro defines, naming the macro files with errors that may define
         it: where one is named after the macro, its own error is the one to fix, and this is only a warning."""
-        named = [item.source.path for item in self.unread_macros if item.stem == name]
+        named = [item.source.path for item in self.unread_macros if name in (item.name, item.stem)]
         if named:
             self.report(Severity.WARNING, detection.source, ("search",),
                         f"the search uses macro `{name}`, but its file {named[0]} has errors (see that file's "
@@ -656,7 +674,10 @@ class _Linker:
                 unknown[name] = unknown.get(name, 0) + 1
         for name, count in unknown.items():
             times = f" ({count} times)" if count > 1 else ""
+            broken = self.left_out.get(("lookups", name))
             self.report(Severity.WARNING, detection.source, ("search",),
+                        f"the search uses lookup '{name}'{times}, but its file {broken} has errors (see that file's "
+                        "messages): the page lists the lookup once they are fixed" if broken else
                         f"the search uses lookup '{name}'{times} but no lookup file defines it"
                         " (it may come from another Splunk app)")
 
@@ -684,10 +705,8 @@ class _Linker:
                 continue
             exists = name in self.story_names
             if not exists:
-                suggestion = _closest(name, self.sorted_story_names)
-                hint = f"; did you mean '{suggestion}'?" if suggestion else ""
                 self.report(Severity.WARNING, detection.source, detection.where("analytic_story", index),
-                            f"no story is named '{name}'{hint}")
+                            self.nothing_named("stories", "story", name, self.sorted_story_names))
             stories.append(StoryRef(name, slugify(name), exists))
 
         for index, cve_id in enumerate(detection.misplaced_cve):
@@ -715,21 +734,17 @@ class _Linker:
                 continue
             definition = self.data_sources.get(name)
             # Content from before data_sources/ existed (2024-04) names them without defining any.
-            if definition is None and self.data_sources:
-                suggestion = _closest(name, self.sorted_data_source_names)
-                hint = f"; did you mean '{suggestion}'?" if suggestion else ""
+            if definition is None and (self.data_sources or ("data_sources", name) in self.left_out):
                 self.report(Severity.WARNING, detection.source, ("data_source", index),
-                            f"no data source is named '{name}'{hint}")
+                            self.nothing_named("data_sources", "data source", name, self.sorted_data_source_names))
             data_sources[name] = DataSourceRef(name, slugify(name), definition)
 
         baselines: dict[str, BaselineRef] = {}
         for index, name in enumerate(detection.baselines):
             exists = name in self.baselines
             if not exists and name not in baselines:
-                suggestion = _closest(name, self.sorted_baseline_names)
-                hint = f"; did you mean '{suggestion}'?" if suggestion else ""
                 self.report(Severity.WARNING, detection.source, ("baselines", index),
-                            f"no baseline is named '{name}'{hint}")
+                            self.nothing_named("baselines", "baseline", name, self.sorted_baseline_names))
             baselines.setdefault(name, BaselineRef(name, slugify(name), exists))
         for name in self.serving.get(detection.name, ()):
             baselines.setdefault(name, BaselineRef(name, slugify(name), True))
@@ -759,10 +774,8 @@ class _Linker:
         for index, name in enumerate(names):
             exists = name in self.story_names
             if not exists:
-                suggestion = _closest(name, self.sorted_story_names)
-                hint = f"; did you mean '{suggestion}'?" if suggestion else ""
                 self.report(Severity.WARNING, item.source, (*item.paths.where("analytic_story", SEARCH_TAGS), index),
-                            f"no story is named '{name}'{hint}")
+                            self.nothing_named("stories", "story", name, self.sorted_story_names))
             refs.append(StoryRef(name, slugify(name), exists))
         return tuple(refs)
 
@@ -871,7 +884,7 @@ def _named_detections(linker: _Linker, item: Baseline | Playbook,
             found.extend(matches)
         else:
             linker.report(Severity.WARNING, item.source, (*item.paths.where("detections", tags), index),
-                          f"no published detection is named '{name}'")
+                          linker.nothing_named("detections", "published detection", name))
     return tuple(found)
 
 

@@ -155,6 +155,13 @@ def _sketch(text: str) -> dict[str, Any] | None:
     return found or None
 
 
+def _given_name(item: Unread | None) -> str:
+    """The name a file left out for its errors gives (its partial model's, or its sketch's), or "" (the stand-in
+    for a name missing or unusable)."""
+    name = getattr(item.partial, "name", "") if item is not None else ""
+    return name if isinstance(name, str) else ""
+
+
 MAKERS = {"story": schema.story, "macro": schema.macro, "lookup": schema.lookup, "playbook": schema.playbook,
           "data_source": schema.data_source}
 
@@ -325,11 +332,13 @@ def load_content(root: Path | ContentTree, detection_folders: Sequence[Detection
             item, file_issues = next(results)
             issues.extend(file_issues)
             if isinstance(item, Unread) and kind in LINKED_WHEN_LEFT_OUT:  # the link stage checks their partial models
-                unread.append(Unread(kind, item.source, item.partial, item.parsed))
+                unread.append(Unread(kind, item.source, item.partial, item.parsed, _given_name(item)))
             elif item is not None and not isinstance(item, Unread):
                 items.append(item)
-            else:  # by path alone: what refers to it asks for no more, and an edit that keeps it broken changes nothing
-                unread.append(Unread(kind, Source(path, ""), parsed=item is not None and item.parsed))
+            else:  # by path and name alone: what refers to it asks for no more, and an edit that keeps it broken
+                # and its name changes nothing
+                unread.append(Unread(kind, Source(path, ""), parsed=item is not None and item.parsed,
+                                     name=_given_name(item)))
         built.append(items)
 
     by_kind: dict[str, list[Any]] = {}

@@ -644,6 +644,9 @@ class Unread:
     model of what its top-level `name:` and `id:` lines say (where its page would be), or None."""
     parsed: bool = True
     """False for a file that does not parse or cannot be read: nothing in it was checked but that."""
+    name: str = ""
+    """The name the file gives, where it can be read ("" where it cannot, or is unusable): what refers to it by
+    name is told that this file has errors, not that nothing has the name."""
 
     @property
     def stem(self) -> str:

@@ -57,9 +57,9 @@ def test_missing_required_field(content, tmp_path):
 
     assert messages == [
         f"{DETECTION}:1: error: required field 'type' is missing; the detection is left out",
-        # the playbook that names it now links to nothing, and says so
-        "playbooks/contain_defender_tampering.yml:17: warning: no published detection is named "
-        "'Disable Defender With PowerShell'",
+        # the playbook that names it now links to nothing, and says why
+        "playbooks/contain_defender_tampering.yml:17: warning: the detection 'Disable Defender With PowerShell' is "
+        f"in {DETECTION}, which has errors (see that file's messages): it is linked once they are fixed",
     ]
     assert result.returncode == 1
     assert not (tmp_path / "out/_posts/2022-01-10-disable_defender_with_powershell.md").exists()
@@ -82,6 +82,7 @@ def test_every_unusable_field_of_a_file_is_reported_at_once(content, tmp_path):
         f"{DETECTION}:3: error: field 'date' must be a date (YYYY-MM-DD), not 'last week'; the detection is left out",
         f"{DETECTION}:{line_of(content, DETECTION, 'searches:')}: warning: unknown field 'searches' is not shown; "
         "did you mean 'search'?",
+        # Its name is unusable: nothing tells the playbook that names it where the detection went.
         "playbooks/contain_defender_tampering.yml:17: warning: no published detection is named "
         "'Disable Defender With PowerShell'",
     ]
@@ -109,8 +110,8 @@ def test_a_detection_left_out_for_its_errors_still_gets_the_problems_linking_it_
         "file; it is shown without summary and score",
         f"{DETECTION}:{line_of(content, DETECTION, '- T99')}: error: 'T99' is not an ATT&CK technique id (T and "
         "four digits, and .NNN for a sub-technique, as in T1003.001); it is left out",
-        "playbooks/contain_defender_tampering.yml:17: warning: no published detection is named "
-        "'Disable Defender With PowerShell'",
+        "playbooks/contain_defender_tampering.yml:17: warning: the detection 'Disable Defender With PowerShell' is "
+        f"in {DETECTION}, which has errors (see that file's messages): it is linked once they are fixed",
     ]
     assert result.returncode == 1
 
@@ -201,6 +202,56 @@ def test_a_macro_file_that_does_not_parse_is_named_where_its_macro_is_used(conte
         "macros/cloudtrail.yml:2: error: invalid YAML: while scanning a quoted scalar that starts on this line: "
         "found unexpected end of stream (line 3)"]
     assert result.returncode == 1
+
+
+def test_what_names_a_story_or_lookup_left_out_for_its_errors_points_at_that_file(content, tmp_path):
+    # A story and a lookup whose files do not parse (their names read from their `name:` lines): what names them
+    # is told which file to fix, not that nothing has the name.
+    edit(content, "stories/defense_evasion_basics.yml", "\ndescription: Techniques", "\ndescription: [Techniques")
+    (content / "lookups/host_reputation.yml").write_text("name: host_reputation\ndescription: [A KV store\n")
+
+    result, messages = render(content, tmp_path / "out")
+
+    rare_host = "detections/experimental/endpoint/powershell_download_to_rare_host.yml"
+    story = "stories/defense_evasion_basics.yml"
+    fixed = "which has errors (see that file's messages): it is linked once they are fixed"
+    assert messages == [
+        f"{DETECTION}:{line_of(content, DETECTION, '- Defense Evasion Basics')}: warning: the story 'Defense "
+        f"Evasion Basics' is in {story}, {fixed}",
+        f"{rare_host}:{line_of(content, rare_host, 'search:')}: warning: the search uses lookup 'host_reputation', "
+        "but its file lookups/host_reputation.yml has errors (see that file's messages): the page lists the lookup "
+        "once they are fixed",
+        f"{rare_host}:{line_of(content, rare_host, '- Defense Evasion Basics')}: warning: the story 'Defense "
+        f"Evasion Basics' is in {story}, {fixed}",
+        "lookups/host_reputation.yml:2: error: invalid YAML: while parsing a flow sequence that starts on this line: "
+        "did not find expected ',' or ']' (line 3)",
+        f"{story}:{line_of(content, story, 'description:')}: error: invalid YAML: while parsing a flow sequence "
+        "that starts on this line: did not find expected ',' or ']' (line 7)"]
+    assert result.returncode == 1
+
+
+def test_what_names_a_data_source_or_baseline_left_out_for_its_errors_points_at_that_file(tmp_path):
+    # ESCU 6: detections name their data sources and baselines.
+    case = GOLDEN_BASIC.parent / "escu_2026"
+    content = tmp_path / "content"
+    shutil.copytree(case / "content", content)
+    edit(content, "data_sources/sysmon_eventid_1.yml", "description: Process", "description: [Process")
+    baseline = "baselines/rdp_host_pairs.yml"
+    text = (content / baseline).read_text()
+    (content / baseline).write_text(text.replace("\nsearch:", "\nsearched:", 1))
+
+    result = run_generator("render", "--content", content, "--attack", case / "attack.json", "--out",
+                           tmp_path / "out")
+
+    fixed = "which has errors (see that file's messages): it is linked once they are fixed"
+    fork = "detections/endpoint/fork_encoded_command.yml"
+    rdp = "detections/network/rdp_to_rare_host.yml"
+    assert (f"{fork}:{line_of(content, fork, '- Sysmon EventID 1')}: warning: the data source 'Sysmon EventID 1' "
+            f"is in data_sources/sysmon_eventid_1.yml, {fixed}") in result.stderr
+    assert (f"{rdp}:{line_of(content, rdp, '- RDP Host Pairs')}: warning: the baseline 'RDP Host Pairs' is in "
+            f"{baseline}, {fixed}") in result.stderr
+    assert "no data source is named" not in result.stderr and "no baseline is named" not in result.stderr
+    assert f"{baseline}:1: error: required field 'search' is missing; the baseline is left out" in result.stderr
 
 
 def test_a_macro_nothing_defines_while_a_macro_file_has_errors(content, tmp_path):
