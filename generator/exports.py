@@ -100,7 +100,7 @@ def baseline_record(page: BaselinePage) -> dict[str, Any]:
                      "latest_time": schedule.latest_time, "schedule_window": schedule.schedule_window}
         if schedule else None,
         "detections": [d.detection.id for d in page.detections],
-        "url": _relative(page.url), "source": b.source.path,
+        "url": _relative(page.url), "source": b.source.in_content,
     }
 
 

@@ -227,7 +227,7 @@ def schedule_table(scheduled) -> Markup:
         origin = "its own schedule"
     else:
         why = "which it names" if scheduled.why == "named" else markdown_text(scheduled.why)
-        origin = f"{markdown_text(definition.name)} ({markdown_text(definition.source.path)}), {why}"
+        origin = f"{markdown_text(definition.name)} ({markdown_text(definition.source.in_content)}), {why}"
     rows = [("Cron schedule", s.cron_schedule), ("Earliest time", s.earliest_time), ("Latest time", s.latest_time),
             ("Schedule window", s.schedule_window)]
     lines = ["| Cron schedule | Earliest time | Latest time | Schedule window |",

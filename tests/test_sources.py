@@ -190,7 +190,7 @@ def test_pages_listings_and_exports_say_their_source_and_a_site_of_one_source_do
 def test_the_overrides_page_shows_what_the_tuned_copy_changed_and_the_page_links_it():
     pages = {"/".join(page.path): page.text for page in generated(golden_sources()).pages}
     tuned = pages["endpoint/0b0a1c2d-0000-4000-8000-000000000101.md"]
-    assert ("**Replaces the version of ES Content Updates 4.42.0** (upstream/detections/endpoint/"
+    assert ("**Replaces the version of ES Content Updates 4.42.0** (detections/endpoint/"
             "disable\\_defender\\_with\\_powershell.yml): [see the differences]"
             "(/overrides/#0b0a1c2d-0000-4000-8000-000000000101)") in tuned
     overrides = pages["overrides.md"]
@@ -353,6 +353,12 @@ def test_the_site_of_two_sources_builds_strict_branded_as_mkdocs_yml_says(golden
     tuned = (out / "endpoint/0b0a1c2d-0000-4000-8000-000000000101/index.html").read_text()
     assert 'href="../../overrides/#0b0a1c2d-0000-4000-8000-000000000101"' in tuned
     assert "Try in Splunk" not in tuned
+    # The sources are configured by absolute paths: no page or export shows the build machine's folders, only a
+    # file's path inside its source (the Overrides page named both files by their folders as configured).
+    leaked = sorted(str(path.relative_to(out)) for path in out.rglob("*")
+                    if path.is_file() and str(GOLDEN_SOURCES).encode() in path.read_bytes())
+    assert leaked == []
+    assert "· detections/endpoint/" in (out / "overrides/index.html").read_text()
 
 
 # --- Splunk's October-2024 content and a team's tree -------------------------------------------------------

@@ -471,7 +471,7 @@ def _notices(page: Page, entry: Entry | None, changes: Changes | None, replaceme
     if replacement is not None:
         replaced = replacement.replacement.replaced.source
         lines.append(f"**Replaces the version of {markdown_text(replaced.origin.label)}** "
-                     f"({markdown_text(replaced.path)}): [see the differences]({OVERRIDES_URL}#{replacement.anchor})")
+                     f"({markdown_text(replaced.in_content)}): [see the differences]({OVERRIDES_URL}#{replacement.anchor})")
     if entry is not None:
         since = "New" if entry.status == "added" else "Changed"
         lines.append(f"**{since} since {markdown_text(changes.label)}**: "
