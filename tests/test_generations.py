@@ -88,17 +88,19 @@ def _baselines_of(content) -> dict[str, set[str]]:
     return named
 
 
-def _check_every_detection(site) -> dict[str, int]:
-    """Each published detection's page shows every field of its source; returns how many of each were seen."""
+def _check_every_detection(site, removed: bool = False) -> dict[str, int]:
+    """Each published detection's page (`removed`: each removed detection's) shows every field of its source;
+    returns how many of each were seen."""
     source, out, result = site
     assert result.returncode == 0, result.stderr[-3000:]
     content, _ = load_content(source, DETECTION_FOLDERS)
-    baselines = _baselines_of(content)
+    baselines = {} if removed else _baselines_of(content)
     checked = dict.fromkeys(("pages", "data sources", "drilldowns", "stories", "ATT&CK ids", "CVEs",
                              "scored objects", "threat objects", "messages", "dates", "baselines",
-                             "attack data"), 0)
-    for d in (d for d in content.detections if is_published(d)):
-        page = out / d.kind / d.id.lower() / "index.html"
+                             "attack data", "texts", "references"), 0)
+    detections = content.removed if removed else [d for d in content.detections if is_published(d)]
+    for d in detections:
+        page = out / ("deprecated" if removed else d.kind) / d.id.lower() / "index.html"
         text, hrefs = _read(page)
         checked["pages"] += 1
 
@@ -131,6 +133,15 @@ def _check_every_detection(site) -> dict[str, int]:
             for data in test.attack_data:
                 assert data.data in hrefs, (page, data.data)
                 checked["attack data"] += 1
+        if not removed:
+            continue  # a detection page shows these as the published form did (the conformance tests)
+        for value in (d.description, d.how_to_implement, d.known_false_positives):
+            words = value.split()[:4]
+            if words and not re.search(r"[`*_\[<]", " ".join(words)):  # words Markdown leaves as they are
+                shows("texts", " ".join(words))
+        for reference in d.references:
+            assert reference in hrefs or _normal(reference) in text, (page, reference)
+            checked["references"] += 1
     return checked
 
 
@@ -139,6 +150,14 @@ def test_every_2025_detection_page_shows_every_field_of_its_source(site_2025):
     # The corpus has these in quantity; a page that silently dropped them would fail above.
     assert checked["pages"] >= 1500 and checked["scored objects"] > 1500 and checked["threat objects"] > 500
     assert checked["messages"] > 1200 and checked["baselines"] > 40 and checked["attack data"] > 1300, checked
+
+
+def test_every_removed_detection_of_2026_keeps_every_field_of_its_source_on_its_page(site_2026):
+    checked = _check_every_detection(site_2026, removed=True)
+    # The sample's ten removed detections have these in quantity: a page that dropped them would fail above.
+    assert checked["pages"] == 10 and checked["drilldowns"] >= 8 and checked["scored objects"] >= 10, checked
+    assert checked["data sources"] >= 12 and checked["texts"] >= 30 and checked["attack data"] >= 8, checked
+    assert checked["references"] >= 10 and checked["threat objects"] >= 6 and checked["messages"] >= 6, checked
 
 
 def test_every_2026_detection_page_shows_every_field_of_its_source(site_2026):
