@@ -139,6 +139,9 @@ class DetectionPage:
     """The baselines it names (ESCU 6) and those that name it (ESCU 5), by name."""
     schedule: Scheduled | None = None
     """When it runs; None when the content has no schedule for it."""
+    filter_macro: str = ""
+    """The filter macro its search calls that is named after it (by the published slug or by contentctl's), as
+    the search writes it; "" where it calls none (the page names `<slug>_filter`, as published)."""
 
     @property
     def name(self) -> str:
@@ -621,20 +624,22 @@ class _Linker:
                         f"{shown}{more})")
         self.report(Severity.ERROR, detection.source, ("search",), message)
 
-    def check_filter_macro(self, detection: Detection, calls: list[str], slug: str) -> None:
-        """Warn when the search calls (`calls`: its `macro_calls`) filter macros but none named after the
-        detection: its page tells users to edit `<slug>_filter` to tune the search (as published), and Splunk's
-        build makes that macro from the detection's name (the published slug, or contentctl's, which also turns
-        `-`, `.` and `/` into `_`)."""
+    def check_filter_macro(self, detection: Detection, calls: list[str], slug: str) -> str:
+        """The filter macro the search calls (`calls`: its `macro_calls`) that is named after the detection, or
+        "". Splunk's build makes that macro from the detection's name (the published slug, or contentctl's, which
+        also turns `-`, `.` and `/` into `_`), and the page tells users to edit it to tune the search: a warning
+        when the search calls filter macros but none of these."""
         filters = [call for call in calls if call.endswith("_filter")]
         if not slug:  # a detection left out for its errors may have no usable name (`problems_of_unshown`)
-            return
-        named = {f"{slug}_filter", re.sub(r"[-./]", "_", slug) + "_filter"}
-        if filters and not named & set(filters):
+            return ""
+        named = (f"{slug}_filter", re.sub(r"[-./]", "_", slug) + "_filter")
+        called = [name for name in named if name in filters]
+        if filters and not called:
             self.report(Severity.WARNING, detection.source, ("search",),
                         f"the search's filter macro is `{filters[-1]}`, but the page tells users to tune "
                         f"`{slug}_filter`, the one named after the detection (rename the macro in the search, "
                         "or the detection)")
+        return called[0] if called else ""
 
     def detection_page(self, detection: Detection) -> DetectionPage:
         tags = detection.tags
@@ -750,10 +755,11 @@ class _Linker:
             baselines.setdefault(name, BaselineRef(name, slugify(name), True))
 
         slug = slugify(detection.name)
-        self.check_filter_macro(detection, calls, slug)
+        filter_macro = self.check_filter_macro(detection, calls, slug)
         return DetectionPage(
             detection=detection,
             slug=slug,
+            filter_macro=filter_macro,
             url=self.rules.detection_url(detection, slug),
             techniques=tuple(techniques),
             macros=tuple(macros),

@@ -182,18 +182,45 @@ def listing_mark(page: DetectionPage | StoryPage | PlaybookPage) -> Markup:
     return source_badge((page.story if isinstance(page, StoryPage) else page.playbook).source)
 
 
-@jinja2.pass_eval_context
-def source_link(context: EvalContext, model, splunk_url: str) -> Markup:
+@jinja2.pass_context
+def source_link(context: jinja2.runtime.Context, model, splunk_url: str) -> Markup:
     """A page's link to its file, "[*source*](...) \\| ": in Splunk's repository where the published form
-    put it (`splunk_url`), in the content source's own repository where it has another, none where it has none."""
+    put it (`splunk_url`), in the content source's own repository where it has another, none where it has none.
+    On the site (`on_site`), Splunk's files too are linked by their own path: the published form made the address
+    from the page's name, which for a name the file's is not made from (`Pre-Auth`, `CVE-2023-22527`, a
+    playbook's) was a file that does not exist."""
     origin = model.source.origin
     if origin is None or origin.repository == SPLUNK_REPOSITORY:
-        url = splunk_url
+        url = f"{SPLUNK_REPOSITORY}/{model.source.in_content}" if context.get("on_site") else splunk_url
     elif origin.repository:
         url = f"{origin.repository}/{model.source.in_content}"
     else:
         return Markup("")
-    return Markup(f"[*source*]({escape(url) if context.autoescape else url}) \\| ")
+    return Markup(f"[*source*]({escape(url) if context.eval_ctx.autoescape else url}) \\| ")
+
+
+def search_stages(search: str) -> str:
+    """A search with each stage on a line of its own: a line break before each `|` that starts one, as the
+    published pages put one before every `|`, but not before a `|` inside a double-quoted string (a regular
+    expression's alternatives, `"a|b"`, a backslash escaping the next character) or a ```comment```."""
+    parts: list[str] = []
+    quoted, start, index, end = False, 0, 0, len(search)
+    while index < end:
+        character = search[index]
+        if character == "`" and not quoted and search.startswith("```", index):
+            closing = search.find("```", index + 3)
+            index = end if closing < 0 else closing + 3
+            continue
+        if character == '"':
+            quoted = not quoted
+        elif character == "\\" and quoted:
+            index += 1
+        elif character == "|" and not quoted:
+            parts.append(search[start:index])
+            start = index
+        index += 1
+    parts.append(search[start:])
+    return "\n".join(parts)
 
 
 def shows_try_in_splunk(model) -> bool:
@@ -284,6 +311,7 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
     env.filters["slug"] = slugify
     env.filters["markdown_text"] = markdown_text
     env.filters["cell_text"] = cell_text
+    env.filters["search_stages"] = search_stages
     env.tests["web_address"] = is_web_address
     env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links, tactic_links=tactic_links,
                        first_tactic_link=first_tactic_link, app_links=app_links, soar_app_links=soar_app_links,

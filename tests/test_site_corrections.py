@@ -1,0 +1,74 @@
+"""Where the published pages misled a reader who copies from them, the site does not (the published layout of
+`render` still writes them as published): a search broken before a `|` inside a quoted string, a filter macro
+and a source file named after the page rather than what the search calls and the file it is."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from conftest import TESTS
+from generator.pipeline import Inputs, generate
+from generator.render import search_stages
+
+CASE = TESTS / "golden" / "form_2024"
+DETECTION = "detections/endpoint/powershell_webclient_download.yml"
+
+
+@pytest.mark.parametrize("search, shown", [
+    # Stages as published: a break before each `|`, however many.
+    ("| tstats count | stats count", "\n| tstats count \n| stats count"),
+    ("|a||b", "\n|a\n|\n|b"),
+    # A quoted string keeps its `|`, escaped quotes and backslashes included.
+    ('| where a="b|c" | x', '\n| where a="b|c" \n| x'),
+    ('| rex "(?<u>[^\\\\|]+)" | x', '\n| rex "(?<u>[^\\\\|]+)" \n| x'),
+    ('| eval a="say \\"x|y\\"" | x', '\n| eval a="say \\"x|y\\"" \n| x'),
+    # A comment is not read for quotes or stages; an unclosed one runs to the end.
+    ('| a ```no "quote | here``` | b', '\n| a ```no "quote | here``` \n| b'),
+    ("| a ```open | to the end", "\n| a ```open | to the end"),
+    # A quote never closed keeps the rest as it is: nothing after it is a stage the search has.
+    ('| a "open | b', '\n| a "open | b'),
+])
+def test_a_line_break_before_each_stage_and_none_inside_a_string(search, shown):
+    assert search_stages(search) == shown
+
+
+def edited_pages(tmp_path, *edits: tuple[str, str]) -> dict[str, str]:
+    """The page of the golden form_2024 case's PowerShell WebClient Download, its file edited (`edits`: old, new),
+    in each layout."""
+    content = tmp_path / "content"
+    shutil.copytree(CASE / "content", content)
+    path = content / DETECTION
+    text = path.read_text()
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    path.write_text(text)
+    inputs = Inputs(CASE / "attack.json", CASE / "cves.json", splunk_apps_file=CASE / "splunk_apps.json",
+                    d3fend_file=CASE / "d3fend.json")
+    pages = {}
+    for layout in ("published", "mkdocs"):
+        generated = generate(content, inputs, layout)
+        assert [issue for issue in generated.issues if "filter macro" in issue.message] == []  # the name is Splunk's
+        pages[layout] = next(page.text for page in generated.pages
+                             if "#### Search" in page.text and "WebClient Download" in page.text)
+    return pages
+
+
+def test_the_site_keeps_a_quoted_pipe_where_the_published_layout_breaks_it_as_published(tmp_path):
+    pages = edited_pages(tmp_path, ("| `drop_dm_object_name(Processes)`",
+                                    '| rex field=process "(?<verb>Download|Upload)" | `drop_dm_object_name(Processes)`'))
+    assert '\n| rex field=process "(?<verb>Download\n|Upload)" \n| `drop_dm_object_name' in pages["published"]
+    assert '\n| rex field=process "(?<verb>Download|Upload)" \n| `drop_dm_object_name' in pages["mkdocs"]
+
+
+def test_the_site_names_the_filter_macro_the_search_calls_and_links_the_detection_s_own_file(tmp_path):
+    # A name with `-`: contentctl names the filter macro (and the file) with `_` where the published form kept `-`.
+    pages = edited_pages(tmp_path, ("name: PowerShell WebClient Download", "name: PowerShell WebClient Download - Pre-Auth"),
+                         ("`powershell_webclient_download_filter`", "`powershell_webclient_download___pre_auth_filter`"))
+    github = "https://github.com/splunk/security_content/tree/develop/"
+    assert "> **powershell_webclient_download_-_pre-auth_filter** is a empty macro" in pages["published"]
+    assert f"[*source*]({github}detections/endpoint/powershell_webclient_download_-_pre-auth.yml)" in pages["published"]
+    assert "> **powershell_webclient_download___pre_auth_filter** is a empty macro" in pages["mkdocs"]
+    assert f"[*source*]({github}{DETECTION})" in pages["mkdocs"]
