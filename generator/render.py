@@ -202,8 +202,10 @@ def source_link(context: jinja2.runtime.Context, model, splunk_url: str) -> Mark
 def search_stages(search: str) -> str:
     """A search with each stage on a line of its own: a line break before each `|` that starts one, as the
     published pages put one before every `|`, but not before a `|` inside a double-quoted string (a regular
-    expression's alternatives, `"a|b"`, a backslash escaping the next character) or a ```comment```."""
-    parts: list[str] = []
+    expression's alternatives, `"a|b"`, a backslash escaping the next character) or a ```comment```, nor before
+    one that starts a line already (a search written a stage a line keeps its lines, without a blank one between
+    each two, which the published pages added)."""
+    shown: list[str] = []
     quoted, start, index, end = False, 0, 0, len(search)
     while index < end:
         character = search[index]
@@ -216,11 +218,14 @@ def search_stages(search: str) -> str:
         elif character == "\\" and quoted:
             index += 1
         elif character == "|" and not quoted:
-            parts.append(search[start:index])
+            shown.append(search[start:index])
+            line_start = search.rfind("\n", 0, index) + 1
+            if line_start == 0 or search[line_start:index].strip(" \t"):  # on the first line, or after text
+                shown.append("\n")
             start = index
         index += 1
-    parts.append(search[start:])
-    return "\n".join(parts)
+    shown.append(search[start:])
+    return "".join(shown)
 
 
 def shows_try_in_splunk(model) -> bool:
