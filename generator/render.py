@@ -199,31 +199,28 @@ def source_link(context: jinja2.runtime.Context, model, splunk_url: str) -> Mark
     return Markup(f"[*source*]({escape(url) if context.eval_ctx.autoescape else url}) \\| ")
 
 
+_SPL_PARTS = re.compile(r'```.*?(?:```|\Z)|"(?:[^"\\]|\\.)*(?:"|\Z)|\|', re.DOTALL)
+"""What a search's stages are split around: a ```comment``` and a double-quoted string (a backslash escaping the
+next character), each to its end or the search's, are passed over whole; a `|` outside them is found."""
+
+
 def search_stages(search: str) -> str:
     """A search with each stage on a line of its own: a line break before each `|` that starts one, as the
     published pages put one before every `|`, but not before a `|` inside a double-quoted string (a regular
-    expression's alternatives, `"a|b"`, a backslash escaping the next character) or a ```comment```, nor before
-    one that starts a line already (a search written a stage a line keeps its lines, without a blank one between
-    each two, which the published pages added)."""
+    expression's alternatives, `"a|b"`) or a ```comment```, nor before one that starts a line already (a search
+    written a stage a line keeps its lines, without a blank one between each two, which the published pages
+    added)."""
     shown: list[str] = []
-    quoted, start, index, end = False, 0, 0, len(search)
-    while index < end:
-        character = search[index]
-        if character == "`" and not quoted and search.startswith("```", index):
-            closing = search.find("```", index + 3)
-            index = end if closing < 0 else closing + 3
+    start = 0
+    for part in _SPL_PARTS.finditer(search):
+        index = part.start()
+        if search[index] != "|":
             continue
-        if character == '"':
-            quoted = not quoted
-        elif character == "\\" and quoted:
-            index += 1
-        elif character == "|" and not quoted:
+        line_start = search.rfind("\n", 0, index) + 1
+        if line_start == 0 or search[line_start:index].strip(" \t"):  # on the first line, or after text
             shown.append(search[start:index])
-            line_start = search.rfind("\n", 0, index) + 1
-            if line_start == 0 or search[line_start:index].strip(" \t"):  # on the first line, or after text
-                shown.append("\n")
+            shown.append("\n")
             start = index
-        index += 1
     shown.append(search[start:])
     return "".join(shown)
 
