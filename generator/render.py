@@ -159,6 +159,13 @@ def cell_text(text: str) -> Markup:
     return Markup(_CELL_SPECIAL.sub(lambda m: "\\" + m.group(0), str(escape(text))))
 
 
+@jinja2.pass_context
+def listed_name(context: jinja2.runtime.Context, name: str) -> str | Markup:
+    """A name in a listing's table row: on the site (`on_site`) escaped as a cell's text, so that a `|` or `]` in
+    it does not end the cell or the link; in the published form as it wrote it."""
+    return cell_text(name) if context.get("on_site") else name
+
+
 def status_badge(page: DetectionPage) -> Markup:
     """A marker after a detection's name in the site's listings when it is experimental or deprecated."""
     status = page.detection.lifecycle
@@ -314,6 +321,7 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
     env.filters["markdown_text"] = markdown_text
     env.filters["cell_text"] = cell_text
     env.filters["search_stages"] = search_stages
+    env.filters["listed_name"] = listed_name
     env.tests["web_address"] = is_web_address
     env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links, tactic_links=tactic_links,
                        first_tactic_link=first_tactic_link, app_links=app_links, soar_app_links=soar_app_links,

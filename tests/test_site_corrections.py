@@ -75,3 +75,25 @@ def test_the_site_names_the_filter_macro_the_search_calls_and_links_the_detectio
     assert f"[*source*]({github}detections/endpoint/powershell_webclient_download_-_pre-auth.yml)" in pages["published"]
     assert "> **powershell_webclient_download___pre_auth_filter** is a empty macro" in pages["mkdocs"]
     assert f"[*source*]({github}{DETECTION})" in pages["mkdocs"]
+
+
+def test_a_name_with_a_pipe_stays_one_cell_and_one_link_in_the_site_s_listings(tmp_path):
+    # The published form wrote names into table rows as they are: a `|` ended the cell, a `]` the link.
+    name = "PowerShell WebClient Download | Quoted [x]"
+    content = tmp_path / "content"
+    shutil.copytree(CASE / "content", content)
+    path = content / DETECTION
+    path.write_text(path.read_text().replace("name: PowerShell WebClient Download", f"name: '{name}'", 1))
+    inputs = Inputs(CASE / "attack.json", CASE / "cves.json", splunk_apps_file=CASE / "splunk_apps.json",
+                    d3fend_file=CASE / "d3fend.json")
+    published = {"/".join(page.path): page.text for page in generate(content, inputs, "published").pages}
+    site = {"/".join(page.path): page.text for page in generate(content, inputs, "mkdocs").pages}
+
+    assert f"| [{name}](" in published["_pages/detections.md"]
+    escaped = "[PowerShell WebClient Download \\| Quoted \\[x\\]]("
+    rows = {path: text for path, text in site.items() if escaped in text}
+    # The detections index, the technique's page, the story's and the type's listings each have the row.
+    assert {"detections.md", "techniques/T1105.md"} <= set(rows), sorted(rows)
+    # No table row of the site has it unescaped (a list item's link is one link however many `|` it has).
+    assert not [path for path, text in site.items() for line in text.splitlines()
+                if line.startswith("|") and f"[{name}](" in line]
