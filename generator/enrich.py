@@ -75,6 +75,8 @@ class BaselineRef:
     name: str
     slug: str
     exists: bool
+    broken: bool = False
+    """A baseline file of that name is left out for its errors."""
 
     @property
     def url(self) -> str | None:
@@ -625,21 +627,24 @@ class _Linker:
         self.report(Severity.ERROR, detection.source, ("search",), message)
 
     def check_filter_macro(self, detection: Detection, calls: list[str], slug: str) -> str:
-        """The filter macro the search calls (`calls`: its `macro_calls`) that is named after the detection, or
-        "". Splunk's build makes that macro from the detection's name (the published slug, or contentctl's, which
-        also turns `-`, `.` and `/` into `_`), and the page tells users to edit it to tune the search: a warning
-        when the search calls filter macros but none of these."""
+        """The filter macro to tune the search with, of those it calls (`calls`: its `macro_calls`): the one named
+        after the detection, or "" where it calls none. Splunk's build makes that macro from the detection's name
+        (the published slug, or contentctl's, which also turns `-`, `.` and `/` into `_`). A search that calls
+        filter macros but none of these calls the last of them instead: a warning, and that one is named."""
         filters = [call for call in calls if call.endswith("_filter")]
         if not slug:  # a detection left out for its errors may have no usable name (`problems_of_unshown`)
             return ""
         named = (f"{slug}_filter", re.sub(r"[-./]", "_", slug) + "_filter")
         called = [name for name in named if name in filters]
-        if filters and not called:
+        if called:
+            return called[0]
+        if filters:
             self.report(Severity.WARNING, detection.source, ("search",),
-                        f"the search's filter macro is `{filters[-1]}`, but the page tells users to tune "
-                        f"`{slug}_filter`, the one named after the detection (rename the macro in the search, "
-                        "or the detection)")
-        return called[0] if called else ""
+                        f"the search's filter macro is `{filters[-1]}`, not `{slug}_filter`, the one Splunk's build "
+                        "makes for this detection: the site's page names the one the search calls, the published "
+                        "layout the other (rename the macro in the search, or the detection)")
+            return filters[-1]
+        return ""
 
     def detection_page(self, detection: Detection) -> DetectionPage:
         tags = detection.tags
@@ -750,7 +755,7 @@ class _Linker:
             if not exists and name not in baselines:
                 self.report(Severity.WARNING, detection.source, ("baselines", index),
                             self.nothing_named("baselines", "baseline", name, self.sorted_baseline_names))
-            baselines.setdefault(name, BaselineRef(name, slugify(name), exists))
+            baselines.setdefault(name, BaselineRef(name, slugify(name), exists, ("baselines", name) in self.left_out))
         for name in self.serving.get(detection.name, ()):
             baselines.setdefault(name, BaselineRef(name, slugify(name), True))
 

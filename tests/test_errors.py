@@ -252,6 +252,11 @@ def test_what_names_a_data_source_or_baseline_left_out_for_its_errors_points_at_
             f"{baseline}, {fixed}") in result.stderr
     assert "no data source is named" not in result.stderr and "no baseline is named" not in result.stderr
     assert f"{baseline}:1: error: required field 'search' is missing; the baseline is left out" in result.stderr
+    # The site's page of the detection says so too.
+    run_generator("render", "--layout", "mkdocs", "--content", content, "--attack", case / "attack.json", "--out",
+                  tmp_path / "site")
+    page = next((tmp_path / "site" / "network").glob("*.md")).read_text()
+    assert "* RDP Host Pairs (its file has errors)" in page
 
 
 def test_a_macro_nothing_defines_while_a_macro_file_has_errors(content, tmp_path):
@@ -290,10 +295,16 @@ def test_a_filter_macro_not_named_after_the_detection_is_a_warning(content, tmp_
     result, messages = render(content, tmp_path / "out")
 
     assert messages == [f"{DETECTION}:{line_of(content, DETECTION, 'search:')}: warning: the search's filter macro is "
-                        "`defender_tamper_filter`, but the page tells users to tune "
-                        "`disable_defender_with_powershell_filter`, the one named after the detection (rename the "
-                        "macro in the search, or the detection)"]
+                        "`defender_tamper_filter`, not `disable_defender_with_powershell_filter`, the one Splunk's "
+                        "build makes for this detection: the site's page names the one the search calls, the "
+                        "published layout the other (rename the macro in the search, or the detection)"]
     assert result.returncode == 0
+    page = (tmp_path / "out" / "_posts" / "2022-01-10-disable_defender_with_powershell.md").read_text()
+    assert "Note that `disable_defender_with_powershell_filter` is a empty macro" in page  # as published
+    site = tmp_path / "site"
+    run_generator(*render_args(content, site)[:2], "mkdocs", *render_args(content, site)[3:])
+    page = (site / "endpoint" / "disable_defender_with_powershell.md").read_text()
+    assert "Note that `defender_tamper_filter` is a empty macro" in page  # the one the search calls
 
 
 def test_cve_missing_from_the_cve_file(content, tmp_path):
