@@ -79,6 +79,14 @@ def _hint(exc: yaml.MarkedYAMLError, text: str) -> str:
         return " (a value that holds ': ' must be quoted; or this line is indented deeper than the key before it)"
     if problem == "did not find expected key":
         return " (is this line indented like the other keys of its block?)"
+    if exc.context == "while scanning a block scalar" and exc.problem_mark is not None:
+        lines = text.splitlines()
+        line = lines[exc.problem_mark.line] if exc.problem_mark.line < len(lines) else ""
+        if line.lstrip().startswith(("|", ">")) and exc.problem_mark.line > 0:
+            # A search's stage indented less than the `search: |` block it belongs to ends the block there, and
+            # its `|` is read as the start of another block.
+            return (" (this line is indented less than the block above it, which ends the block, and its "
+                    f"'{line.lstrip()[0]}' starts another: indent it like the block's other lines)")
     if problem.startswith("found character that cannot start any token") and exc.problem_mark is not None:
         lines = text.splitlines()
         mark = exc.problem_mark

@@ -73,6 +73,10 @@ def test_something_opened_and_never_closed_is_located_where_it_opens(tmp_path, t
     ("name: x\ndescription: Note: this\n", "(a value that holds ': ' must be quoted; or this line is indented "
                                             "deeper than the key before it)"),
     ("name: x\nsearch: '| a'\nrefs: [x]\n  type: TTP\n", "(is this line indented like the other keys of its block?)"),
+    # A search written a stage a line, one stage indented less than the others.
+    ("name: x\nsearch: |\n    | tstats count\n  | rex field=a \"b\"\n    | stats\n",
+     "(this line is indented less than the block above it, which ends the block, and its '|' starts another: "
+     "indent it like the block's other lines)"),
 ])
 def test_a_yaml_error_says_what_usually_causes_it(text, hint):
     assert parse_text(text)[2][1].endswith(" " + hint)
