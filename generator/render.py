@@ -215,8 +215,8 @@ def search_stages(search: str) -> str:
     """A search with each stage on a line of its own: a line break before each `|` that starts one, as the
     published pages put one before every `|`, but not before a `|` inside a double-quoted string (a regular
     expression's alternatives, `"a|b"`) or a ```comment```, nor before one that starts a line already (a search
-    written a stage a line keeps its lines, without a blank one between each two, which the published pages
-    added)."""
+    written a stage a line keeps its lines, without a blank one between each two, and one that starts with `|`
+    no blank first line, which the published pages added)."""
     shown: list[str] = []
     start = 0
     for part in _SPL_PARTS.finditer(search):
@@ -224,7 +224,7 @@ def search_stages(search: str) -> str:
         if search[index] != "|":
             continue
         line_start = search.rfind("\n", 0, index) + 1
-        if line_start == 0 or search[line_start:index].strip(" \t"):  # on the first line, or after text
+        if search[line_start:index].strip(" \t"):  # after text on its line (not first on a line, or in the search)
             shown.append(search[start:index])
             shown.append("\n")
             start = index

@@ -17,18 +17,18 @@ DETECTION = "detections/endpoint/powershell_webclient_download.yml"
 
 
 @pytest.mark.parametrize("search, shown", [
-    # Stages as published: a break before each `|`, however many.
-    ("| tstats count | stats count", "\n| tstats count \n| stats count"),
-    ("|a||b", "\n|a\n|\n|b"),
+    # Stages as published: a break before each `|`, however many, but none before the first character.
+    ("| tstats count | stats count", "| tstats count \n| stats count"),
+    ("|a||b", "|a\n|\n|b"),
     # A quoted string keeps its `|`, escaped quotes and backslashes included.
-    ('| where a="b|c" | x', '\n| where a="b|c" \n| x'),
-    ('| rex "(?<u>[^\\\\|]+)" | x', '\n| rex "(?<u>[^\\\\|]+)" \n| x'),
-    ('| eval a="say \\"x|y\\"" | x', '\n| eval a="say \\"x|y\\"" \n| x'),
+    ('| where a="b|c" | x', '| where a="b|c" \n| x'),
+    ('| rex "(?<u>[^\\\\|]+)" | x', '| rex "(?<u>[^\\\\|]+)" \n| x'),
+    ('| eval a="say \\"x|y\\"" | x', '| eval a="say \\"x|y\\"" \n| x'),
     # A comment is not read for quotes or stages; an unclosed one runs to the end.
-    ('| a ```no "quote | here``` | b', '\n| a ```no "quote | here``` \n| b'),
-    ("| a ```open | to the end", "\n| a ```open | to the end"),
+    ('| a ```no "quote | here``` | b', '| a ```no "quote | here``` \n| b'),
+    ("| a ```open | to the end", "| a ```open | to the end"),
     # A quote never closed keeps the rest as it is: nothing after it is a stage the search has.
-    ('| a "open | b', '\n| a "open | b'),
+    ('| a "open | b', '| a "open | b'),
     # A search written a stage a line keeps its lines (the published pages added a blank line before each).
     ("x\n| a\n  | b | c", "x\n| a\n  | b \n| c"),
     ("x\n\n| a", "x\n\n| a"),
