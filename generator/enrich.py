@@ -309,6 +309,8 @@ class RemovedPage:
     slug: str
     url: str
     replacements: tuple[Replacement, ...] = ()
+    data_sources: tuple[DataSourceRef, ...] = ()
+    """The data sources it named, each linked where the content still defines it."""
 
     @property
     def name(self) -> str:
@@ -880,7 +882,10 @@ def _removed_pages(linker: _Linker, content: Content, rules, other_pages: dict[s
                               f"no published content is named '{name}'; the replacement is shown without a link")
             replacements.append(Replacement(name, url))
         slug = slugify(detection.name)
-        pages.append(RemovedPage(detection, slug, rules.detection_url(detection, slug), tuple(replacements)))
+        data_sources = tuple(DataSourceRef(name, slugify(name), linker.data_sources.get(name))
+                             for name in dict.fromkeys(detection.data_source))
+        pages.append(RemovedPage(detection, slug, rules.detection_url(detection, slug), tuple(replacements),
+                                 data_sources))
     return tuple(pages)
 
 

@@ -158,6 +158,10 @@ def test_every_removed_detection_of_2026_keeps_every_field_of_its_source_on_its_
     assert checked["pages"] == 10 and checked["drilldowns"] >= 8 and checked["scored objects"] >= 10, checked
     assert checked["data sources"] >= 12 and checked["texts"] >= 30 and checked["attack data"] >= 8, checked
     assert checked["references"] >= 10 and checked["threat objects"] >= 6 and checked["messages"] >= 6, checked
+    # A data source the content still defines is linked from the removed detection that named it.
+    _, out, _ = site_2026
+    linked = {href for page in (out / "deprecated").glob("*/index.html") for href in _read(page)[1]}
+    assert "../../data_sources/sysmon_eventid_1/" in linked, sorted(linked)[:20]
 
 
 def test_every_2026_detection_page_shows_every_field_of_its_source(site_2026):
