@@ -206,7 +206,7 @@ def source_link(context: jinja2.runtime.Context, model, splunk_url: str) -> Mark
     return Markup(f"[*source*]({escape(url) if context.eval_ctx.autoescape else url}) \\| ")
 
 
-_SPL_PARTS = re.compile(r'```.*?(?:```|\Z)|"(?:[^"\\]|\\.)*(?:"|\Z)|\|', re.DOTALL)
+_SPL_PARTS = re.compile(r'```.*?(?:```|\Z)|"(?:[^"\\]|\\.)*(?:"|\\?\Z)|\|', re.DOTALL)
 """What a search's stages are split around: a ```comment``` and a double-quoted string (a backslash escaping the
 next character), each to its end or the search's, are passed over whole; a `|` outside them is found."""
 

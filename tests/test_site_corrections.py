@@ -29,6 +29,7 @@ DETECTION = "detections/endpoint/powershell_webclient_download.yml"
     ("| a ```open | to the end", "| a ```open | to the end"),
     # A quote never closed keeps the rest as it is: nothing after it is a stage the search has.
     ('| a "open | b', '| a "open | b'),
+    ('| a "open | b\\', '| a "open | b\\'),
     # A search written a stage a line keeps its lines (the published pages added a blank line before each).
     ("x\n| a\n  | b | c", "x\n| a\n  | b \n| c"),
     ("x\n\n| a", "x\n\n| a"),
