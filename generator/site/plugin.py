@@ -973,7 +973,7 @@ def _unlink_planted_links(site_dir: Path) -> None:
 def _unknown_story_links(site) -> frozenset[str]:
     """The story pages detection pages link (as the published form did) though no story has the name: each is
     reported already, at the line of each detection that names it ("no story is named ...")."""
-    return frozenset(f"/stories/{ref.slug}" for page in site.detections for ref in page.stories if not ref.exists)
+    return frozenset(ref.url.rstrip("/") for page in site.detections for ref in page.stories if not ref.exists)
 
 
 def _dead_link_issues(dead_links: dict[str, list[str]], reported: frozenset[str] = frozenset()) -> list[Issue]:
