@@ -9,6 +9,7 @@ written as `&#34;`, which is part of the published form.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache, partial
@@ -16,6 +17,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
 
 import jinja2
+import yaml
 from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
@@ -157,6 +159,37 @@ def cell_text(text: str) -> Markup:
     (code, emphasis, links, the cell's end, and the dashes and dots smart punctuation would join):
     `$src_ip$` stays as written, `GetPasswordData` in backticks and `--no-preserve-root` too."""
     return Markup(_CELL_SPECIAL.sub(lambda m: "\\" + m.group(0), str(escape(text))))
+
+
+@jinja2.pass_context
+def front_matter(context: jinja2.runtime.Context, value: str, quoted: bool = False) -> str | Markup:
+    """`value` as a scalar of a page's front matter: as the published forms wrote it (plain, or in double quotes
+    with `quoted`) where YAML reads that back as the same text (every name they published), else escaped in double
+    quotes. A story category "Cloud: Abuse", a product "*nix", a use case "2024" written plain, or a story
+    'The "Quiet" Ones' in quotes, would make YAML read something else or fail, and a page whose front matter fails
+    shows it as text, without its title.
+
+    On the site (`on_site`) a value is escaped where its template does not escape: the theme takes a title for HTML
+    (a story "Tokens <Stolen>" would lose its last word)."""
+    if context.eval_ctx.autoescape or context.get("on_site"):
+        return Markup(_front_matter_scalar(str(escape(value)), quoted))
+    return _front_matter_scalar(value, quoted)
+
+
+@lru_cache(maxsize=4096)
+def _front_matter_scalar(text: str, quoted: bool) -> str:
+    written = f'"{text}"' if quoted else text
+    if not text and not quoted:
+        return text  # read as nothing, which an empty value is (the published forms wrote an empty CVE so)
+    try:
+        if yaml.load(f"- {written}", Loader=_YAML_LOADER) == [text]:
+            return written
+    except yaml.YAMLError:
+        pass
+    return json.dumps(text)  # JSON's strings are YAML's double-quoted ones (ASCII only, every other char escaped)
+
+
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @jinja2.pass_context
@@ -322,6 +355,7 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
     env.filters["cell_text"] = cell_text
     env.filters["search_stages"] = search_stages
     env.filters["listed_name"] = listed_name
+    env.filters["front_matter"] = front_matter
     env.tests["web_address"] = is_web_address
     env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links, tactic_links=tactic_links,
                        first_tactic_link=first_tactic_link, app_links=app_links, soar_app_links=soar_app_links,

@@ -11,16 +11,41 @@ component; the published forms add a date, an id or an extension around a slug."
 _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
+_NOT_IN_ADDRESSES = str.maketrans("", "", "#?%`\"")
+"""What a slug leaves out: `#` and `?` end an address's path, `%` starts an escape in it; in a Markdown link a
+backtick makes the rest code and a `"` before the closing parenthesis its title. No name Splunk published has
+one."""
+
+
 def slugify(name: str, separator: str = "_") -> str:
     """Lower-case `name` with spaces replaced by `separator`.
 
     This is exactly what the published site did ("Windows DISM Remove Defender"
     -> "windows_dism_remove_defender"; tag anchors use "-"), so that every
-    published link keeps working. It does not make a name safe as a path:
-    `name_problem` says which names cannot be one, and the writer checks
-    every path component it is given.
+    published link keeps working. Only what an address or a Markdown link cannot
+    carry as written is left out: the characters above, and a `)` that closes
+    nothing (it would end the link; balanced ones, which published names have,
+    stay). It does not make a name safe as a path: `name_problem` says which
+    names cannot be one, and the writer checks every path component it is given.
     """
-    return name.lower().replace(" ", separator)
+    slug = name.lower().replace(" ", separator)
+    if not any(char in slug for char in "#?%`\")"):  # nearly every name: nothing to leave out
+        return slug
+    return _balanced(slug.translate(_NOT_IN_ADDRESSES))
+
+
+def _balanced(slug: str) -> str:
+    """`slug` without each `)` that closes no `(` before it."""
+    kept, depth = [], 0
+    for char in slug:
+        if char == ")":
+            if not depth:
+                continue
+            depth -= 1
+        elif char == "(":
+            depth += 1
+        kept.append(char)
+    return "".join(kept)
 
 
 def name_problem(name: str) -> str | None:
@@ -37,6 +62,8 @@ def name_problem(name: str) -> str | None:
         if unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co"):
             return f"contains the invisible or control character U+{ord(char):04X}"
     slug = slugify(name)
+    if not slug:
+        return "has nothing an address can carry: '#', '?', '%', '`' and '\"' are left out of addresses"
     if slug != slug.strip():
         return "begins or ends with white space other than a plain space"
     for char in ("/", "\\"):

@@ -555,6 +555,8 @@ class KramdownExtension(Extension):
         return found
 
     def _resolve(self, href: str) -> str | None:
+        if "&" in href:  # the templates escape a name's `&`, `"`, `<` in a link as HTML does; a browser reads it back
+            href = html.unescape(href)
         path, hash_, fragment = href.partition("#")
         path, mark, query = path.partition("?")  # a filtered listing (/detections/?source=x) keeps its query
         if not path:
