@@ -193,6 +193,15 @@ _YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @jinja2.pass_context
+def listing_title(context: jinja2.runtime.Context, name: str, pattern: str) -> str:
+    """A listing page's title: on the site (`on_site`) `pattern` with the name ("{} detections"), so that the
+    detection type, the data model and the playbook use case named Endpoint, or the story and the tactic named
+    Lateral Movement, are not pages of one title in a browser's tabs, its history and the search; in the published
+    form the name, as it wrote it."""
+    return pattern.format(name) if context.get("on_site") else name
+
+
+@jinja2.pass_context
 def listed_name(context: jinja2.runtime.Context, name: str) -> str | Markup:
     """A name in a listing's table row: on the site (`on_site`) escaped as a cell's text, so that a `|` or `]` in
     it does not end the cell or the link; in the published form as it wrote it."""
@@ -356,13 +365,14 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
     env.filters["search_stages"] = search_stages
     env.filters["listed_name"] = listed_name
     env.filters["front_matter"] = front_matter
+    env.filters["listing_title"] = listing_title
     env.tests["web_address"] = is_web_address
     env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links, tactic_links=tactic_links,
                        first_tactic_link=first_tactic_link, app_links=app_links, soar_app_links=soar_app_links,
                        d3fend_links=d3fend_links, use_case_links=use_case_links, code_block=code_block,
-                       status_badge=status_badge, attack_summary=attack_summary, schedule_table=schedule_table,
-                       deprecation_note=deprecation_note, shows_try_in_splunk=shows_try_in_splunk,
-                       source_link=source_link)
+                       status_badge=status_badge, listing_mark=listing_mark, attack_summary=attack_summary,
+                       schedule_table=schedule_table, deprecation_note=deprecation_note,
+                       shows_try_in_splunk=shows_try_in_splunk, source_link=source_link)
     env.globals.update(extra_globals)
     return env
 

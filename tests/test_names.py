@@ -147,7 +147,8 @@ def test_every_link_to_a_page_of_an_unusual_name_leads_to_it(named_site):
 
 def test_a_name_yaml_would_misread_is_still_its_page_s_title(named_site):
     site, _ = named_site
-    for address, title in ((f"/stories/{slugify(CATEGORY)}/", CATEGORY), (f"/playbooks/{slugify(USE_CASE)}/", USE_CASE)):
+    for address, title in ((f"/stories/{slugify(CATEGORY)}/", CATEGORY + " stories"),
+                           (f"/playbooks/{slugify(USE_CASE)}/", USE_CASE + " playbooks")):
         page = site / address.strip("/") / "index.html"
         text = page.read_text(encoding="utf-8")
         assert _read(page).h1 == title

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import html
+import json
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import yaml
@@ -84,6 +87,25 @@ def test_2024_corpus_site_links_resolve_and_old_addresses_redirect(corpus_2024_s
     assert detection.is_file()
     old = (out / "endpoint" / "linux_edit_cron_table_parameter" / "index.html").read_text()
     assert '<meta http-equiv="refresh" content="0; url=../0d370304-5f26-11ec-a4bb-acde48001122/">' in old
+
+
+def test_no_two_pages_of_the_2024_site_share_a_title_but_those_the_content_names_alike(corpus_2024_site):
+    """A tab, the history and the search name each page apart: the detection type, the data model and the playbook
+    use case named Endpoint, or the story and the tactic named Lateral Movement, had one title. Only pages the
+    content itself gives one name (two detections, a detection and a story) still share theirs."""
+    out, _ = corpus_2024_site
+    pages: dict[str, list[str]] = {}
+    for page in sorted(out.rglob("index.html")):
+        text = page.read_text(encoding="utf-8")
+        if 'http-equiv="refresh"' in text[:2000]:
+            continue  # an old address's redirect
+        title = re.search(r"<title>([^<]*)</title>", text).group(1).removesuffix(" - Security Content")
+        pages.setdefault(html.unescape(title), []).append(page.parent.relative_to(out).as_posix())
+    named = Counter(record["name"] for kind in ("detections", "stories", "playbooks")
+                    for record in json.loads((out / "api" / f"{kind}.json").read_text(encoding="utf-8")))
+    shared = {title: where for title, where in pages.items() if len(where) > 1}
+    assert {title: where for title, where in shared.items() if named[title] != len(where)} == {}
+    assert len(pages) > 2500 and "Living Off The Land" in shared  # a detection and a story of that name
 
 
 def test_2024_annotations_open_as_details_and_emoji_are_characters(corpus_2024_site):

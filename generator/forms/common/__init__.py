@@ -92,7 +92,7 @@ def taxonomy_pages(env: jinja2.Environment, site: Site, renderings: Renderings |
     for kind, names in (("datamodel", site.datamodels), ("tactic", site.tactics)):
         for name in names:
             slug = slugify(name)
-            pages.append(Page(("_pages", slug + ".md"), partial(taxonomy.render, name=name, slug=slug),
+            pages.append(Page(("_pages", slug + ".md"), partial(taxonomy.render, name=name, slug=slug, kind=kind),
                               label=f"{kind} '{name}'", url=f"/detections/{slug}/"))
     return pages
 
