@@ -199,10 +199,14 @@ class Repository:
 
     # -- tags ------------------------------------------------------------------------------------
 
-    def tag_names(self, pattern: str) -> list[str]:
+    def tag_names(self, pattern: str = "*") -> list[str]:
         """The tags whose name matches `pattern` (shell wildcards, as `git tag -l`; `*` also matches "/")."""
         names = _git(self.top, "for-each-ref", "--format=%(refname:strip=2)", "refs/tags").splitlines()
         return sorted(name for name in names if fnmatch.fnmatchcase(name, pattern))
+
+    def is_shallow(self) -> bool:
+        """Whether the repository is a shallow clone (`git clone --depth 1`), which has one tag or none."""
+        return _git(self.top, "rev-parse", "--is-shallow-repository").strip() == "true"
 
     def tag(self, name: str) -> Tag:
         """The tag `name` resolved to its commit, date and content tree; GitError says why it cannot be."""

@@ -14,13 +14,14 @@ or moved keeps one history).
 
 from __future__ import annotations
 
+import fnmatch
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .changes import FieldChange, field_changes, match
-from .gitread import GitError, Repository, Tag, read_tags
+from .gitread import GitError, Repository, Tag, read_tags, version_key
 from .issues import Issue, Severity
 from .load import model_from_text
 from .models import Content, Detection, DetectionFolder
@@ -96,6 +97,20 @@ def _make_models(tasks: list[tuple[str, str, str]]) -> list[tuple[Any, int]]:
     return made
 
 
+def _what_tags_there_are(repository: Repository, pattern: str) -> str:
+    """What a pattern that matches nothing may have missed: the repository's tags, or why it has none."""
+    names = repository.tag_names()
+    if not names:
+        shallow = repository.is_shallow()
+        return (" (it is a shallow clone: `git fetch --unshallow --tags` there fetches the tags)" if shallow else
+                " (it has no tags: `git fetch --tags` fetches them from where it was cloned)")
+    newest = sorted(names, key=version_key, reverse=True)
+    if not pattern.startswith("v") and any(fnmatch.fnmatchcase(name, "v" + pattern) for name in names):
+        return f"; did you mean {'v' + pattern!r}? Its tags are named like {newest[0]!r}"
+    shown = ", ".join(repr(name) for name in newest[:3])
+    return f" (its {len(names)} tags are named like {shown})"
+
+
 def _kind(path: str) -> str:
     top = path.split("/", 1)[0]
     return "detection" if top in ("detections", "ssa_detections") else _KINDS[top]
@@ -119,10 +134,14 @@ def read_releases(content_dir: Path, pattern: str, cache: ReleaseCache | None = 
                 return cache.last[1], cache.last[2]
             if not tags:
                 issues.append(Issue(where, None, Severity.ERROR,
-                                    f"no tag of its git repository matches the releases pattern {pattern!r}; "
-                                    "the release pages are left out"))
+                                    f"no tag of its git repository matches the releases pattern {pattern!r}"
+                                    f"{_what_tags_there_are(repository, pattern)}; the release pages are left out"))
                 cache.last = (key, None, issues)
                 return None, issues
+            if len(tags) == 1 and repository.is_shallow():  # cloned with --depth 1: the one tag it was cloned at
+                issues.append(Issue(where, None, Severity.WARNING,
+                                    f"its git repository is a shallow clone, with one tag matching {pattern!r} "
+                                    f"({tags[0].name}): `git fetch --unshallow --tags` there fetches every release"))
             releases = _read(repository, tags, cache)
     except GitError as exc:
         return None, [Issue(where, None, Severity.ERROR, f"{exc}; the release pages are left out")]

@@ -137,7 +137,12 @@ def test_what_cannot_be_read_is_one_located_message(repository, tmp_path):
     releases, issues = read_releases(repository, "release-*")
     assert releases is None
     assert [i.message for i in issues] == [
-        "no tag of its git repository matches the releases pattern 'release-*'; the release pages are left out"]
+        "no tag of its git repository matches the releases pattern 'release-*' (its 6 tags are named like "
+        "'v2.1.0', 'v2.0.0', 'v1.1.0'); the release pages are left out"]
+    releases, issues = read_releases(repository, "2.*")  # the tags' "v" left out
+    assert [i.message for i in issues] == [
+        "no tag of its git repository matches the releases pattern '2.*'; did you mean 'v2.*'? Its tags are named "
+        "like 'v2.1.0'; the release pages are left out"]
 
     releases, issues = read_releases(repository, "*")  # "broken" names a file; the others are read
     # other-1 and v2.1.0 name one commit: same date, so by name
@@ -145,6 +150,24 @@ def test_what_cannot_be_read_is_one_located_message(repository, tmp_path):
     [issue] = issues
     assert issue.path == f"{repository}: tag broken" and issue.severity is Severity.ERROR
     assert issue.message == "names a blob, not a commit; this release is left out"
+
+
+def test_a_shallow_clone_s_one_release_or_none_says_how_to_fetch_the_others(repository, tmp_path):
+    """`git clone --depth 1` (the Pages workflow's kind of checkout) has the tag it was cloned at, or none."""
+    at_tag, at_branch = tmp_path / "at-tag", tmp_path / "no-tags"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--branch", "v2.0.0", f"file://{repository}", str(at_tag)],
+                   check=True, capture_output=True)
+    releases, issues = read_releases(at_tag, "v*")
+    assert [n.name for n in releases.notes] == ["v2.0.0"]
+    assert [(i.severity, i.message) for i in issues] == [(
+        Severity.WARNING, "its git repository is a shallow clone, with one tag matching 'v*' (v2.0.0): "
+                          "`git fetch --unshallow --tags` there fetches every release")]
+    subprocess.run(["git", "clone", "-q", "--depth", "1", "--no-tags", f"file://{repository}", str(at_branch)],
+                   check=True, capture_output=True)
+    releases, issues = read_releases(at_branch, "v*")
+    assert releases is None and [(i.severity, i.message) for i in issues] == [(
+        Severity.ERROR, "no tag of its git repository matches the releases pattern 'v*' (it is a shallow clone: "
+                        "`git fetch --unshallow --tags` there fetches the tags); the release pages are left out")]
 
 
 def test_a_content_folder_inside_a_repository_is_read_from_that_folder(tmp_path):
