@@ -402,6 +402,21 @@ def test_the_detections_index_on_a_phone_folds_its_filters_and_reads_without_sid
     assert set(page.locator("article table tbody tr:not([hidden]) td:nth-child(3)").all_inner_texts()) == {"TTP"}
 
 
+@pytest.mark.parametrize("address", ["detections/", "stories/", "playbooks/", "techniques/"])
+def test_the_filters_opened_on_a_phone_fit_its_screen(view, served_today_site, address):
+    """Real content's long names in the filters' lists (data sources, techniques, stories) stay inside the screen:
+    a wrapped column of controls had been as wide as its widest list."""
+    page = view(SIZES["phone"])
+    page.goto(served_today_site + address)
+    page.locator(".sc-filters .sc-filters__count").first.wait_for()
+    page.locator(".sc-filters details.sc-filters__fold > summary").first.click()
+    controls = page.locator(".sc-filters .sc-filters__controls").first
+    assert controls.is_visible()
+    boxes = [box(control) for control in controls.locator("select, button").all()]
+    assert len(boxes) > 3 and all(b["left"] >= 0 and b["right"] <= 390 for b in boxes), boxes
+    assert no_sideways_scrolling(page)
+
+
 def test_the_indexes_keep_their_table_on_a_wide_screen_and_without_javascript(view, served_today_site):
     wide = view(SIZES["wide"])
     wide.goto(served_today_site + "detections/")
@@ -431,6 +446,84 @@ def focused(page) -> dict:
                 opacity: Number(style.opacity),
                 searchOpened: e.classList.contains('md-search__input') && !!search && search.checked};
     }""")
+
+
+UNDER_COPY_BUTTON = """() => Array.from(document.querySelectorAll('pre'), pre => {
+    // How many characters of each code block lie under its copy button.
+    const nav = pre.querySelector('.md-code__nav'), code = pre.querySelector('code');
+    if (!nav || !code) return 0;
+    const button = nav.getBoundingClientRect(), walker = document.createTreeWalker(code, NodeFilter.SHOW_TEXT);
+    let under = 0;
+    while (walker.nextNode()) {
+        const text = walker.currentNode;
+        for (let i = 0; i < text.length; i++) {
+            if (!text.data[i].trim()) continue;
+            const range = document.createRange();
+            range.setStart(text, i);
+            range.setEnd(text, i + 1);
+            const r = range.getBoundingClientRect();
+            if (r.right > button.left && r.left < button.right && r.bottom > button.top && r.top < button.bottom) under++;
+        }
+    }
+    return under;
+})"""
+
+
+@pytest.mark.parametrize("size", ["wide", "phone"])
+def test_no_code_runs_under_its_copy_button(view, served_sample_site, size):
+    """The theme keeps the copy button over the code's top right corner; a search's wrapped first line ran under
+    it (on a phone, every search's)."""
+    page = view(SIZES[size])
+    page.goto(served_sample_site + "endpoint/3f2a9c1e-6b4d-4e8a-9f10-2c7d5e8b1a01/")
+    page.locator("pre .md-code__nav").first.wait_for()
+    under = page.evaluate(UNDER_COPY_BUTTON)
+    assert len(under) >= 2 and under == [0] * len(under), under
+
+
+def test_a_first_visit_shows_the_scheme_the_system_prefers_and_the_toggle_is_remembered(browser, served_sample_site):
+    for system, first, other in (("light", "default", "slate"), ("dark", "slate", "default")):
+        with contextlib.closing(browser.new_context(viewport=SIZES["wide"], color_scheme=system)) as context:
+            page = context.new_page()
+            # The scheme as the page is first shown: applied by the header's script, before the theme's bundle.
+            page.route("**/assets/javascripts/bundle.*.min.js", lambda route: route.abort())
+            page.goto(served_sample_site + "detections/")
+            assert scheme_of(page) == first
+            page.unroute("**/assets/javascripts/bundle.*.min.js")
+            page.goto(served_sample_site + "stories/")
+            page.wait_for_load_state("load")
+            choose_scheme([(page, other)])
+            page.goto(served_sample_site + "detections/")
+            assert scheme_of(page) == other  # the reader's choice outlasts the system's preference
+
+
+FOCUSED = """() => { const e = document.activeElement;
+    return {label: e.getAttribute('aria-label') || e.textContent.trim().slice(0, 40),
+            inDrawer: !!e.closest('.md-sidebar--primary'), expanded: e.getAttribute('aria-expanded')}; }"""
+
+
+def test_the_navigation_drawer_opens_and_closes_with_the_keyboard_and_its_links_are_no_tab_stops_while_closed(
+        view, served_sample_site):
+    page = view(SIZES["phone"])
+    page.goto(served_sample_site + "detections/")
+    page.wait_for_load_state("load")
+    stops = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        stops.append(page.evaluate(FOCUSED))
+    assert not [stop for stop in stops if stop["inDrawer"]], stops  # off the screen, they had been 10 stops
+    assert stops[1] == {"label": "Navigation", "inDrawer": False, "expanded": "false"}  # after the skip link
+    drawer = page.locator("#__drawer")
+    button = page.locator("label.md-header__button[for='__drawer']")
+    button.focus()
+    page.keyboard.press("Enter")
+    focused = page.evaluate(FOCUSED)
+    assert drawer.is_checked() and focused["inDrawer"] and focused["label"] == "Home"
+    assert button.get_attribute("aria-expanded") == "true"
+    page.keyboard.press("Escape")
+    assert not drawer.is_checked() and page.evaluate(FOCUSED) == {"label": "Navigation", "inDrawer": False,
+                                                                    "expanded": "false"}
+    page.keyboard.press(" ")
+    assert drawer.is_checked() and page.evaluate(FOCUSED)["inDrawer"]
 
 
 @pytest.mark.parametrize("address, first_in_content", [

@@ -3,7 +3,9 @@
  * - each code block's toolbar, a navigation landmark, gets a name of its own ("Code block 2"), so that
  *   landmarks can be told apart;
  * - a box that scrolls sideways (a wide table on a phone) can be reached with the keyboard and scrolled with
- *   the arrow keys; one that does not scroll stays out of the tab order.
+ *   the arrow keys; one that does not scroll stays out of the tab order;
+ * - where the navigation is a drawer (a phone, a narrow or zoomed window), its button is a button for the
+ *   keyboard too: Enter or Space opens it and moves to its first link, Escape closes it and comes back.
  * It runs after the theme has set up each page (the theme's document$), and again when the window is resized. */
 (function () {
   "use strict";
@@ -39,7 +41,43 @@
     });
   }
 
+  function openDrawerWithKeys() {
+    var button = document.querySelector("label[for='__drawer'][role=button]");
+    var drawer = document.getElementById("__drawer");
+    if (!button || !drawer || button.hasAttribute("data-sc-keys")) {
+      return;
+    }
+    button.setAttribute("data-sc-keys", "");
+    function say() {
+      button.setAttribute("aria-expanded", drawer.checked ? "true" : "false");
+    }
+    function toggle() {
+      drawer.click();  // the theme's own state: the checkbox the drawer's style follows
+      say();
+    }
+    drawer.addEventListener("change", say);
+    say();
+    button.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" && event.key !== " ") {
+        return;
+      }
+      event.preventDefault();
+      toggle();
+      var first = drawer.checked && document.querySelector(".md-sidebar--primary .md-nav__link[href]");
+      if (first) {
+        first.focus();
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && drawer.checked) {
+        toggle();
+        button.focus();
+      }
+    });
+  }
+
   function setUp() {
+    openDrawerWithKeys();
     nameSearch();
     nameCodeToolbars();
     reachScrollingBoxes();
