@@ -294,13 +294,28 @@ def test_am_i_up_to_date_compares_a_pasted_list_in_the_browser(browser, served):
     assert summary == ("5 detections: 1 behind, 2 removed, 1 up to date; 1 whose version is not known; "
                        "1 not found in any release read.")
     assert page.locator("#sc-uptodate-results").inner_text().endswith("Not found: Not A Detection")
-    # A release picked, nothing pasted: every detection of that release that changed or went since.
+    # A release picked, nothing pasted: every detection of that release counted, those that changed or went listed.
     page.fill("#sc-uptodate-list", "")
     page.select_option("#sc-uptodate-release", label="v2.0.0 (2023-03-02)")
-    page.locator(".sc-uptodate__summary", has_text="2 detections").wait_for()
+    page.locator(".sc-uptodate__summary", has_text="4 detections").wait_for()
+    assert page.locator(".sc-uptodate__summary").inner_text() == "4 detections: 1 behind, 1 removed, 2 up to date."
     rows = page.locator(".sc-uptodate__table tbody tr")
     assert [row.locator("td").first.inner_text() for row in rows.all()] == [
         "Encoded PowerShell Command", "Registry Run Key"]
+    # A version newer than the newest release's (the working tree's), and a date no release had: the release picked.
+    page.fill("#sc-uptodate-list", "Disable Defender, 7\n[ESCU - Disable Defender - Rule]\n"
+                                   "action.escu.modification_date = 2001-01-01\n")
+    page.click("#sc-uptodate-compare")
+    rows = page.locator(".sc-uptodate__table tbody tr")
+    assert [[cell.strip() for cell in row.locator("td").all_inner_texts()][:4] for row in rows.all()] == [
+        ["Disable Defender", "7", "1", "newer than any release: v2.1.0 has version 1"],
+        ["Disable Defender", "1 (v2.1.0)", "1", "up to date"]]
+    # Nothing picked, nothing pasted: what to do.
+    page.fill("#sc-uptodate-list", "")
+    page.select_option("#sc-uptodate-release", value="")
+    page.click("#sc-uptodate-compare")
+    assert page.locator("#sc-uptodate-results").inner_text() == \
+        "Pick the release you run, or paste the detections you run (or both)."
     assert all(url.startswith(served) for url in requests)  # nothing leaves the site
     page.close()
 

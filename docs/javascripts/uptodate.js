@@ -67,12 +67,11 @@
       var runs = d["in"];
       var found = null;
       runs.forEach(function (run) {
-        if (item.version !== null && run[2] === item.version) found = run;
-        else if (item.version === null && item.date && run[3] === item.date) found = run;
-        else if (item.version === null && !item.date && picked !== null && run[0] <= picked && picked <= run[1]) {
-          found = run;
-        }
+        if (item.version !== null ? run[2] === item.version : item.date && run[3] === item.date) found = run;
       });
+      if (!found && item.version === null && picked !== null) {  // nothing on its line says which: the release picked
+        runs.forEach(function (run) { if (run[0] <= picked && picked <= run[1]) found = run; });
+      }
       return found;
     }
 
@@ -103,7 +102,10 @@
       } else if (!mine && item.version === null) {
         result.status = "unknown";
         result.text = "your version is not known: pick your release, or give versions";
-      } else if (mine && mine[1] === newest) {
+      } else if (!mine && Number(item.version) > Number(latest[2])) {
+        result.status = "newer";
+        result.text = "newer than any release: " + releases[newest].name + " has version " + latest[2];
+      } else if (mine ? mine[1] === newest : Number(item.version) === Number(latest[2])) {
         result.status = "current";
         result.text = "up to date";
       } else {
@@ -159,13 +161,15 @@
       table.appendChild(tr);
     }
 
-    function show(compared, unknown) {
+    /* The summary of every result, and a row for each (where `everyRow` is false, for those not up to date). */
+    function show(compared, unknown, everyRow) {
       results.textContent = "";
-      var counts = { behind: 0, removed: 0, current: 0, unknown: 0 };
+      var counts = { behind: 0, removed: 0, current: 0, unknown: 0, newer: 0 };
       compared.forEach(function (result) { counts[result.status] += 1; });
       var parts = [compared.length + (compared.length === 1 ? " detection" : " detections") + ": " +
         counts.behind + " behind, " + counts.removed + " removed, " + counts.current + " up to date"];
       if (counts.unknown) parts.push(counts.unknown + " whose version is not known");
+      if (counts.newer) parts.push(counts.newer + " newer than any release");
       if (unknown.length) parts.push(unknown.length + " not found in any release read");
       results.appendChild(element("p", { "class": "sc-uptodate__summary" }, parts.join("; ") + "."));
       if (compared.length) {
@@ -176,7 +180,7 @@
         });
         table.appendChild(element("thead")).appendChild(head);
         var body = element("tbody");
-        compared.forEach(function (result) { row(body, result); });
+        compared.forEach(function (result) { if (everyRow || result.status !== "current") row(body, result); });
         table.appendChild(body);
         results.appendChild(table);
       }
@@ -190,14 +194,18 @@
       var wanted = parseList(area.value);
       var compared = [];
       var unknown = [];
-      if (!wanted.length && picked !== null) {
-        // The whole release: every detection it held that changed or went since.
+      if (!wanted.length && picked === null) {
+        results.textContent = "";
+        results.appendChild(element("p", { "class": "sc-uptodate__summary" },
+          "Pick the release you run, or paste the detections you run (or both)."));
+        return;
+      }
+      if (!wanted.length) {
+        // The whole release: every detection it held; those that changed or went since are listed.
         data.detections.forEach(function (d) {
           var item = { name: d.names[0], version: null, date: null };
           var held = d["in"].some(function (run) { return run[0] <= picked && picked <= run[1]; });
-          if (!held) return;
-          var result = compare(d, item, picked);
-          if (result.status !== "current") compared.push(result);
+          if (held) compared.push(compare(d, item, picked));
         });
       } else {
         wanted.forEach(function (item) {
@@ -207,7 +215,7 @@
           compared.push(compare((current.length ? current : matches)[0], item, picked));
         });
       }
-      show(compared, unknown);
+      show(compared, unknown, wanted.length > 0);
     }
 
     button.addEventListener("click", run);
