@@ -3,10 +3,12 @@
 What the Pages workflow (.github/workflows/pages.yml) runs, and what anyone can run locally:
 
     python scripts/build_site.py --repository https://github.com/splunk/security_content --tag v4.42.0 \
-        --attack enterprise-attack.json [--content acme ...] [--site-dir site]
+        --attack enterprise-attack.json [--content acme ...] [--site-dir site] [--releases 'v*']
 
 1. checks the repository out at the tag (a shallow clone into --checkout; a checkout left there by an
-   earlier run is moved to the tag instead), and makes sure what is checked out is that tag;
+   earlier run is moved to the tag instead), and makes sure what is checked out is that tag; with
+   --releases, the whole history and every tag, and the site shows the releases the pattern matches
+   (RELEASES, guide/releases.md);
 2. builds with `mkdocs build --strict`, with the checkout as the first content source and each
    --content folder after it (CONTENT_DIRS), the ATT&CK bundle given (ATTACK_BUNDLE; nothing is
    downloaded here: the workflow gets the bundle in a step of its own), and the reference files given
@@ -43,16 +45,30 @@ def _address(repository: str) -> str:
     return Path(repository).resolve().as_uri() if Path(repository).is_dir() else repository
 
 
-def check_out(repository: str, tag: str, checkout: Path) -> str:
-    """`repository` at `tag` in `checkout`; the commit checked out."""
+def _has_tag(repository: str, tag: str) -> bool:
+    return bool(_git("ls-remote", "--tags", _address(repository), f"refs/tags/{tag}"))
+
+
+def check_out(repository: str, tag: str, checkout: Path, every_tag: bool = False) -> str:
+    """`repository` at `tag` in `checkout`; the commit checked out. `every_tag`: with the whole history and
+    every tag (for the release pages), not only the tag's own commit."""
+    if not _has_tag(repository, tag):
+        hint = f"; did you mean v{tag}?" if not tag.startswith("v") and _has_tag(repository, "v" + tag) else ""
+        raise Stop(f"{repository} has no tag {tag}{hint}")
     if (checkout / ".git").is_dir():
-        _git("fetch", "--quiet", "--depth", "1", _address(repository), f"refs/tags/{tag}:refs/tags/{tag}",
-             cwd=checkout)
+        if every_tag:
+            shallow = _git("rev-parse", "--is-shallow-repository", cwd=checkout) == "true"
+            _git("fetch", "--quiet", *(["--unshallow"] if shallow else []), "--tags", _address(repository),
+                 cwd=checkout)
+        else:
+            _git("fetch", "--quiet", "--depth", "1", _address(repository), f"refs/tags/{tag}:refs/tags/{tag}",
+                 cwd=checkout)
         _git("checkout", "--quiet", "--detach", f"refs/tags/{tag}", cwd=checkout)
     elif checkout.exists() and any(checkout.iterdir()):
         raise Stop(f"{checkout}: not empty and not a checkout of an earlier run; give --checkout another folder")
     else:
-        _git("clone", "--quiet", "--depth", "1", "--branch", tag, _address(repository), str(checkout))
+        depth = [] if every_tag else ["--depth", "1"]
+        _git("clone", "--quiet", *depth, "--branch", tag, _address(repository), str(checkout))
     commit = _git("rev-parse", "HEAD", cwd=checkout)
     if commit != _git("rev-parse", f"refs/tags/{tag}^{{commit}}", cwd=checkout):
         raise Stop(f"{checkout}: HEAD is not the tag {tag}")
@@ -83,6 +99,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--cves", type=Path, help="a CVE file (CVE_FILE); default: none")
     parser.add_argument("--splunk-apps", type=Path, help="a Splunk apps file (SPLUNK_APPS_FILE); default: none")
     parser.add_argument("--d3fend", type=Path, help="a D3FEND file (D3FEND_FILE); default: none")
+    parser.add_argument("--releases", metavar="PATTERN", default="",
+                        help="show the releases whose tags match PATTERN side by side, e.g. 'v*' (RELEASES; the "
+                             "checkout then has the whole history); default: none")
     return parser
 
 
@@ -96,13 +115,15 @@ def main(argv: list[str] | None = None) -> int:
             if not folder.is_dir():
                 raise Stop(f"{folder}: the content folder is not a folder")
         checkout = args.checkout.resolve()
-        commit = check_out(args.repository, args.tag, checkout)
+        commit = check_out(args.repository, args.tag, checkout, every_tag=bool(args.releases))
     except Stop as problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
     print(f"security_content {args.tag} ({commit[:12]}) in {checkout}", file=sys.stderr)
     env = build_environment(checkout, [folder.resolve() for folder in args.content], args.attack.resolve(),
                             {"CVE_FILE": args.cves, "SPLUNK_APPS_FILE": args.splunk_apps, "D3FEND_FILE": args.d3fend})
+    if args.releases:
+        env["RELEASES"] = args.releases
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--config-file", str(args.config.resolve()),
                "--site-dir", str(args.site_dir.resolve())]
     return subprocess.run(command, env=env).returncode

@@ -108,8 +108,31 @@ def test_the_script_moves_an_earlier_checkout_to_another_tag_and_names_a_missing
 
     missing = build("--tag", "v9.9.9", "--site-dir", str(tmp_path / "missing"))
     assert missing.returncode == 2
-    assert missing.stderr.startswith("error: git fetch") and "v9.9.9" in missing.stderr
+    assert missing.stderr == f"error: {stand_in} has no tag v9.9.9\n"
     assert not (tmp_path / "missing").exists()
+    unprefixed = build("--tag", "1.1.0", "--site-dir", str(tmp_path / "missing"))
+    assert unprefixed.returncode == 2 and unprefixed.stderr == f"error: {stand_in} has no tag 1.1.0; did you mean v1.1.0?\n"
 
     nowhere = build("--tag", "v1.0.0", "--attack", str(tmp_path / "none.json"), "--site-dir", str(tmp_path / "x"))
     assert nowhere.returncode == 2 and "none.json: the ATT&CK bundle is not a file" in nowhere.stderr
+
+
+def test_with_releases_the_checkout_has_every_tag_and_the_site_every_release(tmp_path, stand_in, team):
+    """A checkout of an earlier run (shallow, one tag) is given the whole history; the site is the pinned tag's,
+    with a page for each release."""
+    checkout = tmp_path / "checkout"
+    common = [sys.executable, str(SCRIPT), "--repository", str(stand_in), "--attack", str(GOLDEN_SOURCES / "attack.json"),
+              "--content", str(team), "--checkout", str(checkout), "--tag", "v1.0.0"]
+    env = {key: value for key, value in os.environ.items() if key not in ("CONTENT_DIR", "CONTENT_DIRS", "RELEASES")}
+    shallow = subprocess.run([*common, "--site-dir", str(tmp_path / "shallow")], cwd=tmp_path, env=env,
+                             capture_output=True, text=True, timeout=600)
+    assert shallow.returncode == 0, shallow.stderr[-3000:]
+    assert not (tmp_path / "shallow" / "releases").exists()
+    result = subprocess.run([*common, "--releases", "v*", "--site-dir", str(tmp_path / "site")], cwd=tmp_path, env=env,
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "releases: read 2 tags matching 'v*', v1.0.0 to v1.1.0" in result.stderr
+    assert (tmp_path / "site" / "releases" / "v1.1.0" / "index.html").is_file()
+    page = (tmp_path / "site" / UPSTREAM_PAGE).read_text()
+    assert "<title>Cleared Security Log - " in page  # the pinned tag's content, and in its history the later name
+    assert "Cleared Security Log Renamed" in page.split('id="history"', 1)[1]
