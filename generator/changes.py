@@ -16,6 +16,8 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any, Callable, Iterable
 
+import yaml
+
 from .models import Content, Detection
 
 
@@ -258,6 +260,49 @@ def field_changes(old: Detection, new: Detection, old_baselines: tuple[str, ...]
         changes.append(ListChange("Baselines", tuple(sorted(set(new_baselines) - set(old_baselines))),
                                   tuple(sorted(set(old_baselines) - set(new_baselines)))))
     return tuple(changes)
+
+
+SHOWN_VALUE = 160
+"""The most of a value `file_key_changes` shows, in characters."""
+
+
+def file_key_changes(old_text: str, new_text: str) -> tuple[ScalarChange, ...]:
+    """The keys of a YAML file (at its top and under `tags:`) whose values differ between two versions, each with
+    its values as compact YAML: for a file whose change no compared field shows (`tags.supported_tas`, a key a
+    schema moved). None where both read as the same data: only the file's layout changed."""
+    try:
+        old, new = (yaml.load(text, Loader=_LOADER) for text in (old_text, new_text))
+    except yaml.YAMLError:
+        return ()
+    if not isinstance(old, dict) or not isinstance(new, dict) or old == new:
+        return ()
+    changes = []
+    for path, before, after in _differing(old, new):
+        changes.append(ScalarChange(path, _shown(before), _shown(after)))
+    return tuple(changes)
+
+
+def _differing(old: dict, new: dict, prefix: str = ""):
+    for key in sorted(set(old) | set(new), key=str):
+        before, after = old.get(key, _ABSENT), new.get(key, _ABSENT)
+        if before == after:
+            continue
+        if key == "tags" and not prefix and isinstance(before, dict) and isinstance(after, dict):
+            yield from _differing(before, after, "tags.")
+        else:
+            yield f"{prefix}{key}", before, after
+
+
+_ABSENT = object()
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _shown(value: Any) -> str:
+    if value is _ABSENT:
+        return ""
+    text = yaml.safe_dump(value, default_flow_style=True, width=10**6, allow_unicode=True).strip()
+    text = text.removesuffix("\n...").removesuffix("...").strip()
+    return text if len(text) <= SHOWN_VALUE else text[:SHOWN_VALUE - 1] + "…"
 
 
 def pair_by(older: list, newer: list, key: Callable[[Any], str]):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .changes import FieldChange, field_changes, match
+from .changes import FieldChange, field_changes, file_key_changes, match
 from .gitread import GitError, Repository, Tag, read_tags, version_key
 from .issues import Issue, Severity
 from .load import model_from_text
@@ -401,7 +401,9 @@ def compare_releases(releases: list[Release], pattern: str = "") -> Releases:
             current[id(new)] = chain
             if not _changed(old, new):
                 continue
-            fields = field_changes(old, new)
+            # A release lists every detection whose file changed (as Splunk's release notes do): where no field
+            # the pages show changed, the file's own keys say what did.
+            fields = field_changes(old, new) or file_key_changes(old.source.text, new.source.text)
             newly = new.deprecated and not old.deprecated
             chain.entries.append(HistoryEntry(release, "deprecated" if newly else "changed", new, fields))
             change = Change(old, new, fields, id(chain), newly)

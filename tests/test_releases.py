@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from conftest import GOLDEN_CHANGES, ROOT, TESTS, QuietHandler, mkdocs_build, run_generator
-from generator.changes import LinesChange, ScalarChange
+from generator.changes import LinesChange, ScalarChange, file_key_changes
 from generator.issues import Severity
 from generator.releases import ReleaseCache, read_releases
 from releases_repo import AWS_ID, DEFENDER_ID, ENCODED_ID, RUN_KEY_ID, RUN_KEYS_ID, WMIC_ID, make_repository
@@ -73,8 +73,11 @@ def test_each_release_is_compared_with_the_one_before(repository):
     assert names(v20.updated_analytics) == ["Disable Defender", "Encoded PowerShell Command"]
     defender, encoded = v20.updated_analytics
     # The 2023 layout said the same things differently (status: instead of the folders, analytic_story
-    # instead of analytics_story): each release read in its own generation, nothing the site shows changed ...
-    assert defender.fields == ()
+    # instead of analytics_story): each release read in its own generation, nothing the site shows changed, so the
+    # file's own keys say why the release lists it ...
+    assert defender.fields == (ScalarChange("status", "", "production"),
+                               ScalarChange("tags.analytic_story", "", "[PowerShell Abuse]"),
+                               ScalarChange("tags.analytics_story", "[PowerShell Abuse]", ""))
     # ... and the experimental detection only moved out of detections/experimental/.
     assert encoded.fields == (ScalarChange("File", "detections/experimental/endpoint/encoded_powershell_command.yml",
                                            "detections/endpoint/encoded_powershell_command.yml"),)
@@ -152,6 +155,18 @@ def test_what_cannot_be_read_is_one_located_message(repository, tmp_path):
     assert issue.message == "names a blob, not a commit; this release is left out"
 
 
+def test_a_change_no_field_of_the_pages_holds_is_named_by_the_file_s_keys():
+    """Splunk's release notes list every detection whose file changed; where none of the fields the pages show
+    did (an add-on added to `tags.supported_tas`), the keys that did are named, with their values."""
+    old = "name: X\nsearch: x\ntags:\n  supported_tas:\n  - A\n  asset_type: Endpoint\n"
+    new = "# a comment\nname: X\nsearch: x\ntags:\n  asset_type: Endpoint\n  supported_tas: [A, B]\n"
+    assert file_key_changes(old, new) == (ScalarChange("tags.supported_tas", "[A]", "[A, B]"),)
+    reordered = "tags:\n  asset_type: Endpoint\n  supported_tas: [A]\nsearch: x\nname: X\n"
+    assert file_key_changes(old, reordered) == ()  # only the layout: the same keys and values
+    assert file_key_changes("a: 1\n", "a: " + "x" * 300 + "\n")[0].new == "x" * 159 + "…"
+    assert file_key_changes(old, "a: [") == ()  # a version that does not parse names nothing
+
+
 def test_a_shallow_clone_s_one_release_or_none_says_how_to_fetch_the_others(repository, tmp_path):
     """`git clone --depth 1` (the Pages workflow's kind of checkout) has the tag it was cloned at, or none."""
     at_tag, at_branch = tmp_path / "at-tag", tmp_path / "no-tags"
@@ -227,7 +242,7 @@ def test_each_detection_page_ends_with_its_history(releases_site):
     history = history_of((out / "endpoint" / DEFENDER_ID / "index.html").read_text())
     assert history.startswith("History Already in the first release read, v1.0.0 (2021-02-01); in 4 of the 4 releases")
     assert "This page shows the content as it is now, version 2; the newest release, v2.1.0, has version 1." in history
-    assert "v2.0.0 · 2023-03-02 · version 1: only what this site does not show changed" in history
+    assert "v2.0.0 · 2023-03-02 · version 1: status, tags.analytic_story, tags.analytics_story" in history
     # The deprecated one links its release pages; the removed one has a page of its own, linked from its release.
     deprecated = history_of((out / "deprecated" / ENCODED_ID / "index.html").read_text())
     assert "deprecated in v2.1.0" in deprecated and "Released under other names too: Encoded PowerShell Comand. The newest" in deprecated
@@ -404,7 +419,7 @@ def test_a_content_folder_outside_git_is_one_error_and_the_rest_of_the_site_buil
     assert (out / "endpoint").is_dir()  # the rest of the site
 
 
-def test_a_chart_of_a_few_releases_is_wide_and_names_each_and_a_long_history_is_drawn_as_before():
+def test_a_chart_of_a_few_releases_is_wide_and_names_each_and_a_long_history_keeps_its_type_legible():
     from types import SimpleNamespace
 
     from generator.site.release_pages import _chart
@@ -416,6 +431,7 @@ def test_a_chart_of_a_few_releases_is_wide_and_names_each_and_a_long_history_is_
         return width, re.findall(r'class="sc-chart__label sc-chart__release"[^>]*>([^<]*)<', svg)
 
     assert drawn(3) == (44 + 3 * 80 + 8, ["v0", "v1", "v2"])  # not a sliver: 80-unit slots, every name
-    width, names = drawn(100)
-    assert width == 44 + 100 * 8 + 8  # 8 units a release, as long histories always were
-    assert names == [f"v{n}" for n in range(0, 100, 8)] + ["v99"]  # every 8th name, and the last
+    assert drawn(40) == (44 + 40 * 14 + 8, [f"v{n}" for n in range(40)])  # 14-unit slots: every name still
+    width, names = drawn(132)  # Splunk's 132 releases: as wide as a few, so that the type is not scaled down
+    assert width == 44 + 132 * 4 + 8 <= 620
+    assert names == [f"v{n}" for n in range(0, 129, 3)] + ["v131"]  # every 3rd name, and the last (not v129 too)

@@ -191,13 +191,15 @@ def _chart(title: str, releases: Releases, values: list[dict[str, int]], order: 
     highest = max((sum(counts.values()) for counts in values), default=0) or 1
     step = _nice_step(highest)
     top = -(-highest // step) * step
-    # A release's slot is 8 units wide, wider (up to 80) where there are few, so that a chart of a handful of
-    # releases is not a tall sliver: the plot is at least 400 units wide. The names under the axis, turned
-    # 60 degrees, need about 11 units side by side: each is written where a slot is 16 wide, else every 8th.
+    # The plot is about 560 units wide whatever the number of releases (a release's slot 4 to 80 units), so
+    # that the chart, drawn as wide as the page's text (about 700 pixels), keeps its 9-unit type at 9 pixels or
+    # more: 8-unit slots had made 132 releases' chart 1,100 units wide and its type 6 pixels. The names under
+    # the axis, turned 60 degrees, need about 12 units side by side: every name where the slots allow, else
+    # every second, third... and the last.
     left, height = 44, 220
-    slot = max(8, min(80, 400 // max(len(values), 1)))
-    bar = slot * 3 // 4  # the rest of the slot is the gap to the next bar
-    labelled = 1 if slot >= 16 else 8
+    slot = max(4, min(80, 560 // max(len(values), 1)))
+    bar = max(3, slot * 3 // 4)  # the rest of the slot is the gap to the next bar
+    labelled = -(-12 // slot)
     longest = max((len(note.name) for note in releases.notes), default=0)
     bottom = min(64, 14 + longest * 5)  # room for the longest name, turned (9-unit type: about 5.5 units a letter)
     width = left + len(values) * slot + 8
@@ -221,14 +223,24 @@ def _chart(title: str, releases: Releases, values: list[dict[str, int]], order: 
                 parts.append(f'<rect class="sc-chart__series-{colour[name]}" x="{x}" y="{y:.1f}" width="{bar}" '
                              f'height="{size:.1f}"></rect>')
         parts.append("</g>")
-    for position, note in enumerate(releases.notes):
-        if position % labelled == 0 or position == len(releases.notes) - 1:
-            x = left + position * slot + bar / 2
-            y = 10 + height + 8
-            parts.append(f'<text class="sc-chart__label sc-chart__release" x="{x:.1f}" y="{y}" text-anchor="end" '
-                         f'transform="rotate(-60 {x:.1f} {y})">{escape(note.name)}</text>')
+    for position in _named_positions(len(releases.notes), labelled):
+        x = left + position * slot + bar / 2
+        y = 10 + height + 8
+        parts.append(f'<text class="sc-chart__label sc-chart__release" x="{x:.1f}" y="{y}" text-anchor="end" '
+                     f'transform="rotate(-60 {x:.1f} {y})">{escape(releases.notes[position].name)}</text>')
     parts.append("</svg>")
     return Chart(title, Markup("".join(parts)), tuple((name, colour[name]) for name in series))
+
+
+def _named_positions(count: int, every: int) -> list[int]:
+    """The releases named under the axis: every `every`th and the last, which takes the place of the one before
+    it where the two would be nearer than `every` slots."""
+    named = list(range(0, count, every))
+    if named and named[-1] != count - 1:
+        if count - 1 - named[-1] < every:
+            named.pop()
+        named.append(count - 1)
+    return named
 
 
 def _nice_step(highest: int) -> int:
