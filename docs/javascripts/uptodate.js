@@ -155,7 +155,9 @@
         changes.appendChild(element("a", { href: new URL(releases[change[0]].url, siteRoot).href }, releases[change[0]].name));
         var what = change[1] === "removed" ? "removed" : change[1] === "deprecated" ? "deprecated" : "";
         var fields = change[2].join(", ");
-        changes.appendChild(document.createTextNode(": " + [what, fields].filter(Boolean).join(", ")));
+        // Nothing named: the file's keys and values are the same, only its layout changed (releases.py).
+        changes.appendChild(document.createTextNode(": " + ([what, fields].filter(Boolean).join(", ") ||
+                                                             "only the file's layout")));
       });
       tr.appendChild(changes);
       table.appendChild(tr);
