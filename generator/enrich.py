@@ -32,7 +32,7 @@ from .models import (
     Technique,
 )
 from .references import D3fendTechnique, SplunkApp
-from .slug import slugify
+from .slug import identifier, slugify
 
 _MACRO_CALL = re.compile(r"`([^\s`]+)`")
 _SPL_COMMENT = re.compile(r"```.*?```", re.DOTALL)
@@ -143,11 +143,17 @@ class DetectionPage:
     """When it runs; None when the content has no schedule for it."""
     filter_macro: str = ""
     """The filter macro its search calls that is named after it (by the published slug or by contentctl's), as
-    the search writes it; "" where it calls none (the page names `<slug>_filter`, as published)."""
+    the search writes it; "" where it calls none (the page names `<identifier>_filter`, as published)."""
 
     @property
     def name(self) -> str:
         return self.detection.name
+
+    @property
+    def identifier(self) -> str:
+        """Its name as the published generator made identifiers of it: its filter macro is `<identifier>_filter`
+        (the slug, except where an address could not carry a character of the name)."""
+        return identifier(self.detection.name)
 
     @property
     def named_techniques(self) -> tuple[Technique, ...]:
@@ -762,7 +768,7 @@ class _Linker:
             baselines.setdefault(name, BaselineRef(name, slugify(name), True))
 
         slug = slugify(detection.name)
-        filter_macro = self.check_filter_macro(detection, calls, slug)
+        filter_macro = self.check_filter_macro(detection, calls, identifier(detection.name))
         return DetectionPage(
             detection=detection,
             slug=slug,

@@ -17,6 +17,13 @@ backtick makes the rest code and a `"` before the closing parenthesis its title.
 one."""
 
 
+def identifier(name: str, separator: str = "_") -> str:
+    """`name` lower-cased with spaces replaced by `separator`: what the published generator made of a name, and
+    what Splunk's build names a detection's filter macro after (`<identifier>_filter`). `slugify` is this, less
+    what an address cannot carry."""
+    return name.lower().replace(" ", separator)
+
+
 def slugify(name: str, separator: str = "_") -> str:
     """Lower-case `name` with spaces replaced by `separator`.
 
@@ -28,7 +35,7 @@ def slugify(name: str, separator: str = "_") -> str:
     stay). It does not make a name safe as a path: `name_problem` says which
     names cannot be one, and the writer checks every path component it is given.
     """
-    slug = name.lower().replace(" ", separator)
+    slug = identifier(name, separator)
     if not any(char in slug for char in "#?%`\")"):  # nearly every name: nothing to leave out
         return slug
     return _balanced(slug.translate(_NOT_IN_ADDRESSES))
