@@ -19,7 +19,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 import pytest
 
 from conftest import TESTS, golden_case_site
-from generator.slug import name_problem, slugify
+from generator.slug import identifier, name_problem, slugify
 
 # Each name, and the slug its page is served at.
 STORY_NAMES = {
@@ -45,6 +45,10 @@ def test_a_slug_leaves_out_only_what_an_address_or_a_link_cannot_carry():
     assert slugify("Windows DISM Remove Defender") == "windows_dism_remove_defender"  # as published
     assert slugify("Detect C# Compilers", "-") == "detect-c-compilers"  # a tag's anchor
     assert slugify("A (B) C)") == "a_(b)_c" and slugify("(Open") == "(open"
+    # A filter macro is named after the whole name, as Splunk's build names it: only addresses leave characters out.
+    assert identifier("Detect C# Compilers") == "detect_c#_compilers" and identifier('The "Quiet" Ones') == \
+        'the_"quiet"_ones'
+    assert all(identifier(name) == slugify(name) for name in ("Windows DISM Remove Defender", "Cobalt Strike (Beacon)"))
 
 
 def test_a_name_of_nothing_but_what_addresses_leave_out_cannot_name_a_page():
