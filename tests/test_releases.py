@@ -309,6 +309,13 @@ def test_am_i_up_to_date_compares_a_pasted_list_in_the_browser(browser, served):
     assert summary == ("5 detections: 1 behind, 2 removed, 1 up to date; 1 whose version is not known; "
                        "1 not found in any release read.")
     assert page.locator("#sc-uptodate-results").inner_text().endswith("Not found: Not A Detection")
+    # On a phone each result is a block of labelled cells, none wider than the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    changed = rows.first.locator("td").nth(4)
+    assert changed.evaluate("td => getComputedStyle(td, '::before').content").startswith('"Changed since yours')
+    assert changed.evaluate("td => td.getBoundingClientRect().width") > 300  # the whole screen, not a fifth of it
+    page.set_viewport_size({"width": 1280, "height": 720})
     # A release picked, nothing pasted: every detection of that release counted, those that changed or went listed.
     page.fill("#sc-uptodate-list", "")
     page.select_option("#sc-uptodate-release", label="v2.0.0 (2023-03-02)")

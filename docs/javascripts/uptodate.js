@@ -144,12 +144,12 @@
       var name = element("td");
       name.appendChild(element("a", { href: new URL(d.url, siteRoot).href }, d.name));
       tr.appendChild(name);
-      tr.appendChild(element("td", {}, result.mine ? result.mine[2] + " (" + releases[result.mine[1]].name + ")"
-        : result.item.version !== null ? result.item.version : "—"));
-      tr.appendChild(element("td", {}, result.latest ? result.latest[2] : "—"));
-      tr.appendChild(element("td", { "class": result.status === "current" ? "sc-uptodate__current" : "sc-uptodate__behind" },
-        result.text));
-      var changes = element("td");
+      tr.appendChild(element("td", { "data-label": "Yours" }, result.mine ? result.mine[2] + " (" +
+        releases[result.mine[1]].name + ")" : result.item.version !== null ? result.item.version : "—"));
+      tr.appendChild(element("td", { "data-label": "Newest" }, result.latest ? result.latest[2] : "—"));
+      tr.appendChild(element("td", { "class": result.status === "current" ? "sc-uptodate__current" : "sc-uptodate__behind",
+        "data-label": "Status" }, result.text));
+      var changes = element("td", { "data-label": "Changed since yours" });
       result.since.forEach(function (change, position) {
         if (position) changes.appendChild(document.createTextNode("; "));
         changes.appendChild(element("a", { href: new URL(releases[change[0]].url, siteRoot).href }, releases[change[0]].name));
@@ -175,7 +175,8 @@
       if (unknown.length) parts.push(unknown.length + " not found in any release read");
       results.appendChild(element("p", { "class": "sc-uptodate__summary" }, parts.join("; ") + "."));
       if (compared.length) {
-        var table = element("table", { "class": "sc-uptodate__table" });
+        // On a phone each result reads as a block, its cells labelled (the indexes' stacked rows, extra.css).
+        var table = element("table", { "class": "sc-uptodate__table", "data-sc-stacked": "" });
         var head = element("tr");
         ["Detection", "Yours", "Newest", "", "Changed since yours"].forEach(function (title) {
           head.appendChild(element("th", {}, title));
