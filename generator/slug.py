@@ -11,10 +11,12 @@ component; the published forms add a date, an id or an extension around a slug."
 _BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
-_NOT_IN_ADDRESSES = str.maketrans("", "", "#?%`\"")
-"""What a slug leaves out: `#` and `?` end an address's path, `%` starts an escape in it; in a Markdown link a
-backtick makes the rest code and a `"` before the closing parenthesis its title. No name Splunk published has
-one."""
+LEFT_OUT = "#?%`\"<>:|*"
+"""What a slug leaves out of a name. In an address `#` and `?` end the path and `%` starts an escape; a name
+starting `word:` is read as an address of its own kind (`cloud:` like `https:`); in a Markdown link a backtick
+makes the rest code, a `"` before the closing parenthesis its title, and a `|` in a table ends the cell; and
+Windows allows none of `"<>:|*?` in a file name. No name Splunk published has one."""
+_NOT_IN_ADDRESSES = str.maketrans("", "", LEFT_OUT)
 
 
 def identifier(name: str, separator: str = "_") -> str:
@@ -36,9 +38,12 @@ def slugify(name: str, separator: str = "_") -> str:
     names cannot be one, and the writer checks every path component it is given.
     """
     slug = identifier(name, separator)
-    if not any(char in slug for char in "#?%`\")"):  # nearly every name: nothing to leave out
+    if not any(char in slug for char in _LEFT_OUT_OR_CLOSING):  # nearly every name: nothing to leave out
         return slug
     return _balanced(slug.translate(_NOT_IN_ADDRESSES))
+
+
+_LEFT_OUT_OR_CLOSING = LEFT_OUT + ")"
 
 
 def _balanced(slug: str) -> str:
@@ -70,12 +75,12 @@ def name_problem(name: str) -> str | None:
             return f"contains the invisible or control character U+{ord(char):04X}"
     slug = slugify(name)
     if not slug:
-        return "has nothing an address can carry: '#', '?', '%', '`' and '\"' are left out of addresses"
+        return f"has nothing an address can carry: {' '.join(LEFT_OUT)} are left out of addresses"
     if slug != slug.strip():
         return "begins or ends with white space other than a plain space"
     for char in ("/", "\\"):
         if char in slug:
-            return f"contains '{char}', which cannot be part of a file name"
+            return f"contains '{char}', which cannot be part of a file name (write it as '-' or a word)"
     if slug.startswith("."):
         return "starts with '.', which would make its page a hidden file"
     size = len(slug.encode("utf-8"))

@@ -30,8 +30,8 @@ def test_a_name_cannot_lead_outside_the_output(content, tmp_path, name, char):
     result = run_generator(*render_args(content, out))
 
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
-    assert errors == [f"{DETECTION}:1: error: field 'name' contains '{char}', which cannot be part of a file name; "
-                      "the detection is left out"]
+    assert errors == [f"{DETECTION}:1: error: field 'name' contains '{char}', which cannot be part of a file name "
+                      "(write it as '-' or a word); the detection is left out"]
     assert result.returncode == 1
     created = {p for p in set(tmp_path.rglob("*")) - before if not p.is_relative_to(out)}
     assert created == {tmp_path / "site"}  # only the parent of --out itself
