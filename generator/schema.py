@@ -67,6 +67,15 @@ class _Skip(Exception):
     does not hide the problems of the fields after it."""
 
 
+def _quote_hint(value: object) -> str:
+    """For text YAML read as a mapping because it holds ': ' (`- Splunk: Cloud`): how to write it as text."""
+    if isinstance(value, dict) and len(value) == 1:
+        [(key, inner)] = value.items()
+        if isinstance(key, str) and isinstance(inner, (str, int, float)) and not isinstance(inner, bool):
+            return f" (YAML reads text with ': ' in it as a mapping: quote it, \"{key}: {inner}\")"
+    return ""
+
+
 @dataclass
 class _Fields:
     """Typed access to one YAML mapping, recording issues with their location."""
@@ -149,7 +158,7 @@ class _Fields:
         if isinstance(value, (datetime.date, int, float)) and not isinstance(value, bool):
             return str(value)
         if not isinstance(value, str):
-            self._report(key, f"field '{self._label(key)}' must be text, not {type_name(value)}")
+            self._report(key, f"field '{self._label(key)}' must be text, not {type_name(value)}{_quote_hint(value)}")
             if required:
                 raise _Skip
             return ""
@@ -283,7 +292,8 @@ class _Fields:
                                          "the April-2024 form publishes it as 'None'"))
                 items.append(None)
             else:
-                self._report(key, f"item {index + 1} of '{self._label(key)}' must be text, not {type_name(item)}", index)
+                self._report(key, f"item {index + 1} of '{self._label(key)}' must be text, not {type_name(item)}"
+                                  f"{_quote_hint(item)}", index)
         return tuple(items)
 
     def records(self, key: str) -> list["_Fields"]:

@@ -489,3 +489,13 @@ def test_a_baseline_left_out_for_its_errors_still_has_its_stories_and_detections
         f"{baseline}:{line_of(content, baseline, 'Is Gone')}: warning: no published detection is named "
         "'A Detection That Is Gone'",
     ]
+
+
+def test_text_yaml_reads_as_a_mapping_is_located_with_how_to_quote_it(content, tmp_path):
+    """`- Splunk: Cloud` is a mapping to YAML ({"Splunk": "Cloud"}): the message says to quote it."""
+    edit(content, DETECTION, "  - Splunk Cloud\n", "  - Splunk: Cloud\n")
+    result, messages = render(content, tmp_path / "out")
+    assert messages == [f"{DETECTION}:{line_of(content, DETECTION, 'Splunk: Cloud')}: error: item 2 of 'tags.product' "
+                        "must be text, not a mapping (YAML reads text with ': ' in it as a mapping: quote it, "
+                        '"Splunk: Cloud")']
+    assert result.returncode == 1 and (tmp_path / "out" / GOOD_PAGE).is_file()
