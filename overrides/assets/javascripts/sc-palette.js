@@ -1,5 +1,6 @@
-// The colour scheme the reader chose on an earlier page, applied while the page loads (before it is shown):
-// the header runs this file where the theme ran the same steps inline (partials/javascripts/palette.html).
+// The colour scheme the reader chose on an earlier page, else the one the system prefers where mkdocs.yml's
+// palette says which (`media`), applied while the page loads (before it is shown): the header runs this file
+// where the theme ran the same steps inline (partials/javascripts/palette.html).
 (function () {
   "use strict";
   var palette = __md_get("__palette");
