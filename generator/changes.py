@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 
 import yaml
 
+from . import yamlfast
 from .models import Content, Detection
 
 
@@ -271,10 +272,10 @@ def file_key_changes(old_text: str, new_text: str) -> tuple[ScalarChange, ...]:
     its values as compact YAML: for a file whose change no compared field shows (`tags.supported_tas`, a key a
     schema moved). None where both read as the same data: only the file's layout changed."""
     try:
-        old, new = (yaml.load(text, Loader=_LOADER) for text in (old_text, new_text))
+        old, new = yamlfast.load(old_text), yamlfast.load(new_text)
     except yaml.YAMLError:
         return ()
-    if not isinstance(old, dict) or not isinstance(new, dict) or old == new:
+    if not isinstance(old, dict) or not isinstance(new, dict) or _same(old, new):
         return ()
     changes = []
     for path, before, after in _differing(old, new):
@@ -285,7 +286,7 @@ def file_key_changes(old_text: str, new_text: str) -> tuple[ScalarChange, ...]:
 def _differing(old: dict, new: dict, prefix: str = ""):
     for key in sorted(set(old) | set(new), key=str):
         before, after = old.get(key, _ABSENT), new.get(key, _ABSENT)
-        if before == after:
+        if _same(before, after):
             continue
         if key == "tags" and not prefix and isinstance(before, dict) and isinstance(after, dict):
             yield from _differing(before, after, "tags.")
@@ -293,8 +294,32 @@ def _differing(old: dict, new: dict, prefix: str = ""):
             yield f"{prefix}{key}", before, after
 
 
+def _same(first: Any, second: Any) -> bool:
+    """Whether two values read from YAML are the same data. Each pair of values is compared once: a file whose
+    aliases share one list a million times over (history is content too) costs its size, not `==`'s expansion of
+    it; and no recursion, however deep the nesting."""
+    pending, compared = [(first, second)], set()
+    while pending:
+        one, other = pending.pop()
+        if one is other or (id(one), id(other)) in compared:
+            continue
+        compared.add((id(one), id(other)))
+        if type(one) is not type(other):
+            return False
+        if isinstance(one, dict):
+            if one.keys() != other.keys():
+                return False
+            pending.extend((one[key], other[key]) for key in one)
+        elif isinstance(one, list):
+            if len(one) != len(other):
+                return False
+            pending.extend(zip(one, other))
+        elif one != other:
+            return False
+    return True
+
+
 _ABSENT = object()
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _shown(value: Any) -> str:

@@ -634,21 +634,22 @@ class _Linker:
                         f"{shown}{more})")
         self.report(Severity.ERROR, detection.source, ("search",), message)
 
-    def check_filter_macro(self, detection: Detection, calls: list[str], slug: str) -> str:
+    def check_filter_macro(self, detection: Detection, calls: list[str], named_after: str) -> str:
         """The filter macro to tune the search with, of those it calls (`calls`: its `macro_calls`): the one named
         after the detection, or "" where it calls none. Splunk's build makes that macro from the detection's name
-        (the published slug, or contentctl's, which also turns `-`, `.` and `/` into `_`). A search that calls
-        filter macros but none of these calls the last of them instead: a warning, and that one is named."""
+        (`named_after`, its `slug.identifier`, or contentctl's, which also turns `-`, `.` and `/` into `_`). A
+        search that calls filter macros but none of these calls the last of them instead: a warning, and that one
+        is named."""
         filters = [call for call in calls if call.endswith("_filter")]
-        if not slug:  # a detection left out for its errors may have no usable name (`problems_of_unshown`)
+        if not named_after:  # a detection left out for its errors may have no usable name (`problems_of_unshown`)
             return ""
-        named = (f"{slug}_filter", re.sub(r"[-./]", "_", slug) + "_filter")
+        named = (f"{named_after}_filter", re.sub(r"[-./]", "_", named_after) + "_filter")
         called = [name for name in named if name in filters]
         if called:
             return called[0]
         if filters:
             self.report(Severity.WARNING, detection.source, ("search",),
-                        f"the search's filter macro is `{filters[-1]}`, not `{slug}_filter`, the one Splunk's build "
+                        f"the search's filter macro is `{filters[-1]}`, not `{named_after}_filter`, the one Splunk's build "
                         "makes for this detection: the site's page names the one the search calls, the published "
                         "layout the other (rename the macro in the search, or the detection)")
             return filters[-1]

@@ -21,6 +21,7 @@ import yaml
 from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
+from . import yamlfast
 from .enrich import DetectionPage, PlaybookPage, StoryPage
 from .issues import Issue, Severity
 from .models import Source, Technique
@@ -182,14 +183,12 @@ def _front_matter_scalar(text: str, quoted: bool) -> str:
     if not text and not quoted:
         return text  # read as nothing, which an empty value is (the published forms wrote an empty CVE so)
     try:
-        if yaml.load(f"- {written}", Loader=_YAML_LOADER) == [text]:
+        if yamlfast.load(f"- {written}") == [text]:
             return written
     except yaml.YAMLError:
         pass
     return json.dumps(text)  # JSON's strings are YAML's double-quoted ones (ASCII only, every other char escaped)
 
-
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 @jinja2.pass_context

@@ -165,6 +165,10 @@ def test_a_change_no_field_of_the_pages_holds_is_named_by_the_file_s_keys():
     assert file_key_changes(old, reordered) == ()  # only the layout: the same keys and values
     assert file_key_changes("a: 1\n", "a: " + "x" * 300 + "\n")[0].new == "x" * 159 + "…"
     assert file_key_changes(old, "a: [") == ()  # a version that does not parse names nothing
+    # Two versions of an alias bomb (ten lists of ten aliases: 10^9 items written out) compare by their size.
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{name}: &{name} [{', '.join(['*' + before] * 10)}]\n" for before, name in zip("abcdefgh", "bcdefghi"))
+    assert file_key_changes(bomb, bomb + "extra: 1\n") == (ScalarChange("extra", "", "1"),)
 
 
 def test_a_shallow_clone_s_one_release_or_none_says_how_to_fetch_the_others(repository, tmp_path):
