@@ -200,6 +200,19 @@ def listing_title(context: jinja2.runtime.Context, name: str, pattern: str) -> s
     return pattern.format(name) if context.get("on_site") else name
 
 
+def number(count: int | Iterable) -> str:
+    """A count (or a collection's length) as the site's own pages write it, thousands separated as in the
+    listings' "Entries 1–500 of 1,711"."""
+    return f"{count if isinstance(count, int) else len(count):,}"
+
+
+def counted(count: int | Iterable, noun: str, plural: str = "") -> Markup:
+    """"1 detection", "1,711 detections". The nouns are the templates' own words, never content's, so they are
+    not escaped ("ATT&CK technique")."""
+    one = (count if isinstance(count, int) else len(count)) == 1
+    return Markup(f"{number(count)} {noun if one else plural or noun + 's'}")
+
+
 @jinja2.pass_context
 def listed_name(context: jinja2.runtime.Context, name: str) -> str | Markup:
     """A name in a listing's table row: on the site (`on_site`) escaped as a cell's text, so that a `|` or `]` in
@@ -365,6 +378,8 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
     env.filters["listed_name"] = listed_name
     env.filters["front_matter"] = front_matter
     env.filters["listing_title"] = listing_title
+    env.filters["counted"] = counted
+    env.filters["number"] = number
     env.tests["web_address"] = is_web_address
     env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links, tactic_links=tactic_links,
                        first_tactic_link=first_tactic_link, app_links=app_links, soar_app_links=soar_app_links,

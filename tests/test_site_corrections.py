@@ -10,7 +10,7 @@ import pytest
 
 from conftest import TESTS
 from generator.pipeline import Inputs, generate
-from generator.render import search_stages
+from generator.render import counted, search_stages
 
 CASE = TESTS / "golden" / "form_2024"
 DETECTION = "detections/endpoint/powershell_webclient_download.yml"
@@ -98,3 +98,11 @@ def test_a_name_with_a_pipe_stays_one_cell_and_one_link_in_the_site_s_listings(t
     # No table row of the site has it unescaped (a list item's link is one link however many `|` it has).
     assert not [path for path, text in site.items() for line in text.splitlines()
                 if line.startswith("|") and f"[{name}](" in line]
+
+
+def test_a_count_is_written_with_its_noun_and_thousands_separated():
+    assert counted(1, "page") == "1 page" and counted([], "page") == "0 pages"
+    assert counted(range(1711), "detection") == "1,711 detections"
+    assert counted(2, "analytic story", "analytic stories") == "2 analytic stories"
+    assert counted(1, "analytic story", "analytic stories") == "1 analytic story"
+    assert counted(3, "ATT&CK technique") == "3 ATT&CK techniques"  # the templates' own words, not escaped

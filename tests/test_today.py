@@ -141,3 +141,15 @@ def test_the_search_index_is_one_entry_per_page_and_under_a_megabyte_compressed(
     assert len(detection_entries) == len(set(detection_entries))
     assert [location for location in locations if location.startswith("tags/")] == []  # the tag pages list
 
+
+
+def test_counts_of_a_thousand_and_more_read_as_the_listings_write_them(today_site):
+    """The home page said "1711 detections" where the detections index says "of 1,711"."""
+    out, _ = today_site
+    detections = len(json.loads((out / "api" / "detections.json").read_text(encoding="utf-8")))
+    assert detections > 1000
+    written = f"{detections:,}"
+    assert f"{written} detections" in _read(out / "index.html")[0]
+    assert f"of {written}." in _read(out / "detections" / "index.html")[0]
+    tag = _read(out / "tags" / "splunk-enterprise" / "index.html")[0]
+    assert re.search(r"\b\d,\d{3} pages are tagged Splunk Enterprise\b", tag), tag[:300]
