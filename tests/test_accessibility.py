@@ -417,6 +417,38 @@ def test_the_filters_opened_on_a_phone_fit_its_screen(view, served_today_site, a
     assert no_sideways_scrolling(page)
 
 
+@pytest.mark.parametrize("address, heading, name_column", [
+    ("detections/endpoint/", "Name", True),  # the Endpoint detections (a type)
+    ("categories/endpoint/", "Name", True),  # the Endpoint data model
+    ("endpoint/001266a6-9d5b-11eb-829b-acde48001122/", "Risk Score", False),  # a detection's risk table
+])
+def test_a_table_too_wide_for_a_phone_reads_as_labelled_blocks(view, served_today_site, address, heading,
+                                                               name_column):
+    """Listings other than the filtered indexes, and a detection's long risk message, had tables of 400 to 530 px
+    that scrolled sideways at 390. A listing's first column is each row's linked name, so it is not labelled."""
+    wide = view(SIZES["wide"])
+    wide.goto(served_today_site + address)
+    table = f"article table:has(th:text-is('{heading}'))"
+    wide.locator(table).wait_for()
+    wide.wait_for_timeout(300)
+    assert wide.locator(table).get_attribute("data-sc-stacked") is None  # a wide screen keeps the table
+    page = view(SIZES["phone"])
+    page.goto(served_today_site + address)
+    stacked = page.locator(table + "[data-sc-stacked]")
+    stacked.wait_for()
+    assert no_sideways_scrolling(page)
+    assert page.locator(".md-typeset__scrollwrap").evaluate_all(
+        "boxes => boxes.filter(b => b.scrollWidth > b.clientWidth + 1).length") == 0
+    assert stacked.locator("thead").is_hidden()
+    cells = stacked.locator("tbody tr").first.locator("td")
+    labels = [cells.nth(i).get_attribute("data-label") for i in range(cells.count())]
+    headings = stacked.locator("thead th").all_inner_texts()
+    assert labels == ([None] + headings[1:] if name_column else headings), labels
+    labelled = cells.nth(1)
+    assert labelled.evaluate("td => getComputedStyle(td, '::before').content") == f'"{headings[1]}: "'
+    assert labelled.evaluate("td => getComputedStyle(td).display") == "block"
+
+
 def test_the_indexes_keep_their_table_on_a_wide_screen_and_without_javascript(view, served_today_site):
     wide = view(SIZES["wide"])
     wide.goto(served_today_site + "detections/")

@@ -2,11 +2,14 @@
  * - the search dialog gets a name (the theme's has none);
  * - each code block's toolbar, a navigation landmark, gets a name of its own ("Code block 2"), so that
  *   landmarks can be told apart;
- * - a box that scrolls sideways (a wide table on a phone) can be reached with the keyboard and scrolled with
- *   the arrow keys; one that does not scroll stays out of the tab order;
+ * - on a phone, a table too wide for the screen reads as one block per row, each cell labelled with its
+ *   column (the indexes' stacked rows, extra.css): a listing of detections, a detection's risk table;
+ * - a box that still scrolls sideways (a wide table on a wider screen) can be reached with the keyboard and
+ *   scrolled with the arrow keys; one that does not scroll stays out of the tab order;
  * - where the navigation is a drawer (a phone, a narrow or zoomed window), its button is a button for the
  *   keyboard too: Enter or Space opens it and moves to its first link, Escape closes it and comes back.
- * It runs after the theme has set up each page (the theme's document$), and again when the window is resized. */
+ * It runs after the theme has set up each page (the theme's document$), and again when the window is resized
+ * or a folded section opens. */
 (function () {
   "use strict";
 
@@ -21,6 +24,31 @@
   function nameCodeToolbars() {
     document.querySelectorAll("nav.md-code__nav").forEach(function (nav, index) {
       nav.setAttribute("aria-label", "Code block " + (index + 1));
+    });
+  }
+
+  var PHONE = window.matchMedia("(max-width: 44.984375em)");  // extra.css's phone layout
+
+  /* A table wider than its box on a phone is stacked. Its first column stays unlabelled where it holds the
+   * rows' links (the name of each row, as in the indexes); otherwise every cell is labelled. The mark stays
+   * when the screen widens: extra.css stacks only at phone widths. */
+  function stackWideTables() {
+    if (!PHONE.matches) return;
+    document.querySelectorAll(".md-typeset__scrollwrap table:not([data-sc-stacked])").forEach(function (table) {
+      var box = table.closest(".md-typeset__scrollwrap");
+      if (!table.tHead || !table.tBodies.length || box.scrollWidth <= box.clientWidth + 1) return;
+      var headings = Array.prototype.map.call(table.tHead.rows[0].cells, function (cell) {
+        return cell.textContent.trim();
+      });
+      var named = Array.prototype.some.call(table.tBodies[0].rows, function (row) {
+        return row.cells[0] && row.cells[0].querySelector("a[href]");
+      });
+      Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
+        Array.prototype.forEach.call(row.cells, function (cell, column) {
+          if ((column > 0 || !named) && headings[column]) cell.setAttribute("data-label", headings[column]);
+        });
+      });
+      table.setAttribute("data-sc-stacked", named ? "" : "labelled");
     });
   }
 
@@ -80,14 +108,24 @@
     openDrawerWithKeys();
     nameSearch();
     nameCodeToolbars();
+    stackWideTables();
+    reachScrollingBoxes();
+  }
+
+  function fitTables() {
+    stackWideTables();
     reachScrollingBoxes();
   }
 
   var resizing = null;
   window.addEventListener("resize", function () {
     clearTimeout(resizing);
-    resizing = setTimeout(reachScrollingBoxes, 150);
+    resizing = setTimeout(fitTables, 150);
   });
+  // A table in a folded section (a detection's annotations) has no width until the section opens.
+  document.addEventListener("toggle", function (event) {
+    if (event.target.open) fitTables();
+  }, true);
   if (window.document$ && typeof window.document$.subscribe === "function") {
     window.document$.subscribe(function () { setTimeout(setUp, 0); });
   } else if (document.readyState === "loading") {
