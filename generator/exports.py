@@ -9,6 +9,9 @@
   number of detections that cover it.
 - `feed.xml` and `feeds/stories/<slug>.xml`: Atom feeds of detections by date.
 
+Besides them, the site's own filters read `assets/sc-filters/<kind>.json`: the same records with only the fields
+the filters and the matrix use, a sixth of the detections export's size.
+
 Everything is a pure function of the site model; iteration is sorted, so
 the same sources give the same bytes. URLs are relative to the site's root.
 """
@@ -137,6 +140,21 @@ def data_source_record(page: DataSourcePage) -> dict[str, Any]:
         "detections": [p.detection.id for p in page.detections],
         "url": _relative(page.url), "source_file": d.source.in_content,
     }, d.source)
+
+
+FILTERED_FIELDS = {
+    "detections": ("name", "url", "date", "type", "status", "kind", "products", "data_sources", "techniques",
+                   "stories", "content_source"),
+    "stories": ("name", "url", "date", "categories", "products", "content_source"),
+    "playbooks": ("name", "url", "date", "type", "use_cases", "apps", "products", "content_source"),
+}
+"""What the indexes' filters and the ATT&CK matrix read of each export's records (docs/javascripts/facets.js):
+they are filtered and sorted by these, and matched to a table's rows by url and name."""
+
+
+def filtered(records: list[dict[str, Any]], kind: str) -> list[dict[str, Any]]:
+    """The records of the export `kind` with only the fields its filters read."""
+    return [{name: record[name] for name in FILTERED_FIELDS[kind] if name in record} for record in records]
 
 
 def _json(items: Iterable[dict[str, Any]]) -> str:
@@ -272,10 +290,24 @@ def export_pages(site: Site, attack_version: str = "", site_name: str = "Securit
     `site_name` titles the layers and feeds. `renderings`: what an earlier build of this process made, to reuse
     (`mkdocs serve`: a story's layer and feed are the same unless one of its detections changed)."""
     renderings = renderings or Renderings()
+    of_pages = {"detections": (detection_record, site.detections), "stories": (story_record, site.stories),
+                "playbooks": (playbook_record, site.playbooks)}
+    made: dict[str, list[dict[str, Any]]] = {}
+
+    def records_of(kind: str) -> list[dict[str, Any]]:
+        """The records of a kind the filters read, made once for its export and its filters' file."""
+        if kind not in made:
+            record, pages = of_pages[kind]
+            made[kind] = [record(page) for page in pages]
+        return made[kind]
+
+    def filters_file(kind: str) -> str:
+        return _json(filtered(records_of(kind), kind))
+
     records = (
-        ("detections", lambda: _json(detection_record(p) for p in site.detections)),
-        ("stories", lambda: _json(story_record(p) for p in site.stories)),
-        ("playbooks", lambda: _json(playbook_record(p) for p in site.playbooks)),
+        ("detections", lambda: _json(records_of("detections"))),
+        ("stories", lambda: _json(records_of("stories"))),
+        ("playbooks", lambda: _json(records_of("playbooks"))),
         ("macros", lambda: _json(_origin({"id": m.name, "name": m.name, "definition": m.definition or "",
                                           "description": m.description or "", "source": m.source.in_content},
                                          m.source) for m in site.macros)),
@@ -287,6 +319,8 @@ def export_pages(site: Site, attack_version: str = "", site_name: str = "Securit
     )
     pages = [Page(("api", f"{kind}.json"), make, label=f"export api/{kind}.json") for kind, make in records]
     pages.append(Page(("api", "detections.csv"), partial(detections_csv, site), label="export api/detections.csv"))
+    pages += [Page(("assets", "sc-filters", f"{kind}.json"), partial(filters_file, kind),
+                   label=f"the filters' assets/sc-filters/{kind}.json") for kind in FILTERED_FIELDS]
     pages.append(Page(("layers", "all.json"),
                       renderings.later_call(layer, "layers/all.json", f"{site_name}: all detections",
                                             "Techniques covered by the site's detections; score: the number of "

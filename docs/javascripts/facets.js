@@ -1,7 +1,8 @@
 /* What the site's filters share (filters.js, the detections, stories and playbooks indexes; matrix.js, the
- * ATT&CK matrix): the export they read (api/detections.json, api/stories.json, api/playbooks.json), a select
- * per facet listing each value with how many items have it, and the chosen values kept in the address
- * (?type=TTP&story=...), so that a filtered view can be linked. Content is only ever set as text. */
+ * ATT&CK matrix): the data they read (the records of api/detections.json, api/stories.json and
+ * api/playbooks.json with the fields they filter by, in assets/sc-filters/), a select per facet listing each
+ * value with how many items have it, and the chosen values kept in the address (?type=TTP&story=...), so that
+ * a filtered view can be linked. Content is only ever set as text. */
 window.scFacets = (function () {
   "use strict";
   var script = document.currentScript;
@@ -137,15 +138,16 @@ window.scFacets = (function () {
   }
 
   /* Once the page is ready and if it has an element of id `hostId`: start(host, items of the export, its
-   * name). The export is the one the host's class names (sc-filters--stories: api/stories.json), else the
-   * detections. Without the export the page stays as it is. */
+   * name). The export is the one the host's class names (sc-filters--stories: the stories), else the
+   * detections, read from assets/sc-filters/, where each export's records have only the fields the filters
+   * use (exports.py). Without it the page stays as it is. */
   function whenLoaded(hostId, start) {
     function load() {
       var host = document.getElementById(hostId);
       if (!host || !siteRoot) return;
       var named = /(?:^|\s)sc-filters--(detections|stories|playbooks)(?:\s|$)/.exec(host.className);
       var name = named ? named[1] : "detections";
-      fetch(new URL("api/" + name + ".json", siteRoot)).then(function (response) {
+      fetch(new URL("assets/sc-filters/" + name + ".json", siteRoot)).then(function (response) {
         return response.ok ? response.json() : [];
       }).then(function (records) { start(host, records, name); }).catch(function () { /* the page stays as it is */ });
     }

@@ -1,9 +1,10 @@
 /* Filters for the detections index (by type, status, kind, product, data source, tactic, technique and
  * story), the stories index (by category and product) and the playbooks index (by type, use case, SOAR app
  * and product), and by content source where the site has several, each sorted by name or date, with
- * counts; the state is kept in the address (?type=TTP&sort=date), so a filtered view can be linked. The data is the site's own export of each
- * (api/detections.json, ...); the published table stays as it is and its rows are shown, hidden and
- * ordered. What it shares with the ATT&CK matrix's filters is in facets.js. */
+ * counts; the state is kept in the address (?type=TTP&sort=date), so a filtered view can be linked. The data
+ * is the site's own export of each (api/detections.json, ..., as the filters read them: assets/sc-filters/);
+ * the published table stays as it is and its rows are shown, hidden and ordered. What it shares with the
+ * ATT&CK matrix's filters is in facets.js. */
 (function () {
   "use strict";
   var facets = window.scFacets;

@@ -1,6 +1,6 @@
 /* Filters for the ATT&CK matrix (/techniques/): by type, status, product, data source and story. Each
- * technique is counted again over the detections chosen (api/detections.json), and shaded
- * by the thresholds the legend states; the tactics' and sub-techniques' counts of covered techniques follow.
+ * technique is counted again over the detections chosen (api/detections.json, as the filters read it), and
+ * shaded by the thresholds the legend states; the tactics' and sub-techniques' counts of covered techniques follow.
  * The state is kept in the address (facets.js), so a filtered matrix can be linked; without this script the
  * page shows the counts of every detection. */
 (function () {
