@@ -15,18 +15,22 @@ checked against git's own account of the two tags (`git diff-tree -M`) and the f
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
+import threading
+from functools import partial
 from html.parser import HTMLParser
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 import yaml
 
-from conftest import SHARED, SHARED_MISSING, mkdocs_build
+from conftest import SHARED, SHARED_MISSING, QuietHandler, mkdocs_build
 from generator.releases import read_releases
 from test_releases import history_of
 
@@ -351,3 +355,30 @@ def test_its_page_in_the_site_shows_its_history_across_the_releases_read(site):
     assert history.startswith("History Already in the first release read, v4.4.0 (2023-06-01), deprecated in "
                               "v4.40.0; in 5 of the 5 releases read")
     assert "v4.40.0 · 2024-09-09 · version 3, deprecated: File, Status" in history
+
+
+def test_am_i_up_to_date_counts_a_whole_release_as_its_page_does(site, browser):
+    """A release picked with nothing pasted counted the Behavioral Analytics (ssa_detections/) of v4.4.0 too, so
+    its total was larger than the release pages' count of its detections."""
+    data = json.loads((site / "api" / "releases.json").read_text(encoding="utf-8"))
+    assert data["releases"][0]["name"] == "v4.4.0"
+    held = [d for d in data["detections"] if any(run[0] == 0 for run in d["in"])]
+    assert any(d.get("ba") for d in held)  # the release held some: this is what is checked
+    index = (site / "releases" / "index.html").read_text(encoding="utf-8")
+    shown = re.search(r'>v4\.4\.0</a></td>\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>([\d,]+)</td>', index)
+    assert shown, "the releases index has no row for v4.4.0"
+    assert int(shown[1].replace(",", "")) == sum(1 for d in held if not d.get("ba"))
+    assert f"v4.4.0 (2023-06-01): {shown[1]} detections: " in index  # the chart's count of it, written alike
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/releases/up-to-date/")
+        page.select_option("#sc-uptodate-release", value="0")
+        summary = page.locator(".sc-uptodate__summary")
+        summary.wait_for()
+        assert summary.inner_text().startswith(f"{shown[1]} detections: ")
+        page.close()
+    finally:
+        server.shutdown()
+        server.server_close()

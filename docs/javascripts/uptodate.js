@@ -163,16 +163,22 @@
       table.appendChild(tr);
     }
 
+    /* A count as the site's pages write it: 1,650. */
+    function number(count) {
+      return count.toLocaleString("en-US");
+    }
+
     /* The summary of every result, and a row for each (where `everyRow` is false, for those not up to date). */
     function show(compared, unknown, everyRow) {
       results.textContent = "";
       var counts = { behind: 0, removed: 0, current: 0, unknown: 0, newer: 0 };
       compared.forEach(function (result) { counts[result.status] += 1; });
-      var parts = [compared.length + (compared.length === 1 ? " detection" : " detections") + ": " +
-        counts.behind + " behind, " + counts.removed + " removed, " + counts.current + " up to date"];
-      if (counts.unknown) parts.push(counts.unknown + " whose version is not known");
-      if (counts.newer) parts.push(counts.newer + " newer than any release");
-      if (unknown.length) parts.push(unknown.length + " not found in any release read");
+      var parts = [number(compared.length) + (compared.length === 1 ? " detection" : " detections") + ": " +
+        number(counts.behind) + " behind, " + number(counts.removed) + " removed, " + number(counts.current) +
+        " up to date"];
+      if (counts.unknown) parts.push(number(counts.unknown) + " whose version is not known");
+      if (counts.newer) parts.push(number(counts.newer) + " newer than any release");
+      if (unknown.length) parts.push(number(unknown.length) + " not found in any release read");
       results.appendChild(element("p", { "class": "sc-uptodate__summary" }, parts.join("; ") + "."));
       if (compared.length) {
         // On a phone each result reads as a block, its cells labelled (the indexes' stacked rows, extra.css).
@@ -204,11 +210,12 @@
         return;
       }
       if (!wanted.length) {
-        // The whole release: every detection it held; those that changed or went since are listed.
+        // The whole release: every ESCU detection it held (as its page counts them: not the Behavioral
+        // Analytics, which run elsewhere); those that changed or went since are listed.
         data.detections.forEach(function (d) {
           var item = { name: d.names[0], version: null, date: null };
           var held = d["in"].some(function (run) { return run[0] <= picked && picked <= run[1]; });
-          if (held) compared.push(compare(d, item, picked));
+          if (held && !d.ba) compared.push(compare(d, item, picked));
         });
       } else {
         wanted.forEach(function (item) {

@@ -132,7 +132,9 @@ def releases_data(releases: Releases, found: Links) -> str:
     """Every release and every detection's versions across them, compactly (docs/javascripts/uptodate.js).
 
     A detection's `in` lists runs of releases holding one version: [first release, last release, version,
-    date]; `changes` each release that changed it: [release, status, [the fields that changed]].
+    date]; `changes` each release that changed it: [release, status, [the fields that changed]]. A Behavioral
+    Analytic (ssa_detections/) is marked `ba`: it is not one of a release's ESCU detections, which the release
+    pages count and "the whole release" compares.
     """
     index = {note.release.name: position for position, note in enumerate(releases.notes)}
     detections = []
@@ -150,6 +152,7 @@ def releases_data(releases: Releases, found: Links) -> str:
             "status": history.latest.lifecycle, "in": runs, "replaced_by": history.replaced_by or None,
             "changes": [[index[entry.release.name], entry.status, [change.field for change in entry.fields]]
                         for entry in history.entries],
+            **({"ba": True} if history.latest.ssa else {}),
         })
     data = {"pattern": releases.pattern,
             "releases": [{"name": note.name, "date": note.release.date, "url": note.release.url.lstrip("/")}
@@ -209,13 +212,13 @@ def _chart(title: str, releases: Releases, values: list[dict[str, int]], order: 
     for tick in range(0, top + 1, step):
         y = 10 + height - tick * scale
         parts.append(f'<line class="sc-chart__grid" x1="{left}" y1="{y:.1f}" x2="{width - 4}" y2="{y:.1f}"></line>'
-                     f'<text class="sc-chart__label" x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{tick}</text>')
+                     f'<text class="sc-chart__label" x="{left - 4}" y="{y + 3:.1f}" text-anchor="end">{tick:,}</text>')
     for position, (note, counts) in enumerate(zip(releases.notes, values)):
         x = left + position * slot
         y = 10 + height
-        summary = ", ".join(f"{counts[name]} {name}" for name in series if counts.get(name))
+        summary = ", ".join(f"{counts[name]:,} {name}" for name in series if counts.get(name))
         parts.append(f'<g><title>{escape(note.name)} ({escape(note.release.date)}): '
-                     f'{sum(counts.values())} detections: {escape(summary)}</title>')
+                     f'{sum(counts.values()):,} detections: {escape(summary)}</title>')
         for name in series:
             size = counts.get(name, 0) * scale
             if size:
