@@ -56,6 +56,8 @@ def test_each_generated_page_becomes_one_entry_and_hand_written_pages_keep_their
         {"location": DETECTION + "#description", "title": "Description", "text": description},
         {"location": DETECTION + "#search", "title": "Search", "text": "<pre><code>| tstats count</code></pre>"},
         {"location": "detections/", "title": "Detections", "text": "Name Technique Type " + "row " * 100,
+         "boost": 0.1},  # a listing without an introduction: its table's text
+        {"location": "stories/", "title": "Stories", "text": "<p>" + "Every story. " * 30 + "</p> Name " + "row " * 9,
          "boost": 0.1},
         {"location": "about/", "title": "About", "text": "<p>About.</p>"},
         {"location": "about/#more", "title": "More", "text": "<p>More.</p>"},
@@ -65,14 +67,15 @@ def test_each_generated_page_becomes_one_entry_and_hand_written_pages_keep_their
         def get(self, url):
             return {DETECTION: "0b0a1c2d · T1562.001 <Disable>"}.get(url, "")
 
-    slim = slim_index(entries, Terms(), generated={DETECTION, "detections/"})
+    slim = slim_index(entries, Terms(), generated={DETECTION, "detections/", "stories/"})
     assert slim == [
         {"location": DETECTION, "title": "Disable Defender With PowerShell",
          "text": "<p>Finds powershell.exe turning off &quot;real-time monitoring&quot;."
                  '<span class="sc-search-terms"> 0b0a1c2d · T1562.001 &lt;Disable&gt;</span></p>'},
-        {"location": "detections/", "title": "Detections",
-         "text": "<p>Name Technique Type" + " row" * 45 + " …</p>", "boost": 0.1},  # 200 characters at most
-        entries[4], entries[5],
+        {"location": "detections/", "title": "Detections", "text": "", "boost": 0.1},  # its title alone
+        {"location": "stories/", "title": "Stories",  # the start of its introduction, 200 characters at most
+         "text": "<p>" + " ".join(["Every story."] * 15) + " …</p>", "boost": 0.1},
+        entries[5], entries[6],
     ]
 
 
@@ -169,14 +172,24 @@ def test_a_description_a_nested_heading_returns_to_is_read_to_its_end():
     assert page_summary(_Page(), html)["excerpt"] == "first second"
 
 
+PARTS = ('<div class="sc-pages sc-addition" data-fidelity-ignore="" data-search-exclude="">\n<p>Entries 1–500 of '
+         '5,000. Pages: <strong>1</strong> · <a href="page/2/">2</a></p>\n</div>\n')
+"""The links to a long listing's other parts, as split.py writes them above its table."""
+
+
+@pytest.mark.parametrize("parts", ["", PARTS])
 @pytest.mark.parametrize("introduction", ["", "<p>Every detection.</p>\n", "<p>Every\n<em>detection</em></p>\n<p>x</p>\n"])
-def test_a_long_listing_s_excerpt_is_its_first_words_as_in_the_whole_page(introduction):
+def test_a_long_listing_s_excerpt_is_its_introduction_as_in_the_whole_page(introduction, parts):
+    """Not its table: a published tactic or category page has no introduction, and its excerpt had been its
+    table's headings and first rows run together ("Name Technique Type ASL AWS ...")."""
+    head = "<thead>\n<tr>\n<th>Name</th>\n<th>Type</th>\n</tr>\n</thead>\n"
     rows = "".join(f"<tr>\n<td><a href=\"d{n}/\">Detection {n}</a></td>\n<td>TTP</td>\n</tr>\n" for n in range(5000))
-    html = f"<h1>Detections</h1>\n{introduction}<table>\n<tbody>\n{rows}</tbody>\n</table>\n<h2 id=\"end\">End</h2>\n"
+    html = (f"<h1 id=\"detections\">Detections</h1>\n{introduction}{parts}<table>\n{head}<tbody>\n{rows}</tbody>\n</table>\n"
+            f"<h2 id=\"end\">End</h2>\n")
     page = _Page({"search": {"boost": 0.1}})
     assert page_summary(page, html) == whole_page_summary(page, html)
     excerpt = page_summary(page, html)["excerpt"]
-    assert ("Every" in excerpt) if introduction else ("Detection 0 TTP Detection 1" in excerpt and excerpt.endswith("…"))
+    assert excerpt == {"": "", "<p>Every detection.</p>\n": "Every detection."}.get(introduction, "Every detection x")
 
 
 SEPARATOR = r'[\s\-,:;!=\[\]()"/|]+'  # mkdocs.yml's

@@ -142,6 +142,17 @@ def test_the_search_index_is_one_entry_per_page_and_under_a_megabyte_compressed(
     assert [location for location in locations if location.startswith("tags/")] == []  # the tag pages list
 
 
+def test_a_listing_s_search_result_shows_its_introduction_or_its_title_alone(today_site):
+    """Not its table's headings and rows ("Name Technique Type ASL AWS ..."), nor the links to its parts."""
+    out, _ = today_site
+    entries = {doc["location"]: doc for doc in json.loads((out / "search" / "search_index.json").read_bytes())["docs"]}
+    for location in ("categories/endpoint/", "detections/execution/", "detections/", "stories/"):
+        assert entries[location]["boost"] < 1
+        assert entries[location]["text"] == "", (location, entries[location]["text"][:200])
+    assert entries["data_sources/"]["text"].startswith("<p>Where the detections")  # its introduction
+    detection = entries["endpoint/001266a6-9d5b-11eb-829b-acde48001122/"]["text"]
+    assert detection.startswith("<p>The following analytic") and len(detection) > 200  # its description's start
+
 
 def test_counts_of_a_thousand_and_more_read_as_the_listings_write_them(today_site):
     """The home page said "1711 detections" where the detections index says "of 1,711"."""

@@ -22,7 +22,9 @@ from ..enrich import DetectionPage, PlaybookPage, Site, StoryPage
 EXCERPT_CHARACTERS = 300
 """How much of a page's description its entry keeps; the theme shows the first lines of it."""
 LISTING_CHARACTERS = 200
-"""Listings (indexes, tactic and category pages) keep only their introduction: they rank below what they list."""
+"""Listings (indexes, tactic and category pages) keep only the start of their introduction, the paragraphs before
+their table: they rank below what they list. A listing without one (the published tactic and category pages)
+shows its title alone, not its table's headings and first rows run together."""
 
 _TAGS = re.compile(r"<[^>]*>")
 _LEADING_PARAGRAPHS = re.compile(r"\s*(?:<p\b[^>]*>.*?</p>\s*)+", re.DOTALL)
@@ -71,7 +73,7 @@ def summary(page_entries: list[dict]) -> dict:
     first = page_entries[0]
     listing = first.get("boost", 1) < 1
     shown = {"location": first["location"].split("#", 1)[0], "title": first["title"],
-             "excerpt": _excerpt(page_entries, LISTING_CHARACTERS if listing else EXCERPT_CHARACTERS)}
+             "excerpt": _introduction(first["text"]) if listing else _excerpt(page_entries, EXCERPT_CHARACTERS)}
     if "boost" in first:
         shown["boost"] = first["boost"]
     return shown
@@ -165,21 +167,42 @@ def _settled(parser, page, described: bool, index_type) -> dict | None:
         return None
     entries = _entries(wanted, page, index_type)
     first = entries[0]
-    limit = LISTING_CHARACTERS if first.get("boost", 1) < 1 else EXCERPT_CHARACTERS
+    listing = first.get("boost", 1) < 1
     tops = [index for index, section in enumerate(wanted) if section.depth <= 1]
     for index, (section, entry) in enumerate(zip(wanted, entries)):
         if described and not entry["location"].endswith("#description"):
             continue
         complete = section.depth <= 1 and any(top > index for top in tops)
-        excerpt = _excerpt([entry], limit) if complete else _decided_excerpt(entry["text"], limit)
-        if excerpt is None or (described and not excerpt):
-            return None  # not decided yet (or a rare empty description: read the whole page)
-        if excerpt:
+        if listing:  # its first section decides, empty or not
+            excerpt = _introduction(entry["text"]) if complete else _decided_introduction(entry["text"])
+            if excerpt is None:
+                return None
+        else:
+            excerpt = _excerpt([entry], EXCERPT_CHARACTERS) if complete else _decided_excerpt(entry["text"],
+                                                                                               EXCERPT_CHARACTERS)
+            if excerpt is None or (described and not excerpt):
+                return None  # not decided yet (or a rare empty description: read the whole page)
+        if excerpt or listing:
             found = {"location": first["location"].split("#", 1)[0], "title": first["title"], "excerpt": excerpt}
             if "boost" in first:
                 found["boost"] = first["boost"]
             return found
     return None
+
+
+def _introduction(text: str) -> str:
+    """A listing's excerpt: the start of the paragraphs its first section's text begins with, else nothing."""
+    paragraphs = _LEADING_PARAGRAPHS.match(text)
+    return _excerpt([{"location": "", "text": paragraphs.group(0)}], LISTING_CHARACTERS) if paragraphs else ""
+
+
+def _decided_introduction(text: str) -> str | None:
+    """`_introduction` of a first section whose text so far is `text`, if no more text can change it; else None."""
+    paragraphs = _LEADING_PARAGRAPHS.match(text)
+    rest = text[paragraphs.end():] if paragraphs else text
+    if not rest.strip() or rest.lstrip().startswith("<p>"):
+        return None  # nothing after the paragraphs yet, or a paragraph still open
+    return _introduction(text)
 
 
 def _decided_excerpt(text: str, limit: int) -> str | None:

@@ -141,5 +141,5 @@ def _pager(urls: list[str], number: int, total: int) -> str:
     last = min(number * ROWS_PER_PAGE, total)
     links = " · ".join(f"**{index}**" if index == number else f"[{index}]({url})"
                        for index, url in enumerate(urls, start=1))
-    return (f'<div class="sc-pages sc-addition" data-fidelity-ignore="" markdown="1">\n\n'
+    return (f'<div class="sc-pages sc-addition" data-fidelity-ignore="" data-search-exclude="" markdown="1">\n\n'
             f"Entries {first:,}–{last:,} of {total:,}. Pages: {links}\n\n</div>")
