@@ -184,8 +184,8 @@ def test_a_long_listing_s_excerpt_is_its_introduction_as_in_the_whole_page(intro
     table's headings and first rows run together ("Name Technique Type ASL AWS ...")."""
     head = "<thead>\n<tr>\n<th>Name</th>\n<th>Type</th>\n</tr>\n</thead>\n"
     rows = "".join(f"<tr>\n<td><a href=\"d{n}/\">Detection {n}</a></td>\n<td>TTP</td>\n</tr>\n" for n in range(5000))
-    html = (f"<h1 id=\"detections\">Detections</h1>\n{introduction}{parts}<table>\n{head}<tbody>\n{rows}</tbody>\n</table>\n"
-            f"<h2 id=\"end\">End</h2>\n")
+    html = (f"<h1 id=\"detections\">Detections</h1>\n{introduction}{parts}"
+            f"<table>\n{head}<tbody>\n{rows}</tbody>\n</table>\n<h2 id=\"end\">End</h2>\n")
     page = _Page({"search": {"boost": 0.1}})
     assert page_summary(page, html) == whole_page_summary(page, html)
     excerpt = page_summary(page, html)["excerpt"]
