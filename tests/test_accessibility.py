@@ -415,6 +415,11 @@ def test_the_filters_opened_on_a_phone_fit_its_screen(view, served_today_site, a
     boxes = [box(control) for control in controls.locator("select, button").all()]
     assert len(boxes) > 3 and all(b["left"] >= 0 and b["right"] <= 390 for b in boxes), boxes
     assert no_sideways_scrolling(page)
+    # Each tall enough for a finger (they were 23 to 24 px), and the selects in one column beside their names
+    # (some names had sat beside their select, others above it).
+    assert all(b["bottom"] - b["top"] >= 40 for b in boxes), boxes
+    lefts = {round(b["left"]) for b in (box(select) for select in controls.locator("select").all())}
+    assert len(lefts) == 1, lefts
 
 
 @pytest.mark.parametrize("address, heading, name_column", [

@@ -434,14 +434,14 @@ def test_the_detections_index_filters_sorts_counts_and_keeps_its_state_in_the_ad
     count.wait_for()  # once the index's other parts are in its table (split.py)
     rows = page.locator("article table tbody tr")
     total = rows.count()
-    assert count.inner_text() == f"{total} of {total} detections"
+    assert count.inner_text() == f"{total:,} of {total:,} detections"
     records = json.loads(page.request.get(served_2024_site + "api/detections.json").text())
     assert total == len(records) and page.locator(".sc-pages:visible").count() == 0
 
     page.select_option("#sc-filters select[name=type]", "TTP")
     shown = page.locator("article table tbody tr:not([hidden])")
     ttp = shown.count()
-    assert 0 < ttp < total and count.inner_text() == f"{ttp} of {total} detections"
+    assert 0 < ttp < total and count.inner_text() == f"{ttp:,} of {total:,} detections"
     assert set(shown.locator("td:nth-child(3)").all_inner_texts()) == {"TTP"}
     assert page.url.endswith("detections/?type=TTP")
 
@@ -449,8 +449,8 @@ def test_the_detections_index_filters_sorts_counts_and_keeps_its_state_in_the_ad
     offered = page.locator("#sc-filters select[name=tactic] option[value=Execution]").inner_text()
     page.select_option("#sc-filters select[name=tactic]", "Execution")
     both = shown.count()
-    assert 0 < both < ttp and offered == f"Execution ({both})"
-    assert page.locator("#sc-filters select[name=type] option[value=TTP]").inner_text() == f"TTP ({both})"
+    assert 0 < both < ttp and offered == f"Execution ({both:,})"
+    assert page.locator("#sc-filters select[name=type] option[value=TTP]").inner_text() == f"TTP ({both:,})"
     page.select_option("#sc-filters select[name=sort]", "date")
     linked = page.url
     assert linked.endswith("?type=TTP&tactic=Execution&sort=date")
@@ -465,10 +465,10 @@ def test_the_detections_index_filters_sorts_counts_and_keeps_its_state_in_the_ad
     page.goto(linked)  # a filtered view can be linked
     assert page.locator("#sc-filters select[name=type]").input_value() == "TTP"
     assert page.locator("#sc-filters select[name=tactic]").input_value() == "Execution"
-    assert count.inner_text() == f"{both} of {total} detections"
+    assert count.inner_text() == f"{both:,} of {total:,} detections"
 
     page.locator("#sc-filters").get_by_role("button", name="Clear filters").click()
-    assert count.inner_text() == f"{total} of {total} detections"
+    assert count.inner_text() == f"{total:,} of {total:,} detections"
     assert page.url.endswith("detections/?sort=date")  # the order chosen stays
     assert page.locator("#sc-filters select[name=tactic] option[value=Execution]").inner_text() != offered
 
@@ -482,19 +482,19 @@ def test_the_stories_and_playbooks_indexes_filter_count_and_keep_their_state(pag
     count = page.locator("#sc-filters .sc-filters__count")
     rows = page.locator("article table tbody tr")
     total = rows.count()
-    assert count.inner_text() == f"{total} of {total} {listing}"
+    assert count.inner_text() == f"{total:,} of {total:,} {listing}"
     values = sorted({value for record in records for value in record[field]})
     value = values[-1]
     page.select_option(f"#sc-filters select[name={facet}]", value)
     expected = sorted(record["name"] for record in records if value in record[field])
     shown = page.locator("article table tbody tr:not([hidden]) td:first-child").all_inner_texts()
     assert sorted(name.strip() for name in shown) == expected and 0 < len(expected) < total
-    assert count.inner_text() == f"{len(expected)} of {total} {listing}"
+    assert count.inner_text() == f"{len(expected):,} of {total:,} {listing}"
     page.select_option("#sc-filters select[name=sort]", "date")
     linked = page.url
     page.goto(linked)  # a filtered view can be linked
     assert page.locator(f"#sc-filters select[name={facet}]").input_value() == value
-    assert count.inner_text() == f"{len(expected)} of {total} {listing}"
+    assert count.inner_text() == f"{len(expected):,} of {total:,} {listing}"
 
 
 def test_the_tag_index_jumps_by_letter_and_links_the_big_tags_pages(page, served_2024_site):
@@ -566,7 +566,7 @@ def test_the_attack_matrix_filters_recount_reshade_and_keep_their_state_in_the_a
     count = page.locator("#sc-matrix-filters .sc-filters__count")
     count.wait_for()
     total = len({record["url"] for record in records})
-    assert count.inner_text() == f"{total} of {total} detections"
+    assert count.inner_text() == f"{total:,} of {total:,} detections"
     everything = matrix_cells(page)
     assert everything == expected_cells(everything, records)  # the script agrees with the page it was given
 
@@ -580,7 +580,7 @@ def test_the_attack_matrix_filters_recount_reshade_and_keep_their_state_in_the_a
     chosen = lambda r: r["type"] == "Anomaly" and story in r["stories"]  # noqa: E731
     assert both == expected_cells(everything, records, chosen) != anomalies
     shown = len({r["url"] for r in records if chosen(r)})
-    assert count.inner_text() == f"{shown} of {total} detections"
+    assert count.inner_text() == f"{shown:,} of {total:,} detections"
     covered = {technique_id for technique_id, shade, _ in both if shade != "heat-0"}
     assert page.locator(".sc-matrix__summary b").inner_text() == str(len(covered))
     linked = page.url
@@ -590,7 +590,7 @@ def test_the_attack_matrix_filters_recount_reshade_and_keep_their_state_in_the_a
     count.wait_for()
     assert page.locator("#sc-matrix-filters select[name=type]").input_value() == "Anomaly"
     assert page.locator("#sc-matrix-filters select[name=story]").input_value() == story
-    assert matrix_cells(page) == both and count.inner_text() == f"{shown} of {total} detections"
+    assert matrix_cells(page) == both and count.inner_text() == f"{shown:,} of {total:,} detections"
 
 
 @pytest.fixture

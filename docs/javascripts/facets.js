@@ -28,6 +28,11 @@ window.scFacets = (function () {
     source: ["Content source", function (d) { return d.content_source ? [d.content_source] : []; }]
   };
 
+  /* A count as the site's pages write it: 1,711. */
+  function number(count) {
+    return count.toLocaleString("en-US");
+  }
+
   function element(tag, attributes, text) {
     var node = document.createElement(tag);
     Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
@@ -76,7 +81,7 @@ window.scFacets = (function () {
           if (others) valuesOf(record, name).forEach(function (value) { counts[value] = (counts[value] || 0) + 1; });
         });
         Object.keys(options[name]).forEach(function (value) {
-          options[name][value].textContent = value + " (" + (counts[value] || 0) + ")";
+          options[name][value].textContent = value + " (" + number(counts[value] || 0) + ")";
         });
       });
     }
@@ -162,6 +167,6 @@ window.scFacets = (function () {
     return sources.size > 1 ? ["source"].concat(names) : names;
   }
 
-  return { siteRoot: siteRoot, element: element, controls: controls, folded: folded, keepInAddress: keepInAddress,
-           whenLoaded: whenLoaded, withSource: withSource, PHONE: PHONE };
+  return { siteRoot: siteRoot, element: element, number: number, controls: controls, folded: folded,
+           keepInAddress: keepInAddress, whenLoaded: whenLoaded, withSource: withSource, PHONE: PHONE };
 })();

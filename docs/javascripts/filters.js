@@ -126,7 +126,7 @@
         return a.index - b.index;
       });
       ordered.forEach(function (entry) { body.appendChild(entry.row); });
-      count.textContent = shown + " of " + rows.length + " " + listing;
+      count.textContent = facets.number(shown) + " of " + facets.number(rows.length) + " " + listing;
       facets.keepInAddress(query);
     }
 

@@ -55,7 +55,7 @@
         column.querySelector("h2 b").textContent = covered(column);
       });
       matrix.querySelector(".sc-matrix__summary > b").textContent = coveredIds.size;
-      count.textContent = shown.size + " of " + total + " detections";
+      count.textContent = facets.number(shown.size) + " of " + facets.number(total) + " detections";
       facets.keepInAddress(controls.query());
     }
 

@@ -163,10 +163,7 @@
       table.appendChild(tr);
     }
 
-    /* A count as the site's pages write it: 1,650. */
-    function number(count) {
-      return count.toLocaleString("en-US");
-    }
+    var number = window.scFacets.number;  // 1,650, as the site's pages write a count
 
     /* The summary of every result, and a row for each (where `everyRow` is false, for those not up to date). */
     function show(compared, unknown, everyRow) {
