@@ -115,3 +115,29 @@ def test_search_indexes_what_readers_look_for_and_not_the_buttons(content_site):
     assert boost["detections/"] == boost["stories/"] == boost["techniques/"] == 0.1  # listings rank below
     assert boost["techniques/T1059.001/"] is None
     assert all(boost[location] is None for location in boost if location.startswith("endpoint/"))
+
+
+def _contents_of(page: Path) -> list[tuple[int, str]]:
+    """A page's table of contents (the theme's secondary navigation) as (depth, anchor), in order."""
+    html = page.read_text(encoding="utf-8")
+    start = html.index('data-md-component="toc"')
+    toc = html[start:html.index('<div class="md-content"', start)]
+    depth, found = 0, []
+    for closing, tag, attributes in re.findall(r"<(/?)(ul|a)\b([^>]*)>", toc):
+        if tag == "ul":
+            depth += -1 if closing else 1
+        elif anchor := re.search(r'href="#([^"]+)"', attributes):
+            found.append((depth, anchor[1]))
+    return found
+
+
+def test_a_detection_page_s_contents_list_its_sections_side_by_side(content_site):
+    """The published form's "Annotations" is an h3 among h4 sections: the contents had nested Search, Macros, RBA
+    and every section after it under Annotations › ATT&CK. Only what is folded inside it stays under it."""
+    out, _ = content_site
+    contents = _contents_of(out / "endpoint" / "3f2a9c1e-6b4d-4e8a-9f10-2c7d5e8b1a01" / "index.html")
+    top = min(depth for depth, _ in contents)
+    assert [anchor for depth, anchor in contents if depth > top] == ["attck"]
+    anchors = [anchor for _, anchor in contents]
+    assert anchors[:5] == ["description", "data-source", "annotations", "attck", "search"]
+    assert {"macros", "rba", "reference", "test-dataset"} <= set(anchors)

@@ -449,6 +449,24 @@ class _HideEmptySections(Treeprocessor):
                     self.extension.hidden_ids.add(element.get("id"))
 
 
+class _FoldedHeadings(Treeprocessor):
+    """Note the ids of the headings inside folded sections (<details>): in the table of contents they stay under
+    the heading before them, and every other heading is a sibling of the others (plugin.py). The published
+    form's levels skip (an h3 "Annotations" among h4 sections), and would otherwise nest every section after
+    it under it."""
+
+    def __init__(self, md: Markdown, extension: "KramdownExtension"):
+        super().__init__(md)
+        self.extension = extension
+
+    def run(self, root: etree.Element) -> None:
+        self.extension.folded_ids = {element.get("id") for details in root.iter("details")
+                                     for element in details.iter() if element.tag in _HEADINGS and element.get("id")}
+
+
+_HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+
+
 def _unwrap(parent: etree.Element, link: etree.Element) -> None:
     """Replace `link` by its content, keeping the surrounding text in place."""
     position = list(parent).index(link)
@@ -520,6 +538,8 @@ class KramdownExtension(Extension):
         self.page_document: str | None = None
         self.hidden_ids: set[str] = set()
         """Ids of the headings the last page hid (its empty sections)."""
+        self.folded_ids: set[str] = set()
+        """Ids of the last page's headings inside a folded section (<details>)."""
         self.guarded = False
         """The page is made from content: blocks too costly to read as Markdown are shown as typed."""
         self.pictures: dict[str, str] = {}
@@ -589,6 +609,7 @@ class KramdownExtension(Extension):
         md.treeprocessors.register(_NoRemotePictures(md, self), "no_remote_pictures", 7.5)
         md.treeprocessors.register(_PlainTextForSmarty(md), "kramdown_plain_text", 7)  # smarty runs at 6
         md.treeprocessors.register(_HideEmptySections(md, self), "hide_empty_sections", 1)  # after toc (5)
+        md.treeprocessors.register(_FoldedHeadings(md, self), "folded_headings", 0.9)
 
 
 def makeExtension(**kwargs) -> KramdownExtension:  # noqa: N802 (Python-Markdown's entry point)

@@ -678,6 +678,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             return convert.restore(page, converted, files)
         if self.extension.hidden_ids:  # empty sections are hidden; so are their table of contents entries
             page.toc = _without(page.toc, self.extension.hidden_ids)
+        if page.file.src_uri in self.content_documents:
+            page.toc = _sections_as_siblings(page.toc, self.extension.folded_ids)
         if page.file.generated_by is None:
             return html  # docs/ pages are the project's own
         page.markdown = ""  # converted: not needed again (a large site holds thousands of pages at once)
@@ -1001,6 +1003,26 @@ def _without(toc: TableOfContents, ids: set[str]) -> TableOfContents:
         link.children = list(_without(TableOfContents(link.children), ids))
         kept.append(link)
     return TableOfContents(kept)
+
+
+def _sections_as_siblings(toc: TableOfContents, folded: set[str]) -> TableOfContents:
+    """A content page's table of contents with its sections side by side, and each heading inside a folded section
+    (`folded`, ids) under the heading before it: the published form's levels skip, and "Annotations" (h3) would
+    otherwise hold Search, Macros, RBA, ... (h4)."""
+    links: list = []
+
+    def walk(items) -> None:
+        for link in items:
+            links.append(link)
+            walk(link.children)
+
+    walk(toc)
+    shaped: list = []
+    for link in links:
+        nested = link.id in folded and shaped
+        link.children = []
+        (shaped[-1].children if nested else shaped).append(link)
+    return TableOfContents(shaped)
 
 
 def _site_url(file: File) -> str:
