@@ -454,6 +454,17 @@ def test_a_table_too_wide_for_a_phone_reads_as_labelled_blocks(view, served_toda
     assert labelled.evaluate("td => getComputedStyle(td).display") == "block"
 
 
+def test_the_filters_list_their_values_in_the_order_a_reader_looks_for_them(view, served_today_site):
+    """Capitals had all come first: "AWS User Monitoring" before "Abnormal ...", "osquery" after "Zeek"."""
+    page = view(SIZES["wide"])
+    page.goto(served_today_site + "detections/")
+    page.locator("#sc-filters .sc-filters__count").wait_for()
+    for name in ("data_source", "story", "product"):
+        values = page.locator(f"#sc-filters select[name={name}] option").all_inner_texts()[1:]  # after "any"
+        initials = [value[0].casefold() for value in values]
+        assert len(values) > 3 and initials == sorted(initials), (name, values[:10])
+
+
 def test_the_indexes_keep_their_table_on_a_wide_screen_and_without_javascript(view, served_today_site):
     wide = view(SIZES["wide"])
     wide.goto(served_today_site + "detections/")

@@ -33,6 +33,12 @@ window.scFacets = (function () {
     return count.toLocaleString("en-US");
   }
 
+  /* Values in the order a reader looks for them: "Abnormal ..." before "AWS ...", "osquery" among the o's
+   * (code-unit order put every capital first); names equal but for case in a fixed order. */
+  function byName(a, b) {
+    return a.localeCompare(b, "en", { sensitivity: "base", numeric: true }) || (a < b ? -1 : a > b ? 1 : 0);
+  }
+
   function element(tag, attributes, text) {
     var node = document.createElement(tag);
     Object.keys(attributes || {}).forEach(function (name) { node.setAttribute(name, attributes[name]); });
@@ -64,7 +70,7 @@ window.scFacets = (function () {
       var select = element("select", { "name": name, "aria-label": label });
       select.appendChild(element("option", { value: "" }, "any"));
       options[name] = {};
-      Object.keys(seen).sort().forEach(function (value) {
+      Object.keys(seen).sort(byName).forEach(function (value) {
         options[name][value] = select.appendChild(element("option", { value: value }, value));
       });
       select.value = params.get(name) || "";
