@@ -615,9 +615,9 @@ def test_focus_is_visible_on_every_control(view, served_sample_site, address, sc
     choose_scheme([(page, SCHEMES[scheme])])
     page.reload()  # the scheme stays; Tab starts from the top of the page again
     page.wait_for_load_state("load")
-    def shows(now: dict) -> bool:
-        return (now["outline"] != "none" and now["outlineWidth"] > 0) or now["shadow"] != "none" \
-            or now["searchOpened"]
+    def shows(now: dict) -> bool:  # an outline or a shadow on something on the screen, or the search opened
+        return now["searchOpened"] or now["visible"] and (
+            (now["outline"] != "none" and now["outlineWidth"] > 0) or now["shadow"] != "none")
 
     seen, invisible = [], []
     for _ in range(60):
@@ -634,7 +634,32 @@ def test_focus_is_visible_on_every_control(view, served_sample_site, address, sc
         if not shows(now):
             invisible.append(now)
     assert len(seen) >= 20, seen
-    assert invisible == [], invisible
+    assert invisible == [], [(now["tag"], now["text"], now["visible"]) for now in invisible]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_scheme_toggle_stops_on_the_scheme_in_use_and_the_arrow_keys_switch_it(view, served_sample_site, scheme):
+    """The theme checked none of the toggle's radio buttons: Tab stopped on the first, hidden in the dark scheme
+    (the focus showed nowhere), and each button was named for the scheme it does not choose."""
+    page = view()
+    page.goto(served_sample_site)
+    page.wait_for_load_state("load")
+    choose_scheme([(page, SCHEMES[scheme])])
+    page.reload()
+    page.wait_for_load_state("load")
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == "__palette":
+            break
+    toggle = page.evaluate("""() => { const e = document.activeElement, label = e.nextElementSibling;
+        return {name: e.name, checked: e.checked, scheme: e.dataset.mdColorScheme, label: e.getAttribute('aria-label'),
+                shown: !!label && !label.hidden && label.getBoundingClientRect().width > 0}; }""")
+    assert toggle == {"name": "__palette", "checked": True, "scheme": SCHEMES[scheme], "shown": True,
+                      "label": f"Switch to {scheme} mode"}
+    page.keyboard.press("ArrowDown" if scheme == "light" else "ArrowUp")  # the radio group's other choice
+    other = "dark" if scheme == "light" else "light"
+    page.wait_for_function(f"document.body.getAttribute('data-md-color-scheme') === '{SCHEMES[other]}'")
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == f"Switch to {other} mode"
 
 
 def luminance(colour: str) -> float:

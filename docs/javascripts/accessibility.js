@@ -7,7 +7,9 @@
  * - a box that still scrolls sideways (a wide table on a wider screen) can be reached with the keyboard and
  *   scrolled with the arrow keys; one that does not scroll stays out of the tab order;
  * - where the navigation is a drawer (a phone, a narrow or zoomed window), its button is a button for the
- *   keyboard too: Enter or Space opens it and moves to its first link, Escape closes it and comes back.
+ *   keyboard too: Enter or Space opens it and moves to its first link, Escape closes it and comes back;
+ * - the search's results box is a Tab stop only while the search is open, and the colour scheme's toggle
+ *   stops on the scheme in use (its radio button checked).
  * It runs after the theme has set up each page (the theme's document$), and again when the window is resized
  * or a folded section opens. */
 (function () {
@@ -69,6 +71,35 @@
     });
   }
 
+  /* The search's results box is a Tab stop only while the search is open: closed, it is there but 0 px tall,
+   * and the focus on it showed nowhere. */
+  function searchResultsOnlyWhenOpen() {
+    var toggle = document.getElementById("__search");
+    var box = document.querySelector(".md-search__scrollwrap");
+    if (!toggle || !box || box.hasAttribute("data-sc-tab")) {
+      return;
+    }
+    box.setAttribute("data-sc-tab", "");
+    function follow() {
+      box.setAttribute("tabindex", toggle.checked ? "0" : "-1");
+    }
+    toggle.addEventListener("change", follow);
+    follow();
+  }
+
+  /* The theme shows the toggle of the scheme in use but checks none of its radio buttons, so Tab stopped on
+   * the first, whose toggle is hidden in the dark scheme: the focus showed nowhere, and Space chose the scheme
+   * already in use. The radio button of the scheme in use is checked, as a radio group's current choice is. */
+  function checkSchemeInUse() {
+    var scheme = document.body.getAttribute("data-md-color-scheme");
+    var inputs = document.querySelectorAll("input[name=__palette]");
+    if (!Array.prototype.some.call(inputs, function (input) { return input.checked; })) {
+      Array.prototype.forEach.call(inputs, function (input) {
+        input.checked = input.getAttribute("data-md-color-scheme") === scheme;
+      });
+    }
+  }
+
   function openDrawerWithKeys() {
     var button = document.querySelector("label[for='__drawer'][role=button]");
     var drawer = document.getElementById("__drawer");
@@ -105,7 +136,9 @@
   }
 
   function setUp() {
+    checkSchemeInUse();
     openDrawerWithKeys();
+    searchResultsOnlyWhenOpen();
     nameSearch();
     nameCodeToolbars();
     stackWideTables();
