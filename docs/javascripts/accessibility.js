@@ -80,11 +80,18 @@
       return;
     }
     box.setAttribute("data-sc-tab", "");
-    function follow() {
-      box.setAttribute("tabindex", toggle.checked ? "0" : "-1");
+    reflect(toggle, box, "tabindex", "0", "-1");
+  }
+
+  /* Set `attribute` of `element` from the theme's checkbox `toggle` (`on` while checked, else `off`), now and at
+   * each change; returns the function that sets it. */
+  function reflect(toggle, element, attribute, on, off) {
+    function apply() {
+      element.setAttribute(attribute, toggle.checked ? on : off);
     }
-    toggle.addEventListener("change", follow);
-    follow();
+    toggle.addEventListener("change", apply);
+    apply();
+    return apply;
   }
 
   /* The theme shows the toggle of the scheme in use but checks none of its radio buttons, so Tab stopped on
@@ -107,15 +114,11 @@
       return;
     }
     button.setAttribute("data-sc-keys", "");
-    function say() {
-      button.setAttribute("aria-expanded", drawer.checked ? "true" : "false");
-    }
+    var say = reflect(drawer, button, "aria-expanded", "true", "false");
     function toggle() {
       drawer.click();  // the theme's own state: the checkbox the drawer's style follows
       say();
     }
-    drawer.addEventListener("change", say);
-    say();
     button.addEventListener("keydown", function (event) {
       if (event.key !== "Enter" && event.key !== " ") {
         return;
