@@ -211,8 +211,8 @@
         // Analytics, which run elsewhere); those that changed or went since are listed.
         data.detections.forEach(function (d) {
           var item = { name: d.names[0], version: null, date: null };
-          var held = d["in"].some(function (run) { return run[0] <= picked && picked <= run[1]; });
-          if (held && !d.ba) compared.push(compare(d, item, picked));
+          var held = d["in"].some(function (run) { return run[0] <= picked && picked <= run[1] && !run[4]; });
+          if (held) compared.push(compare(d, item, picked));
         });
       } else {
         wanted.forEach(function (item) {

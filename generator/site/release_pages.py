@@ -132,9 +132,10 @@ def releases_data(releases: Releases, found: Links) -> str:
     """Every release and every detection's versions across them, compactly (docs/javascripts/uptodate.js).
 
     A detection's `in` lists runs of releases holding one version: [first release, last release, version,
-    date]; `changes` each release that changed it: [release, status, [the fields that changed]]. A Behavioral
-    Analytic (ssa_detections/) is marked `ba`: it is not one of a release's ESCU detections, which the release
-    pages count and "the whole release" compares.
+    date], with a fifth item, 1, where it was a Behavioral Analytic (ssa_detections/) in them: not one of those
+    releases' ESCU detections, which the release pages count and "the whole release" compares (some detections
+    moved between the two folders, so this is a release's, not a detection's). `changes` lists each release
+    that changed it: [release, status, [the fields that changed]].
     """
     index = {note.release.name: position for position, note in enumerate(releases.notes)}
     detections = []
@@ -142,17 +143,17 @@ def releases_data(releases: Releases, found: Links) -> str:
         runs: list[list] = []
         for position, detection in history.releases:
             version = str(detection.version)
-            if runs and runs[-1][1] == position - 1 and runs[-1][2] == version:
-                runs[-1][1] = position
+            last = runs[-1] if runs else None
+            if last and last[1] == position - 1 and last[2] == version and (len(last) > 4) == detection.ssa:
+                last[1] = position
             else:
-                runs.append([position, position, version, detection.date])
+                runs.append([position, position, version, detection.date, *((1,) if detection.ssa else ())])
         detections.append({
             "key": history.key, "id": history.latest.id, "name": history.latest.name,
             "names": list(history.names), "url": found.histories[history.key].lstrip("/"),
             "status": history.latest.lifecycle, "in": runs, "replaced_by": history.replaced_by or None,
             "changes": [[index[entry.release.name], entry.status, [change.field for change in entry.fields]]
                         for entry in history.entries],
-            **({"ba": True} if history.latest.ssa else {}),
         })
     data = {"pattern": releases.pattern,
             "releases": [{"name": note.name, "date": note.release.date, "url": note.release.url.lstrip("/")}
