@@ -462,7 +462,7 @@ def test_the_filters_list_their_values_in_the_order_a_reader_looks_for_them(view
     for name in ("data_source", "story", "product"):
         values = page.locator(f"#sc-filters select[name={name}] option").all_inner_texts()[1:]  # after "any"
         initials = [value[0].casefold() for value in values]
-        assert len(values) > 3 and initials == sorted(initials), (name, values[:10])
+        assert len(values) >= 3 and initials == sorted(initials), (name, values[:10])
 
 
 def test_the_indexes_keep_their_table_on_a_wide_screen_and_without_javascript(view, served_today_site):
