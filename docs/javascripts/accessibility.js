@@ -8,8 +8,7 @@
  *   scrolled with the arrow keys; one that does not scroll stays out of the tab order;
  * - where the navigation is a drawer (a phone, a narrow or zoomed window), its button is a button for the
  *   keyboard too: Enter or Space opens it and moves to its first link, Escape closes it and comes back;
- * - the search's results box is a Tab stop only while the search is open, and the colour scheme's toggle
- *   stops on the scheme in use (its radio button checked).
+ * - the colour scheme's toggle stops on the scheme in use (its radio button checked).
  * It runs after the theme has set up each page (the theme's document$), and again when the window is resized
  * or a folded section opens. */
 (function () {
@@ -71,29 +70,6 @@
     });
   }
 
-  /* The search's results box is a Tab stop only while the search is open: closed, it is there but 0 px tall,
-   * and the focus on it showed nowhere. */
-  function searchResultsOnlyWhenOpen() {
-    var toggle = document.getElementById("__search");
-    var box = document.querySelector(".md-search__scrollwrap");
-    if (!toggle || !box || box.hasAttribute("data-sc-tab")) {
-      return;
-    }
-    box.setAttribute("data-sc-tab", "");
-    reflect(toggle, box, "tabindex", "0", "-1");
-  }
-
-  /* Set `attribute` of `element` from the theme's checkbox `toggle` (`on` while checked, else `off`), now and at
-   * each change; returns the function that sets it. */
-  function reflect(toggle, element, attribute, on, off) {
-    function apply() {
-      element.setAttribute(attribute, toggle.checked ? on : off);
-    }
-    toggle.addEventListener("change", apply);
-    apply();
-    return apply;
-  }
-
   /* The theme shows the toggle of the scheme in use but checks none of its radio buttons, so Tab stopped on
    * the first, whose toggle is hidden in the dark scheme: the focus showed nowhere, and Space chose the scheme
    * already in use. The radio button of the scheme in use is checked, as a radio group's current choice is. */
@@ -114,11 +90,15 @@
       return;
     }
     button.setAttribute("data-sc-keys", "");
-    var say = reflect(drawer, button, "aria-expanded", "true", "false");
+    function say() {
+      button.setAttribute("aria-expanded", drawer.checked ? "true" : "false");
+    }
     function toggle() {
       drawer.click();  // the theme's own state: the checkbox the drawer's style follows
       say();
     }
+    drawer.addEventListener("change", say);
+    say();
     button.addEventListener("keydown", function (event) {
       if (event.key !== "Enter" && event.key !== " ") {
         return;
@@ -141,7 +121,6 @@
   function setUp() {
     checkSchemeInUse();
     openDrawerWithKeys();
-    searchResultsOnlyWhenOpen();
     nameSearch();
     nameCodeToolbars();
     stackWideTables();
