@@ -28,28 +28,16 @@
     });
   }
 
-  var PHONE = window.matchMedia("(max-width: 44.984375em)");  // extra.css's phone layout
+  var facets = window.scFacets;  // what the site's scripts share (facets.js, loaded first)
+  var PHONE = facets ? window.matchMedia(facets.PHONE) : null;
 
-  /* A table wider than its box on a phone is stacked. Its first column stays unlabelled where it holds the
-   * rows' links (the name of each row, as in the indexes); otherwise every cell is labelled. The mark stays
-   * when the screen widens: extra.css stacks only at phone widths. */
+  /* A table wider than its box on a phone is stacked, as the indexes' are (facets.stack). The mark stays when
+   * the screen widens: extra.css stacks only at phone widths. */
   function stackWideTables() {
-    if (!PHONE.matches) return;
+    if (!PHONE || !PHONE.matches) return;
     document.querySelectorAll(".md-typeset__scrollwrap table:not([data-sc-stacked])").forEach(function (table) {
       var box = table.closest(".md-typeset__scrollwrap");
-      if (!table.tHead || !table.tBodies.length || box.scrollWidth <= box.clientWidth + 1) return;
-      var headings = Array.prototype.map.call(table.tHead.rows[0].cells, function (cell) {
-        return cell.textContent.trim();
-      });
-      var named = Array.prototype.some.call(table.tBodies[0].rows, function (row) {
-        return row.cells[0] && row.cells[0].querySelector("a[href]");
-      });
-      Array.prototype.forEach.call(table.tBodies[0].rows, function (row) {
-        Array.prototype.forEach.call(row.cells, function (cell, column) {
-          if ((column > 0 || !named) && headings[column]) cell.setAttribute("data-label", headings[column]);
-        });
-      });
-      table.setAttribute("data-sc-stacked", named ? "" : "labelled");
+      if (table.tHead && table.tBodies.length && box.scrollWidth > box.clientWidth + 1) facets.stack(table);
     });
   }
 

@@ -125,6 +125,25 @@ window.scFacets = (function () {
 
   var PHONE = "(max-width: 44.984375em)";  // the theme's breakpoint for its phone layout
 
+  /* Mark `table` to read as one block per row on a phone (extra.css), each cell labelled with its column's
+   * heading. Its first column stays unlabelled where it holds the rows' links (each row's name, as in the
+   * indexes); otherwise every cell is labelled (then marked "labelled"). Rows added later are not labelled. */
+  function stack(table) {
+    var headings = table.tHead ? Array.prototype.map.call(table.tHead.rows[0].cells, function (cell) {
+      return cell.textContent.trim();
+    }) : [];
+    var rows = table.tBodies.length ? table.tBodies[0].rows : [];
+    var named = Array.prototype.some.call(rows, function (row) {
+      return row.cells[0] && row.cells[0].querySelector("a[href]");
+    });
+    Array.prototype.forEach.call(rows, function (row) {
+      Array.prototype.forEach.call(row.cells, function (cell, column) {
+        if ((column > 0 || !named) && headings[column]) cell.setAttribute("data-label", headings[column]);
+      });
+    });
+    table.setAttribute("data-sc-stacked", named ? "" : "labelled");
+  }
+
   /* The controls folded into one, "Filters" (with how many are chosen): open on a wide screen, closed on a
    * phone, where they would fill the first screen. `extra` is chosen too when set (the sort order). */
   function folded(controls, extra) {
@@ -174,5 +193,6 @@ window.scFacets = (function () {
   }
 
   return { siteRoot: siteRoot, element: element, number: number, controls: controls, folded: folded,
-           keepInAddress: keepInAddress, whenLoaded: whenLoaded, withSource: withSource, PHONE: PHONE };
+           keepInAddress: keepInAddress, whenLoaded: whenLoaded, withSource: withSource, stack: stack,
+           PHONE: PHONE };
 })();

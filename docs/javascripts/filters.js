@@ -76,15 +76,7 @@
     var body = table.tBodies[0];
     // On a phone each row reads as a block, each cell labelled with its column (extra.css); wide screens and
     // pages without this script keep the table.
-    var headings = table.tHead ? Array.prototype.map.call(table.tHead.rows[0].cells, function (cell) {
-      return cell.textContent.trim();
-    }) : [];
-    Array.prototype.forEach.call(body.rows, function (row) {
-      Array.prototype.forEach.call(row.cells, function (cell, column) {
-        if (column > 0 && headings[column]) cell.setAttribute("data-label", headings[column]);
-      });
-    });
-    table.setAttribute("data-sc-stacked", "");
+    facets.stack(table);
     var byUrl = {}, byName = {};
     records.forEach(function (record) {
       byUrl[new URL(record.url, facets.siteRoot).href] = record;
