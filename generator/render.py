@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, Callable, Iterable, TypeVar
+from typing import Any, Callable, Iterable, Sized, TypeVar
 
 import jinja2
 import yaml
@@ -200,17 +200,17 @@ def listing_title(context: jinja2.runtime.Context, name: str, pattern: str) -> s
     return pattern.format(name) if context.get("on_site") else name
 
 
-def number(count: int | Iterable) -> str:
+def number(count: int | Sized) -> str:
     """A count (or a collection's length) as the site's own pages write it, thousands separated as in the
     listings' "Entries 1–500 of 1,711"."""
     return f"{count if isinstance(count, int) else len(count):,}"
 
 
-def counted(count: int | Iterable, noun: str, plural: str = "") -> Markup:
+def counted(count: int | Sized, noun: str, plural: str = "") -> Markup:
     """"1 detection", "1,711 detections". The nouns are the templates' own words, never content's, so they are
     not escaped ("ATT&CK technique")."""
-    one = (count if isinstance(count, int) else len(count)) == 1
-    return Markup(f"{number(count)} {noun if one else plural or noun + 's'}")
+    written = number(count)
+    return Markup(f"{written} {noun if written == '1' else plural or noun + 's'}")
 
 
 @jinja2.pass_context
