@@ -18,7 +18,7 @@ from goldens import tree
 from test_pictures import MODERN, PNG
 
 CASE = TESTS / "golden" / "form_2024"
-REUSED = re.compile(r"build cache: (\d+) of (\d+) pages reused \((\d+) of them finished\)")
+REUSED = re.compile(r"build cache: (\d+) of (\d+) generated pages reused \((\d+) of them finished\)")
 CACHE_WARNING = re.compile(r"^WARNING +- +generator: the build cache .*$", re.MULTILINE)
 
 

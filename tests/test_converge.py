@@ -318,7 +318,7 @@ def test_the_preview_converges_through_a_git_workflow(repository, tmp_path):
         session.start_reference()
         session.start()
         failures.extend(session.converges("a second server on the same build cache", 0))
-        assert re.search(r"build cache: [1-9]\d* of \d+ pages reused", session.log.read_text()), \
+        assert re.search(r"build cache: [1-9]\d* of \d+ generated pages reused", session.log.read_text()), \
             session.log.read_text()[-3000:]
     finally:
         session.stop()

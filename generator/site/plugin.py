@@ -882,7 +882,9 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         self.store = self.page_cache = None
         store.close()
         if pages is not None and self.cache_first:  # a served site's rebuilds report what they rebuilt
-            log.info(f"build cache: {pages.reused} of {len(pages)} pages reused ({pages.reused_finished} of them finished)")
+            # Only generated pages are cached: the count differs from the progress lines' by docs/' own pages.
+            log.info(f"build cache: {pages.reused} of {len(pages)} generated pages reused "
+                     f"({pages.reused_finished} of them finished)")
 
     def _report_changes(self, preview: Preview, issues: list[Issue]) -> None:
         """While serving: what this rebuild found new or fixed, then a one-line count."""
