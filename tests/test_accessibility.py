@@ -478,6 +478,28 @@ def test_the_indexes_keep_their_table_on_a_wide_screen_and_without_javascript(vi
     assert plain.locator("article table[data-sc-stacked]").count() == 0
 
 
+SIDEBARS = """() => Array.from(document.querySelectorAll('.md-sidebar'), e => e.getBoundingClientRect().width > 0
+    ? e.dataset.mdType : null).filter(Boolean)"""
+"""The theme's sidebars a wide screen shows (by their data-md-type: navigation, toc)."""
+
+
+@pytest.mark.parametrize("address", ["detections/", "categories/endpoint/", "data_sources/"])
+def test_a_listing_takes_the_width_its_empty_sidebars_would_take(view, served_today_site, address):
+    """Listings the published front matter calls wide, and the site's own indexes, show no sidebar on a wide
+    screen: the navigation would list only the page's own tab and the table of contents nothing. A detection
+    page keeps both columns. (The drawer of a phone is tested on a wide listing above.)"""
+    page = view(SIZES["wide"])
+    page.goto(served_today_site + address)
+    page.wait_for_load_state("load")
+    assert page.evaluate(SIDEBARS) == []
+    assert page.locator(".md-content").evaluate("e => e.getBoundingClientRect().width") > 1100
+    detection = view(SIZES["wide"])
+    detection.goto(served_today_site + "endpoint/d6f2b006-0041-11ec-8885-acde48001122/")
+    detection.wait_for_load_state("load")
+    assert detection.evaluate(SIDEBARS) == ["navigation", "toc"]
+    assert detection.locator(".md-content").evaluate("e => e.getBoundingClientRect().width") < 800
+
+
 def focused(page) -> dict:
     """The focused element: its tag, text, whether it is in the article, and how its focus shows. The theme's
     hidden toggles (the palette's radio buttons) show their focus on the label beside them; its search box

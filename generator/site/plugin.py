@@ -623,6 +623,12 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if page.file.generated_by is not None and page.file.src_uri not in self.content_documents:
             if not page.file.src_uri.startswith("techniques/") or page.file.src_uri == "techniques/index.md":
                 page.meta.setdefault("search", {"boost": 0.1})
+        # A listing the published front matter calls wide (`classes: wide`: the Jekyll theme's page without its
+        # right column) takes the width of the theme's two sidebars, which would show only the page's own tab and
+        # an empty table of contents. On a phone the navigation drawer is still there.
+        if page.file.generated_by is not None and "wide" in str(page.meta.get("classes", "")).split():
+            hidden = list(page.meta.get("hide") or [])
+            page.meta["hide"] = hidden + [sidebar for sidebar in ("navigation", "toc") if sidebar not in hidden]
         # The theme writes the title into the header, the navigation and the search index as HTML.
         if page.file.generated_by is not None and isinstance(page.meta.get("title"), str):
             page.meta["title"] = plain_title(page.meta["title"])
