@@ -488,6 +488,7 @@ class _Linker:
         self.sorted_data_source_names = tuple(sorted(self.data_sources))
         self.story_names = {s.name for s in content.stories}
         self.sorted_story_names = tuple(sorted(self.story_names))
+        self.story_categories = frozenset(category for story in content.stories for category in story.category)
         self.baselines: dict[str, Baseline] = {}
         for baseline in content.baselines:
             self.baselines.setdefault(baseline.name, baseline)
@@ -513,7 +514,8 @@ class _Linker:
         return (self.techniques, self.attack_version, self.own, self.cves, self.rules, self.apps, self.d3fend,
                 self.macros, self.unread_macros, self.left_out, self.lookups, self.lookup_files,
                 self.app_macros, self.app_lookups, self.data_sources,
-                self.story_names, self.baselines, self.serving, self.schedules, self.schedule_of_type)
+                self.story_names, self.story_categories, self.baselines, self.serving, self.schedules,
+                self.schedule_of_type)
 
     def linked_page(self, detection: Detection, kept: DetectionPages | None) -> DetectionPage:
         """The detection's page, as linked by an earlier build (`kept`) where it can be, with the issues linking
@@ -724,8 +726,10 @@ class _Linker:
                 continue
             exists = name in self.story_names
             if not exists:
-                self.report(Severity.WARNING, detection.source, detection.where("analytic_story", index),
-                            self.nothing_named("stories", "story", name, self.sorted_story_names))
+                message = self.nothing_named("stories", "story", name, self.sorted_story_names)
+                if name in self.story_categories and "did you mean" not in message:
+                    message += " (a story category is)"
+                self.report(Severity.WARNING, detection.source, detection.where("analytic_story", index), message)
             stories.append(StoryRef(name, slugify(name), exists))
 
         for index, cve_id in enumerate(detection.misplaced_cve):

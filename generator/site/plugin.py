@@ -143,8 +143,6 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
     """The command that runs the plugin: `build`, `gh-deploy`, `serve`, or another program's (mike's `mike`)."""
     in_child = False
     """This copy of the plugin is the child process's of a build, converting its share of the pages (convert.py)."""
-    reported_links: frozenset[str] = frozenset()
-    """Link targets no page serves whose cause the content's problems report already (`_unknown_story_links`)."""
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         self.keep_site = dirty
@@ -271,7 +269,6 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         site_issues = generated.issues + picture_issues
         self.redirects = legacy_redirects(generated.site)
         self.search_words = SearchTerms(generated.site)
-        self.reported_links = _unknown_story_links(generated.site)
         # Page URL -> the links in it that led nowhere; a preview keeps the unchanged pages' ones.
         self.dead_links: dict[str, list[str]] = preview.dead_links if preview is not None else {}
         self.search_summaries: dict[str, dict | None] = {}
@@ -781,7 +778,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         preview = self.preview
         self._merge_search_index(config)
         if preview is None:
-            dead_links = _dead_link_issues(self.dead_links, self.reported_links)
+            dead_links = _dead_link_issues(self.dead_links)
             for issue in dead_links:
                 self._log(issue)
             content_log.info(f"content: {tally(self.issues + dead_links)}")  # after the list, as serve says it
@@ -789,8 +786,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         current = {_site_url(file) for file in self.files.documentation_pages()}
         for gone in [url for url in self.dead_links if url not in current]:
             del self.dead_links[gone]
-        self._report_changes(preview, self.issues + _dead_link_issues(dict(sorted(self.dead_links.items())),
-                                                                      self.reported_links))
+        self._report_changes(preview, self.issues + _dead_link_issues(dict(sorted(self.dead_links.items()))))
         preview.built_once = True
 
     def _merge_search_index(self, config: MkDocsConfig) -> None:
@@ -980,20 +976,11 @@ def _unlink_planted_links(site_dir: Path) -> None:
                 path.unlink()
 
 
-def _unknown_story_links(site) -> frozenset[str]:
-    """The story pages detection pages link (as the published form did) though no story has the name: each is
-    reported already, at the line of each detection that names it ("no story is named ...")."""
-    return frozenset(ref.url.rstrip("/") for page in site.detections for ref in page.stories if not ref.exists)
-
-
-def _dead_link_issues(dead_links: dict[str, list[str]], reported: frozenset[str] = frozenset()) -> list[Issue]:
-    """One warning per link target that no page serves, naming the pages (URL -> targets) that link to it; not for
-    the targets in `reported` (whose cause is reported where it is)."""
+def _dead_link_issues(dead_links: dict[str, list[str]]) -> list[Issue]:
+    """One warning per link target that no page serves, naming the pages (URL -> targets) that link to it."""
     pages_of: dict[str, list[str]] = {}
     for page_url, hrefs in dead_links.items():
         for href in dict.fromkeys(hrefs):
-            if href.rstrip("/") in reported:
-                continue
             pages_of.setdefault(href, []).append(page_url)
     issues = []
     for href, pages in sorted(pages_of.items()):
