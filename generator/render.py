@@ -95,15 +95,30 @@ def datamodel_links(context: EvalContext, datamodels: Iterable[str]) -> Markup:
     return _links(((dm, base + dm.replace("_", "")) for dm in datamodels), context.autoescape)
 
 
+def technique_url(technique_id: str) -> str:
+    """The site's page of an ATT&CK technique."""
+    return f"/techniques/{technique_id}/"
+
+
 @lru_cache(maxsize=4096)
-def _tag_links(techniques: tuple[Technique, ...], autoescape: bool) -> Markup:
-    # A technique the ATT&CK bundle lacks has no name, so no tag.
-    return _links(((t.name, tag_url(t.name)) for t in techniques if t.in_bundle), autoescape)
+def _tag_links(techniques: tuple[Technique, ...], autoescape: bool, by_id: bool = False) -> Markup:
+    # A technique the ATT&CK bundle lacks has no name, so no tag: the published form left it out; `by_id` links
+    # its page by its id instead.
+    return _links(((t.name, tag_url(t.name)) if t.in_bundle else (t.id, technique_url(t.id))
+                   for t in techniques if t.in_bundle or by_id), autoescape)
 
 
 @jinja2.pass_eval_context
 def tag_links(context: EvalContext, techniques: tuple[Technique, ...]) -> Markup:
+    """Each technique's tag link, by its name, as the published forms wrote them."""
     return _tag_links(techniques, context.autoescape)
+
+
+@jinja2.pass_eval_context
+def site_tag_links(context: EvalContext, techniques: tuple[Technique, ...]) -> Markup:
+    """`tag_links` as the site shows them: a technique the ATT&CK bundle lacks (content newer than the bundle)
+    links its technique page by its id, as the detection's own page does, rather than leaving the cell empty."""
+    return _tag_links(techniques, context.autoescape, by_id=True)
 
 
 @jinja2.pass_eval_context

@@ -22,7 +22,10 @@ window.scFacets = (function () {
       d.techniques.forEach(function (t) { t.tactics.forEach(function (x) { tactics.push(x); }); });
       return tactics;
     }],
-    technique: ["Technique", function (d) { return d.techniques.map(function (t) { return t.id + " " + t.name; }); }],
+    // A technique the ATT&CK bundle lacks has no name: its id alone.
+    technique: ["Technique", function (d) {
+      return d.techniques.map(function (t) { return t.name ? t.id + " " + t.name : t.id; });
+    }],
     story: ["Story", function (d) { return d.stories; }],
     // Only a site of several content sources has it (content_source in the exports).
     source: ["Content source", function (d) { return d.content_source ? [d.content_source] : []; }]

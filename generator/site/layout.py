@@ -18,7 +18,8 @@ from ..exports import export_links, export_pages
 from ..issues import Issue, Severity
 from ..models import Detection, Technique
 from ..releases import Releases
-from ..render import TEMPLATES, Branding, Page, Renderings, environment, markdown_text, tag_url, unique_paths
+from ..render import (TEMPLATES, Branding, Page, Renderings, environment, markdown_text, site_tag_links, tag_url,
+                      technique_url, unique_paths)
 from ..slug import name_problem, slugify
 from ..sources import ContentSource, Replacement
 from .release_pages import release_pages
@@ -52,7 +53,7 @@ class TechniqueEntry:
 
     @property
     def url(self) -> str:
-        return f"/techniques/{self.technique.id}/"
+        return technique_url(self.technique.id)
 
 
 TAG_INLINE_PAGES = 5
@@ -302,7 +303,7 @@ def render_site(site: Site, rules, changes: Changes | None = None, releases: Rel
     text is rendered (`mkdocs serve` shows an edited detection's page first).
     """
     renderings = renderings or Renderings()
-    env = environment((TEMPLATES / "site",))
+    env = environment((TEMPLATES / "site",), extra_globals=(("tag_links", site_tag_links),))
     pages: list[Page] = []
     by_taxonomy = _detections_by_taxonomy(site)
     changed = {e.new.source.path: e for e in (*changes.added, *changes.changed)} if changes else {}

@@ -14,7 +14,8 @@ from typing import Callable
 import jinja2
 
 from ...enrich import DetectionPage, Site
-from ...render import Page, Renderings, association_runs, detection_positions, environment, listing_mark
+from ...render import (Page, Renderings, association_runs, detection_positions, environment, listing_mark,
+                       site_tag_links, tag_links)
 from ...slug import slugify
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -31,8 +32,10 @@ def form_environment(templates: Path, unescaped: frozenset[str], site_templates:
     prefixed = (("site", site_templates),) if site_templates else ()
     # listing_mark, after a name in listings: nothing in the published form; on the site a detection's status,
     # and the source where there are several. on_site: rows of pages without techniques, which the published
-    # form wrote with "None" and an empty link, link their page and leave the cell empty.
-    extra_globals = (("listing_mark", listing_mark if on_site else _no_mark), ("on_site", on_site))
+    # form wrote with "None" and an empty link, link their page and leave the cell empty. tag_links: on the site a
+    # technique the ATT&CK bundle lacks is linked by its id.
+    extra_globals = (("listing_mark", listing_mark if on_site else _no_mark), ("on_site", on_site),
+                     ("tag_links", site_tag_links if on_site else tag_links))
     return environment((templates, TEMPLATES), unescaped | UNESCAPED, prefixed, extra_globals)
 
 
