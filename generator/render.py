@@ -332,7 +332,11 @@ def schedule_table(scheduled) -> Markup:
         origin = "its own schedule"
     else:
         why = "which it names" if scheduled.why == "named" else markdown_text(scheduled.why)
-        origin = f"{markdown_text(definition.name)} ({markdown_text(definition.source.in_content)}), {why}"
+        where = markdown_text(definition.source.in_content)
+        source = definition.source.origin
+        if source is not None and source.badge:  # several sources: the file's path is inside one of them
+            where += f" in {markdown_text(source.label)}"
+        origin = f"{markdown_text(definition.name)} ({where}), {why}"
     rows = [("Cron schedule", s.cron_schedule), ("Earliest time", s.earliest_time), ("Latest time", s.latest_time),
             ("Schedule window", s.schedule_window)]
     lines = ["| Cron schedule | Earliest time | Latest time | Schedule window |",
