@@ -16,7 +16,7 @@ from typing import Any, Callable, Hashable, Sequence
 import yaml
 
 from . import schema, yamlfast
-from .issues import Issue, Severity
+from .issues import Issue, Severity, counted
 from .models import Content, DetectionFolder, Source, Unread
 from .parallel import split_map
 from .tree import ContentTree, DirectoryTree, Listing, Unreadable
@@ -78,6 +78,10 @@ def _hint(exc: yaml.MarkedYAMLError, text: str) -> str:
     if problem.startswith("mapping values are not allowed"):
         return " (a value that holds ': ' must be quoted; or this line is indented deeper than the key before it)"
     if problem == "did not find expected key":
+        item = _misaligned_item(text, exc.problem_mark.line) if exc.problem_mark is not None else None
+        if item is not None:
+            return (f" (this list item is indented {counted(item[0], 'space')} and the one above it {item[1]}: the "
+                    "items of a list start in one column)")
         return " (is this line indented like the other keys of its block?)"
     if exc.context == "while scanning a block scalar" and exc.problem_mark is not None:
         lines = text.splitlines()
@@ -96,6 +100,24 @@ def _hint(exc: yaml.MarkedYAMLError, text: str) -> str:
         if found in ("`", "@", "%"):
             return f" (a value that starts with {found} must be quoted)"
     return ""
+
+
+def _misaligned_item(text: str, line: int) -> tuple[int, int] | None:
+    """(its indentation, the previous item's) where line `line` (0-based) is a list item indented unlike the
+    list item on the nearest line above it that holds one; None otherwise."""
+    lines = text.splitlines()
+    if line >= len(lines) or not lines[line].lstrip().startswith("- "):
+        return None
+    indent = len(lines[line]) - len(lines[line].lstrip(" "))
+    for above in reversed(lines[:line]):
+        stripped = above.lstrip(" ")
+        if not stripped or stripped.startswith("#"):
+            continue
+        if not stripped.startswith("- "):
+            return None
+        above_indent = len(above) - len(stripped)
+        return (indent, above_indent) if above_indent != indent else None
+    return None
 
 
 def _reader_line(text: str, position: Any) -> int | None:

@@ -57,8 +57,8 @@ def test_errors_are_pyyaml_errors_with_a_line(tmp_path):
     ("a: 1\nfoo bar\nc: 2\n",
      (2, "invalid YAML: while scanning a simple key that starts on this line: could not find expected ':' (line 3)")),
     # A block mapping starts far from the mistake: the line where the parser noticed it is the one to show.
-    ("a:\n  - 1\n - 2\n", (3, "invalid YAML: while parsing a block mapping did not find expected key (is this line "
-                           "indented like the other keys of its block?)")),
+    ("a:\n  - 1\n - 2\n", (3, "invalid YAML: while parsing a block mapping did not find expected key (this list "
+                           "item is indented 1 space and the one above it 2: the items of a list start in one column)")),
 ])
 def test_something_opened_and_never_closed_is_located_where_it_opens(tmp_path, text, expected):
     path = tmp_path / "x.yml"
@@ -73,6 +73,9 @@ def test_something_opened_and_never_closed_is_located_where_it_opens(tmp_path, t
     ("name: x\ndescription: Note: this\n", "(a value that holds ': ' must be quoted; or this line is indented "
                                             "deeper than the key before it)"),
     ("name: x\nsearch: '| a'\nrefs: [x]\n  type: TTP\n", "(is this line indented like the other keys of its block?)"),
+    # A list item indented less than the item above it (a comment between them is passed over).
+    ("name: x\nmitre_attack_id:\n    - T1070.001\n    # and\n   - T1562\ntype: TTP\n",
+     "(this list item is indented 3 spaces and the one above it 4: the items of a list start in one column)"),
     # A search written a stage a line, one stage indented less than the others.
     ("name: x\nsearch: |\n    | tstats count\n  | rex field=a \"b\"\n    | stats\n",
      "(this line is indented less than the block above it, which ends the block, and its '|' starts another: "
