@@ -317,7 +317,11 @@ def render_site(site: Site, rules, changes: Changes | None = None, releases: Rel
         detections = by_taxonomy.get(page.url)
         notices = _notices(page, changed.get(page.source.path) if page.source is not None else None, changes,
                            replaced.get(page.source.path) if page.source is not None else None)
-        if page.url in FILTERED_INDEXES:  # the indexes get filters (docs/javascripts/filters.js)
+        if page.url in FILTERED_INDEXES and not getattr(site, page.url.strip("/")):
+            # Nothing to list (a team's content without playbooks): a sentence, not a table of one empty row.
+            pages.append(Page(path, partial(_front_matter_and, page, f"The content has no {page.url.strip('/')}.\n"),
+                              page.source, page.label, page.url, page.listing))
+        elif page.url in FILTERED_INDEXES:  # the indexes get filters (docs/javascripts/filters.js)
             pages.append(Page(path, partial(_after_front_matter, page, FILTERED_INDEXES[page.url]), page.source,
                               page.label, page.url, page.listing))
         elif notices:
@@ -490,6 +494,13 @@ def _after_front_matter(page: Page, addition: str) -> str:
         end = text.index("\n---\n", 4) + len("\n---\n")
         return text[:end] + "\n" + addition + text[end:]
     return addition + text
+
+
+def _front_matter_and(page: Page, body: str) -> str:
+    """The page's front matter followed by `body` instead of its own."""
+    text = page.text
+    end = text.index("\n---\n", 4) + len("\n---\n") if text.startswith("---\n") else 0
+    return text[:end] + "\n" + body
 
 
 def _slashed_anchors(tags: list[TagEntry]) -> list[Issue]:
