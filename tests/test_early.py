@@ -90,7 +90,9 @@ def test_a_broken_detection_shows_its_located_errors_first(serving):
     rebuild()
     assert len(moments) == 1
     shown = moments[0]["page"].decode()
-    assert "this file has errors" in shown
+    # The heading names the file, its path follows (on a phone a heading of the whole path filled the screen).
+    assert re.search(r"<h1[^>]*>powershell_webclient_download\.yml: this file has errors<", shown)
+    assert f"<p><code>{DETECTION}</code></p>" in shown
     assert "powershell_webclient_download.yml:" in shown and "invalid YAML" in shown
     assert '"errors": 1' in moments[0]["problems"]  # the notice on every page reads it: written with the page
     assert "PowerShell WebClient Download" in moments[0]["index"]  # the rest had not run yet ...

@@ -301,14 +301,19 @@ def site_url(src_uri: str) -> str:
     return "/" + (uri.rstrip("/") + "/" if uri else "")
 
 
-def error_page_markdown(title: str, text: str, issues: list[Issue], new: bool = False) -> str:
+def error_page_markdown(path: str, text: str, issues: list[Issue], new: bool = False) -> str:
     """The page a source file's address shows while the file has errors: each of its problems (its warnings too)
     and its lines (of `text`). `new`: the file never had a page (the address is the one it will have)."""
     lines: list[str] = []
     text_lines = text.splitlines()
     again = "" if new else " again"
-    parts = [f"# {html.escape(title)}: this file has errors", "",
-             f"The page is shown{again} as soon as its errors are fixed; this tab reloads by itself.", ""]
+    # The heading names the file; its whole path (an absolute one for a source outside the project) follows in
+    # smaller type, where on a phone it does not fill the screen.
+    name = path.rsplit("/", 1)[-1]
+    parts = [f"# {html.escape(name)}: this file has errors", ""]
+    if name != path:
+        parts += [f"<p><code>{html.escape(path)}</code></p>", ""]
+    parts += [f"The page is shown{again} as soon as its errors are fixed; this tab reloads by itself.", ""]
     for issue in issues:
         kind = "failure" if issue.severity is Severity.ERROR else "warning"
         parts += [f'<div class="admonition {kind}" markdown="0">',
