@@ -623,7 +623,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         # A listing the published front matter calls wide (`classes: wide`: the Jekyll theme's page without its
         # right column) takes the width of the theme's two sidebars, which would show only the page's own tab and
         # an empty table of contents. On a phone the navigation drawer is still there.
-        if page.file.generated_by is not None and "wide" in str(page.meta.get("classes", "")).split():
+        classes = page.meta.get("classes") or ""  # Jekyll's: a string of names, or a list
+        if page.file.generated_by is not None and "wide" in (classes.split() if isinstance(classes, str) else classes):
             hidden = list(page.meta.get("hide") or [])
             page.meta["hide"] = hidden + [sidebar for sidebar in ("navigation", "toc") if sidebar not in hidden]
         # The theme writes the title into the header, the navigation and the search index as HTML.
