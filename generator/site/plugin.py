@@ -715,6 +715,10 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
 
     @event_priority(10)  # before the search plugin would index the page's every section
     def on_page_context(self, context, page: MkDocsPage, config: MkDocsConfig, nav):
+        if page.file.generated_by is not None and not _contents_entries(page.toc):
+            # The theme would keep an empty column for a page without sections (a tactic's or tag's listing):
+            # the content takes its width.
+            page.meta["hide"] = [*(page.meta.get("hide") or []), "toc"]
         packed = getattr(page, "finished_packed", None)
         if packed is not None:  # read with the page's conversion, unpacked only now: one at a time in memory
             del page.finished_packed
@@ -999,6 +1003,11 @@ def _without(toc: TableOfContents, ids: set[str]) -> TableOfContents:
         link.children = list(_without(TableOfContents(link.children), ids))
         kept.append(link)
     return TableOfContents(kept)
+
+
+def _contents_entries(toc: TableOfContents) -> list:
+    """The entries the theme's table of contents shows: a page's h1 is its title, not an entry; its sections are."""
+    return [entry for top in toc for entry in (top.children if top.level == 1 else [top])]
 
 
 def _sections_as_siblings(toc: TableOfContents, folded: set[str]) -> TableOfContents:
