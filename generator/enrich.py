@@ -62,6 +62,9 @@ class StoryRef:
     exists: bool
     null: bool = False
     """The detection's list had a null item here ("None" on the April-2024 page)."""
+    served: bool = False
+    """A story's page is at `url`: this story's, or one whose name makes the same address ("Icedid" leads to
+    IcedID's page, as on the published site). Another page there (a story category's listing) is not it."""
 
     @property
     def url(self) -> str:
@@ -489,6 +492,7 @@ class _Linker:
         self.story_names = {s.name for s in content.stories}
         self.sorted_story_names = tuple(sorted(self.story_names))
         self.story_categories = frozenset(category for story in content.stories for category in story.category)
+        self.story_slugs = frozenset(slugify(name) for name in self.story_names)
         self.baselines: dict[str, Baseline] = {}
         for baseline in content.baselines:
             self.baselines.setdefault(baseline.name, baseline)
@@ -730,7 +734,7 @@ class _Linker:
                 if name in self.story_categories and "did you mean" not in message:
                     message += " (a story category is)"
                 self.report(Severity.WARNING, detection.source, detection.where("analytic_story", index), message)
-            stories.append(StoryRef(name, slugify(name), exists))
+            stories.append(self.story_ref(name, exists))
 
         for index, cve_id in enumerate(detection.misplaced_cve):
             # The published generator read no id from a top-level `cve:` and showed an empty row.
@@ -800,8 +804,12 @@ class _Linker:
             if not exists:
                 self.report(Severity.WARNING, item.source, (*item.paths.where("analytic_story", SEARCH_TAGS), index),
                             self.nothing_named("stories", "story", name, self.sorted_story_names))
-            refs.append(StoryRef(name, slugify(name), exists))
+            refs.append(self.story_ref(name, exists))
         return tuple(refs)
+
+    def story_ref(self, name: str, exists: bool) -> StoryRef:
+        slug = slugify(name)
+        return StoryRef(name, slug, exists, served=slug in self.story_slugs)
 
     def d3fend_techniques(self, playbook: Playbook) -> tuple[D3fendTechnique, ...]:
         found = []
