@@ -148,8 +148,11 @@ def pages(site: Site, for_site: bool = False, renderings: Renderings | None = No
 
     type_template = env.get_template("type.md.j2")
     for kind, title in KIND_TITLES:
-        # By folder, as published: with no detections/experimental/ left, that page lists nothing.
-        listed = [p for p in site.detections if p.detection.kind == kind]
+        # By folder, as published: with no detections/experimental/ left, that page listed nothing. The site lists
+        # the experimental and deprecated detections by their status, wherever their files are.
+        by_status = for_site and kind in ("experimental", "deprecated")
+        listed = [p for p in site.detections
+                  if (p.detection.lifecycle if by_status else p.detection.kind) == kind]
         pages.append(Page(("_pages", f"{kind}_type.md"), renderings.later(type_template, kind, title=title, kind=kind,
                                                                    detections=listed),
                           label=f"type '{title}'", url=f"/categories/{kind}", listing=("Detections by type", title)))
