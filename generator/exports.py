@@ -78,6 +78,18 @@ def detection_record(page: DetectionPage) -> dict[str, Any]:
                                  "intermediate finding" if entity in d.intermediate_findings else "risk object")
                          for entity in d.risk_entities],
         "threat_objects": [{"field": t.field, "type": t.type} for t in d.threat_objects],
+        "threat_groups": list(d.threat_group),
+        "drilldown_searches": [{"name": dd.name, "search": dd.search, "earliest_offset": dd.earliest_offset,
+                                "latest_offset": dd.latest_offset} for dd in d.drilldown_searches],
+        "tests": [{"name": test.name, "test_type": test.test_type, "description": test.description,
+                   "attack_data": [{"data": data.data, "source": data.source, "sourcetype": data.sourcetype,
+                                    "index": data.index} for data in test.attack_data]} for test in d.tests],
+        "atomic_guids": list(tags.atomic_guid),
+        "manual_test": tags.manual_test,
+        "supported_tas": [app.id for app in page.apps],
+        "schedule": _schedule(page.schedule),
+        "deprecation": {"reason": d.deprecation.reason, "removed_in_version": d.deprecation.removed_in_version,
+                        "replacement_content": list(d.deprecation.replacement_content)} if d.deprecation else None,
         "baselines": [ref.name for ref in page.baselines],
         "url": _relative(page.url),
         "source": d.source.in_content,
@@ -89,9 +101,17 @@ def _entity(entity, role: str) -> dict[str, Any]:
             "role": role}
 
 
+def _schedule(scheduled) -> dict[str, str] | None:
+    """When a detection or baseline runs (an `enrich.Scheduled`), or None where the content gives no schedule."""
+    if scheduled is None:
+        return None
+    s = scheduled.schedule
+    return {"cron_schedule": s.cron_schedule, "earliest_time": s.earliest_time, "latest_time": s.latest_time,
+            "schedule_window": s.schedule_window}
+
+
 def baseline_record(page: BaselinePage) -> dict[str, Any]:
     b = page.baseline
-    schedule = page.schedule.schedule if page.schedule else None
     return {
         "id": b.id or page.slug, "name": b.name, "version": b.version, "date": b.date,
         "creation_date": b.dates.creation_date, "modification_date": b.dates.modification_date,
@@ -99,9 +119,7 @@ def baseline_record(page: BaselinePage) -> dict[str, Any]:
         "search": b.search, "how_to_implement": b.how_to_implement, "known_false_positives": b.known_false_positives,
         "references": list(b.references), "products": list(b.product), "security_domain": b.security_domain,
         "stories": [ref.name for ref in page.stories],
-        "schedule": {"cron_schedule": schedule.cron_schedule, "earliest_time": schedule.earliest_time,
-                     "latest_time": schedule.latest_time, "schedule_window": schedule.schedule_window}
-        if schedule else None,
+        "schedule": _schedule(page.schedule),
         "detections": [d.detection.id for d in page.detections],
         "url": _relative(page.url), "source": b.source.in_content,
     }
@@ -112,7 +130,8 @@ def story_record(page: StoryPage) -> dict[str, Any]:
     return _origin({
         "id": s.id or page.slug, "name": s.name, "version": s.version, "date": s.date, "author": s.author or "",
         "description": s.description or "", "narrative": s.narrative or "", "references": list(s.references),
-        "categories": list(s.category), "products": list(s.product),
+        "categories": list(s.category), "products": list(s.product), "use_case": s.usecase, "cves": list(s.cve),
+        "threat_groups": list(s.threat_group),
         "detections": [d.detection.id for d in page.detections],
         "url": _relative(page.url), "source": s.source.in_content,
     }, s.source)

@@ -420,6 +420,8 @@ class Story:
     usecase: str = ""
     cve: tuple[str, ...] = ()
     status: str = ""
+    threat_group: tuple[str, ...] = ()
+    """ESCU 6's `threat_group`, or `tags: group:` before it: the threat actors the story is about."""
     paths: KeyPaths = field(default=KeyPaths(), compare=False)
 
     @property

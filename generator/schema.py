@@ -621,7 +621,8 @@ def detection(folder: DetectionFolder, check_keys: bool = True) -> Callable[[_Fi
             category=f.text("category", required=False) or "",
             schedule=f.text("schedule", required=False) or "",
             custom_schedule=_inline_schedule(f, "custom_schedule"),
-            threat_group=f.texts("threat_group"),
+            # ESCU 6's `threat_group`, the `tags: group:` of the schemas before it
+            threat_group=f.texts("threat_group") or t.texts("group"),
             deprecation=_deprecation(f),
             paths=placement.key_paths(*more_paths),
         )
@@ -649,6 +650,7 @@ def story(f: _Fields) -> Story:
         usecase=placement.of("usecase").text("usecase", required=False) or "",
         cve=placement.of("cve").texts("cve"),
         status=f.text("status", required=False) or "",
+        threat_group=f.texts("threat_group") or placement.tags.texts("group"),
         paths=placement.key_paths(),
     )
 

@@ -25,7 +25,11 @@ DETECTION_FIELDS = {"id", "name", "version", "date", "author", "type", "status",
                     "how_to_implement", "known_false_positives", "references", "stories", "techniques",
                     "kill_chain_phases", "products", "data_sources", "datamodels", "cves", "macros", "lookups",
                     "required_fields", "security_domain", "url", "source", "creation_date", "modification_date",
-                    "asset_type", "risk_message", "risk_objects", "threat_objects", "baselines"}
+                    "asset_type", "risk_message", "risk_objects", "threat_objects", "baselines", "threat_groups",
+                    "drilldown_searches", "tests", "atomic_guids", "manual_test", "supported_tas", "schedule",
+                    "deprecation"}
+STORY_FIELDS = {"id", "name", "version", "date", "author", "description", "narrative", "references", "categories",
+                "products", "use_case", "cves", "threat_groups", "detections", "url", "source"}
 
 
 def records(kind: str, tree: Path = TREE) -> list[dict]:
@@ -46,6 +50,12 @@ def test_detection_objects_have_the_documented_fields_and_point_at_their_pages()
         assert (TREE / (item["url"].rstrip("/") + ".md")).is_file()
         assert (CASE / "content" / item["source"]).is_file()
     assert all(f"`{name}`" in documented for name in DETECTION_FIELDS)
+
+
+def test_story_objects_have_the_documented_fields():
+    documented = (TREE / "exports.md").read_text(encoding="utf-8")
+    assert all(set(item) == STORY_FIELDS for item in records("stories"))
+    assert all(f"`{name}`" in documented for name in STORY_FIELDS)
 
 
 @pytest.mark.parametrize("kind", sorted(FILTERED_FIELDS))
