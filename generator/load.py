@@ -411,10 +411,14 @@ def app_settings(directory: Path) -> dict[str, str]:
     return first
 
 
-def content_label(directory: Path) -> str:
-    """The name readers know a content directory by: its app title and version from contentctl.yml (until
-    ESCU 6) or its label and app version from build.yml (ESCU 6), else its folder's name."""
+def app_release(directory: Path) -> str:
+    """The release a content directory is, as its app names it: its title and version from contentctl.yml (until
+    ESCU 6) or its label and app version from build.yml (ESCU 6), e.g. "ES Content Updates 5.0.0"; "" where
+    neither gives a version."""
     app = app_settings(directory)
-    if "version" in app:
-        return f"{app.get('title', 'version')} {app['version']}"
-    return Path(os.path.normpath(os.path.abspath(directory))).name
+    return f"{app.get('title', 'version')} {app['version']}" if "version" in app else ""
+
+
+def content_label(directory: Path) -> str:
+    """The name readers know a content directory by: its app's release (`app_release`), else its folder's name."""
+    return app_release(directory) or Path(os.path.normpath(os.path.abspath(directory))).name

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, Sequence
 
 from .issues import Issue, Severity
-from .load import LoadCache, app_settings, content_label
+from .load import LoadCache, app_release, app_settings, content_label
 from .models import BuildSettings, Content, Detection, Source
 from .slug import slugify
 from .tree import ContentTree, DirectoryTree, Listing
@@ -56,6 +56,8 @@ class ContentSource:
     sources (so that two sources' `detections/x.yml` differ), "" for a site's only source."""
     badge: bool = False
     """Its pages, listing rows and export items show its label: the site has several sources."""
+    release: str = ""
+    """The release its app's settings name ("ES Content Updates 5.0.0"), "" where they name none."""
 
 
 def splunk_content(directory: Path) -> bool:
@@ -75,12 +77,13 @@ def content_source(directory: Path, shown_as: str = "", *, several: bool = False
     Splunk's repository; other sources do neither unless told to.
     """
     splunk = not several or splunk_content(directory)
+    release = app_release(directory)
     return ContentSource(
-        path=directory, label=label or content_label(directory), overrides=overrides,
+        path=directory, label=label or release or content_label(directory), overrides=overrides,
         try_in_splunk=splunk if try_in_splunk is None else try_in_splunk,
         repository=(SPLUNK_REPOSITORY if splunk else "") if repository is None else repository.rstrip("/"),
         cve_file=cve_file, splunk_apps_file=splunk_apps_file, d3fend_file=d3fend_file,
-        shown_as=shown_as if several else "", badge=several)
+        shown_as=shown_as if several else "", badge=several, release=release)
 
 
 def shown_path(given: str) -> str:

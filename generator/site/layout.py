@@ -345,7 +345,8 @@ def render_site(site: Site, rules, changes: Changes | None = None, releases: Rel
     summaries = source_summaries(site, sources) if len(sources) > 1 else []
     pages.append(Page(("index.md",), renderings.later(env.get_template("home.md.j2"), "", site=site, techniques=entries,
                                                       listings=listings, changes=changes, releases=releases,
-                                                      branding=branding, sources=summaries, replaced=len(replaced)),
+                                                      branding=branding, sources=summaries, replaced=len(replaced),
+                                                      release=sources[0].release if len(sources) == 1 else ""),
                       label="home page", url="/"))
     if changes is not None:
         pages.append(Page(("changes.md",), partial(env.get_template("changes.md.j2").render, changes=changes,
