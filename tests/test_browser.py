@@ -473,6 +473,28 @@ def test_the_detections_index_filters_sorts_counts_and_keeps_its_state_in_the_ad
     assert page.locator("#sc-filters select[name=tactic] option[value=Execution]").inner_text() != offered
 
 
+def test_a_linked_filter_value_is_read_as_a_reader_writes_it_or_said_to_match_nothing(page, served_2024_site):
+    """An address written by hand (`?technique=T1059.001`, `?tactic=execution`) chooses the value it stands for; one
+    that nothing has is said so, and everything is shown (it was dropped without a word)."""
+    page.goto(served_2024_site + "detections/?technique=T1059.001&tactic=execution")
+    count = page.locator("#sc-filters .sc-filters__count")
+    count.wait_for()
+    rows = page.locator("article table tbody tr")
+    total = rows.count()
+    assert page.locator("#sc-filters select[name=technique]").input_value() == "T1059.001 PowerShell"
+    assert page.locator("#sc-filters select[name=tactic]").input_value() == "Execution"
+    shown = page.locator("article table tbody tr:not([hidden])").count()
+    assert 0 < shown < total and count.inner_text() == f"{shown:,} of {total:,} detections"
+    assert page.locator(".sc-filters__unknown").count() == 0
+
+    page.goto(served_2024_site + "detections/?technique=T9999&type=TTP")
+    count.wait_for()
+    assert page.locator(".sc-filters__unknown").inner_text() == \
+        "Nothing here has Technique \u201cT9999\u201d, so that filter is not applied."
+    assert page.locator("#sc-filters select[name=technique]").input_value() == ""
+    assert page.locator("#sc-filters select[name=type]").input_value() == "TTP"  # the others still apply
+
+
 @pytest.mark.parametrize("listing, facet, field", [("stories", "category", "categories"),
                                                      ("playbooks", "use_case", "use_cases")])
 def test_the_stories_and_playbooks_indexes_filter_count_and_keep_their_state(page, served_2024_site, listing,

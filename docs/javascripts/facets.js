@@ -49,13 +49,22 @@ window.scFacets = (function () {
     return node;
   }
 
+  /* The value of `values` an address's `wanted` stands for: itself, itself in another case ("execution"), or
+   * the value it begins as a word (a technique's id: "T1059.001" is "T1059.001 PowerShell"); "" for none. */
+  function resolve(wanted, values) {
+    if (!wanted || values.indexOf(wanted) >= 0) return wanted || "";
+    var lower = wanted.toLowerCase();
+    return values.filter(function (value) { return value.toLowerCase() === lower; })[0] ||
+      values.filter(function (value) { return value.toLowerCase().indexOf(lower + " ") === 0; })[0] || "";
+  }
+
   /* A select for each facet of `names` (in that order), listing each value of `records`, each set to the value
-   * the address gives it. Each value shows how many records have it among those the other facets' choices
-   * leave (what choosing it would show). */
+   * the address gives it (see resolve; a value nothing has is said so, and not applied). Each value shows how
+   * many records have it among those the other facets' choices leave (what choosing it would show). */
   function controls(names, records) {
     var params = new URLSearchParams(window.location.search);
     var node = element("div", { "class": "sc-filters__controls" });
-    var selects = {}, options = {};
+    var selects = {}, options = {}, unknown = [];
 
     function has(record, name, wanted) {
       return !wanted || (record !== undefined && (FACETS[name][1](record) || []).indexOf(wanted) >= 0);
@@ -76,11 +85,17 @@ window.scFacets = (function () {
       Object.keys(seen).sort(byName).forEach(function (value) {
         options[name][value] = select.appendChild(element("option", { value: value }, value));
       });
-      select.value = params.get(name) || "";
+      var wanted = params.get(name) || "";
+      select.value = resolve(wanted, Object.keys(seen));
+      if (wanted && !select.value) unknown.push(label + " \u201c" + wanted + "\u201d");
       wrapper.appendChild(select);
       node.appendChild(wrapper);
       selects[name] = select;
     });
+    if (unknown.length) {  // a link with a value nothing here has shows everything, and says why
+      node.appendChild(element("p", { "class": "sc-filters__unknown", "role": "status" },
+                               "Nothing here has " + unknown.join(" or ") + ", so that filter is not applied."));
+    }
 
     function recount() {
       names.forEach(function (name) {
