@@ -473,6 +473,27 @@ def test_the_detections_index_filters_sorts_counts_and_keeps_its_state_in_the_ad
     assert page.locator("#sc-filters select[name=tactic] option[value=Execution]").inner_text() != offered
 
 
+def test_the_detections_index_says_so_while_it_reads_its_other_parts(page, served_2024_site):
+    """The filters come once the index's other parts are read (split.py): until then the page says why there are
+    none yet, rather than showing nothing."""
+    held = []
+    page.route("**/detections/page/**", lambda route: held.append(route))  # the parts' requests wait until let go
+    page.goto(served_2024_site + "detections/")
+    reading = page.locator("#sc-filters .sc-filters__reading")
+    reading.wait_for()
+    assert reading.inner_text() == "Reading the rest of the list for the filters\u2026"
+    parts = page.locator(".sc-pages").first.locator("a[href]").count()
+    for _ in range(100):  # the requests reach the handler while the page waits
+        if len(held) >= parts:
+            break
+        page.wait_for_timeout(50)
+    assert page.locator("#sc-filters select").count() == 0 and len(held) == parts > 0
+    for route in held:
+        route.continue_()
+    page.locator("#sc-filters .sc-filters__count").wait_for()
+    assert reading.count() == 0 and page.locator("#sc-filters select").count() > 5
+
+
 def test_a_linked_filter_value_is_read_as_a_reader_writes_it_or_said_to_match_nothing(page, served_2024_site):
     """An address written by hand (`?technique=T1059.001`, `?tactic=execution`) chooses the value it stands for; one
     that nothing has is said so, and everything is shown (it was dropped without a word)."""

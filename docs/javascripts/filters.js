@@ -36,6 +36,11 @@
       table = next.tagName === "TABLE" ? next : next.querySelector("table");
     }
     if (!table || !table.tBodies.length) return;
+    // Reading a long index's other parts takes a moment (seconds on a slow connection): say so meanwhile.
+    if (document.querySelector(".sc-pages a[href]")) {
+      host.appendChild(element("p", { "class": "sc-filters__reading", "role": "status" },
+                               "Reading the rest of the list for the filters\u2026"));
+    }
     withOtherParts(table, function () { filter(host, records, listing, table); });
   }
 
@@ -98,6 +103,7 @@
     sortLabel.appendChild(sort);
     controls.node.appendChild(sortLabel);
     var count = element("p", { "class": "sc-filters__count", "role": "status" });
+    host.querySelectorAll(".sc-filters__reading").forEach(function (reading) { reading.remove(); });
     host.appendChild(facets.folded(controls, sort));
     host.appendChild(count);
 
