@@ -55,16 +55,15 @@ APP_MACROS = frozenset({
 
 @dataclass(frozen=True)
 class StoryRef:
-    """A story named by a detection; `exists` is False when no story file has the name."""
+    """A story named by a detection, baseline or investigation."""
 
     name: str
     slug: str
-    exists: bool
-    null: bool = False
-    """The detection's list had a null item here ("None" on the April-2024 page)."""
-    served: bool = False
+    served: bool
     """A story's page is at `url`: this story's, or one whose name makes the same address ("Icedid" leads to
     IcedID's page, as on the published site). Another page there (a story category's listing) is not it."""
+    null: bool = False
+    """The detection's list had a null item here ("None" on the April-2024 page)."""
 
     @property
     def url(self) -> str:
@@ -728,13 +727,12 @@ class _Linker:
             if name is None:  # reported by the loader
                 stories.append(StoryRef("None", "none", False, null=True))
                 continue
-            exists = name in self.story_names
-            if not exists:
+            if name not in self.story_names:
                 message = self.nothing_named("stories", "story", name, self.sorted_story_names)
                 if name in self.story_categories and "did you mean" not in message:
                     message += " (a story category is)"
                 self.report(Severity.WARNING, detection.source, detection.where("analytic_story", index), message)
-            stories.append(self.story_ref(name, exists))
+            stories.append(self.story_ref(name))
 
         for index, cve_id in enumerate(detection.misplaced_cve):
             # The published generator read no id from a top-level `cve:` and showed an empty row.
@@ -800,16 +798,15 @@ class _Linker:
         """The stories a baseline or investigation names, each a warning when no story has the name."""
         refs = []
         for index, name in enumerate(names):
-            exists = name in self.story_names
-            if not exists:
+            if name not in self.story_names:
                 self.report(Severity.WARNING, item.source, (*item.paths.where("analytic_story", SEARCH_TAGS), index),
                             self.nothing_named("stories", "story", name, self.sorted_story_names))
-            refs.append(self.story_ref(name, exists))
+            refs.append(self.story_ref(name))
         return tuple(refs)
 
-    def story_ref(self, name: str, exists: bool) -> StoryRef:
+    def story_ref(self, name: str) -> StoryRef:
         slug = slugify(name)
-        return StoryRef(name, slug, exists, served=slug in self.story_slugs)
+        return StoryRef(name, slug, served=slug in self.story_slugs)
 
     def d3fend_techniques(self, playbook: Playbook) -> tuple[D3fendTechnique, ...]:
         found = []
