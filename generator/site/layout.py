@@ -488,20 +488,22 @@ def _notices(page: Page, entry: Entry | None, changes: Changes | None, replaceme
             'markdown="1">\n\n' + "\n\n".join(lines) + '\n\n</div>\n\n')
 
 
+def _front_matter_end(text: str) -> int:
+    """Where the page's front matter ends (0 for a page without one)."""
+    return text.index("\n---\n", 4) + len("\n---\n") if text.startswith("---\n") else 0
+
+
 def _after_front_matter(page: Page, addition: str) -> str:
     """The page with `addition` after its front matter (the filters' place, a change notice)."""
     text = page.text
-    if text.startswith("---\n"):
-        end = text.index("\n---\n", 4) + len("\n---\n")
-        return text[:end] + "\n" + addition + text[end:]
-    return addition + text
+    end = _front_matter_end(text)
+    return text[:end] + "\n" + addition + text[end:] if end else addition + text
 
 
 def _front_matter_and(page: Page, body: str) -> str:
     """The page's front matter followed by `body` instead of its own."""
     text = page.text
-    end = text.index("\n---\n", 4) + len("\n---\n") if text.startswith("---\n") else 0
-    return text[:end] + "\n" + body
+    return text[:_front_matter_end(text)] + "\n" + body
 
 
 def _slashed_anchors(tags: list[TagEntry]) -> list[Issue]:

@@ -625,8 +625,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         # an empty table of contents. On a phone the navigation drawer is still there.
         classes = page.meta.get("classes") or ""  # Jekyll's: a string of names, or a list
         if page.file.generated_by is not None and "wide" in (classes.split() if isinstance(classes, str) else classes):
-            hidden = list(page.meta.get("hide") or [])
-            page.meta["hide"] = hidden + [sidebar for sidebar in ("navigation", "toc") if sidebar not in hidden]
+            _hide(page, "navigation", "toc")
         # The theme writes the title into the header, the navigation and the search index as HTML.
         if page.file.generated_by is not None and isinstance(page.meta.get("title"), str):
             page.meta["title"] = plain_title(page.meta["title"])
@@ -718,7 +717,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
         if page.file.generated_by is not None and not _contents_entries(page.toc):
             # The theme would keep an empty column for a page without sections (a tactic's or tag's listing):
             # the content takes its width.
-            page.meta["hide"] = [*(page.meta.get("hide") or []), "toc"]
+            _hide(page, "toc")
         packed = getattr(page, "finished_packed", None)
         if packed is not None:  # read with the page's conversion, unpacked only now: one at a time in memory
             del page.finished_packed
@@ -1003,6 +1002,12 @@ def _without(toc: TableOfContents, ids: set[str]) -> TableOfContents:
         link.children = list(_without(TableOfContents(link.children), ids))
         kept.append(link)
     return TableOfContents(kept)
+
+
+def _hide(page: MkDocsPage, *sidebars: str) -> None:
+    """The theme leaves out these sidebars of the page (`navigation`, `toc`: its `hide` setting)."""
+    hidden = list(page.meta.get("hide") or [])
+    page.meta["hide"] = hidden + [sidebar for sidebar in sidebars if sidebar not in hidden]
 
 
 def _contents_entries(toc: TableOfContents) -> list:
