@@ -419,6 +419,11 @@ def app_release(directory: Path) -> str:
     return f"{app.get('title', 'version')} {app['version']}" if "version" in app else ""
 
 
+def folder_name(directory: Path) -> str:
+    """The content directory's own name, as given or resolved ("source" for ../corpus/source)."""
+    return Path(os.path.normpath(os.path.abspath(directory))).name
+
+
 def content_label(directory: Path) -> str:
     """The name readers know a content directory by: its app's release (`app_release`), else its folder's name."""
-    return app_release(directory) or Path(os.path.normpath(os.path.abspath(directory))).name
+    return app_release(directory) or folder_name(directory)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Callable, Hashable, Iterable, Sequence
 
 from .issues import Issue, Severity
-from .load import LoadCache, app_release, app_settings, content_label
+from .load import LoadCache, app_release, app_settings, folder_name
 from .models import BuildSettings, Content, Detection, Source
 from .slug import slugify
 from .tree import ContentTree, DirectoryTree, Listing
@@ -79,7 +79,7 @@ def content_source(directory: Path, shown_as: str = "", *, several: bool = False
     splunk = not several or splunk_content(directory)
     release = app_release(directory)
     return ContentSource(
-        path=directory, label=label or release or content_label(directory), overrides=overrides,
+        path=directory, label=label or release or folder_name(directory), overrides=overrides,
         try_in_splunk=splunk if try_in_splunk is None else try_in_splunk,
         repository=(SPLUNK_REPOSITORY if splunk else "") if repository is None else repository.rstrip("/"),
         cve_file=cve_file, splunk_apps_file=splunk_apps_file, d3fend_file=d3fend_file,
