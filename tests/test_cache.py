@@ -22,16 +22,20 @@ REUSED = re.compile(r"build cache: (\d+) of (\d+) generated pages reused \((\d+)
 CACHE_WARNING = re.compile(r"^WARNING +- +generator: the build cache .*$", re.MULTILINE)
 
 
-@pytest.fixture
-def project(tmp_path) -> Path:
+def copy_project(project: Path) -> Path:
     """A copy of the project's site configuration (mkdocs.yml, docs/, overrides/) and of a golden content."""
-    project = tmp_path / "project"
     project.mkdir()
     shutil.copy(ROOT / "mkdocs.yml", project / "mkdocs.yml")
     for folder in ("docs", "overrides"):
         shutil.copytree(ROOT / folder, project / folder)
     shutil.copytree(CASE / "content", project / "content")
     return project
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    """A project of the test's own, to change."""
+    return copy_project(tmp_path / "project")
 
 
 DEFAULT = Path("(the default)")
@@ -155,21 +159,31 @@ BREAKAGES = {"corrupt": corrupt_bytes, "half-written": truncate, "tampered": cha
              "another format": another_format, "unreadable": a_folder_instead}
 
 
+@pytest.fixture(scope="module")
+def filled(tmp_path_factory) -> tuple[Path, Path, Path]:
+    """(a project no test changes, its site built without a cache, a cache a build of it filled): each broken
+    cache below is a copy of that one, so that its entries are this project's and a build reads them."""
+    root = tmp_path_factory.mktemp("filled")
+    project = copy_project(root / "project")
+    build(project, root / "cold", None)
+    build(project, root / "filled", root / "cache")
+    return project, root / "cold", root / "cache"
+
+
 @pytest.mark.parametrize("breakage", sorted(BREAKAGES))
-def test_a_cache_that_cannot_be_trusted_is_ignored_with_one_warning(breakage, project, tmp_path):
-    cache = tmp_path / "cache"
-    build(project, tmp_path / "cold", None)
-    build(project, tmp_path / "filled", cache)
+def test_a_cache_that_cannot_be_trusted_is_ignored_with_one_warning(breakage, filled, tmp_path):
+    project, cold, full = filled
+    cache = shutil.copytree(full, tmp_path / "cache")
     BREAKAGES[breakage](cache / "cache.sqlite")
     ignored = build(project, tmp_path / "ignored", cache)
     assert len(CACHE_WARNING.findall(ignored.stderr)) == 1, ignored.stderr[-3000:]
-    assert differences(tmp_path / "ignored", tmp_path / "cold") == []
+    assert differences(tmp_path / "ignored", cold) == []
     if breakage != "unreadable":  # a fresh cache replaced it: the next build reuses every page
         after = build(project, tmp_path / "after", cache)
         assert CACHE_WARNING.findall(after.stderr) == []
         count, total, _ = reused(after)
         assert count == total
-        assert differences(tmp_path / "after", tmp_path / "cold") == []
+        assert differences(tmp_path / "after", cold) == []
 
 
 def test_the_2022_corpus_built_warm_is_the_corpus_built_cold(corpus_site, tmp_path):
