@@ -161,10 +161,12 @@ def site_config(folder: Path, settings: dict, **top: object) -> Path:
 
 @pytest.fixture(scope="session")
 def corpus_site(tmp_path_factory):
+    """The March-2022 corpus site, built --strict into an empty build cache beside it (`site/../cache`), which
+    test_cache.py builds the corpus again from."""
     needs_corpus()
     out = tmp_path_factory.mktemp("corpus-site") / "site"
     result = mkdocs_build(out, CONTENT_DIR=str(CORPUS / "source"), ATTACK_BUNDLE=str(ATTACK_10),
-                          CVE_FILE=str(CORPUS / "enrichment" / "cves.json"))
+                          CVE_FILE=str(CORPUS / "enrichment" / "cves.json"), BUILD_CACHE=str(out.parent / "cache"))
     return out, result
 
 

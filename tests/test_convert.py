@@ -49,15 +49,6 @@ def test_pages_converted_by_one_converter_are_the_pages_mkdocs_converts(tmp_path
     same_sites(shared, own)
 
 
-def test_the_2022_corpus_converted_by_one_converter_is_the_corpus_mkdocs_converts(corpus_site, tmp_path, monkeypatch):
-    """The session's corpus site (one converter per process) against the corpus converted as mkdocs does."""
-    needs_corpus()
-    _, own = build_own_way(tmp_path, monkeypatch, {
-        "CONTENT_DIR": str(CORPUS / "source"), "ATTACK_BUNDLE": str(ATTACK_10),
-        "CVE_FILE": str(CORPUS / "enrichment" / "cves.json")})
-    same_sites(tree(corpus_site[0]), own)
-
-
 FAILING_CHILD = """
 import json, sys
 from mkdocs.commands.build import build

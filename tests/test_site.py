@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from conftest import ATTACK_10, CORPUS, CORPUS_2024, SHARED, SITE_URL, TESTS, mkdocs_build
+from conftest import ATTACK_10, CORPUS, CORPUS_2024, SHARED, SITE_URL, TESTS, mkdocs_command
 from generator.slug import slugify
 from goldens import tree
 from sitecheck import broken_links
@@ -120,16 +120,31 @@ def test_2024_annotations_open_as_details_and_emoji_are_characters(corpus_2024_s
     assert '<span class="twemoji sc-emoji sc-emoji--information" title=":information_source:"><svg' in page
 
 
-def test_pages_converted_on_two_cores_are_the_pages_converted_on_one(corpus_site, tmp_path):
+ONE_PROCESS_OWN_CONVERTERS = """
+from generator.site import convert
+from mkdocs.__main__ import cli
+
+convert.SHARED_EXTENSIONS = frozenset()  # no extension is known: a new converter for each page, as mkdocs does
+cli()
+"""
+
+
+def test_pages_converted_on_two_cores_are_the_pages_mkdocs_converts_in_one_process(corpus_site, tmp_path):
+    """The session's corpus site (two processes, one Markdown converter each: generator/site/convert.py) against
+    the corpus built in one process with a new converter for each page, as mkdocs converts pages: the same files
+    and the same messages. (One build for both: where they differ, tests/test_convert.py's small case and
+    GENERATOR_PROCESSES=1 alone tell which it is.)"""
     out, result = corpus_site
     # The build reports its progress once per 500 pages, from this process only: the child's copy of the plugin
     # knows it is the child's (its log is replayed here).
     progress = [int(done) for done in re.findall(r"(\d+) of \d+ pages converted or taken from the build cache",
                                                  result.stderr)]
     assert progress and progress == sorted(set(progress)) and progress[0] == 500, progress
-    serial = mkdocs_build(tmp_path / "serial", GENERATOR_PROCESSES="1", CONTENT_DIR=str(CORPUS / "source"),
-                          ATTACK_BUNDLE=str(ATTACK_10), CVE_FILE=str(CORPUS / "enrichment" / "cves.json"))
-    assert serial.returncode == 0
+    command = mkdocs_command(tmp_path / "serial", GENERATOR_PROCESSES="1", CONTENT_DIR=str(CORPUS / "source"),
+                             ATTACK_BUNDLE=str(ATTACK_10), CVE_FILE=str(CORPUS / "enrichment" / "cves.json"))
+    serial = subprocess.run([sys.executable, "-c", ONE_PROCESS_OWN_CONVERTERS, *command["args"]], cwd=command["cwd"],
+                            env=command["env"], capture_output=True, text=True, timeout=600)
+    assert serial.returncode == 0, serial.stderr[-3000:]
     one, two = tree(tmp_path / "serial"), tree(out)
     assert sorted(one) == sorted(two)
     assert [path for path in one if one[path] != two[path]] == []
