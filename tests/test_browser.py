@@ -672,7 +672,7 @@ def test_without_javascript_the_attack_matrix_shows_every_detections_counts(page
 
 def test_a_covered_sub_technique_shows_without_a_click_and_opens_its_page(page, served_2024_site):
     page.goto(served_2024_site)
-    page.locator("article").get_by_role("link", name=re.compile(r"ATT&CK techniques$")).click()
+    page.locator("article").get_by_role("link", name=re.compile(r"ATT&CK techniques covered$")).click()
     page.wait_for_url(re.compile(r"/escu/techniques/$"))
     sub = page.locator(".sc-matrix__grid details li[title] > a").first
     assert sub.is_visible()
