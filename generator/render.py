@@ -167,6 +167,15 @@ def markdown_text(text: str) -> Markup:
     return Markup(_MARKDOWN_SPECIAL.sub(r"\\\1", str(escape(text))))
 
 
+def identifier_code(text: str) -> Markup:
+    """An identifier (a sourcetype, a source such as `XmlWinEventLog:Microsoft-Windows-Sysmon/Operational`) as
+    code for a table cell that may break after its separators (`:`, `/`) and hyphens but never inside a word,
+    as the theme's code otherwise does in a narrow column ("aws:cloudtrai|l"). `<wbr>` marks the places; it is
+    not copied with the text."""
+    return Markup('<code class="sc-identifier">' + re.sub(r"([:/])", r"\1<wbr>", str(markdown_text(text)))
+                  + "</code>")
+
+
 _CELL_SPECIAL = re.compile(r"[\\`*\[\]|]|(?<!\w)_|_(?!\w)|-(?=-)|(?<=-)-|\.(?=\.\.)|(?<=\.)\.(?=\.)|(?<=\.\.)\.")
 
 
@@ -393,6 +402,7 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
     env.filters["slug"] = slugify
     env.filters["markdown_text"] = markdown_text
     env.filters["cell_text"] = cell_text
+    env.filters["identifier_code"] = identifier_code
     env.filters["search_stages"] = search_stages
     env.filters["listed_name"] = listed_name
     env.filters["front_matter"] = front_matter

@@ -381,6 +381,26 @@ def test_no_name_in_the_matrix_is_broken_inside_a_word(view, served_today_site, 
         assert page.locator(".sc-matrix__scroll").evaluate("e => e.scrollWidth <= e.clientWidth")
 
 
+ZOOMED = {"width": 640, "height": 400}
+"""A 1,280x800 window at 200 % zoom, as the page sees it (with a device scale factor of 2)."""
+TABLET = {"width": 768, "height": 1024}
+
+
+@pytest.mark.parametrize("size", ["zoomed", "tablet", "wide"])
+def test_no_source_or_sourcetype_in_the_data_sources_index_is_broken_inside_a_word(browser, served_today_site,
+                                                                                   size):
+    """The theme's code breaks anywhere in a narrow column: "aws:cloudtrai|l", 280 words at 640 px."""
+    viewport, scale = {"zoomed": (ZOOMED, 2), "tablet": (TABLET, 1), "wide": (SIZES["wide"], 1)}[size]
+    with contextlib.closing(browser.new_context(viewport=viewport, device_scale_factor=scale)) as context:
+        page = context.new_page()
+        page.goto(served_today_site + "data_sources/")
+        page.wait_for_load_state("load")
+        table = page.locator("article table")
+        assert table.locator("code").count() > 100
+        assert table.evaluate(BROKEN_WORDS) == []
+        assert no_sideways_scrolling(page)
+
+
 def test_the_detections_index_on_a_phone_folds_its_filters_and_reads_without_sideways_scrolling(view,
                                                                                                 served_today_site):
     page = view(SIZES["phone"])

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import TESTS
 from generator.pipeline import Inputs, generate
-from generator.render import counted, search_stages
+from generator.render import counted, identifier_code, search_stages
 
 CASE = TESTS / "golden" / "form_2024"
 DETECTION = "detections/endpoint/powershell_webclient_download.yml"
@@ -106,3 +106,18 @@ def test_a_count_is_written_with_its_noun_and_thousands_separated():
     assert counted(2, "analytic story", "analytic stories") == "2 analytic stories"
     assert counted(1, "analytic story", "analytic stories") == "1 analytic story"
     assert counted(3, "ATT&CK technique") == "3 ATT&CK techniques"  # the templates' own words, not escaped
+
+
+@pytest.mark.parametrize("value, cell", [
+    ("aws:cloudtrail", "aws:<wbr>cloudtrail"),
+    ("XmlWinEventLog:Microsoft-Windows-Sysmon/Operational", "XmlWinEventLog:<wbr>Microsoft-Windows-Sysmon/<wbr>Operational"),
+    ("aws:cloudwatch_logs", "aws:<wbr>cloudwatch_logs"),  # Markdown's characters are the text itself
+    ("a*b*|c`<x>", "a*b*|c`&lt;x&gt;"),
+])
+def test_an_identifier_in_a_table_breaks_only_after_its_separators_and_keeps_its_text(value, cell):
+    """The data sources index's sources and sourcetypes (the theme's code broke "aws:cloudtrai|l")."""
+    import markdown
+
+    table = f"| a |\n| - |\n| {identifier_code(value)} |\n"
+    html = markdown.markdown(table, extensions=["tables"])
+    assert f'<td><code class="sc-identifier">{cell}</code></td>' in html
