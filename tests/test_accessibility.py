@@ -742,3 +742,19 @@ def test_the_heat_scale_and_the_controls_keep_their_meaning_and_contrast_in_both
     assert contrast(*select_colours) >= 4.5
     button = page.locator("#sc-matrix-filters").get_by_role("button", name="Clear filters")
     assert contrast(button.evaluate("b => getComputedStyle(b).color"), background) >= 4.5
+
+
+def test_the_matrix_s_numbers_say_what_they_count_to_a_screen_reader(view, served_sample_site):
+    """A covered technique read "Active Scanning, link, 1"; a tactic "Reconnaissance 3/10" (its explanation only a
+    tooltip). Words only a screen reader reads say what the numbers count; the filters still count in <b>."""
+    page = view()
+    page.goto(served_sample_site + "techniques/")
+    page.locator("#sc-matrix-filters .sc-filters__count").wait_for()
+    read = page.locator(".sc-matrix__grid li[title] > b:not([hidden])").evaluate_all(
+        "bs => bs.map(b => [b.textContent, b.querySelector('.sc-hidden').getBoundingClientRect().width])")
+    assert read and all(re.fullmatch(r"detections: \d+", text) and width <= 1 for text, width in read), read
+    tactics = page.locator(".sc-matrix__tactic h2 > span").evaluate_all("ss => ss.map(s => s.textContent)")
+    assert tactics and all(re.fullmatch(r"with a detection: \d+/\d+", text) for text in tactics), tactics
+    page.select_option("#sc-matrix-filters select[name=type]", "TTP")  # recounted, the words kept
+    assert all(re.fullmatch(r"detections: \d+", text) for text in page.locator(
+        ".sc-matrix__grid li[title] > b:not([hidden])").evaluate_all("bs => bs.map(b => b.textContent)"))

@@ -45,7 +45,7 @@
       cells.forEach(function (cell) {
         var n = covering[cell.title] ? covering[cell.title].size : 0, number = cell.querySelector(":scope > b");
         cell.className = "heat-" + heat(n);
-        if (number) { number.textContent = n; number.hidden = n === 0; }
+        if (number) { number.lastChild.textContent = n; number.hidden = n === 0; }  // after "detections: "
         if (n) coveredIds.add(cell.title);
       });
       matrix.querySelectorAll(".sc-matrix__grid details").forEach(function (details) {
