@@ -621,6 +621,94 @@ def test_the_navigation_drawer_opens_and_closes_with_the_keyboard_and_its_links_
     assert drawer.is_checked() and page.evaluate(FOCUSED)["inDrawer"]
 
 
+IN_PAGE = """() => { const e = document.activeElement;
+    return {label: (e.getAttribute('aria-label') || e.textContent || '').trim().slice(0, 40),
+            where: e.closest('.md-sidebar--primary') ? 'drawer' : e.closest('.md-header') ? 'header'
+                 : e.closest('.md-content, .md-sidebar--secondary, .md-tabs, .md-footer, .md-top') ? 'page' : e.tagName}; }"""
+
+
+@pytest.mark.parametrize("size", ["phone", "zoomed"])
+def test_while_the_drawer_is_open_tab_goes_round_the_drawer_and_the_header_not_the_page_under_it(browser,
+                                                                                                 served_sample_site,
+                                                                                                 size):
+    """The open drawer covers the page: Tab went on from its last link to the links under it, out of sight."""
+    viewport, scale = (SIZES["phone"], 1) if size == "phone" else (ZOOMED, 2)
+    with contextlib.closing(browser.new_context(viewport=viewport, device_scale_factor=scale)) as context:
+        page = context.new_page()
+        page.goto(served_sample_site + "detections/")
+        page.wait_for_load_state("load")
+        page.locator("label.md-header__button[for='__drawer']").focus()
+        page.keyboard.press("Enter")
+        stops = []
+        for _ in range(30):
+            page.keyboard.press("Tab")
+            stops.append(page.evaluate(IN_PAGE))
+        places = {stop["where"] for stop in stops}
+        assert "page" not in places and {"drawer", "header"} <= places, stops
+        page.keyboard.press("Escape")  # closed, the page is the page again
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        assert page.evaluate(IN_PAGE)["where"] != "drawer"
+        assert page.locator(".md-content").evaluate("e => e.inert") is False
+
+
+@pytest.mark.parametrize("size", ["wide", "zoomed"])
+@pytest.mark.parametrize("address", ["detections/", "endpoint/3f2a9c1e-6b4d-4e8a-9f10-2c7d5e8b1a01/"])
+def test_shift_tab_never_leaves_the_focus_under_the_header(browser, served_sample_site, address, size):
+    """Going back up a page with Shift+Tab, the browser scrolled each link just into view: under the sticky header
+    and tabs (7 of 40 stops of a detection page at 1,280 px), or under the theme's "Back to top" button."""
+    viewport, scale = (SIZES["wide"], 1) if size == "wide" else (ZOOMED, 2)
+    with contextlib.closing(browser.new_context(viewport=viewport, device_scale_factor=scale)) as context:
+        page = context.new_page()
+        page.goto(served_sample_site + address)
+        page.wait_for_load_state("load")
+        page.locator("footer a").last.focus()
+        hidden, stops = [], 0
+        for _ in range(60):
+            page.keyboard.press("Shift+Tab")
+            page.wait_for_timeout(50)  # the theme's "Back to top" button shows as the page scrolls up
+            seen = page.evaluate("""() => {
+                const e = document.activeElement, r = e.getBoundingClientRect();
+                if (e === document.body || e.closest('.md-header')) return null;  // the header is never covered
+                const at = document.elementFromPoint(r.left + Math.min(r.width / 2, 5), r.top + r.height / 2);
+                return {text: (e.textContent || '').trim().slice(0, 40), top: Math.round(r.top),
+                        shown: r.bottom > 0 && r.top < innerHeight && !!at && (e.contains(at) || at.contains(e)),
+                        under: at ? at.className : ''};
+            }""")
+            if seen is None:
+                continue
+            stops += 1
+            if not seen["shown"]:
+                hidden.append(seen)
+        assert stops >= 20
+        assert hidden == []
+
+
+@pytest.mark.parametrize("size", ["wide", "phone"])
+@pytest.mark.parametrize("arrow", [False, True], ids=["from the box", "from a result"])
+def test_escape_in_the_search_gives_the_focus_back_to_where_the_reader_was(view, served_sample_site, size, arrow):
+    """The theme's Escape left the focus on the page's <body>: the next Tab started again at the top of the page.
+    A result the arrow keys reach shows its focus (the theme's tint alone is 1.1:1 against the page)."""
+    page = view(SIZES[size])
+    page.goto(served_sample_site + "detections/")
+    page.wait_for_load_state("load")
+    rows = page.locator("article table tbody tr")
+    rows.first.locator("a").first.focus()
+    page.keyboard.press("/")
+    page.keyboard.type("lsass")
+    page.locator(".md-search-result__item").first.wait_for()
+    if arrow:
+        page.keyboard.press("ArrowDown")
+        result = focused(page)
+        assert result["tag"] == "A" and "LSASS" in result["text"] and result["outline"] == "solid" \
+            and result["outlineWidth"] >= 1, result
+    page.keyboard.press("Escape")
+    page.wait_for_function("document.activeElement !== document.body")
+    assert page.evaluate("document.activeElement.closest('tr') && document.activeElement.closest('tr').rowIndex") == 1
+    page.keyboard.press("Tab")  # on along the row, not from the top of the page
+    assert page.evaluate("!!document.activeElement.closest('article table')")
+
+
 @pytest.mark.parametrize("address, first_in_content", [
     ("", "Security Content"),  # the home page's first link, in its first card
     ("detections/", "Filters"),  # the detections index's filters: one Tab after the skip link
@@ -640,7 +728,7 @@ def test_a_skip_link_is_the_first_tab_stop_and_leads_to_the_content(view, served
     assert focused(page)["opacity"] == 1
     assert page.locator("a.md-skip:visible").count() == 1  # one skip link, not the theme's as well
     page.keyboard.press("Enter")
-    assert page.url.endswith("#sc-content")
+    page.wait_for_url(re.compile(r"#sc-content$"), timeout=5_000)
     page.keyboard.press("Tab")
     landed = focused(page)
     assert landed["inArticle"], landed

@@ -7,7 +7,11 @@
  * - a box that still scrolls sideways (a wide table on a wider screen) can be reached with the keyboard and
  *   scrolled with the arrow keys; one that does not scroll stays out of the tab order;
  * - where the navigation is a drawer (a phone, a narrow or zoomed window), its button is a button for the
- *   keyboard too: Enter or Space opens it and moves to its first link, Escape closes it and comes back;
+ *   keyboard too: Enter or Space opens it and moves to its first link, Escape closes it and comes back; while
+ *   it is open, the page it covers is inert, so Tab stays in the drawer and the header instead of going on to
+ *   links under the drawer;
+ * - Escape in the search, which the theme closes leaving the focus nowhere, gives the focus back to where the
+ *   reader was before the search;
  * - the colour scheme's toggle stops on the scheme in use (its radio button checked).
  * It runs after the theme has set up each page (the theme's document$), and again when the window is resized
  * or a folded section opens. */
@@ -71,6 +75,10 @@
     }
   }
 
+  /* What the open drawer covers: the page beside it, its tabs and its footer (the header stays usable). */
+  var COVERED_BY_DRAWER = ".md-tabs, .md-sidebar--secondary, .md-content, .md-top, .md-footer";
+  var DRAWER_LAYOUT = window.matchMedia("(max-width: 76.234375em)");  // the theme's: wider, no drawer
+
   function openDrawerWithKeys() {
     var button = document.querySelector("label[for='__drawer'][role=button]");
     var drawer = document.getElementById("__drawer");
@@ -80,12 +88,17 @@
     button.setAttribute("data-sc-keys", "");
     function say() {
       button.setAttribute("aria-expanded", drawer.checked ? "true" : "false");
+      var covering = drawer.checked && DRAWER_LAYOUT.matches;
+      document.querySelectorAll(COVERED_BY_DRAWER).forEach(function (part) {
+        part.inert = covering;
+      });
     }
     function toggle() {
       drawer.click();  // the theme's own state: the checkbox the drawer's style follows
       say();
     }
     drawer.addEventListener("change", say);
+    DRAWER_LAYOUT.addEventListener("change", say);  // a window widened with the drawer open covers nothing
     say();
     button.addEventListener("keydown", function (event) {
       if (event.key !== "Enter" && event.key !== " ") {
@@ -106,9 +119,46 @@
     });
   }
 
+  /* The theme's Escape closes the search and takes the focus from its box, to nowhere (the page's <body>): the
+   * next Tab started again at the top of the page. The element the focus came from is focused again. */
+  function returnFromSearchWithEscape() {
+    var toggle = document.querySelector("[data-md-toggle=search]");
+    if (!toggle || toggle.hasAttribute("data-sc-return")) {
+      return;
+    }
+    toggle.setAttribute("data-sc-return", "");
+    var before = null, escaped = false;
+    function inSearch(element) {
+      var search = document.querySelector(".md-search");
+      return !!(search && element && search.contains(element));
+    }
+    document.addEventListener("focusin", function (event) {
+      if (inSearch(event.target) && event.relatedTarget && !inSearch(event.relatedTarget)) {
+        before = event.relatedTarget;
+      }
+    });
+    document.addEventListener("keydown", function (event) {
+      escaped = event.key === "Escape" && toggle.checked;
+    }, true);
+    // The theme takes the focus away when it has closed the search, in its own time: then it is given back.
+    document.addEventListener("focusout", function (event) {
+      if (!escaped || !inSearch(event.target) || event.relatedTarget) {
+        return;
+      }
+      escaped = false;
+      setTimeout(function () {
+        var now = document.activeElement;
+        if ((!now || now === document.body) && before && before.isConnected) {
+          before.focus();
+        }
+      }, 0);
+    });
+  }
+
   function setUp() {
     checkSchemeInUse();
     openDrawerWithKeys();
+    returnFromSearchWithEscape();
     nameSearch();
     nameCodeToolbars();
     stackWideTables();
