@@ -669,14 +669,14 @@ def test_shift_tab_never_leaves_the_focus_under_the_header(browser, served_sampl
             page.wait_for_timeout(50)  # the theme's "Back to top" button shows as the page scrolls up
             seen = page.evaluate("""() => {
                 const e = document.activeElement, r = e.getBoundingClientRect();
-                if (e === document.body || e.closest('.md-header')) return null;  // the header is never covered
+                if (e === document.body || e.closest('.md-header')) return null;  // the top: the header is never covered
                 const at = document.elementFromPoint(r.left + Math.min(r.width / 2, 5), r.top + r.height / 2);
                 return {text: (e.textContent || '').trim().slice(0, 40), top: Math.round(r.top),
                         shown: r.bottom > 0 && r.top < innerHeight && !!at && (e.contains(at) || at.contains(e)),
                         under: at ? at.className : ''};
             }""")
-            if seen is None:
-                continue
+            if seen is None:  # up to the header: the whole page is done (on, the search would open and wrap round)
+                break
             stops += 1
             if not seen["shown"]:
                 hidden.append(seen)
