@@ -8,10 +8,13 @@
  *   scrolled with the arrow keys; one that does not scroll stays out of the tab order;
  * - where the navigation is a drawer (a phone, a narrow or zoomed window), its button is a button for the
  *   keyboard too: Enter or Space opens it and moves to its first link, Escape closes it and comes back; while
- *   it is open, the page it covers is inert, so Tab stays in the drawer and the header instead of going on to
- *   links under the drawer;
+ *   it is open, everything it and its shade cover is inert, so Tab stays in the drawer instead of going on to
+ *   links and controls under it;
  * - Escape in the search, which the theme closes leaving the focus nowhere, gives the focus back to where the
  *   reader was before the search;
+ * - the theme's "Back to top" button is no Tab stop: the theme takes the focus from it as soon as it hides it,
+ *   which it does when the page scrolls down, so Shift+Tab from below it lost the reader's place (Home goes to
+ *   the top);
  * - the colour scheme's toggle stops on the scheme in use (its radio button checked).
  * It runs after the theme has set up each page (the theme's document$), and again when the window is resized
  * or a folded section opens. */
@@ -75,8 +78,9 @@
     }
   }
 
-  /* What the open drawer covers: the page beside it, its tabs and its footer (the header stays usable). */
-  var COVERED_BY_DRAWER = ".md-tabs, .md-sidebar--secondary, .md-content, .md-top, .md-footer";
+  /* What the open drawer and the shade beside it cover: everything else, the header with its button too (Escape
+   * or a click on the shade closes the drawer). */
+  var COVERED_BY_DRAWER = ".md-skip, .md-header, .md-tabs, .md-sidebar--secondary, .md-content, .md-top, .md-footer";
   var DRAWER_LAYOUT = window.matchMedia("(max-width: 76.234375em)");  // the theme's: wider, no drawer
 
   function openDrawerWithKeys() {
@@ -127,35 +131,46 @@
       return;
     }
     toggle.setAttribute("data-sc-return", "");
-    var before = null, escaped = false;
+    var before = null;
     function inSearch(element) {
       var search = document.querySelector(".md-search");
       return !!(search && element && search.contains(element));
     }
     document.addEventListener("focusin", function (event) {
-      if (inSearch(event.target) && event.relatedTarget && !inSearch(event.relatedTarget)) {
-        before = event.relatedTarget;
+      if (inSearch(event.target) && !inSearch(event.relatedTarget)) {
+        before = event.relatedTarget;  // null where the focus was nowhere: it stays nowhere, and the page where it is
       }
     });
+    // The theme closes the search in its own time, and the focus goes nowhere: blurred, or with the result that
+    // had it taken out of the page (which tells no one). It is looked at until it has left the search.
     document.addEventListener("keydown", function (event) {
-      escaped = event.key === "Escape" && toggle.checked;
-    }, true);
-    // The theme takes the focus away when it has closed the search, in its own time: then it is given back.
-    document.addEventListener("focusout", function (event) {
-      if (!escaped || !inSearch(event.target) || event.relatedTarget) {
+      if (event.key !== "Escape" || !toggle.checked) {
         return;
       }
-      escaped = false;
-      setTimeout(function () {
+      var looks = 0, back = before;
+      before = null;
+      (function look() {
         var now = document.activeElement;
-        if ((!now || now === document.body) && before && before.isConnected) {
-          before.focus();
+        if (!now || now === document.body) {
+          if (back && back.isConnected) {
+            back.focus();
+          }
+        } else if (inSearch(now) && looks++ < 20) {
+          setTimeout(look, 50);
         }
-      }, 0);
-    });
+      })();
+    }, true);
+  }
+
+  function leaveBackToTopOutOfTabOrder() {
+    var top = document.querySelector(".md-top");
+    if (top) {
+      top.setAttribute("tabindex", "-1");
+    }
   }
 
   function setUp() {
+    leaveBackToTopOutOfTabOrder();
     checkSchemeInUse();
     openDrawerWithKeys();
     returnFromSearchWithEscape();
