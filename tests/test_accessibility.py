@@ -628,9 +628,7 @@ IN_PAGE = """() => { const e = document.activeElement;
 
 
 @pytest.mark.parametrize("size", ["phone", "zoomed"])
-def test_while_the_drawer_is_open_tab_goes_round_the_drawer_and_the_header_not_the_page_under_it(browser,
-                                                                                                 served_sample_site,
-                                                                                                 size):
+def test_while_the_drawer_is_open_tab_goes_round_the_drawer_alone(browser, served_sample_site, size):
     """The open drawer and its shade cover the rest: Tab went on from its last link to the links under it, out of
     sight, and then to the header's controls under the shade (its search opened behind it)."""
     viewport, scale = (SIZES["phone"], 1) if size == "phone" else (ZOOMED, 2)

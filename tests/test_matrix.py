@@ -114,7 +114,8 @@ def test_the_built_matrix_keeps_its_markup_and_escapes_names(golden_site):
     assert '<div id="sc-matrix-filters" class="sc-filters sc-addition" data-fidelity-ignore=""></div>' in html
     assert re.search(r'<li class="heat-0" title="T1059">Command and Scripting Interpreter<details open="?"?>'
                      r'<summary><b>1</b>/1 sub-techniques</summary><ul>\s*'
-                     r'<li class="heat-1" title="T1059.001"><a href="T1059.001/"[^>]*>PowerShell</a> <b>1</b></li>',
+                     r'<li class="heat-1" title="T1059.001"><a href="T1059.001/"[^>]*>PowerShell</a> '
+                     r'<b><span class="sc-hidden">detections: </span>1</b></li>',
                      html)
     assert '<li class="heat-0" title="T1003">OS Credential Dumping<details><summary>' in html  # closed
     assert "Scripting<" not in html  # deprecated
