@@ -142,6 +142,12 @@ def results_for(page, query: str, how: str) -> list[str]:
         box.fill(query)
     else:
         box.press_sequentially(query, delay=20)
+    return settled_result_titles(page)
+
+
+def settled_result_titles(page) -> list[str]:
+    """The titles of the results on screen once the list has stopped changing: typed key by key, a query is
+    searched at each key, and each answer replaces the list (with the element that had the focus in it)."""
     page.locator(".md-search-result__item").first.wait_for(timeout=20_000)
     titles, previous = None, []
     for _ in range(40):
