@@ -330,10 +330,14 @@ class Site:
     detections: tuple[DetectionPage, ...]
     """Sorted by name, then by source path."""
     stories: tuple[StoryPage, ...]
+    """The stories not deprecated, sorted by name, then path: the published sites listed these."""
     playbooks: tuple[PlaybookPage, ...]
     tactics: tuple[str, ...]
     datamodels: tuple[str, ...]
     categories: tuple[Category, ...]
+    deprecated_stories: tuple[StoryPage, ...] = ()
+    """The stories of stories/deprecated/ (or `status: deprecated`): pages of the mkdocs site only, linked from
+    the detections that still name them; in no listing."""
     data_sources: tuple[DataSourcePage, ...] = ()
     """Sorted by name."""
     macros: tuple[Macro, ...] = ()
@@ -491,7 +495,6 @@ class _Linker:
         self.story_names = {s.name for s in content.stories}
         self.sorted_story_names = tuple(sorted(self.story_names))
         self.story_categories = frozenset(category for story in content.stories for category in story.category)
-        self.story_slugs = frozenset(slugify(name) for name in self.story_names)
         self.baselines: dict[str, Baseline] = {}
         for baseline in content.baselines:
             self.baselines.setdefault(baseline.name, baseline)
@@ -510,6 +513,27 @@ class _Linker:
         self.issues: list[Issue] = []
         self._recorded: list[tuple] | None = None
         """While a detection's page is linked for `DetectionPages`: its `without_file` calls."""
+        self.shown_stories = self._shown_stories(content.stories, rules)
+        self.story_slugs = frozenset(slugify(story.name) for story in self.shown_stories)
+
+    def _shown_stories(self, stories: tuple[Story, ...], rules) -> list[Story]:
+        """The stories that have a page: every story not deprecated, and each deprecated one whose address no
+        live story or story category has (those were published there; a warning says which is left out)."""
+        live = [story for story in stories if not story.deprecated]
+        taken = {slugify(story.name): f"the story in {story.source.path}" for story in live}
+        for story in live:
+            for category in rules.story_categories(story):
+                taken.setdefault(slugify(category), f"the story category '{category}'")
+        shown = list(live)
+        for story in stories:
+            if story.deprecated:
+                if slugify(story.name) in taken:
+                    self.report(Severity.WARNING, story.source, ("name",),
+                                f"the deprecated story '{story.name}' has no page: "
+                                f"{taken[slugify(story.name)]} has its address")
+                else:
+                    shown.append(story)
+        return shown
 
     def links(self) -> tuple:
         """Everything a detection's page is linked from besides the detection itself: while it is equal, a page
@@ -517,8 +541,8 @@ class _Linker:
         return (self.techniques, self.attack_version, self.own, self.cves, self.rules, self.apps, self.d3fend,
                 self.macros, self.unread_macros, self.left_out, self.lookups, self.lookup_files,
                 self.app_macros, self.app_lookups, self.data_sources,
-                self.story_names, self.story_categories, self.baselines, self.serving, self.schedules,
-                self.schedule_of_type)
+                self.story_names, self.story_categories, self.story_slugs, self.baselines, self.serving,
+                self.schedules, self.schedule_of_type)
 
     def linked_page(self, detection: Detection, kept: DetectionPages | None) -> DetectionPage:
         """The detection's page, as linked by an earlier build (`kept`) where it can be, with the issues linking
@@ -975,11 +999,11 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
             linker.story_refs(baseline, baseline.analytic_story)))
     investigations = tuple(InvestigationPage(i, slugify(i.name), linker.story_refs(i, i.analytic_story))
                            for i in sorted(content.investigations, key=lambda i: (i.name, i.source.path)))
-    stories = []
-    for story in sorted(content.stories, key=lambda s: (s.name, s.source.path)):
+    stories, deprecated_stories = [], []
+    for story in sorted(linker.shown_stories, key=lambda s: (s.name, s.source.path)):
         members = by_story.get(story.name, [])
         with_techniques = [p for p in members if p.detection.tags.mitre_attack_id]
-        stories.append(StoryPage(
+        (deprecated_stories if story.deprecated else stories).append(StoryPage(
             story=story,
             slug=slugify(story.name),
             detections=tuple(members),
@@ -1010,10 +1034,12 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
     # What a removed detection's replacement may name: any page's content. A detection's name wins over a
     # story's, baseline's or playbook's, and the first of each kind (by name, then path) over the rest.
     pages_by_name = {page.name: page.url for page in (*reversed(playbooks), *reversed(baselines),
-                                                       *reversed(stories), *reversed(detections))}
+                                                       *reversed(deprecated_stories), *reversed(stories),
+                                                       *reversed(detections))}
     site = Site(
         detections=tuple(detections),
         stories=tuple(stories),
+        deprecated_stories=tuple(deprecated_stories),
         playbooks=tuple(playbooks),
         tactics=tuple(sorted({t for p in detections for tech in p.techniques for t in tech.tactics})),
         datamodels=tuple(sorted({dm for p in detections for dm in p.datamodels})),

@@ -253,6 +253,7 @@ class ContentFolder:
 
 CONTENT_FOLDERS = (
     ContentFolder("stories", "stories", schema.story),
+    ContentFolder("stories/deprecated", "stories", schema.deprecated_story),
     ContentFolder("macros", "macros", schema.macro),
     ContentFolder("lookups", "lookups", schema.lookup),
     ContentFolder("lookups/csv", "lookups", schema.lookup),  # ESCU 6 files lookups by backend

@@ -422,6 +422,8 @@ class Story:
     status: str = ""
     threat_group: tuple[str, ...] = ()
     """ESCU 6's `threat_group`, or `tags: group:` before it: the threat actors the story is about."""
+    deprecated: bool = False
+    """In stories/deprecated/ or `status: deprecated`."""
     paths: KeyPaths = field(default=KeyPaths(), compare=False)
 
     @property

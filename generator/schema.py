@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, TypeVar
 
 from .costly import costly_markdown
@@ -635,6 +635,7 @@ def story(f: _Fields) -> Story:
     placement = _Placement(f, STORY_TAG_KEYS)
     f.expected("id")
     f.expected("version")
+    status = f.text("status", required=False) or ""
     return Story(
         name=f.name(),
         id=f.text("id", required=False) or "",
@@ -649,10 +650,16 @@ def story(f: _Fields) -> Story:
         source=f.source,
         usecase=placement.of("usecase").text("usecase", required=False) or "",
         cve=placement.of("cve").texts("cve"),
-        status=f.text("status", required=False) or "",
+        status=status,
         threat_group=f.texts("threat_group") or placement.tags.texts("group"),
+        deprecated=status == "deprecated",
         paths=placement.key_paths(),
     )
+
+
+def deprecated_story(f: _Fields) -> Story:
+    """A story of stories/deprecated/, where Splunk moves a story it no longer maintains (its file does not say)."""
+    return replace(story(f), deprecated=True)
 
 
 def macro(f: _Fields) -> Macro:

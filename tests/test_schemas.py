@@ -192,3 +192,35 @@ def test_keys_no_generation_has_are_rare_in_the_published_corpora():
         "escu-2024-10": ["data_sources", "data_sources", "tags.CVE"],
         "escu-2025-02": [],
     }
+
+
+def _page(generated, path: tuple[str, ...]) -> str:
+    return next(page.text for page in generated.pages if page.path == path)
+
+
+def test_a_story_with_status_deprecated_is_shown_marked_and_listed_nowhere(content):
+    story = "stories/cloud_account_takeover.yml"
+    edit(content, story, "status: production\n", "status: deprecated\n")
+    edit(content, DETECTION, "    - Credential Dumping\n", "    - Credential Dumping\n    - Cloud Account Takeover\n")
+    generated = generate(content, Inputs(CASE / "attack.json"), "mkdocs")
+    assert [str(issue) for issue in generated.issues if "Cloud Account Takeover" in str(issue)] == []
+    page = _page(generated, ("stories", "cloud_account_takeover.md"))
+    assert '<p class="admonition-title">Deprecated story</p>' in page
+    assert "[Cloud Account Takeover](/stories/cloud_account_takeover)" in \
+        _page(generated, ("endpoint", "c2026000-0000-4000-8000-000000000001.md"))
+    assert "Cloud Account Takeover" not in _page(generated, ("stories.md",))
+    assert ("stories", "cloud_security.md") not in [p.path for p in generated.pages]  # its only story's category
+    assert [] == [p.path for p in generate(content, Inputs(CASE / "attack.json"), "published").pages
+                  if "cloud_account_takeover" in "/".join(p.path)]  # the published sites had no deprecated story
+
+
+def test_a_deprecated_story_under_a_live_story_s_name_has_no_page_and_a_warning_at_its_name(content):
+    (content / "stories" / "deprecated").mkdir()
+    old = "stories/deprecated/credential_dumping.yml"
+    (content / old).write_text("# the story as it was before it was written again\nname: Credential Dumping\n"
+                               "id: 52026000-0000-4000-8000-000000000099\nversion: 1\ndate: '2019-01-01'\n"
+                               "author: Someone\ndescription: The old story.\nnarrative: Old.\n")
+    generated = generate(content, Inputs(CASE / "attack.json"), "mkdocs")
+    assert f"{old}:2: warning: the deprecated story 'Credential Dumping' has no page: the story in " \
+           "stories/credential_dumping.yml has its address" in [str(issue) for issue in generated.issues]
+    assert "Deprecated story" not in _page(generated, ("stories", "credential_dumping.md"))

@@ -462,7 +462,8 @@ OVERRIDES_URL = "/overrides/"
 
 def _urls_of_files(site: Site) -> dict[str, str]:
     """The page of each file that has one, by the file's path."""
-    pages = (*((p.detection, p) for p in site.detections), *((p.story, p) for p in site.stories),
+    pages = (*((p.detection, p) for p in site.detections),
+             *((p.story, p) for p in (*site.stories, *site.deprecated_stories)),
              *((p.playbook, p) for p in site.playbooks), *((p.data_source, p) for p in site.data_sources))
     return {model.source.path: page.url for model, page in pages}
 

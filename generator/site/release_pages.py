@@ -47,7 +47,7 @@ def links(site: Site, releases: Releases) -> Links:
     urls = {latest[id(old)].key: page_of[id(new)].url for old, new in pairs}
     for history in releases.histories:
         urls.setdefault(history.key, FORMER_URL.format(key=history.key))
-    return Links(urls, {page.name: page.url for page in site.stories},
+    return Links(urls, {page.name: page.url for page in (*site.deprecated_stories, *site.stories)},
                  {page.name: page.url for page in site.playbooks}, current)
 
 

@@ -44,7 +44,8 @@ class SearchTerms:
     """
 
     def __init__(self, site: Site) -> None:
-        self._pages = {page.url.lstrip("/"): page for page in (*site.detections, *site.stories, *site.playbooks)}
+        pages = (*site.detections, *site.stories, *site.deprecated_stories, *site.playbooks)
+        self._pages = {page.url.lstrip("/"): page for page in pages}
 
     def get(self, url: str) -> str:
         page = self._pages.get(url)

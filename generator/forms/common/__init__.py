@@ -64,7 +64,7 @@ def content_pages(env: jinja2.Environment, site: Site, detection_path: Callable[
         pages.append(Page(detection_path(page), text, page.detection.source, url=page.url))
 
     story_template = page_template(env, "story.md.j2", for_site)
-    for page in site.stories:
+    for page in (*site.stories, *site.deprecated_stories) if for_site else site.stories:
         text = renderings.later(story_template, page.story.source.path, page=page, s=page.story)
         pages.append(Page(("_stories", page.slug + ".md"), text, page.story.source, url=page.url))
 
