@@ -362,8 +362,9 @@ _PLAIN_ANCHOR = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,99}")
 
 
 def unique_anchor(item, taken: set[str]) -> str:
-    """An item's id when it is a plain token (a UUID is), else a token made from its id or name; unique in `taken`."""
-    key = item.id.strip() or item.name
+    """An item's id when it is a plain token (a UUID is), else a token made from its id or name (a macro or lookup
+    has no id); unique in `taken`."""
+    key = (getattr(item, "id", "") or "").strip() or item.name
     anchor = key if _PLAIN_ANCHOR.fullmatch(key) else "detection-" + hashlib.sha1(key.encode()).hexdigest()[:12]
     unique, number = anchor, 1
     while unique in taken:  # two detections sharing an id: the second is "<id>-2"

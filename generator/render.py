@@ -24,7 +24,7 @@ from markupsafe import Markup, escape
 from . import yamlfast
 from .enrich import DetectionPage, PlaybookPage, StoryPage
 from .issues import Issue, Severity
-from .models import Source, Technique
+from .models import Macro, Source, Technique
 from .slug import slugify
 from .sources import SPLUNK_REPOSITORY
 
@@ -284,6 +284,16 @@ def source_link(context: jinja2.runtime.Context, model, splunk_url: str) -> Mark
     return Markup(f"[*source*]({escape(url) if context.eval_ctx.autoescape else url}) \\| ")
 
 
+def macro_url(macro: Macro) -> str:
+    """Where a detection page's list of macros links a macro's file: in Splunk's repository by its name, as
+    published; in its content source's own repository by its path; "" (no link) for a source without one (a
+    team's file was linked as a file of Splunk's that does not exist)."""
+    origin = macro.source.origin
+    if origin is None or origin.repository == SPLUNK_REPOSITORY:
+        return f"https://github.com/splunk/security_content/blob/develop/macros/{macro.name}.yml"
+    return f"{origin.repository}/{macro.source.in_content}" if origin.repository else ""
+
+
 _SPL_PARTS = re.compile(r'```.*?(?:```|\Z)|"(?:[^"\\]|\\.)*(?:"|\\?\Z)|\|', re.DOTALL)
 """What a search's stages are split around: a ```comment``` and a double-quoted string (a backslash escaping the
 next character), each to its end or the search's, are passed over whole; a `|` outside them is found."""
@@ -409,6 +419,7 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
     env.filters["listing_title"] = listing_title
     env.filters["counted"] = counted
     env.filters["number"] = number
+    env.filters["macro_url"] = macro_url
     env.tests["web_address"] = is_web_address
     env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links, tactic_links=tactic_links,
                        first_tactic_link=first_tactic_link, app_links=app_links, soar_app_links=soar_app_links,

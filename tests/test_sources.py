@@ -201,6 +201,33 @@ def test_the_overrides_page_shows_what_the_tuned_copy_changed_and_the_page_links
     assert "[Overrides](/overrides/)" in pages["index.md"]
 
 
+def test_a_team_macro_that_replaces_splunk_s_is_on_the_overrides_page(tmp_path):
+    """A macro has no id: the overrides page's anchor for it is made from its name (it raised an AttributeError)."""
+    shutil.copytree(GOLDEN_SOURCES, tmp_path / "case")
+    macro = tmp_path / "case" / "team" / "macros" / "security_content_ctime.yml"
+    macro.write_text(macro.read_text().replace("%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"))
+    sources = tuple(replace(source, path=tmp_path / "case" / source.path.name) for source in golden_sources())
+    result = generated(sources)
+    assert [r.kind for r in result.replacements] == ["detection", "macro"]
+    overrides = next(page.text for page in result.pages if page.path == ("overrides.md",))
+    assert '<div class="sc-change sc-change--changed" id="security_content_ctime"' in overrides
+    assert 'sc-diff__line--added">+ definition: convert timeformat=&#34;%Y-%m-%d %H:%M:%S&#34;' in overrides
+
+
+@pytest.mark.parametrize("repository, listed", [
+    (None, "* team_edr\n"),  # no repository, no link (it was linked as a file of Splunk's that does not exist)
+    ("https://git.example.com/team/content/blob/main",
+     "* [team_edr](https://git.example.com/team/content/blob/main/macros/team_edr.yml)\n"),
+])
+def test_a_team_macro_is_linked_in_the_team_s_repository_or_not_at_all(repository, listed):
+    result = generated(golden_sources(repository=repository))
+    page = next(page.text for page in result.pages if page.path == ("endpoint", "7e4a0000-0000-4000-8000-000000000201.md"))
+    assert listed in page
+    # Splunk's macro keeps the link the published pages had.
+    assert "* [security_content_ctime](https://github.com/splunk/security_content/blob/develop/macros/" \
+           "security_content_ctime.yml)\n" in page
+
+
 def test_the_command_line_takes_labelled_sources_and_overrides(tmp_path):
     result = run_generator("render", "--layout", "mkdocs", "--content", GOLDEN_SOURCES / "upstream",
                            "--content", f"Team={GOLDEN_SOURCES / 'team'}", "--overrides", "Team",
