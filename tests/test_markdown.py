@@ -80,3 +80,27 @@ def test_links_to_nothing_become_text_and_are_reported():
 def test_smart_quotes_and_dashes_still_apply():
     assert convert('He said "no" -- it\'s fine...\n') == "<p>He said &ldquo;no&rdquo; &ndash; it&rsquo;s fine&hellip;</p>"
     assert convert("`\"code\"` and plain\n") == "<p><code>\"code\"</code> and plain</p>"
+
+
+TEST_DATASET = """#### Test Dataset
+Replay any dataset to Splunk Enterprise by using our [`replay.py`](https://github.com/splunk/attack_data#using-replaypy) tool or the [UI](https://github.com/splunk/attack_data#using-ui).
+Alternatively you can replay a dataset into a [Splunk Attack Range](https://github.com/splunk/attack_range#replay-dumps-into-attack-range-splunk-server)
+
+{datasets}
+
+
+{footer}*version*: **4**
+"""
+
+
+@pytest.mark.parametrize("footer", ["[*source*](https://example.com/x.yml) \\| ", ""])
+def test_a_test_dataset_section_without_data_is_hidden_and_the_page_s_last_line_stays(footer):
+    """The file's link and version close the page, right after the last section: they are not in it (the section
+    showed only its fixed lines on every detection without test data)."""
+    html = convert(TEST_DATASET.format(datasets="", footer=footer))
+    assert '<h4 hidden="hidden">Test Dataset</h4>' in html and '<p hidden="hidden">Replay any dataset' in html
+    assert "<p>" + ('<a href="https://example.com/x.yml"><em>source</em></a> | ' if footer else "") + \
+        "<em>version</em>: <strong>4</strong></p>" in html
+    with_data = convert(TEST_DATASET.format(datasets="* [True Positive Test](https://example.com/data.log)",
+                                            footer=footer))
+    assert "hidden" not in with_data

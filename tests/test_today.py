@@ -100,6 +100,14 @@ def test_empty_sections_are_hidden_not_shown(today_site):
     shown_empty = [p for p in pages if re.search(r'<details>\s*<summary>CVE</summary>\s*<div>\s*</div>',
                                                  p.read_text(encoding="utf-8"))]
     assert shown_empty == []
+    # A Test Dataset section with only its fixed lines before the page's last line, the file's link and version
+    # (33 endpoint pages showed one, 202 detection pages in all).
+    only_fixed_lines = re.compile(r'<h4 id="test-dataset">.*?</h4>\s*<p>Replay any dataset[^<]*<a[^>]*><code>'
+                                  r'replay\.py</code></a>[^\n]*\n[^\n]*</p>\s*<p><a[^>]*><em>source</em>')
+    assert [p for p in pages if only_fixed_lines.search(p.read_text(encoding="utf-8"))] == []
+    hidden = [p for p in pages if '<h4 hidden="hidden" id="test-dataset">' in p.read_text(encoding="utf-8")]
+    assert len(hidden) >= 30 and all(re.search(r"<p><a [^>]*><em>source</em></a> \| <em>version</em>: <strong>",
+                                               p.read_text(encoding="utf-8")) for p in hidden)
 
 
 def test_the_tag_index_is_under_200_kb_and_a_big_tag_lists_every_page_on_its_own(today_site):

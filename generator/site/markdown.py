@@ -409,6 +409,9 @@ _BOILERPLATE = (
 )
 """The fixed lines a published section carries even when it has nothing to show."""
 _SECTION_HEADING = {"h2": 2, "h3": 3, "h4": 4}
+_PAGE_FOOTER = re.compile(r"(?:source \S+ )?version: \S*")
+"""The text of a page's last line, its file's link and version: it ends the last section, not part of it. (Its
+`\\|` is, while the tree is worked on, a placeholder of the escaped character.)"""
 
 
 def _text_of(element: etree.Element) -> str:
@@ -439,7 +442,8 @@ class _HideEmptySections(Treeprocessor):
                 continue
             section = []
             for following in children[index + 1:]:
-                if _SECTION_HEADING.get(following.tag, 9) <= level:
+                if _SECTION_HEADING.get(following.tag, 9) <= level or (
+                        following is children[-1] and _PAGE_FOOTER.fullmatch(_text_of(following))):
                     break
                 section.append(following)
             if all(not _text_of(e) or _text_of(e).startswith(_BOILERPLATE) or e.get("hidden") for e in section):
