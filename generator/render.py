@@ -325,6 +325,12 @@ def shows_try_in_splunk(model) -> bool:
     return model.source.origin is None or model.source.origin.try_in_splunk
 
 
+def by_splunk(model) -> bool:
+    """Is a detection Splunk's, so that its experimental or deprecated banner may say Splunk's team marked it so?
+    A team's own was said to be."""
+    return model.source.origin is None or model.source.origin.splunk
+
+
 _WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'`]+")
 
 
@@ -426,7 +432,7 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
                        d3fend_links=d3fend_links, use_case_links=use_case_links, code_block=code_block,
                        status_badge=status_badge, listing_mark=listing_mark, attack_summary=attack_summary,
                        schedule_table=schedule_table, deprecation_note=deprecation_note,
-                       shows_try_in_splunk=shows_try_in_splunk, source_link=source_link)
+                       shows_try_in_splunk=shows_try_in_splunk, by_splunk=by_splunk, source_link=source_link)
     env.globals.update(extra_globals)
     return env
 

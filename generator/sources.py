@@ -45,6 +45,9 @@ class ContentSource:
     """Its items replace those of other sources with the same id or page address (a tuned copy)."""
     try_in_splunk: bool = True
     """Its pages show the published forms' "Try in Splunk" button."""
+    splunk: bool = True
+    """Splunk's content (or a site's only source): the published forms' banners that speak for Splunk's team
+    speak for it."""
     repository: str = ""
     """The web address its files are under (a file's page links it there); "" for none."""
     cve_file: Path | None = None
@@ -80,7 +83,7 @@ def content_source(directory: Path, shown_as: str = "", *, several: bool = False
     release = app_release(directory)
     return ContentSource(
         path=directory, label=label or release or folder_name(directory), overrides=overrides,
-        try_in_splunk=splunk if try_in_splunk is None else try_in_splunk,
+        try_in_splunk=splunk if try_in_splunk is None else try_in_splunk, splunk=splunk,
         repository=(SPLUNK_REPOSITORY if splunk else "") if repository is None else repository.rstrip("/"),
         cve_file=cve_file, splunk_apps_file=splunk_apps_file, d3fend_file=d3fend_file,
         shown_as=shown_as if several else "", badge=several, release=release)

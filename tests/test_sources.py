@@ -228,6 +228,26 @@ def test_a_team_macro_is_linked_in_the_team_s_repository_or_not_at_all(repositor
            "security_content_ctime.yml)\n" in page
 
 
+@pytest.mark.parametrize("status, banner", [
+    ("experimental", "This detection has been marked experimental by its authors. It may not have been tested"),
+    ("deprecated", "This detection has been marked deprecated by its authors. It will no longer be maintained"),
+])
+def test_a_team_s_experimental_or_deprecated_detection_is_not_said_to_be_marked_by_splunk(tmp_path, status, banner):
+    shutil.copytree(GOLDEN_SOURCES, tmp_path / "case")
+    for name in ("team/detections/endpoint/team_office_spawns_powershell.yml",
+                 "upstream/detections/endpoint/cleared_security_log.yml"):
+        path = tmp_path / "case" / name
+        path.write_text(path.read_text().replace("status: production", f"status: {status}"))
+    sources = tuple(replace(source, path=tmp_path / "case" / source.path.name) for source in golden_sources())
+    for layout in ("mkdocs", "published"):
+        pages = {page.source.path: page.text for page in generated(sources, layout).pages
+                 if page.source is not None and "/detections/" in page.source.path}
+        team = pages["team/detections/endpoint/team_office_spawns_powershell.yml"]
+        splunk = pages["upstream/detections/endpoint/cleared_security_log.yml"]
+        assert banner in team and "Splunk Threat Research" not in team
+        assert f"marked {status} by the Splunk Threat Research team" in splunk  # Splunk's, as published
+
+
 def test_the_command_line_takes_labelled_sources_and_overrides(tmp_path):
     result = run_generator("render", "--layout", "mkdocs", "--content", GOLDEN_SOURCES / "upstream",
                            "--content", f"Team={GOLDEN_SOURCES / 'team'}", "--overrides", "Team",
