@@ -678,9 +678,9 @@ class _Linker:
             return called[0]
         if filters:
             self.report(Severity.WARNING, detection.source, ("search",),
-                        f"the search's filter macro is `{filters[-1]}`, not `{named_after}_filter`, the one Splunk's build "
-                        "makes for this detection: the site's page names the one the search calls, the published "
-                        "layout the other (rename the macro in the search, or the detection)")
+                        f"the search's filter macro is `{filters[-1]}`, not `{named_after}_filter`, which Splunk's "
+                        f"build makes for this detection: the site's page names `{filters[-1]}`, the published "
+                        f"layout `{named_after}_filter` (rename the macro in the search, or the detection)")
             return filters[-1]
         return ""
 

@@ -117,15 +117,18 @@ class _Fields:
         """The mapping has `key` with a value (not absent, not null)."""
         return self.data.get(key) is not None
 
-    def unknown_keys(self, known: frozenset[str]) -> None:
+    def unknown_keys(self, known: frozenset[str], meant: dict[str, str] | None = None) -> None:
         """A warning for each key no generation of the schema has: a typo, or something the site would
-        otherwise drop without a word."""
+        otherwise drop without a word. `meant`: what a key some write for something the format says otherwise
+        should have been."""
         for key in self.data:
             if key in known:
                 continue
             same_letters = [name for name in sorted(known) if name.lower() == str(key).lower()]
             close = same_letters or difflib.get_close_matches(str(key), sorted(known), n=1, cutoff=0.75)
             hint = f"; did you mean '{close[0]}'?" if close else ""
+            if meant and str(key) in meant:
+                hint = f"; {meant[str(key)]}"
             self.issues.append(Issue(self.source.path, self.source.line(*self.keys, str(key)), Severity.WARNING,
                                      f"unknown field '{self._label(str(key))}' is not shown{hint}"))
 
@@ -631,7 +634,7 @@ def detection(folder: DetectionFolder, check_keys: bool = True) -> Callable[[_Fi
 
 
 def story(f: _Fields) -> Story:
-    f.unknown_keys(STORY_KEYS)
+    f.unknown_keys(STORY_KEYS, {"detections": "a detection joins a story by naming it in its own 'analytic_story'"})
     placement = _Placement(f, STORY_TAG_KEYS)
     f.expected("id")
     f.expected("version")

@@ -295,9 +295,10 @@ def test_a_filter_macro_not_named_after_the_detection_is_a_warning(content, tmp_
     result, messages = render(content, tmp_path / "out")
 
     assert messages == [f"{DETECTION}:{line_of(content, DETECTION, 'search:')}: warning: the search's filter macro is "
-                        "`defender_tamper_filter`, not `disable_defender_with_powershell_filter`, the one Splunk's "
-                        "build makes for this detection: the site's page names the one the search calls, the "
-                        "published layout the other (rename the macro in the search, or the detection)"]
+                        "`defender_tamper_filter`, not `disable_defender_with_powershell_filter`, which Splunk's "
+                        "build makes for this detection: the site's page names `defender_tamper_filter`, the "
+                        "published layout `disable_defender_with_powershell_filter` (rename the macro in the search, "
+                        "or the detection)"]
     assert result.returncode == 0
     page = (tmp_path / "out" / "_posts" / "2022-01-10-disable_defender_with_powershell.md").read_text()
     assert "Note that `disable_defender_with_powershell_filter` is a empty macro" in page  # as published

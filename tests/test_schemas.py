@@ -94,6 +94,14 @@ def test_a_key_no_generation_has_is_a_warning_with_the_closest_known_key(content
         "unknown field 'use_case' is not shown; did you mean 'usecase'?"]
 
 
+def test_a_story_listing_its_detections_is_told_how_a_detection_joins_a_story(content):
+    story = "stories/credential_dumping.yml"
+    edit(content, story, "usecase:", "detections:\n    - Credential Dump Via Registry\nusecase:")
+    assert new_issues(content) == [
+        f"{story}:{line_of(content, story, 'detections:')}: warning: unknown field 'detections' is not shown; "
+        "a detection joins a story by naming it in its own 'analytic_story'"]
+
+
 def test_issues_point_at_top_level_keys_in_escu6_files(content):
     edit(content, DETECTION, "    - Credential Dumping\n", "    - Credential Dumpin\n")
     edit(content, DETECTION, "    - T1003.002\n", "    - T1003.2\n")
