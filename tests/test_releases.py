@@ -236,6 +236,9 @@ def test_the_site_has_a_page_per_release_and_an_index_with_its_chart(releases_si
     assert "New Analytics (2) AWS IAM User Created — TTP Registry Run Key — TTP" in page
     assert "Removed Analytics (1) WMIC Process Discovery — TTP, last released in v1.1.0, version 1" in page
     assert "Macros Added (1) wmi" in page
+    assert "Detections New Updated Deprecated Removed 4 2 2 0 1" in page
+    first = text_of((out / "releases" / "v1.0.0" / "index.html").read_text())
+    assert "Detections New Updated Deprecated Removed 3 — — — —" in first  # nothing before it to count against
     home = (out / "index.html").read_text()
     assert re.search(r'<a href="releases/" class="md-tabs__link">\s*Releases\s*</a>', home)  # its tab
     assert "4 releases Every release side by side, from v1.0.0 to v2.1.0" in text_of(home)  # its card
@@ -304,13 +307,13 @@ def test_am_i_up_to_date_compares_a_pasted_list_in_the_browser(browser, served):
     assert table == [
         ["Encoded PowerShell Command", "1 (v1.0.0)", "3", "2 versions behind; now named Encoded PowerShell Command",
          "v1.1.0: Name, File, Version, Search; v2.0.0: File; v2.1.0: deprecated, File, Status, Version"],
-        ["Disable Defender", "1 (v2.1.0)", "1", "up to date", ""],
-        ["WMIC Process Discovery", "1 (v1.1.0)", "—", "removed in v2.0.0", "v2.0.0: removed"],
-        ["AWS IAM User Created", "—", "1", "your version is not known: pick your release, or give versions", ""],
+        ["Disable Defender", "1 (v1.0.0)", "1", "up to date", ""],  # the release picked, of those with version 1
+        ["WMIC Process Discovery", "1 (v1.0.0)", "—", "removed in v2.0.0", "v2.0.0: removed"],
+        ["AWS IAM User Created", "—", "1", "not in v1.0.0; added in v2.0.0", ""],
         ["Registry Run Key", "—", "—", "removed in v2.1.0, replaced by Registry Run Keys Modified", "v2.1.0: removed"],
     ]
     summary = page.locator(".sc-uptodate__summary").inner_text()
-    assert summary == ("5 detections: 1 behind, 2 removed, 1 up to date; 1 whose version is not known; "
+    assert summary == ("5 detections: 1 behind, 2 removed, 1 up to date; 1 added since v1.0.0; "
                        "1 not found in any release read.")
     assert page.locator("#sc-uptodate-results").inner_text().endswith("Not found: Not A Detection")
     # On a phone each result is a block of labelled cells, none wider than the screen.
@@ -320,14 +323,18 @@ def test_am_i_up_to_date_compares_a_pasted_list_in_the_browser(browser, served):
     assert changed.evaluate("td => getComputedStyle(td, '::before').content").startswith('"Changed since yours')
     assert changed.evaluate("td => td.getBoundingClientRect().width") > 300  # the whole screen, not a fifth of it
     page.set_viewport_size({"width": 1280, "height": 720})
-    # A release picked, nothing pasted: every detection of that release counted, those that changed or went listed.
+    # A release picked, nothing pasted: every detection of that release counted, those that changed or went listed,
+    # and those added since.
     page.fill("#sc-uptodate-list", "")
     page.select_option("#sc-uptodate-release", label="v2.0.0 (2023-03-02)")
     page.locator(".sc-uptodate__summary", has_text="4 detections").wait_for()
-    assert page.locator(".sc-uptodate__summary").inner_text() == "4 detections: 1 behind, 1 removed, 2 up to date."
+    assert page.locator(".sc-uptodate__summary").inner_text() == \
+        "4 detections: 1 behind, 1 removed, 2 up to date; 1 added since v2.0.0."
     rows = page.locator(".sc-uptodate__table tbody tr")
-    assert [row.locator("td").first.inner_text() for row in rows.all()] == [
-        "Encoded PowerShell Command", "Registry Run Key"]
+    assert [[cell.strip() for cell in row.locator("td").all_inner_texts()][::3] for row in rows.all()] == [
+        ["Encoded PowerShell Command", "1 version behind; now named Encoded PowerShell Command"],
+        ["Registry Run Key", "removed in v2.1.0, replaced by Registry Run Keys Modified"],
+        ["Registry Run Keys Modified", "not in v2.0.0; added in v2.1.0"]]
     # A version newer than the newest release's (the working tree's), and a date no release had: the release picked.
     page.fill("#sc-uptodate-list", "Disable Defender, 7\n[ESCU - Disable Defender - Rule]\n"
                                    "action.escu.modification_date = 2001-01-01\n")
@@ -335,7 +342,7 @@ def test_am_i_up_to_date_compares_a_pasted_list_in_the_browser(browser, served):
     rows = page.locator(".sc-uptodate__table tbody tr")
     assert [[cell.strip() for cell in row.locator("td").all_inner_texts()][:4] for row in rows.all()] == [
         ["Disable Defender", "7", "1", "newer than any release: v2.1.0 has version 1"],
-        ["Disable Defender", "1 (v2.1.0)", "1", "up to date"]]
+        ["Disable Defender", "1 (v2.0.0)", "1", "up to date"]]
     # Nothing picked, nothing pasted: what to do.
     page.fill("#sc-uptodate-list", "")
     page.select_option("#sc-uptodate-release", value="")

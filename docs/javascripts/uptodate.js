@@ -92,13 +92,18 @@
       var since = d.changes.filter(function (change) {
         return change[0] > after && change[1] !== "first";
       });
-      var result = { detection: d, item: item, mine: mine, latest: latest, since: since };
+      var result = { detection: d, item: item, mine: mine, latest: latest, since: since, picked: picked };
       var removed = d.changes.filter(function (change) { return change[1] === "removed"; }).pop();
       if (!latest) {
         result.status = "removed";
         result.text = removed ? "removed in " + releases[removed[0]].name : "not in " + releases[newest].name;
         var successor = d.replaced_by && byKey[d.replaced_by];
         if (successor) result.text += ", replaced by " + successor.name;
+      } else if (!mine && item.version === null && picked !== null) {  // not in the release picked: added since
+        var added = d["in"].filter(function (run) { return run[0] > picked; })[0];
+        result.status = "added";
+        result.text = "not in " + releases[picked].name + "; added in " + releases[added[0]].name;
+        result.since = d.changes.filter(function (change) { return change[0] > added[0] && change[1] !== "first"; });
       } else if (!mine && item.version === null) {
         result.status = "unknown";
         result.text = "your version is not known: pick your release, or give versions";
@@ -138,6 +143,12 @@
     host.appendChild(form);
     host.appendChild(results);
 
+    /* The releases that had a version (a run of them): the one picked where it is among them. */
+    function releasesOf(run, picked) {
+      if (picked !== null && run[0] <= picked && picked <= run[1]) return releases[picked].name;
+      return run[0] === run[1] ? releases[run[0]].name : releases[run[0]].name + " to " + releases[run[1]].name;
+    }
+
     function row(table, result) {
       var d = result.detection;
       var tr = element("tr", { "class": "sc-uptodate__row sc-uptodate__row--" + result.status });
@@ -145,7 +156,7 @@
       name.appendChild(element("a", { href: new URL(d.url, siteRoot).href }, d.name));
       tr.appendChild(name);
       tr.appendChild(element("td", { "data-label": "Yours" }, result.mine ? result.mine[2] + " (" +
-        releases[result.mine[1]].name + ")" : result.item.version !== null ? result.item.version : "—"));
+        releasesOf(result.mine, result.picked) + ")" : result.item.version !== null ? result.item.version : "—"));
       tr.appendChild(element("td", { "data-label": "Newest" }, result.latest ? result.latest[2] : "—"));
       tr.appendChild(element("td", { "class": result.status === "current" ? "sc-uptodate__current" : "sc-uptodate__behind",
         "data-label": "Status" }, result.text));
@@ -166,13 +177,15 @@
     var number = window.scFacets.number;  // 1,650, as the site's pages write a count
 
     /* The summary of every result, and a row for each (where `everyRow` is false, for those not up to date). */
-    function show(compared, unknown, everyRow) {
+    function show(compared, unknown, everyRow, picked) {
       results.textContent = "";
-      var counts = { behind: 0, removed: 0, current: 0, unknown: 0, newer: 0 };
+      var counts = { behind: 0, removed: 0, current: 0, unknown: 0, newer: 0, added: 0 };
       compared.forEach(function (result) { counts[result.status] += 1; });
-      var parts = [number(compared.length) + (compared.length === 1 ? " detection" : " detections") + ": " +
+      var held = compared.length - (everyRow ? 0 : counts.added);  // a release's own, without those added since
+      var parts = [number(held) + (held === 1 ? " detection" : " detections") + ": " +
         number(counts.behind) + " behind, " + number(counts.removed) + " removed, " + number(counts.current) +
         " up to date"];
+      if (counts.added) parts.push(number(counts.added) + " added since " + releases[picked].name);
       if (counts.unknown) parts.push(number(counts.unknown) + " whose version is not known");
       if (counts.newer) parts.push(number(counts.newer) + " newer than any release");
       if (unknown.length) parts.push(number(unknown.length) + " not found in any release read");
@@ -181,7 +194,7 @@
         // On a phone each result reads as a block, its cells labelled (the indexes' stacked rows, extra.css).
         var table = element("table", { "class": "sc-uptodate__table", "data-sc-stacked": "" });
         var head = element("tr");
-        ["Detection", "Yours", "Newest", "", "Changed since yours"].forEach(function (title) {
+        ["Detection", "Yours", "Newest", "Status", "Changed since yours"].forEach(function (title) {
           head.appendChild(element("th", {}, title));
         });
         table.appendChild(element("thead")).appendChild(head);
@@ -208,11 +221,13 @@
       }
       if (!wanted.length) {
         // The whole release: every ESCU detection it held (as its page counts them: not the Behavioral
-        // Analytics, which run elsewhere); those that changed or went since are listed.
+        // Analytics, which run elsewhere); those that changed or went since are listed, and those added since.
         data.detections.forEach(function (d) {
           var item = { name: d.names[0], version: null, date: null };
           var held = d["in"].some(function (run) { return run[0] <= picked && picked <= run[1] && !run[4]; });
-          if (held) compared.push(compare(d, item, picked));
+          var since = newestRun(d) && !newestRun(d)[4] && !held &&
+            d["in"].every(function (run) { return run[1] < picked || run[0] > picked; });
+          if (held || since) compared.push(compare(d, item, picked));  // and those added since, listed
         });
       } else {
         wanted.forEach(function (item) {
@@ -222,7 +237,7 @@
           compared.push(compare((current.length ? current : matches)[0], item, picked));
         });
       }
-      show(compared, unknown, wanted.length > 0);
+      show(compared, unknown, wanted.length > 0, picked);
     }
 
     button.addEventListener("click", run);
