@@ -31,6 +31,50 @@ class Older:
 
 
 @dataclass(frozen=True)
+class WordRun:
+    """A stretch of a value's text, and whether the other version has something else in its place."""
+
+    text: str
+    changed: bool
+
+
+_WORDS_AND_SPACES = re.compile(r"\s+|\S+")
+
+
+def word_runs(old: str, new: str) -> tuple[tuple[WordRun, ...], tuple[WordRun, ...]]:
+    """Both texts as runs of words, those that differ marked: "Event ID 1" and "EventID 1" in two paragraphs of
+    90 words each are found at once. Texts with no word in common (a version, a date) are left whole."""
+    before, after = _WORDS_AND_SPACES.findall(old), _WORDS_AND_SPACES.findall(new)
+    matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+    blocks = matcher.get_opcodes()
+    if not any(op == "equal" and "".join(before[i1:i2]).strip() for op, i1, i2, _, _ in blocks):
+        return (WordRun(old, False),) if old else (), (WordRun(new, False),) if new else ()
+    old_runs: list[WordRun] = []
+    new_runs: list[WordRun] = []
+    for op, i1, i2, j1, j2 in blocks:
+        for runs, text in ((old_runs, "".join(before[i1:i2])), (new_runs, "".join(after[j1:j2]))):
+            if text:
+                runs.append(WordRun(text, op != "equal"))
+    return _joined(old_runs), _joined(new_runs)
+
+
+def _joined(runs: list[WordRun]) -> tuple[WordRun, ...]:
+    """The runs with the spaces between two changed runs (the same in both texts) taken into one changed run:
+    "<img src=x>" is one mark, not three."""
+    joined: list[WordRun] = []
+    for run in runs:
+        if joined and joined[-1].changed == run.changed:
+            joined[-1] = WordRun(joined[-1].text + run.text, run.changed)
+        elif (run.changed and len(joined) >= 2 and joined[-2].changed and not joined[-1].changed
+              and joined[-1].text.isspace()):
+            between = joined.pop()
+            joined[-1] = WordRun(joined[-1].text + between.text + run.text, True)
+        else:
+            joined.append(run)
+    return tuple(joined)
+
+
+@dataclass(frozen=True)
 class ScalarChange:
     """A field with one value: before and after, as shown ("" when absent)."""
 
@@ -38,6 +82,10 @@ class ScalarChange:
     old: str
     new: str
     kind: str = "scalar"
+
+    def word_runs(self) -> tuple[tuple[WordRun, ...], tuple[WordRun, ...]]:
+        """`old` and `new` as runs of words, those that differ marked (`word_runs`)."""
+        return word_runs(self.old, self.new)
 
 
 @dataclass(frozen=True)
@@ -55,6 +103,8 @@ class DiffLine:
     mark: str
     """"+" added, "-" removed, " " unchanged."""
     text: str
+    runs: tuple[WordRun, ...] = ()
+    """A stage changed in place: its words, those the other version's stage does not have marked."""
 
 
 @dataclass(frozen=True)
@@ -216,8 +266,11 @@ def line_diff(before: list[str], after: list[str]) -> tuple[DiffLine, ...]:
         if op == "equal":
             lines += [DiffLine(" ", stage) for stage in before[i1:i2]]
             continue
-        lines += [DiffLine("-", stage) for stage in before[i1:i2]]
-        lines += [DiffLine("+", stage) for stage in after[j1:j2]]
+        # Stages changed in place (as many before as after) have their changed words marked.
+        pairs = [word_runs(old, new) for old, new in zip(before[i1:i2], after[j1:j2])] \
+            if op == "replace" and i2 - i1 == j2 - j1 else [((), ())] * max(i2 - i1, j2 - j1)
+        lines += [DiffLine("-", stage, runs) for stage, (runs, _) in zip(before[i1:i2], pairs)]
+        lines += [DiffLine("+", stage, runs) for stage, (_, runs) in zip(after[j1:j2], pairs)]
     return tuple(lines)
 
 

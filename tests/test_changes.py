@@ -21,8 +21,11 @@ from generator.changes import (
     LinesChange,
     ListChange,
     ScalarChange,
+    WordRun,
     compare,
+    line_diff,
     search_stages,
+    word_runs,
 )
 from generator.forms import choose_form
 from generator.issues import Severity
@@ -94,6 +97,28 @@ def test_a_detection_without_id_is_matched_by_name_and_odd_ids_get_plain_anchors
 def test_a_search_is_compared_by_stage_and_a_pipe_inside_a_regex_does_not_split_it():
     assert search_stages('index=x\n  | rex "(?<a>b|c)"   | stats count') == [
         "index=x", '| rex "(?<a>b|c)"', "| stats count"]
+
+
+def test_the_words_that_differ_are_marked_in_a_long_value_and_a_stage_changed_in_place():
+    """A one-word edit in two long paragraphs (Splunk's "Event ID 1" to "EventID 1" in five descriptions of one
+    release) was found only by reading both."""
+    before = "The analytic detects Event ID 1 from Sysmon, which records process creation on the host."
+    assert word_runs(before, before.replace("Event ID", "EventID")) == (
+        (WordRun("The analytic detects ", False), WordRun("Event ID", True),
+         WordRun(" 1 from Sysmon, which records process creation on the host.", False)),
+        (WordRun("The analytic detects ", False), WordRun("EventID", True),
+         WordRun(" 1 from Sysmon, which records process creation on the host.", False)))
+    assert word_runs("2", "3") == ((WordRun("2", False),), (WordRun("3", False),))  # nothing shared: left whole
+    assert word_runs("", "new") == ((), (WordRun("new", False),))
+    # Stages changed in place are paired; a stage added or removed alone is whole.
+    lines = line_diff(["index=x", "| search a -gcb", "| stats count"],
+                      ["index=x", "| search a *-gcb", "| stats count", "| head 5"])
+    assert [(line.mark, line.text) for line in lines] == [
+        (" ", "index=x"), ("-", "| search a -gcb"), ("+", "| search a *-gcb"), (" ", "| stats count"),
+        ("+", "| head 5")]
+    assert lines[1].runs == (WordRun("| search a ", False), WordRun("-gcb", True))
+    assert lines[2].runs == (WordRun("| search a ", False), WordRun("*-gcb", True))
+    assert lines[0].runs == lines[4].runs == ()
 
 
 def test_the_label_is_the_app_version_or_else_the_folder_name(tmp_path):

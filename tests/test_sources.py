@@ -211,7 +211,8 @@ def test_a_team_macro_that_replaces_splunk_s_is_on_the_overrides_page(tmp_path):
     assert [r.kind for r in result.replacements] == ["detection", "macro"]
     overrides = next(page.text for page in result.pages if page.path == ("overrides.md",))
     assert '<div class="sc-change sc-change--changed" id="security_content_ctime"' in overrides
-    assert 'sc-diff__line--added">+ definition: convert timeformat=&#34;%Y-%m-%d %H:%M:%S&#34;' in overrides
+    assert ('sc-diff__line--added">+ definition: convert <ins class="sc-diff__words">timeformat=&#34;%Y-%m-%d '
+            '%H:%M:%S&#34;</ins> ctime($field$)') in overrides
 
 
 @pytest.mark.parametrize("repository, listed", [
