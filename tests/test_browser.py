@@ -362,6 +362,17 @@ def test_an_open_tab_follows_edits_and_recovers_from_a_broken_file(page, tmp_pat
         page.locator("article h1", has_text="PowerShell WebClient Download").wait_for(timeout=30_000)
         assert page.locator(".sc-preview-notice").count() == 0
 
+        # An error that leaves the page shown: the notice on the page names it, on another page the first of all.
+        source.write_text(original.replace("- T1105", "- T11O5"))
+        own = page.locator(".sc-preview-notice", has_text="1 error in the content, 1 in this page's file: "
+                                                           f"{WEBCLIENT}:44: error: 'T11O5' is not an ATT&CK")
+        own.wait_for(timeout=30_000)
+        assert page.locator("article h1").inner_text() == "PowerShell WebClient Download"
+        page.goto(base + "detections/")
+        notice = page.locator(".sc-preview-notice")
+        notice.wait_for(timeout=10_000)
+        assert notice.inner_text().startswith(f"1 error in the content: {WEBCLIENT}:44: error: 'T11O5'")
+
 
 def test_the_theme_works_under_the_content_security_policy(page, served_site):
     violations: list[str] = []

@@ -296,7 +296,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             _unlink_planted_links(Path(config.site_dir))
         else:
             # Each problem's file links to its page there, or to the page showing its errors instead.
-            addresses = {source: url for source, (_, url) in preview.pages_of_sources.items() if url}
+            addresses = preview.addresses()
             addresses.update(error_addresses)
             problems = Page(tuple(PROBLEMS_URI.split("/")), problems_markdown(self.issues, addresses),
                             label="problems", url="/problems/")
@@ -332,7 +332,7 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 preview.shown_early[uri] = text
                 shown.append(page.url or uri)
             if shown:
-                written.append(last.write_data(PROBLEMS_DATA, problems_data(issues)))
+                written.append(last.write_data(PROBLEMS_DATA, problems_data(issues, preview.addresses())))
         except Exception as error:  # noqa: BLE001 - the rebuild goes on, and writes the page as usual
             log.info(f"the edited page could not be shown before the rest ({error}); it is shown when the rebuild "
                      "ends")
@@ -499,7 +499,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
             for src_uri in self.preview.removed + self.preview.pictures_gone(self.pictures):
                 # a page or picture that went away takes its output with it
                 Path(File.generated(config, src_uri, content="").abs_dest_path).unlink(missing_ok=True)
-            files.append(File.generated(config, PROBLEMS_DATA, content=problems_data(self.issues)))
+            files.append(File.generated(config, PROBLEMS_DATA,
+                                        content=problems_data(self.issues, self.preview.addresses())))
             files.append(File.generated(config, NOTICE_SCRIPT, content=NOTICE))
         self._add_to_nav(config, texts)
         documents = files.documentation_pages()

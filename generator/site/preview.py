@@ -148,6 +148,10 @@ class Preview:
              self.served_pictures) = self.committed
             self.committed = None
 
+    def addresses(self) -> dict[str, str]:
+        """Source path -> the address of its page (or of the page showing its errors), for the problems' data."""
+        return {source: url for source, (_, url) in self.pages_of_sources.items() if url}
+
     def on_disk(self, src_uri: str) -> str | None:
         """The Markdown of the page served at `src_uri`, as far as the session knows."""
         return self.shown_early.get(src_uri, self.texts.get(src_uri))
@@ -347,25 +351,38 @@ def problems_markdown(problems: list[Issue], pages: dict[str, str] | None = None
                       '<ul class="sc-problems">', *items, "</ul>", ""])
 
 
-def problems_data(problems: list[Issue]) -> str:
-    errors = [str(p) for p in problems if p.severity is Severity.ERROR]
-    return json.dumps({"errors": len(errors), "warnings": len(problems) - len(errors), "first": errors[:3]})
+def problems_data(problems: list[Issue], pages: dict[str, str] | None = None) -> str:
+    """What the notice on every page reads: the number of errors and warnings, the first errors, and the errors
+    of each file by the address of its page (`pages`: source path -> site-absolute address), so that a page whose
+    own file has errors names those."""
+    errors = [p for p in problems if p.severity is Severity.ERROR]
+    by_page: dict[str, list[str]] = {}
+    for error in errors:
+        address = (pages or {}).get(error.path)
+        if address:
+            by_page.setdefault(address, []).append(str(error))
+    return json.dumps({"errors": len(errors), "warnings": len(problems) - len(errors),
+                       "first": [str(e) for e in errors[:3]], "pages": by_page}, sort_keys=True)
 
 
-NOTICE = """// Under `mkdocs serve` only: a notice on every page while the content has errors.
+NOTICE = """// Under `mkdocs serve` only: a notice on every page while the content has errors; on a page whose own file
+// has some, the first of those.
 (function () {
-  var root = window.__md_scope || new URL("/", location.href);  // the site's root, set by the theme
+  var root = new URL(window.__md_scope || "/", location.href);  // the site's root, set by the theme
   fetch(new URL("problems.json", root), {cache: "no-store"}).then(function (r) { return r.json(); })
     .then(function (data) {
       if (!data.errors) { return; }
+      var here = "/" + location.pathname.slice(root.pathname.length).replace(/index\\.html$/, "");
+      var own = (data.pages || {})[here] || [];
       var notice = document.createElement("div");
       notice.className = "sc-preview-notice";
       notice.setAttribute("role", "alert");
       var link = document.createElement("a");
       link.href = new URL("problems/", root).href;
-      link.textContent = data.errors + (data.errors === 1 ? " error" : " errors") + " in the content";
+      link.textContent = data.errors + (data.errors === 1 ? " error" : " errors") + " in the content" +
+        (own.length ? ", " + own.length + " in this page's file" : "");
       notice.appendChild(link);
-      notice.appendChild(document.createTextNode(": " + (data.first[0] || "")));
+      notice.appendChild(document.createTextNode(": " + (own[0] || data.first[0] || "")));
       document.body.insertBefore(notice, document.body.firstChild);
     }).catch(function () {});
 })();
