@@ -353,6 +353,18 @@ def test_am_i_up_to_date_compares_a_pasted_list_in_the_browser(browser, served):
     page.close()
 
 
+def test_a_release_page_s_tables_read_as_labelled_blocks_on_a_phone(browser, served):
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(served + "releases/")
+    page.wait_for_load_state("load")
+    cells = page.locator("article table[data-sc-stacked] td[data-label]")
+    cells.first.wait_for()
+    # Each value beside its label, not at the far edge of the screen (the table's numbers are aligned right).
+    assert set(cells.evaluate_all("cells => cells.map(c => getComputedStyle(c).textAlign)")) == {"start"}
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+    page.close()
+
+
 def test_the_command_line_writes_the_release_pages_too(repository, tmp_path):
     result = run_generator("render", "--layout", "mkdocs", "--content", repository, "--attack",
                            GOLDEN_CHANGES / "attack.json", "--releases", "v2*", "--out", tmp_path / "out")
