@@ -38,16 +38,19 @@ class WordRun:
     changed: bool
 
 
-_WORDS_AND_SPACES = re.compile(r"\s+|\S+")
+_WORDS_AND_SPACES = re.compile(r"\s+|\w+|[^\w\s]+")
+"""Spaces, words, and the punctuation between them apart: "Org" that became "Org;" keeps "Org" unmarked."""
 
 
 def word_runs(old: str, new: str) -> tuple[tuple[WordRun, ...], tuple[WordRun, ...]]:
     """Both texts as runs of words, those that differ marked: "Event ID 1" and "EventID 1" in two paragraphs of
-    90 words each are found at once. Texts with no word in common (a version, a date) are left whole."""
+    90 words each are found at once. A text of one word (a version, a date, a type) and texts with nothing in
+    common are left whole."""
     before, after = _WORDS_AND_SPACES.findall(old), _WORDS_AND_SPACES.findall(new)
     matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
     blocks = matcher.get_opcodes()
-    if not any(op == "equal" and "".join(before[i1:i2]).strip() for op, i1, i2, _, _ in blocks):
+    one_word = not any(token.isspace() for token in before) or not any(token.isspace() for token in after)
+    if one_word or not any(op == "equal" and "".join(before[i1:i2]).strip() for op, i1, i2, _, _ in blocks):
         return (WordRun(old, False),) if old else (), (WordRun(new, False),) if new else ()
     old_runs: list[WordRun] = []
     new_runs: list[WordRun] = []

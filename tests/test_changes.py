@@ -116,8 +116,11 @@ def test_the_words_that_differ_are_marked_in_a_long_value_and_a_stage_changed_in
     assert [(line.mark, line.text) for line in lines] == [
         (" ", "index=x"), ("-", "| search a -gcb"), ("+", "| search a *-gcb"), (" ", "| stats count"),
         ("+", "| head 5")]
-    assert lines[1].runs == (WordRun("| search a ", False), WordRun("-gcb", True))
-    assert lines[2].runs == (WordRun("| search a ", False), WordRun("*-gcb", True))
+    assert lines[1].runs == (WordRun("| search a ", False), WordRun("-", True), WordRun("gcb", False))
+    assert lines[2].runs == (WordRun("| search a ", False), WordRun("*-", True), WordRun("gcb", False))
+    # Punctuation apart from its word: the word it follows is not marked.
+    assert word_runs("Example Org", "Example Org; tuned") == (
+        (WordRun("Example Org", False),), (WordRun("Example Org", False), WordRun("; tuned", True)))
     assert lines[0].runs == lines[4].runs == ()
 
 
@@ -164,7 +167,7 @@ def test_the_2022_form_links_changed_detections_to_their_entry_and_the_published
     notice = "**Changed since basic-before**: [see what changed](/changes/#"
     assert [path for path, text in pages.items() if notice in text] == [
         "endpoint/disable_defender_with_powershell.md"]
-    assert "Set-MpPreferenceOld" in pages["changes.md"]
+    assert 'Set-<del class="sc-diff__words">MpPreferenceOld</del>' in pages["changes.md"]  # the word that changed
 
     with_older = generate(GOLDEN_BASIC / "content", inputs, "published", older=older)
     without = generate(GOLDEN_BASIC / "content", inputs, "published")

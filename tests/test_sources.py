@@ -211,8 +211,8 @@ def test_a_team_macro_that_replaces_splunk_s_is_on_the_overrides_page(tmp_path):
     assert [r.kind for r in result.replacements] == ["detection", "macro"]
     overrides = next(page.text for page in result.pages if page.path == ("overrides.md",))
     assert '<div class="sc-change sc-change--changed" id="security_content_ctime"' in overrides
-    assert ('sc-diff__line--added">+ definition: convert <ins class="sc-diff__words">timeformat=&#34;%Y-%m-%d '
-            '%H:%M:%S&#34;</ins> ctime($field$)') in overrides
+    assert ('sc-diff__line--added">+ definition: convert timeformat=&#34;%Y-%m-%<ins class="sc-diff__words">d '
+            '</ins>%H:%M:%S&#34; ctime($field$)') in overrides  # "dT" became "d "
 
 
 @pytest.mark.parametrize("repository, listed", [
@@ -406,7 +406,11 @@ def test_the_site_of_two_sources_builds_strict_branded_as_mkdocs_yml_says(golden
     leaked = sorted(str(path.relative_to(out)) for path in out.rglob("*")
                     if path.is_file() and str(GOLDEN_SOURCES).encode() in path.read_bytes())
     assert leaked == []
-    assert "· detections/endpoint/" in (out / "overrides/index.html").read_text()
+    overrides = (out / "overrides/index.html").read_text()
+    assert "· detections/endpoint/" in overrides
+    # The words a change added and removed are marked in the built page too (its markup is cleaned there).
+    assert '<td>Example Author, Example Org<ins class="sc-diff__words">; tuned by the Team</ins></td>' in overrides
+    assert re.search(r'sc-diff__line--added">\+ [^\n]*<ins class="sc-diff__words">Processes\.dest', overrides)
 
 
 # --- Splunk's October-2024 content and a team's tree -------------------------------------------------------

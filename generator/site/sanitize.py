@@ -22,6 +22,7 @@ TAGS = frozenset({
     "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "kbd", "li", "ol", "p", "pre", "s", "small",
     "span", "strong", "sub", "summary", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
     "wbr",  # where the ATT&CK matrix may break a name (after a slash), so that it never breaks inside a word
+    "ins",  # beside "del": the words a change added (changes.word_runs)
     "svg", "path",  # the theme's icons, inlined for the published forms' emoji
     "g", "rect", "line", "text", "title", "figure", "figcaption",  # the releases chart (release_pages.py)
 })
@@ -35,7 +36,7 @@ ATTRIBUTES = {
     "th": {"style", "align"},
     "td": {"style", "align"},
     "details": {"open"},
-    "svg": {"xmlns", "viewBox", "role", "aria-label"},
+    "svg": {"xmlns", "viewBox", "role", "aria-label", "aria-hidden"},
     "path": {"d"},
     # Shapes and their places only: no style, no link, nothing that loads or runs.
     "rect": {"x", "y", "width", "height"},
