@@ -56,8 +56,14 @@ def test_the_emoji_icons_are_drawn_by_the_shared_stylesheet_too(content_site):
     assert result.returncode == 0, result.stderr[-2000:]
     emoji = [html for _, html in _pages(site) if 'title=":information_source:"' in html]
     assert emoji and all('<span class="twemoji sc-emoji sc-emoji--information" title=":information_source:">'
-                         '<svg class="sc-icon sc-icon--material-information" viewBox="0 0 24 24"></svg></span>' in html
-                         for html in emoji)
+                         '<svg class="sc-icon sc-icon--material-information" aria-hidden="true" viewBox="0 0 24 24">'
+                         '</svg></span>' in html for html in emoji)
+    # Every icon is hidden from screen readers (beside a control's name or its text, alone it was an image without
+    # a name).
+    pages = [html for _, html in _pages(site)]
+    assert all("<svg" not in html or re.search(r"<svg(?![^>]*aria-hidden)", html) is None for html in pages), \
+        next(re.search(r"<svg(?![^>]*aria-hidden)[^>]*>", html)[0] for html in pages
+             if re.search(r"<svg(?![^>]*aria-hidden)", html))
     assert ".sc-icon--material-information{--sc-icon:url(" in (site / "assets/stylesheets/sc-icons.css").read_text()
 
 

@@ -180,7 +180,8 @@ class _EmojiCodes(InlineProcessor):
         code = m.group(0)
         icon = _icon(_ICONS[code]) if code in _ICONS else None
         if icon is not None and self.extension.shared_icons:  # the site's icon stylesheet draws it (frame.py)
-            icon = f'<svg class="sc-icon sc-icon--material-{_ICONS[code]}" viewBox="{_VIEW_BOX.search(icon)[1]}"></svg>'
+            icon = (f'<svg class="sc-icon sc-icon--material-{_ICONS[code]}" aria-hidden="true" '
+                    f'viewBox="{_VIEW_BOX.search(icon)[1]}"></svg>')
 
         if icon is not None:
             element = etree.Element("span", {"class": f"twemoji sc-emoji sc-emoji--{_ICONS[code]}", "title": code})
