@@ -64,6 +64,8 @@ class StoryRef:
     IcedID's page, as on the published site). Another page there (a story category's listing) is not it."""
     null: bool = False
     """The detection's list had a null item here ("None" on the April-2024 page)."""
+    deprecated: bool = False
+    """The page at `url` is a deprecated story's (the site marks the link)."""
 
     @property
     def url(self) -> str:
@@ -515,6 +517,8 @@ class _Linker:
         """While a detection's page is linked for `DetectionPages`: its `without_file` calls."""
         self.shown_stories = self._shown_stories(content.stories, rules)
         self.story_slugs = frozenset(slugify(story.name) for story in self.shown_stories)
+        self.deprecated_story_slugs = frozenset(slugify(story.name) for story in self.shown_stories
+                                                if story.deprecated)
 
     def _shown_stories(self, stories: tuple[Story, ...], rules) -> list[Story]:
         """The stories that have a page: every story not deprecated, and each deprecated one whose address no
@@ -541,8 +545,8 @@ class _Linker:
         return (self.techniques, self.attack_version, self.own, self.cves, self.rules, self.apps, self.d3fend,
                 self.macros, self.unread_macros, self.left_out, self.lookups, self.lookup_files,
                 self.app_macros, self.app_lookups, self.data_sources,
-                self.story_names, self.story_categories, self.story_slugs, self.baselines, self.serving,
-                self.schedules, self.schedule_of_type)
+                self.story_names, self.story_categories, self.story_slugs, self.deprecated_story_slugs,
+                self.baselines, self.serving, self.schedules, self.schedule_of_type)
 
     def linked_page(self, detection: Detection, kept: DetectionPages | None) -> DetectionPage:
         """The detection's page, as linked by an earlier build (`kept`) where it can be, with the issues linking
@@ -830,7 +834,7 @@ class _Linker:
 
     def story_ref(self, name: str) -> StoryRef:
         slug = slugify(name)
-        return StoryRef(name, slug, served=slug in self.story_slugs)
+        return StoryRef(name, slug, served=slug in self.story_slugs, deprecated=slug in self.deprecated_story_slugs)
 
     def d3fend_techniques(self, playbook: Playbook) -> tuple[D3fendTechnique, ...]:
         found = []

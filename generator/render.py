@@ -22,9 +22,9 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
 from . import yamlfast
-from .enrich import DetectionPage, PlaybookPage, StoryPage
+from .enrich import DetectionPage, PlaybookPage, StoryPage, StoryRef
 from .issues import Issue, Severity
-from .models import Macro, Source, Technique
+from .models import Macro, Source, Story, Technique
 from .slug import slugify
 from .sources import SPLUNK_REPOSITORY
 
@@ -252,6 +252,12 @@ def status_badge(page: DetectionPage) -> Markup:
     return Markup(f' <span class="sc-status sc-status--{status}" data-fidelity-ignore="">{status}</span>')
 
 
+def story_badge(ref: StoryRef) -> Markup:
+    """A marker after the link to a story whose page is a deprecated story's."""
+    return Markup(' <span class="sc-status sc-status--deprecated" data-fidelity-ignore="">deprecated</span>'
+                  if ref.deprecated else "")
+
+
 def source_badge(source: Source) -> Markup:
     """A file's content source, after a name on the site, where the site has several sources."""
     origin = source.origin
@@ -321,7 +327,10 @@ def search_stages(search: str) -> str:
 
 
 def shows_try_in_splunk(model) -> bool:
-    """Does the page of a detection, story or playbook show the "Try in Splunk" button? Its source says."""
+    """Does the page of a detection, story or playbook show the "Try in Splunk" button? Its source says; a
+    deprecated story's page (the site's own: the published sites had none) does not invite anyone to try it."""
+    if isinstance(model, Story) and model.deprecated:
+        return False
     return model.source.origin is None or model.source.origin.try_in_splunk
 
 
@@ -430,8 +439,8 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
     env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links, tactic_links=tactic_links,
                        first_tactic_link=first_tactic_link, app_links=app_links, soar_app_links=soar_app_links,
                        d3fend_links=d3fend_links, use_case_links=use_case_links, code_block=code_block,
-                       status_badge=status_badge, listing_mark=listing_mark, attack_summary=attack_summary,
-                       schedule_table=schedule_table, deprecation_note=deprecation_note,
+                       status_badge=status_badge, story_badge=story_badge, listing_mark=listing_mark,
+                       attack_summary=attack_summary, schedule_table=schedule_table, deprecation_note=deprecation_note,
                        shows_try_in_splunk=shows_try_in_splunk, by_splunk=by_splunk, source_link=source_link)
     env.globals.update(extra_globals)
     return env

@@ -208,8 +208,9 @@ def test_a_story_with_status_deprecated_is_shown_marked_and_listed_nowhere(conte
     generated = generate(content, Inputs(CASE / "attack.json"), "mkdocs")
     assert [str(issue) for issue in generated.issues if "Cloud Account Takeover" in str(issue)] == []
     page = _page(generated, ("stories", "cloud_account_takeover.md"))
-    assert '<p class="admonition-title">Deprecated story</p>' in page
-    assert "[Cloud Account Takeover](/stories/cloud_account_takeover)" in \
+    assert '<p class="admonition-title">Deprecated story</p>' in page and "Try in Splunk" not in page
+    assert "* [Cloud Account Takeover](/stories/cloud_account_takeover) <span class=\"sc-status " \
+           "sc-status--deprecated\" data-fidelity-ignore=\"\">deprecated</span>\n" in \
         _page(generated, ("endpoint", "c2026000-0000-4000-8000-000000000001.md"))
     assert "Cloud Account Takeover" not in _page(generated, ("stories.md",))
     assert ("stories", "cloud_security.md") not in [p.path for p in generated.pages]  # its only story's category
