@@ -247,15 +247,16 @@ def listed_name(context: jinja2.runtime.Context, name: str) -> str | Markup:
 def status_badge(page: DetectionPage) -> Markup:
     """A marker after a detection's name in the site's listings when it is experimental or deprecated."""
     status = page.detection.lifecycle
-    if status not in ("deprecated", "experimental"):
-        return Markup("")
-    return Markup(f' <span class="sc-status sc-status--{status}" data-fidelity-ignore="">{status}</span>')
+    return _status_mark(status) if status in ("deprecated", "experimental") else Markup("")
 
 
 def story_badge(ref: StoryRef) -> Markup:
     """A marker after the link to a story whose page is a deprecated story's."""
-    return Markup(' <span class="sc-status sc-status--deprecated" data-fidelity-ignore="">deprecated</span>'
-                  if ref.deprecated else "")
+    return _status_mark("deprecated") if ref.deprecated else Markup("")
+
+
+def _status_mark(status: str) -> Markup:
+    return Markup(f' <span class="sc-status sc-status--{status}" data-fidelity-ignore="">{status}</span>')
 
 
 def source_badge(source: Source) -> Markup:

@@ -85,7 +85,10 @@
     function compare(d, item, picked) {
       var mine = theirRun(d, item, picked);
       var latest = newestRun(d);
-      var after = mine ? mine[1] : -1;
+      // Not in the release picked, and nothing else says which version: added since, in the first release after it.
+      var added = !mine && item.version === null && picked !== null && latest ?
+        d["in"].filter(function (run) { return run[0] > picked; })[0] : null;
+      var after = mine ? mine[1] : added ? added[0] : -1;
       if (!mine && item.version !== null) {  // a version no release read had: after the last one not newer
         d["in"].forEach(function (run) { if (Number(run[2]) <= Number(item.version)) after = run[1]; });
       }
@@ -99,11 +102,9 @@
         result.text = removed ? "removed in " + releases[removed[0]].name : "not in " + releases[newest].name;
         var successor = d.replaced_by && byKey[d.replaced_by];
         if (successor) result.text += ", replaced by " + successor.name;
-      } else if (!mine && item.version === null && picked !== null) {  // not in the release picked: added since
-        var added = d["in"].filter(function (run) { return run[0] > picked; })[0];
+      } else if (added) {
         result.status = "added";
         result.text = "not in " + releases[picked].name + "; added in " + releases[added[0]].name;
-        result.since = d.changes.filter(function (change) { return change[0] > added[0] && change[1] !== "first"; });
       } else if (!mine && item.version === null) {
         result.status = "unknown";
         result.text = "your version is not known: pick your release, or give versions";
@@ -224,10 +225,9 @@
         // Analytics, which run elsewhere); those that changed or went since are listed, and those added since.
         data.detections.forEach(function (d) {
           var item = { name: d.names[0], version: null, date: null };
-          var held = d["in"].some(function (run) { return run[0] <= picked && picked <= run[1] && !run[4]; });
-          var since = newestRun(d) && !newestRun(d)[4] && !held &&
-            d["in"].every(function (run) { return run[1] < picked || run[0] > picked; });
-          if (held || since) compared.push(compare(d, item, picked));  // and those added since, listed
+          var held = d["in"].filter(function (run) { return run[0] <= picked && picked <= run[1]; })[0];
+          var newestOne = newestRun(d);
+          if (held ? !held[4] : newestOne && !newestOne[4]) compared.push(compare(d, item, picked));  // or added since
         });
       } else {
         wanted.forEach(function (item) {
