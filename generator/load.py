@@ -192,15 +192,16 @@ def _given_name(item: Unread | None) -> str:
     return name if isinstance(name, str) else ""
 
 
-MAKERS = {"story": schema.story, "macro": schema.macro, "lookup": schema.lookup, "playbook": schema.playbook,
-          "data_source": schema.data_source}
+MAKERS = {"story": schema.story, "deprecated_story": schema.deprecated_story, "macro": schema.macro,
+          "lookup": schema.lookup, "playbook": schema.playbook, "data_source": schema.data_source}
 
 
 def model_from_text(display: str, text: str, kind: str, folder: DetectionFolder | None = None):
     """The model of one file given as its text (e.g. read from git), and the file's issues.
 
-    `kind` is the folder it belongs to: "detection" (with its `folder`), "story", "macro", "lookup",
-    "playbook" or "data_source". The model is None when the file cannot make one (the issues say why).
+    `kind` is the folder it belongs to: "detection" (with its `folder`), "story", "deprecated_story" (of
+    stories/deprecated/), "macro", "lookup", "playbook" or "data_source". The model is None when the file
+    cannot make one (the issues say why).
     """
     make = schema.detection(folder) if kind == "detection" else MAKERS[kind]
     duplicates: list[tuple[int, str, int, bool]] = []

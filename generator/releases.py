@@ -113,7 +113,10 @@ def _what_tags_there_are(repository: Repository, pattern: str) -> str:
 
 def _kind(path: str) -> str:
     top = path.split("/", 1)[0]
-    return "detection" if top in ("detections", "ssa_detections") else _KINDS[top]
+    if top in ("detections", "ssa_detections"):
+        return "detection"
+    # Read as the site reads it: a story Splunk no longer maintains is not one of the release's stories.
+    return "deprecated_story" if path.startswith("stories/deprecated/") else _KINDS[top]
 
 
 def read_releases(content_dir: Path, pattern: str, cache: ReleaseCache | None = None,
@@ -181,7 +184,7 @@ def _read(repository: Repository, tags: list[Tag], cache: ReleaseCache) -> list[
         groups: dict[str, list] = {kind: [] for kind in ("detection", *_KINDS.values())}
         for (path, _), (model, _) in zip(files[tag.name], made):
             if model is not None:
-                groups[_kind(path)].append(model)
+                groups["story" if _kind(path) == "deprecated_story" else _kind(path)].append(model)
         content = Content(detections=tuple(groups["detection"]), stories=tuple(groups["story"]),
                           macros=tuple(groups["macro"]), lookups=tuple(groups["lookup"]),
                           playbooks=tuple(groups["playbook"]))
@@ -331,8 +334,13 @@ def _counts(content: Content) -> Counts:
     types = Counter(d.type or "(none)" for d in analytics)
     return Counts(len(analytics), tuple(sorted(statuses.items(), key=lambda kv: (-kv[1], kv[0]))),
                   tuple(sorted(types.items(), key=lambda kv: (-kv[1], kv[0]))),
-                  len(content.detections) - len(analytics), len(content.stories), len(content.macros),
+                  len(content.detections) - len(analytics), len(_live(content.stories)), len(content.macros),
                   len(content.lookups), len(content.playbooks))
+
+
+def _live(stories) -> list:
+    """The stories Splunk maintains: those it deprecated are neither counted nor listed as new or updated."""
+    return [story for story in stories if not story.deprecated]
 
 
 def _changed(old, new) -> bool:
@@ -422,7 +430,7 @@ def compare_releases(releases: list[Release], pattern: str = "") -> Releases:
         keyed = {name: _by_name([Change(c.old, c.new, c.fields, keys[c.history], c.newly_deprecated)
                                  for c in changes]) for name, changes in lists.items()}
         old = before.content if before else Content()
-        stories = _added_and_updated(old.stories, release.content.stories)
+        stories = _added_and_updated(_live(old.stories), _live(release.content.stories))
         macros = _added_and_updated(old.macros, release.content.macros)
         lookups = _added_and_updated(old.lookups, release.content.lookups)
         playbooks = _added_and_updated(old.playbooks, release.content.playbooks)

@@ -208,6 +208,27 @@ def test_a_content_folder_inside_a_repository_is_read_from_that_folder(tmp_path)
         for tag in ("v1.0.0", "v1.1.0", "v2.0.0", "v2.1.0")]
 
 
+def test_a_story_moved_to_stories_deprecated_leaves_the_release_s_stories(tmp_path):
+    repo = make_repository(tmp_path / "repo")
+    story = (repo / "stories" / "powershell_abuse.yml").read_text()
+    (repo / "stories" / "deprecated").mkdir()
+    shutil.move(str(repo / "stories" / "powershell_abuse.yml"), str(repo / "stories" / "deprecated"))
+    (repo / "stories" / "registry_abuse.yml").write_text(
+        story.replace("PowerShell Abuse", "Registry Abuse").replace("d0000000-0000-4000-8000-000000000001",
+                                                                    "d0000000-0000-4000-8000-000000000002"))
+    git = ["git", "-C", str(repo), "-c", "user.name=x", "-c", "user.email=x@example.com"]
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "commit", "-qm", "deprecated a story"], check=True)
+    subprocess.run([*git, "tag", "v3.0.0"], check=True)
+    releases, issues = read_releases(repo, "v*")
+    assert issues == []
+    v21, v30 = releases.notes[-2:]
+    assert v21.counts.stories == 1
+    # Read as the site reads it: Splunk no longer maintains the story it moved, so it is neither counted nor
+    # "updated"; the new one is new.
+    assert v30.counts.stories == 1
+    assert names(v30.new_stories) == ["Registry Abuse"] and v30.updated_stories == ()
+
 # -- the site ----------------------------------------------------------------------------------------
 
 

@@ -10,7 +10,8 @@ checked against git's own account of the two tags (`git diff-tree -M`) and the f
   another path; ours then lists it as updated or deprecated;
 - it follows the file: a file whose id and name both changed is "updated" to it; to us a new detection
   replaced the old one (new here, removed in its own list);
-- a detection deprecated in place (status: deprecated outside detections/deprecated/) is "updated" to it.
+- a detection deprecated in place (status: deprecated outside detections/deprecated/) is "updated" to it;
+- it lists the stories of stories/deprecated/ as it lists the others; to us Splunk no longer maintains them.
 """
 
 from __future__ import annotations
@@ -262,6 +263,8 @@ def explain(title: str, name: str, side: str, facts: Facts, ours: dict, theirs: 
                     title in ours_titles and theirs_in(heading) for heading, ours_titles in UPDATED_INSTEAD.items()):
                 return "added file of an item already released"
         else:
+            if title in ("New Analytic Story", "Updated Analytic Story") and after.startswith("stories/deprecated/"):
+                return "a story of stories/deprecated/"
             if letter == "A" and title in UPDATED_INSTEAD and ours_in(*UPDATED_INSTEAD[title]) \
                     and already_released(now):
                 return "added file of an item already released"
