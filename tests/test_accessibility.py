@@ -502,6 +502,17 @@ def test_the_indexes_keep_their_table_on_a_wide_screen_and_without_javascript(vi
     assert plain.locator("article table[data-sc-stacked]").count() == 0
 
 
+@pytest.mark.parametrize("address", ["detections/", "stories/", "playbooks/"])
+def test_an_index_s_table_of_short_rows_spans_the_page_as_its_filters_do(view, served_sample_site, address):
+    """As wide as its longest row, a short index's table had left a third of a wide screen empty beside it."""
+    page = view(SIZES["wide"])
+    page.goto(served_sample_site + address)
+    page.locator("#sc-filters .sc-filters__count").wait_for()
+    filters, table = (page.locator(selector).evaluate("e => e.getBoundingClientRect().width")
+                      for selector in ("#sc-filters", "article table"))
+    assert table >= filters - 1 > 1000
+
+
 SIDEBARS = """() => Array.from(document.querySelectorAll('.md-sidebar'), e => e.getBoundingClientRect().width > 0
     ? e.dataset.mdType : null).filter(Boolean)"""
 """The theme's sidebars a wide screen shows (by their data-md-type: navigation, toc)."""
