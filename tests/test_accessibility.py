@@ -513,6 +513,15 @@ def test_an_index_s_table_of_short_rows_spans_the_page_as_its_filters_do(view, s
     assert table >= filters - 1 > 1000
 
 
+def test_the_facts_the_site_adds_continue_the_published_list_of_a_detection(view, served_sample_site):
+    page = view(SIZES["wide"])
+    page.goto(served_sample_site + "endpoint/3f2a9c1e-6b4d-4e8a-9f10-2c7d5e8b1a01/")
+    tops = page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll('article li > strong'),
+        s => [s.textContent, s.parentElement.getBoundingClientRect().top]))""")
+    # Author, ID (the published list's last item), Security domain (the site's): one item's height apart.
+    assert abs((tops["Security domain"] - tops["ID"]) - (tops["ID"] - tops["Author"])) < 1
+
+
 SIDEBARS = """() => Array.from(document.querySelectorAll('.md-sidebar'), e => e.getBoundingClientRect().width > 0
     ? e.dataset.mdType : null).filter(Boolean)"""
 """The theme's sidebars a wide screen shows (by their data-md-type: navigation, toc)."""
