@@ -260,6 +260,10 @@ def test_the_site_has_a_page_per_release_and_an_index_with_its_chart(releases_si
     assert "Detections New Updated Deprecated Removed 4 2 2 0 1" in page
     first = text_of((out / "releases" / "v1.0.0" / "index.html").read_text())
     assert "Detections New Updated Deprecated Removed 3 — — — —" in first  # nothing before it to count against
+    latest = text_of((out / "releases" / "v2.1.0" / "index.html").read_text())
+    assert "Compared with v2.0.0 (2023-03-02), the release read before it." in latest
+    assert ("Deprecated counts each deprecated detection this release changed, as Splunk’s release notes do: 1 was "
+            "deprecated in this release.") in latest
     home = (out / "index.html").read_text()
     assert re.search(r'<a href="releases/" class="md-tabs__link">\s*Releases\s*</a>', home)  # its tab
     assert "4 releases Every release side by side, from v1.0.0 to v2.1.0" in text_of(home)  # its card
@@ -278,8 +282,11 @@ def test_each_detection_page_ends_with_its_history(releases_site):
     assert "Removed in" in former and "v2.0.0" in former
     release = (out / "releases" / "v2.0.0" / "index.html").read_text()
     assert f'href="../detections/{WMIC_ID}/"' in release
-    replaced = history_of((out / "releases" / "detections" / RUN_KEY_ID / "index.html").read_text())
-    assert "removed in v2.1.0 and replaced by Registry Run Keys Modified (a new detection in its file)" in replaced
+    replaced = (out / "releases" / "detections" / RUN_KEY_ID / "index.html").read_text()
+    assert "removed in v2.1.0 and replaced by Registry Run Keys Modified (a new detection in its file)" in \
+        history_of(replaced)
+    assert ("Not in the content any more Removed in v2.1.0 and replaced by Registry Run Keys Modified, a new "
+            "detection in its file; this is its last released version.") in text_of(replaced)  # at the top too
 
 
 def test_the_releases_data_lists_every_version(releases_site):
@@ -326,7 +333,9 @@ def test_am_i_up_to_date_compares_a_pasted_list_in_the_browser(browser, served):
     rows = page.locator(".sc-uptodate__table tbody tr")
     table = [[cell.strip() for cell in row.locator("td").all_inner_texts()] for row in rows.all()]
     assert table == [
-        ["Encoded PowerShell Command", "1 (v1.0.0)", "3", "2 versions behind; now named Encoded PowerShell Command",
+        # The name pasted, the name it has now, and its deprecation before how far behind it is.
+        ["Encoded PowerShell Comand", "1 (v1.0.0)", "3",
+         "deprecated in v2.1.0; 2 versions behind; now named Encoded PowerShell Command",
          "v1.1.0: Name, File, Version, Search; v2.0.0: File; v2.1.0: deprecated, File, Status, Version"],
         ["Disable Defender", "1 (v1.0.0)", "1", "up to date", ""],  # the release picked, of those with version 1
         ["WMIC Process Discovery", "1 (v1.0.0)", "—", "removed in v2.0.0", "v2.0.0: removed"],
@@ -334,7 +343,7 @@ def test_am_i_up_to_date_compares_a_pasted_list_in_the_browser(browser, served):
         ["Registry Run Key", "—", "—", "removed in v2.1.0, replaced by Registry Run Keys Modified", "v2.1.0: removed"],
     ]
     summary = page.locator(".sc-uptodate__summary").inner_text()
-    assert summary == ("5 detections: 1 behind, 2 removed, 1 up to date; 1 added since v1.0.0; "
+    assert summary == ("5 detections: 0 behind, 1 deprecated since, 2 removed, 1 up to date; 1 added since v1.0.0; "
                        "1 not found in any release read.")
     assert page.locator("#sc-uptodate-results").inner_text().endswith("Not found: Not A Detection")
     # On a phone each result is a block of labelled cells, none wider than the screen.
@@ -350,10 +359,10 @@ def test_am_i_up_to_date_compares_a_pasted_list_in_the_browser(browser, served):
     page.select_option("#sc-uptodate-release", label="v2.0.0 (2023-03-02)")
     page.locator(".sc-uptodate__summary", has_text="4 detections").wait_for()
     assert page.locator(".sc-uptodate__summary").inner_text() == \
-        "4 detections: 1 behind, 1 removed, 2 up to date; 1 added since v2.0.0."
+        "4 detections: 0 behind, 1 deprecated since, 1 removed, 2 up to date; 1 added since v2.0.0."
     rows = page.locator(".sc-uptodate__table tbody tr")
     assert [[cell.strip() for cell in row.locator("td").all_inner_texts()][::3] for row in rows.all()] == [
-        ["Encoded PowerShell Command", "1 version behind; now named Encoded PowerShell Command"],
+        ["Encoded PowerShell Command", "deprecated in v2.1.0; 1 version behind"],  # the name v2.0.0 had
         ["Registry Run Key", "removed in v2.1.0, replaced by Registry Run Keys Modified"],
         ["Registry Run Keys Modified", "not in v2.0.0; added in v2.1.0"]]
     # A version newer than the newest release's (the working tree's), and a date no release had: the release picked.
@@ -372,6 +381,43 @@ def test_am_i_up_to_date_compares_a_pasted_list_in_the_browser(browser, served):
         "Pick the release you run, or paste the detections you run (or both)."
     assert all(url.startswith(served) for url in requests)  # nothing leaves the site
     page.close()
+
+
+def test_am_i_up_to_date_tells_a_deprecation_without_a_new_version_and_the_detection_of_the_very_name(
+        browser, releases_site, tmp_path):
+    """Two cases the small repository lacks, written into a copy of its site's data: Splunk often deprecates a
+    detection without giving it a new version (7 of the 13 deprecations of v4.4*), and a removed detection may
+    have had the current one's name but for its case ("…From…" and "…from…", both in v4.40.0)."""
+    out, _ = releases_site
+    site = tmp_path / "site"
+    shutil.copytree(out, site)
+    data_file = site / "api" / "releases.json"
+    data = json.loads(data_file.read_text())
+    [defender] = [d for d in data["detections"] if d["id"] == DEFENDER_ID]
+    defender["status"] = "deprecated"  # in v2.1.0, still version 1
+    defender["changes"].append([3, "deprecated", ["File", "Status"]])
+    data["detections"].insert(0, {
+        "key": "gone", "id": "c0000000-0000-4000-8000-00000000000f", "name": "DISABLE DEFENDER",
+        "names": ["DISABLE DEFENDER"], "url": defender["url"], "status": "production", "replaced_by": None,
+        "in": [[0, 0, "1", "2021-01-15"]], "changes": [[0, "first", []], [1, "removed", []]]})
+    data_file.write_text(json.dumps(data))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(site)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    page = browser.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/releases/up-to-date/")
+        page.select_option("#sc-uptodate-release", label="v2.0.0 (2023-03-02)")
+        page.fill("#sc-uptodate-list", "Disable Defender\n")
+        page.click("#sc-uptodate-compare")
+        row = page.locator(".sc-uptodate__table tbody tr")
+        assert [cell.strip() for cell in row.locator("td").all_inner_texts()] == [
+            "Disable Defender", "1 (v2.0.0)", "1", "deprecated in v2.1.0", "v2.1.0: deprecated, File, Status"]
+        assert page.locator(".sc-uptodate__summary").inner_text() == \
+            "1 detection: 0 behind, 1 deprecated since, 0 removed, 0 up to date."
+    finally:
+        page.close()
+        server.shutdown()
+        server.server_close()
 
 
 def test_a_release_page_s_tables_read_as_labelled_blocks_on_a_phone(browser, served):

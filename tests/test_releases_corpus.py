@@ -100,7 +100,7 @@ class _Lists(HTMLParser):
 
     def handle_endtag(self, tag):
         if tag == "h2" and self.heading is not None:
-            title = re.sub(r"\s*\(\d+\)\s*$", "", "".join(self.heading).replace("¶", "").strip())
+            title = re.sub(r"\s*\([\d,]+\)\s*$", "", "".join(self.heading).replace("¶", "").strip())
             self.current = self.sections.setdefault(title, [])
             self.heading = None
         elif tag == "a" and self.item is not None:

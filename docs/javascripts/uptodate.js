@@ -81,6 +81,22 @@
       return last[1] === newest ? last : null;
     }
 
+    /* The name a detection had in a release (of those that held it). */
+    function nameIn(d, position) {
+      var name = d.name;
+      (d.named || []).forEach(function (entry) { if (entry[0] <= position) name = entry[1]; });
+      return name;
+    }
+
+    /* Of the detections a pasted name may be, the one meant: the one of that very name (case and all) that the
+     * newest release has, before one that was removed or that was only once named so. */
+    function meant(matches, name) {
+      function score(d) {
+        return (d.name === name ? 4 : 0) + (newestRun(d) ? 2 : 0) + (d.name.toLowerCase() === name.toLowerCase() ? 1 : 0);
+      }
+      return matches.slice().sort(function (a, b) { return score(b) - score(a); })[0];
+    }
+
     /* A detection of the list compared with the newest release: {status, behind, since, ...}. */
     function compare(d, item, picked) {
       var mine = theirRun(d, item, picked);
@@ -92,10 +108,17 @@
       if (!mine && item.version !== null) {  // a version no release read had: after the last one not newer
         d["in"].forEach(function (run) { if (Number(run[2]) <= Number(item.version)) after = run[1]; });
       }
+      // Deprecated after the reader's release, whether or not its version changed then (Splunk often deprecates
+      // a detection without a new version): from the release they run, else the first that had their version.
+      var theirs = mine ? (picked !== null && mine[0] <= picked && picked <= mine[1] ? picked : mine[0]) : after;
+      var deprecation = latest && d.status === "deprecated" ?
+        d.changes.filter(function (change) { return change[1] === "deprecated" && change[0] > theirs; }).pop() : null;
       var since = d.changes.filter(function (change) {
-        return change[0] > after && change[1] !== "first";
+        return (change[0] > after && change[1] !== "first") || change === deprecation;
       });
       var result = { detection: d, item: item, mine: mine, latest: latest, since: since, picked: picked };
+      var behind = latest ? Number(latest[2]) - Number(mine ? mine[2] : item.version) : 0;
+      var versionsBehind = behind > 0 ? behind + (behind === 1 ? " version behind" : " versions behind") : "";
       var removed = d.changes.filter(function (change) { return change[1] === "removed"; }).pop();
       if (!latest) {
         result.status = "removed";
@@ -111,14 +134,15 @@
       } else if (!mine && Number(item.version) > Number(latest[2])) {
         result.status = "newer";
         result.text = "newer than any release: " + releases[newest].name + " has version " + latest[2];
+      } else if (deprecation) {
+        result.status = "deprecated";
+        result.text = ["deprecated in " + releases[deprecation[0]].name, versionsBehind].filter(Boolean).join("; ");
       } else if (mine ? mine[1] === newest : Number(item.version) === Number(latest[2])) {
         result.status = "current";
         result.text = "up to date";
       } else {
-        var theirs = mine ? Number(mine[2]) : Number(item.version);
-        var behind = Number(latest[2]) - theirs;
         result.status = "behind";
-        result.text = behind > 0 ? behind + (behind === 1 ? " version behind" : " versions behind") : "changed since";
+        result.text = versionsBehind || "changed since";
       }
       if (d.name.toLowerCase() !== item.name.toLowerCase()) result.text += "; now named " + d.name;
       return result;
@@ -154,7 +178,9 @@
       var d = result.detection;
       var tr = element("tr", { "class": "sc-uptodate__row sc-uptodate__row--" + result.status });
       var name = element("td");
-      name.appendChild(element("a", { href: new URL(d.url, siteRoot).href }, d.name));
+      // The name the reader has (pasted, or the release picked had); the status says what it is named now.
+      var renamed = d.name.toLowerCase() !== result.item.name.toLowerCase();
+      name.appendChild(element("a", { href: new URL(d.url, siteRoot).href }, renamed ? result.item.name : d.name));
       tr.appendChild(name);
       tr.appendChild(element("td", { "data-label": "Yours" }, result.mine ? result.mine[2] + " (" +
         releasesOf(result.mine, result.picked) + ")" : result.item.version !== null ? result.item.version : "—"));
@@ -180,12 +206,12 @@
     /* The summary of every result, and a row for each (where `everyRow` is false, for those not up to date). */
     function show(compared, unknown, everyRow, picked) {
       results.textContent = "";
-      var counts = { behind: 0, removed: 0, current: 0, unknown: 0, newer: 0, added: 0 };
+      var counts = { behind: 0, deprecated: 0, removed: 0, current: 0, unknown: 0, newer: 0, added: 0 };
       compared.forEach(function (result) { counts[result.status] += 1; });
       var held = compared.length - (everyRow ? 0 : counts.added);  // a release's own, without those added since
-      var parts = [number(held) + (held === 1 ? " detection" : " detections") + ": " +
-        number(counts.behind) + " behind, " + number(counts.removed) + " removed, " + number(counts.current) +
-        " up to date"];
+      var parts = [number(held) + (held === 1 ? " detection" : " detections") + ": " + number(counts.behind) +
+        " behind, " + (counts.deprecated ? number(counts.deprecated) + " deprecated since, " : "") +
+        number(counts.removed) + " removed, " + number(counts.current) + " up to date"];
       if (counts.added) parts.push(number(counts.added) + " added since " + releases[picked].name);
       if (counts.unknown) parts.push(number(counts.unknown) + " whose version is not known");
       if (counts.newer) parts.push(number(counts.newer) + " newer than any release");
@@ -224,8 +250,8 @@
         // The whole release: every ESCU detection it held (as its page counts them: not the Behavioral
         // Analytics, which run elsewhere); those that changed or went since are listed, and those added since.
         data.detections.forEach(function (d) {
-          var item = { name: d.names[0], version: null, date: null };
           var held = d["in"].filter(function (run) { return run[0] <= picked && picked <= run[1]; })[0];
+          var item = { name: held ? nameIn(d, picked) : d.name, version: null, date: null };
           var newestOne = newestRun(d);
           if (held ? !held[4] : newestOne && !newestOne[4]) compared.push(compare(d, item, picked));  // or added since
         });
@@ -233,8 +259,7 @@
         wanted.forEach(function (item) {
           var matches = byName[item.name.toLowerCase()];
           if (!matches) { unknown.push(item.name); return; }
-          var current = matches.filter(function (d) { return d.name.toLowerCase() === item.name.toLowerCase(); });
-          compared.push(compare((current.length ? current : matches)[0], item, picked));
+          compared.push(compare(meant(matches, item.name), item, picked));
         });
       }
       show(compared, unknown, wanted.length > 0, picked);

@@ -135,13 +135,17 @@ def releases_data(releases: Releases, found: Links) -> str:
     date], with a fifth item, 1, where it was a Behavioral Analytic (ssa_detections/) in them: not one of those
     releases' ESCU detections, which the release pages count and "the whole release" compares (some detections
     moved between the two folders, so this is a release's, not a detection's). `changes` lists each release
-    that changed it: [release, status, [the fields that changed]].
+    that changed it: [release, status, [the fields that changed]]. `named`, of a detection released under
+    several names, lists [first release, name] of each name in turn.
     """
     index = {note.release.name: position for position, note in enumerate(releases.notes)}
     detections = []
     for history in releases.histories:
         runs: list[list] = []
+        named: list[list] = []
         for position, detection in history.releases:
+            if not named or named[-1][1] != detection.name:
+                named.append([position, detection.name])
             version = str(detection.version)
             last = runs[-1] if runs else None
             if last and last[1] == position - 1 and last[2] == version and (len(last) > 4) == detection.ssa:
@@ -154,6 +158,7 @@ def releases_data(releases: Releases, found: Links) -> str:
             "status": history.latest.lifecycle, "in": runs, "replaced_by": history.replaced_by or None,
             "changes": [[index[entry.release.name], entry.status, [change.field for change in entry.fields]]
                         for entry in history.entries],
+            **({"named": named} if len(named) > 1 else {}),
         })
     data = {"pattern": releases.pattern,
             "releases": [{"name": note.name, "date": note.release.date, "url": note.release.url.lstrip("/")}
