@@ -275,6 +275,30 @@ def test_no_serious_violation_on_the_release_pages_and_those_of_several_sources(
     assert problems == [], "\n".join(problems)
 
 
+def test_no_serious_violation_on_the_answer_of_am_i_up_to_date(browser, releases_site, tmp_path_factory):
+    """The page's table of results, which only a comparison shows: in both schemes (its statuses are coloured)."""
+    from test_releases import PASTED
+
+    problems = []
+    with serving(releases_site, tmp_path_factory) as base:
+        for scheme_name, scheme in SCHEMES.items():
+            context = browser.new_context(viewport=SIZES["wide"], bypass_csp=True)  # to inject axe
+            try:
+                context.add_init_script(script=axe_source())
+                page = context.new_page()
+                page.goto(base + "releases/up-to-date/")
+                choose_scheme([(page, scheme)])
+                page.select_option("#sc-uptodate-release", label="v1.0.0 (2021-02-01)")
+                page.fill("#sc-uptodate-list", PASTED)
+                page.click("#sc-uptodate-compare")
+                page.locator(".sc-uptodate__table tbody tr").first.wait_for()
+                start_axe(page, COLOUR_RULES if scheme == SCHEMES["dark"] else ())
+                problems += describe(f"the answer at {scheme_name}", serious_violations(page))
+            finally:
+                context.close()
+    assert problems == [], "\n".join(problems)
+
+
 def test_no_serious_violation_on_the_previews_error_and_problems_pages(browser, tmp_path):
     from test_serve import WEBCLIENT, WEBCLIENT_PAGE, rebuilt, serving_a_copy, wait_for
 
