@@ -444,6 +444,25 @@ def test_the_command_line_writes_the_release_pages_too(repository, tmp_path):
     assert f"{repository}: warning: releases not read: only the mkdocs layout has release pages" in published.stderr
 
 
+def test_a_release_too_long_to_show_field_by_field_links_each_detection_to_its_history(repository, tmp_path,
+                                                                                     monkeypatch):
+    """Over release_pages.FIELD_BY_FIELD_CHARACTERS (here none at all), a release page lists what changed and links
+    each detection's fields to its page's History; the detection keeps its anchor, which the histories link."""
+    from generator import cli
+    from generator.site import release_pages
+
+    monkeypatch.setattr(release_pages, "FIELD_BY_FIELD_CHARACTERS", 0)
+    assert cli.main(["render", "--layout", "mkdocs", "--content", str(repository), "--attack",
+                     str(GOLDEN_CHANGES / "attack.json"), "--releases", "v*", "--out", str(tmp_path / "out")]) == 0
+    page = (tmp_path / "out" / "releases" / "v1.1.0.md").read_text()
+    assert (f'* <span id="{ENCODED_ID}"></span>[Encoded PowerShell Command](/deprecated/{ENCODED_ID}/) — TTP, '
+            f"experimental, version 1 → 2 · [Name, File, Version, Search](/deprecated/{ENCODED_ID}/#history)") in page
+    assert "This release changed 1 detection: too many to show field by field on one page." in page
+    assert "sc-change" not in page
+    history = (tmp_path / "out" / "deprecated" / f"{ENCODED_ID}.md").read_text()
+    assert f"(/releases/v1.1.0/#{ENCODED_ID})" in history
+
+
 def test_a_site_of_several_sources_shows_the_releases_of_the_first(repository, tmp_path):
     """Releases are read from the first source's repository only (guide/sources.md): a second source in a
     repository of its own, with a tag the pattern matches, adds no release; its detections are on the site

@@ -25,6 +25,10 @@ RELEASES_INDEX = "releases/index.md"
 UP_TO_DATE_URL = "/releases/up-to-date/"
 RELEASES_DATA = "api/releases.json"
 FORMER_URL = "/releases/detections/{key}/"
+FIELD_BY_FIELD_CHARACTERS = 150_000
+"""A release page shows what changed in each detection field by field where that takes at most this many
+characters; a release that changed more links each detection to its page's History, which shows the same. (Of
+Splunk's 132 releases, v4.34.0's 1,346 updated detections were 3.2 MB field by field.)"""
 
 
 @dataclass(frozen=True)
@@ -80,7 +84,7 @@ def release_pages(env: jinja2.Environment, site: Site, releases: Releases,
         following = releases.notes[position + 1] if position + 1 < len(releases.notes) else None
         result.append(Page(("releases", notes.release.slug + ".md"),
                            partial(render, "release.md.j2", (position, _linked(notes, found)), notes=notes,
-                                   following=following),
+                                   following=following, field_by_field_characters=FIELD_BY_FIELD_CHARACTERS),
                            label=f"release {notes.name}", url=notes.release.url))
     for history in releases.histories:
         if found.histories[history.key] == FORMER_URL.format(key=history.key):
