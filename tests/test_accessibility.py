@@ -139,6 +139,12 @@ def choose_scheme(chosen: list[tuple[object, str]]) -> None:
     assert [scheme_of(page) for page, _ in chosen] == [scheme for _, scheme in chosen]
 
 
+def transitions_over(page) -> None:
+    """Wait until no transition or animation runs: axe-core reads the colours of the moment, and the theme fades
+    the search's results and a changed scheme in (on a loaded machine, past any fixed wait)."""
+    page.wait_for_function("document.getAnimations().every(a => a.playState !== 'running')")
+
+
 def start_axe(page, rules: tuple[str, ...] = ()) -> None:
     """Start axe-core (check_pages puts it in every page its contexts load) on the page as it is now, without
     waiting (see serious_violations): every rule, or only `rules`."""
@@ -275,6 +281,29 @@ def test_no_serious_violation_on_the_release_pages_and_those_of_several_sources(
     assert problems == [], "\n".join(problems)
 
 
+def test_no_serious_violation_in_the_search_s_results_and_their_count_is_announced(browser, served_sample_site):
+    """The search's results, which only a query shows, in both schemes (their matched words are coloured); the count
+    above them is a status a screen reader says as it changes."""
+    problems = []
+    for scheme_name, scheme in SCHEMES.items():
+        context = browser.new_context(viewport=SIZES["wide"], bypass_csp=True)  # to inject axe
+        try:
+            context.add_init_script(script=axe_source())
+            page = context.new_page()
+            page.goto(served_sample_site)
+            choose_scheme([(page, scheme)])
+            page.keyboard.press("/")
+            page.locator(".md-search__input").fill("powershell")
+            page.locator(".md-search-result__item mark").first.wait_for()
+            assert page.locator(".md-search-result__meta").get_attribute("role") == "status"
+            transitions_over(page)
+            start_axe(page, COLOUR_RULES if scheme == SCHEMES["dark"] else ())
+            problems += describe(f"the search's results at {scheme_name}", serious_violations(page))
+        finally:
+            context.close()
+    assert problems == [], "\n".join(problems)
+
+
 def test_no_serious_violation_on_the_answer_of_am_i_up_to_date(browser, releases_site, tmp_path_factory):
     """The page's table of results, which only a comparison shows: in both schemes (its statuses are coloured)."""
     from test_releases import PASTED
@@ -292,6 +321,7 @@ def test_no_serious_violation_on_the_answer_of_am_i_up_to_date(browser, releases
                 page.fill("#sc-uptodate-list", PASTED)
                 page.click("#sc-uptodate-compare")
                 page.locator(".sc-uptodate__table tbody tr").first.wait_for()
+                transitions_over(page)
                 start_axe(page, COLOUR_RULES if scheme == SCHEMES["dark"] else ())
                 problems += describe(f"the answer at {scheme_name}", serious_violations(page))
             finally:
