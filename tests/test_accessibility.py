@@ -281,51 +281,51 @@ def test_no_serious_violation_on_the_release_pages_and_those_of_several_sources(
     assert problems == [], "\n".join(problems)
 
 
-def test_no_serious_violation_in_the_search_s_results_and_their_count_is_announced(browser, served_sample_site):
-    """The search's results, which only a query shows, in both schemes (their matched words are coloured); the count
-    above them is a status a screen reader says as it changes."""
+def check_after(browser, address: str, act, what: str) -> list[str]:
+    """Run axe on the page at `address` in both schemes once `act(page)` has made it show what only a reader's
+    action shows (its colours too: the dark scheme runs COLOUR_RULES); the problems found."""
     problems = []
     for scheme_name, scheme in SCHEMES.items():
         context = browser.new_context(viewport=SIZES["wide"], bypass_csp=True)  # to inject axe
         try:
             context.add_init_script(script=axe_source())
             page = context.new_page()
-            page.goto(served_sample_site)
+            page.goto(address)
             choose_scheme([(page, scheme)])
-            page.keyboard.press("/")
-            page.locator(".md-search__input").fill("powershell")
-            page.locator(".md-search-result__item mark").first.wait_for()
-            assert page.locator(".md-search-result__meta").get_attribute("role") == "status"
+            act(page)
             transitions_over(page)
             start_axe(page, COLOUR_RULES if scheme == SCHEMES["dark"] else ())
-            problems += describe(f"the search's results at {scheme_name}", serious_violations(page))
+            problems += describe(f"{what} at {scheme_name}", serious_violations(page))
         finally:
             context.close()
+    return problems
+
+
+def test_no_serious_violation_in_the_search_s_results_and_their_count_is_announced(browser, served_sample_site):
+    """The search's results, which only a query shows (their matched words are coloured); the count above them is
+    a status a screen reader says as it changes."""
+    def search(page):
+        page.keyboard.press("/")
+        page.locator(".md-search__input").fill("powershell")
+        page.locator(".md-search-result__item mark").first.wait_for()
+        assert page.locator(".md-search-result__meta").get_attribute("role") == "status"
+
+    problems = check_after(browser, served_sample_site, search, "the search's results")
     assert problems == [], "\n".join(problems)
 
 
 def test_no_serious_violation_on_the_answer_of_am_i_up_to_date(browser, releases_site, tmp_path_factory):
-    """The page's table of results, which only a comparison shows: in both schemes (its statuses are coloured)."""
+    """The page's table of results, which only a comparison shows (its statuses are coloured)."""
     from test_releases import PASTED
 
-    problems = []
+    def compare(page):
+        page.select_option("#sc-uptodate-release", label="v1.0.0 (2021-02-01)")
+        page.fill("#sc-uptodate-list", PASTED)
+        page.click("#sc-uptodate-compare")
+        page.locator(".sc-uptodate__table tbody tr").first.wait_for()
+
     with serving(releases_site, tmp_path_factory) as base:
-        for scheme_name, scheme in SCHEMES.items():
-            context = browser.new_context(viewport=SIZES["wide"], bypass_csp=True)  # to inject axe
-            try:
-                context.add_init_script(script=axe_source())
-                page = context.new_page()
-                page.goto(base + "releases/up-to-date/")
-                choose_scheme([(page, scheme)])
-                page.select_option("#sc-uptodate-release", label="v1.0.0 (2021-02-01)")
-                page.fill("#sc-uptodate-list", PASTED)
-                page.click("#sc-uptodate-compare")
-                page.locator(".sc-uptodate__table tbody tr").first.wait_for()
-                transitions_over(page)
-                start_axe(page, COLOUR_RULES if scheme == SCHEMES["dark"] else ())
-                problems += describe(f"the answer at {scheme_name}", serious_violations(page))
-            finally:
-                context.close()
+        problems = check_after(browser, base + "releases/up-to-date/", compare, "the answer")
     assert problems == [], "\n".join(problems)
 
 
