@@ -131,6 +131,16 @@ def test_the_tag_index_is_under_200_kb_and_a_big_tag_lists_every_page_on_its_own
     assert 'href="splunk-enterprise/"' in (out / "tags" / "index.html").read_text(encoding="utf-8")
 
 
+def test_tags_spelled_apart_only_by_case_are_one_heading_of_the_tag_index(today_site):
+    """Their pages link them at one anchor (/tags/#email, as published): two headings of that id left one out of
+    reach (Email and email, Splunk and splunk, VirusTotal_v3 and virustotal_v3)."""
+    out, _ = today_site
+    html = (out / "tags" / "index.html").read_text(encoding="utf-8")
+    ids = re.findall(r'<h[1-6] id="([^"]+)"', html)
+    assert len(ids) > 100 and len(ids) == len(set(ids))
+    assert re.search(r'<h3 id="email">Email / email<', html)
+
+
 def test_listings_show_no_none_for_a_page_without_techniques(today_site):
     out, _ = today_site
     for listing in ("detections", "stories", "playbooks"):

@@ -222,15 +222,23 @@ def unplaced(columns: tuple[MatrixColumn, ...], entries: list[TechniqueEntry]) -
 
 
 def tag_entries(site: Site) -> list[TagEntry]:
+    """The tag index's entries. Tags the pages link at one anchor (spelled apart only by case or punctuation:
+    "Email" and "email" are both /tags/#email, as published) are one entry, named by each spelling: two headings
+    of one id would leave the second out of reach."""
     pages: dict[str, dict[tuple[str, str], None]] = {}
+    spellings: dict[str, list[str]] = {}
     for page in (*site.detections, *site.stories, *site.playbooks):
         for tag in page.tags:
-            pages.setdefault(tag, {})[(page.name, page.url)] = None
+            anchor = tag_url(tag).split("#", 1)[1]
+            pages.setdefault(anchor, {})[(page.name, page.url)] = None
+            if tag not in spellings.setdefault(anchor, []):
+                spellings[anchor].append(tag)
     entries = []
-    for tag in sorted(pages, key=lambda t: (t.lower(), t)):
-        own_page = len(pages[tag]) > TAG_INLINE_PAGES and name_problem(tag) is None and tag != "index"
-        entries.append(TagEntry(tag, tag_url(tag).split("#", 1)[1], tuple(sorted(pages[tag])),
-                                slugify(tag, "-") if own_page else None))
+    for anchor, names in sorted(spellings.items(), key=lambda item: min((t.lower(), t) for t in item[1])):
+        first = min(names, key=lambda t: (t.lower(), t))
+        own_page = len(pages[anchor]) > TAG_INLINE_PAGES and name_problem(first) is None and first != "index"
+        entries.append(TagEntry(" / ".join(sorted(names, key=lambda t: (t.lower(), t))), anchor,
+                                tuple(sorted(pages[anchor])), slugify(first, "-") if own_page else None))
     return entries
 
 
