@@ -20,6 +20,7 @@ cold <= 0.25x naive) and the size of each built site (target: ours <= 50 MiB).
 
 from __future__ import annotations
 
+import argparse
 import os
 import shutil
 import subprocess
@@ -78,9 +79,13 @@ def corpora(scratch: Path, only: str | None) -> list[tuple[str, Path, dict[str, 
 
 
 def main(argv: list[str]) -> int:
-    only = argv[argv.index("--only") + 1] if "--only" in argv else None
-    numbers = [arg for arg in argv if arg.isdigit()]
-    rounds = int(numbers[0]) if numbers else 2
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0],
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("rounds", nargs="?", type=int, default=2, metavar="ROUNDS",
+                        help="builds of each kind, alternating; the best is kept (default 2)")
+    parser.add_argument("--only", choices=("escu-2022-03", "escu-2024-10"), help="one corpus only")
+    args = parser.parse_args(argv)  # --help and a mistyped argument stop here, before minutes of building
+    only, rounds = args.only, args.rounds
     env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
     mib = 1024 * 1024
     with tempfile.TemporaryDirectory(prefix="site-bench-") as scratch_name:
