@@ -567,6 +567,27 @@ def test_an_index_s_table_of_short_rows_spans_the_page_as_its_filters_do(view, s
     assert table >= filters - 1 > 1000
 
 
+def test_a_detection_s_sections_are_reached_from_its_top_where_the_table_of_contents_is_hidden(view,
+                                                                                              served_sample_site):
+    """On a phone the theme shows a page's table of contents in its drawer only for a page of the navigation,
+    which a detection page is not: the page lists its sections, folded, under its title."""
+    address = served_sample_site + "endpoint/3f2a9c1e-6b4d-4e8a-9f10-2c7d5e8b1a01/"
+    phone = view(SIZES["phone"])
+    phone.goto(address)
+    fold = phone.locator("article .sc-page-toc")
+    fold.locator("summary").click()
+    links = fold.locator("a")
+    assert links.first.is_visible() and links.count() > 10
+    assert [links.nth(i).get_attribute("href") for i in range(3)] == ["#description", "#data-source", "#annotations"]
+    fold.get_by_role("link", name="Search", exact=True).click()
+    phone.wait_for_url(re.compile(r"#search$"))
+    assert 48 <= phone.locator("#search").evaluate("e => e.getBoundingClientRect().top") < 200  # under the header
+    wide = view(SIZES["wide"])  # the theme's table of contents beside the page: no list of its own
+    wide.goto(address)
+    wide.locator("article .sc-page-toc").wait_for(state="attached")
+    assert not wide.locator("article .sc-page-toc").is_visible()
+
+
 def test_the_facts_the_site_adds_continue_the_published_list_of_a_detection(view, served_sample_site):
     page = view(SIZES["wide"])
     page.goto(served_sample_site + "endpoint/3f2a9c1e-6b4d-4e8a-9f10-2c7d5e8b1a01/")
@@ -817,7 +838,7 @@ def test_escape_in_a_search_opened_from_nowhere_leaves_the_page_where_it_is(view
     page = view(SIZES["wide"])
     page.goto(served_sample_site + "endpoint/3f2a9c1e-6b4d-4e8a-9f10-2c7d5e8b1a01/")
     page.wait_for_load_state("load")
-    page.locator("article a").first.focus()
+    page.locator("article a:visible").first.focus()
     open_search(page)
     page.keyboard.press("Escape")
     focus_given_back(page)  # an earlier search's

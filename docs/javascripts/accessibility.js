@@ -15,7 +15,10 @@
  * - the theme's "Back to top" button is no Tab stop: the theme takes the focus from it as soon as it hides it,
  *   which it does when the page scrolls down, so Shift+Tab from below it lost the reader's place (Home goes to
  *   the top);
- * - the colour scheme's toggle stops on the scheme in use (its radio button checked).
+ * - the colour scheme's toggle stops on the scheme in use (its radio button checked);
+ * - a page's sections can be reached where the theme's table of contents is hidden (a phone, a narrow or zoomed
+ *   window): the theme then shows it in the drawer, but only for a page of the navigation, which a detection,
+ *   story or data source page is not; such a page gets a folded "On this page" list at its top instead.
  * It runs after the theme has set up each page (the theme's document$), and again when the window is resized
  * or a folded section opens. */
 (function () {
@@ -169,7 +172,37 @@
     }
   }
 
+  /* The sections of the theme's table of contents (a nested list of links), as a list of the page's own. */
+  function sectionList(list) {
+    var copy = document.createElement("ul");
+    Array.prototype.forEach.call(list.children, function (item) {
+      var link = item.querySelector(":scope > a");
+      if (!link) return;
+      var entry = copy.appendChild(document.createElement("li"));
+      var to = entry.appendChild(document.createElement("a"));
+      to.setAttribute("href", link.getAttribute("href"));
+      to.textContent = link.textContent.trim();
+      var inner = item.querySelector(":scope > nav > ul");
+      if (inner) entry.appendChild(sectionList(inner));
+    });
+    return copy;
+  }
+
+  function listSectionsWhereTheContentsAreHidden() {
+    var toc = document.querySelector(".md-sidebar--secondary [data-md-component=toc]");
+    var article = document.querySelector("article.md-content__inner");
+    if (!toc || !toc.children.length || !article || article.querySelector(".sc-page-toc")) return;
+    if (document.querySelector(".md-nav--primary .md-nav--secondary")) return;  // the drawer shows them
+    var fold = document.createElement("details");
+    fold.className = "sc-page-toc";
+    fold.appendChild(document.createElement("summary")).textContent = "On this page";
+    fold.appendChild(sectionList(toc));
+    var title = article.querySelector("h1");
+    article.insertBefore(fold, title ? title.nextSibling : article.firstChild);
+  }
+
   function setUp() {
+    listSectionsWhereTheContentsAreHidden();
     leaveBackToTopOutOfTabOrder();
     checkSchemeInUse();
     openDrawerWithKeys();
