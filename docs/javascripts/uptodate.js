@@ -1,7 +1,7 @@
 /* "Am I up to date?" (/releases/up-to-date/): the reader picks the release they run, or pastes the detections they
  * run (names, or savedsearches.conf stanzas "ESCU - <name> - Rule", with or without versions), and sees which are
- * behind the newest release read, by how many versions, what changed since theirs, and which were removed or
- * renamed. Everything happens here, over the site's api/releases.json (generator/site/release_pages.py); nothing
+ * behind the newest release read, by how many versions, what changed since theirs, and which were deprecated,
+ * removed or renamed. Everything happens here, over the site's api/releases.json (generator/site/release_pages.py); nothing
  * is sent anywhere. Content is only ever set as text. */
 (function () {
   "use strict";
