@@ -588,6 +588,14 @@ def test_a_detection_s_sections_are_reached_from_its_top_where_the_table_of_cont
     assert not wide.locator("article .sc-page-toc").is_visible()
 
 
+def test_the_tag_index_s_letters_are_targets_a_finger_finds_on_a_phone(view, served_sample_site):
+    page = view(SIZES["phone"])
+    page.goto(served_sample_site + "tags/")
+    sizes = page.locator(".sc-jump-list a").evaluate_all(
+        "links => links.map(a => [a.textContent, a.getBoundingClientRect().width, a.getBoundingClientRect().height])")
+    assert len(sizes) > 5 and all(width >= 24 and height >= 24 for _, width, height in sizes), sizes
+
+
 def test_the_facts_the_site_adds_continue_the_published_list_of_a_detection(view, served_sample_site):
     page = view(SIZES["wide"])
     page.goto(served_sample_site + "endpoint/3f2a9c1e-6b4d-4e8a-9f10-2c7d5e8b1a01/")
