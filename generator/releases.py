@@ -184,7 +184,8 @@ def _read(repository: Repository, tags: list[Tag], cache: ReleaseCache) -> list[
         groups: dict[str, list] = {kind: [] for kind in ("detection", *_KINDS.values())}
         for (path, _), (model, _) in zip(files[tag.name], made):
             if model is not None:
-                groups["story" if _kind(path) == "deprecated_story" else _kind(path)].append(model)
+                kind = _kind(path)
+                groups["story" if kind == "deprecated_story" else kind].append(model)  # its model says deprecated
         content = Content(detections=tuple(groups["detection"]), stories=tuple(groups["story"]),
                           macros=tuple(groups["macro"]), lookups=tuple(groups["lookup"]),
                           playbooks=tuple(groups["playbook"]))

@@ -233,12 +233,13 @@ def tag_entries(site: Site) -> list[TagEntry]:
             pages.setdefault(anchor, {})[(page.name, page.url)] = None
             if tag not in spellings.setdefault(anchor, []):
                 spellings[anchor].append(tag)
+    by_name = {anchor: sorted(names, key=lambda t: (t.lower(), t)) for anchor, names in spellings.items()}
     entries = []
-    for anchor, names in sorted(spellings.items(), key=lambda item: min((t.lower(), t) for t in item[1])):
-        first = min(names, key=lambda t: (t.lower(), t))
+    for anchor, names in sorted(by_name.items(), key=lambda item: (item[1][0].lower(), item[1][0])):
+        first = names[0]
         own_page = len(pages[anchor]) > TAG_INLINE_PAGES and name_problem(first) is None and first != "index"
-        entries.append(TagEntry(" / ".join(sorted(names, key=lambda t: (t.lower(), t))), anchor,
-                                tuple(sorted(pages[anchor])), slugify(first, "-") if own_page else None))
+        entries.append(TagEntry(" / ".join(names), anchor, tuple(sorted(pages[anchor])),
+                                slugify(first, "-") if own_page else None))
     return entries
 
 
