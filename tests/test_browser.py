@@ -250,7 +250,32 @@ def test_the_site_search_worker_groups_a_hand_written_page_s_sections_under_it(p
     docs = [{"location": "guide/", "title": "Guide", "text": "<p>How to read the site.</p>"},
             {"location": "guide/#lookups", "title": "Lookups", "text": "<p>A lookup is a table.</p><p>Other.</p>"},
             {"location": "endpoint/x/", "title": "Uses a lookup", "text": "<p>Reads a table.</p>"}]
-    config = index["config"]
+    result = ask_worker(page, index["config"], docs, "lookup")
+    groups = [[(item["location"], item["title"], item["text"]) for item in group] for group in result["data"]["items"]]
+    assert groups == [
+        [("endpoint/x/", "Uses a <mark>lookup</mark>", "<p>Reads a table.</p>")],  # the whole word in its title
+        # The section's paragraph with the match (of two), and the page it is a section of.
+        [("guide/#lookups", "<mark>Lookups</mark>", "<p>A <mark>lookup</mark> is a table.</p>"),
+         ("guide/", "Guide", "<p>How to read the site.</p>")]]
+    assert result["data"]["suggest"] == ["lookup"]
+
+
+def test_a_marked_word_leaves_the_punctuation_and_quotes_around_it_out(page, served_2024_site):
+    index = json.loads(page.request.get(served_2024_site + "search/search_index.json").text())
+    page.goto(served_2024_site + "about/")
+    docs = [{"location": "endpoint/x/", "title": "Reads a table.",
+             "text": "<p>Reads a table. Then &quot;table&quot;, and table&amp;chair.</p>"}]
+    result = ask_worker(page, index["config"], docs, "table")
+    [[item]] = result["data"]["items"]
+    assert item["title"] == "Reads a <mark>table</mark>."
+    # A character reference is not a word's punctuation: it is kept whole, outside the mark.
+    assert item["text"] == ("<p>Reads a <mark>table</mark>. Then &quot;<mark>table</mark>&quot;, "
+                            "and <mark>table</mark>&amp;chair.</p>")
+
+
+def ask_worker(page, config: dict, docs: list[dict], query: str) -> dict:
+    """The site's search worker's answer to `query`, in `page` (a page one folder below the site's root), over an
+    index of `docs` with the site's search settings (`config`)."""
     result = page.evaluate("""async ([data, query]) => {
         const search = new Worker("../javascripts/site-search-worker.js");
         const ask = message => new Promise(done => { search.onmessage = e => done(e.data);
@@ -259,15 +284,9 @@ def test_the_site_search_worker_groups_a_hand_written_page_s_sections_under_it(p
         const answer = await ask({type: 2, data: query});
         search.terminate();
         return answer; }""", [{"config": written_config(config, docs), "docs": docs, "options": {"suggest": True}},
-                              "lookup"])
+                              query])
     assert result["type"] == 3
-    groups = [[(item["location"], item["title"], item["text"]) for item in group] for group in result["data"]["items"]]
-    assert groups == [
-        [("endpoint/x/", "Uses a <mark>lookup</mark>", "<p>Reads a table.</p>")],  # the whole word in its title
-        # The section's paragraph with the match (of two), and the page it is a section of.
-        [("guide/#lookups", "<mark>Lookups</mark>", "<p>A <mark>lookup</mark> is a table.</p>"),
-         ("guide/", "Guide", "<p>How to read the site.</p>")]]
-    assert result["data"]["suggest"] == ["lookup"]
+    return result
 
 
 def written_config(config: dict, docs: list[dict]) -> dict:

@@ -32,6 +32,15 @@ def test_a_detection_is_found_by_its_id_techniques_macros_data_and_search_values
     assert len(words) == len(set(words))
 
 
+def test_a_story_is_found_by_every_word_of_its_description_and_narrative_once():
+    terms = golden_terms().get("stories/defense_evasion_basics/")
+    words = terms.split(" · ")[-1].split()
+    # Narrative words past the excerpt's first lines find the story too; punctuation around them is left out.
+    assert {"Techniques", "defenses", "Attackers", "turn", "lights", "watch"} <= set(words)
+    assert "lights\"" not in words and "defenses." not in words
+    assert [word.lower() for word in words].count("the") == 1  # each once, whatever its case
+
+
 def test_a_page_that_is_not_content_has_no_words():
     assert golden_terms().get("detections/") == ""
 

@@ -24,6 +24,7 @@
   const MARKED_PAGES = 100; // the first results have their matches marked; marking thousands took a third of a second
   const DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"; // search.py's
   const TAG = /(<[^>]*>)/;
+  const AROUND = /^([^\p{L}\p{N}_$]*)([\s\S]*?)([^\p{L}\p{N}_$]*)$/u; // a word's punctuation before and after it
   const EDGES = /^[^\p{L}\p{N}_$]+|[^\p{L}\p{N}_$]+$/gu; // punctuation around a word ("memory." -> "memory")
 
   function isWordCharacter(code) { // ASCII letters, digits, "_" and "$" (EDGES decides the others)
@@ -232,7 +233,8 @@
         for (let i = 0; i < tokens.length; i += 2) {
           const word = tokens[i] && trimmed(tokens[i].toLowerCase());
           if (word && scored.some((c) => c.completed ? word.startsWith(c.term) : word === c.term)) {
-            tokens[i] = `<mark>${tokens[i]}</mark>`;
+            const [, before, found, after] = tokens[i].match(AROUND); // "memory." marks "memory"
+            tokens[i] = `${before}<mark>${found}</mark>${after}`;
             any = true;
           }
         }

@@ -5,7 +5,8 @@ is 31,000 entries and 15 MB, which a reader's browser downloads and indexes
 before the first result. Here each generated page becomes one entry: its
 title, the start of its description as the excerpt and, not shown, the words
 a reader looks a detection up by (its id, ATT&CK ids and names, CVE ids,
-macros, lookups, data sources and the values its search matches on).
+macros, lookups, data sources and the values its search matches on) and a
+story up by (every word of its description and narrative, once).
 Hand-written pages (docs/) keep their sections. The build then indexes the
 entries' words (`with_word_index`), so that the site's search worker has
 nothing to index in the reader's browser.
@@ -61,6 +62,11 @@ class SearchTerms:
                       for word in _WORDS.findall(quoted or bare) if len(word) >= 3]
         elif isinstance(page, StoryPage):
             parts = [page.story.id, *(f"{t.id} {t.name}" for t in page.techniques)]
+            # A story is looked up by its subject, which its narrative may name only far down ("PowerShell"):
+            # its words, each once. There are a few hundred stories, so the index grows little.
+            prose = f"{page.story.description} {page.story.narrative}"
+            parts.append(" ".join(_distinct(word for word in (_WORD_EDGES.sub("", word) for word in prose.split())
+                                            if word)))
         elif isinstance(page, PlaybookPage):
             parts = [page.playbook.id, *page.playbook.app_list]
         else:
