@@ -245,6 +245,10 @@ class _Fields:
         if isinstance(value, bool) or not isinstance(value, (int, str)):
             self._report(key, f"field '{self._label(key)}' must be a number, not {type_name(value)}")
             return self._unusable(key, "")
+        if isinstance(value, str) and not _VERSION_TEXT.fullmatch(value):  # '5' and '1.2' are numbers quoted
+            self.issues.append(Issue(self.source.path, self.source.line(*self.keys, key), Severity.WARNING,
+                                     f"field '{self._label(key)}' should be a number, not text ('{value}'); "
+                                     "it is shown as written"))
         return value
 
     def number(self, key: str) -> int | float | None:
@@ -256,13 +260,16 @@ class _Fields:
             return None
         return value
 
-    def texts(self, key: str, required: bool = False, nulls: bool = False) -> tuple[str, ...]:
+    def texts(self, key: str, required: bool = False, nulls: bool = False, one_item: bool = False) -> tuple[str, ...]:
         """A list of text items; with `nulls`, a null item is kept as None, with a warning (the April-2024
         form published a null story as "None").
 
         A text where a list belongs is read as the list of its characters, which
         is what the published generator showed (`app_list: None` gave the tags
-        N, o, n, e); it is reported so that the source can be fixed.
+        N, o, n, e); it is reported so that the source can be fixed. With
+        `one_item` (lists of ids the site looks up, such as ATT&CK ids, whose
+        characters would each be an error, and which the published generator
+        failed on) it is read as a list of that one item.
         """
         try:
             value = self._get(key, required)
@@ -271,10 +278,11 @@ class _Fields:
         if value is None:
             return ()
         if isinstance(value, str):
+            read_as = f"it is read as a list of one item ('{value}')" if one_item else \
+                "each of its characters is shown as an item"
             self.issues.append(Issue(self.source.path, self.source.line(*self.keys, key), Severity.WARNING,
-                                     f"field '{self._label(key)}' should be a list, not text; "
-                                     "each of its characters is shown as an item"))
-            return tuple(value)
+                                     f"field '{self._label(key)}' should be a list, not text; {read_as}"))
+            return (value,) if one_item else tuple(value)
         if not isinstance(value, list):
             self._report(key, f"field '{self._label(key)}' must be a list, not {type_name(value)}")
             return self._unusable(key, ()) if required else ()
@@ -332,6 +340,8 @@ class _Fields:
 
 
 _DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_VERSION_TEXT = re.compile(r"\s*[0-9]+(?:\.[0-9]+)*\s*")
+"""A version written as text that is still a number ('5', '1.2')."""
 
 
 def type_name(value: Any) -> str:
@@ -542,7 +552,7 @@ def detection(folder: DetectionFolder, check_keys: bool = True) -> Callable[[_Fi
         # Before ESCU 6 a top-level `cve:` beside `tags:` was a mistake the published pages showed as an
         # empty CVE; an ESCU 6 file has no `tags:` and its top-level `cve` is the list.
         legacy_cve = "tags" in f.data
-        cve = t.texts("cve") if legacy_cve else placement.of("cve").texts("cve")
+        cve = t.texts("cve", one_item=True) if legacy_cve else placement.of("cve").texts("cve", one_item=True)
         if legacy_cve and "cve" in t.data:
             placement.paths["cve"] = ("tags", "cve")
         rba = None
@@ -592,7 +602,7 @@ def detection(folder: DetectionFolder, check_keys: bool = True) -> Callable[[_Fi
                 analytic_story=placement.of("analytic_story").texts("analytic_story", nulls=True)
                 or t.texts("analytics_story"),
                 kill_chain_phases=t.texts("kill_chain_phases"),
-                mitre_attack_id=placement.of("mitre_attack_id").texts("mitre_attack_id"),
+                mitre_attack_id=placement.of("mitre_attack_id").texts("mitre_attack_id", one_item=True),
                 product=placement.of("product").texts("product"),
                 required_fields=t.texts("required_fields"),
                 dataset=t.texts("dataset"),
@@ -612,7 +622,7 @@ def detection(folder: DetectionFolder, check_keys: bool = True) -> Callable[[_Fi
             source=f.source,
             status=status,
             ssa=folder.ssa,
-            data_source=f.texts("data_source"),
+            data_source=f.texts("data_source", one_item=True),
             tests=_each(f.records("tests"), _test),
             drilldown_searches=_each(f.records("drilldown_searches"), _drilldown),
             misplaced_cve=f.texts("cve") if legacy_cve else (),

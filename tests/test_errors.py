@@ -376,6 +376,38 @@ def test_a_text_where_a_list_belongs_is_shown_as_published(content, tmp_path):
     assert "  - N\n  - o\n  - n\n  - e\n" in (tmp_path / "out/_playbooks/enrich_indicators.md").read_text()
 
 
+def test_an_id_where_a_list_of_ids_belongs_is_read_as_a_list_of_that_one_id(content, tmp_path):
+    # Each of its characters would be an error of its own ("'T' is not an ATT&CK technique id", ...); the
+    # published generator failed on it.
+    edit(content, DETECTION, "  mitre_attack_id:\n  - T1562.001\n  - T1562\n", "  mitre_attack_id: T1562.001\n")
+    web = "detections/web/exploit_of_example_portal.yml"
+    edit(content, web, "  cve:\n  - CVE-2099-0001\n  - CVE-2099-0002\n", "  cve: CVE-2099-0001\n")
+
+    result, messages = render(content, tmp_path / "out")
+
+    assert messages == [
+        f"{DETECTION}:{line_of(content, DETECTION, 'mitre_attack_id')}: warning: field 'tags.mitre_attack_id' should "
+        "be a list, not text; it is read as a list of one item ('T1562.001')",
+        f"{web}:{line_of(content, web, 'cve:')}: warning: field 'tags.cve' should be a list, not text; it is read as a "
+        "list of one item ('CVE-2099-0001')"]
+    assert result.returncode == 0
+    page = (tmp_path / "out/_posts/2022-01-10-disable_defender_with_powershell.md").read_text()
+    assert "[T1562.001](https://attack.mitre.org/techniques/T1562/001/)" in page
+
+
+def test_a_version_that_is_not_a_number_is_shown_as_written_with_a_warning(content, tmp_path):
+    edit(content, DETECTION, "version: 2\n", "version: two\n")
+    web = "detections/web/exploit_of_example_portal.yml"
+    edit(content, web, "version: 3\n", "version: '3'\n")  # a number, quoted: nothing to say
+
+    result, messages = render(content, tmp_path / "out")
+
+    assert messages == [f"{DETECTION}:3: warning: field 'version' should be a number, not text ('two'); it is shown "
+                        "as written"]
+    assert result.returncode == 0
+    assert "*version*: **two**" in (tmp_path / "out/_posts/2022-01-10-disable_defender_with_powershell.md").read_text()
+
+
 def test_configuration_problems_stop_the_run_with_a_message(tmp_path):
     result = run_generator("render", "--content", tmp_path / "nowhere", "--attack", tmp_path / "x.json",
                            "--out", tmp_path / "out")
