@@ -186,6 +186,12 @@ def cell_text(text: str) -> Markup:
     return Markup(_CELL_SPECIAL.sub(lambda m: "\\" + m.group(0), str(escape(text))))
 
 
+def shown_number(value: int | float | None) -> int | float | str:
+    """A score of ESCU 5 and 6 (which no published form showed): one the file gives unusably (an error, reported)
+    is shown empty, not as "None"."""
+    return "" if value is None else value
+
+
 @jinja2.pass_context
 def front_matter(context: jinja2.runtime.Context, value: str, quoted: bool = False) -> str | Markup:
     """`value` as a scalar of a page's front matter: as the published forms wrote it (plain, or in double quotes
@@ -435,6 +441,7 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
     env.filters["listing_title"] = listing_title
     env.filters["counted"] = counted
     env.filters["number"] = number
+    env.filters["shown_number"] = shown_number
     env.filters["macro_url"] = macro_url
     env.tests["web_address"] = is_web_address
     env.globals.update(datamodel_links=datamodel_links, tag_links=tag_links, tactic_links=tactic_links,

@@ -71,9 +71,10 @@ def test_the_later_schemas_cases_show_each_new_section_in_both_layouts():
     assert {"baselines/index.md", "investigations/index.md", "api/baselines.json"} <= set(site_2025)
     assert "[User Logins In The Last Day](/investigations/" in site_2025["stories/cloud_account_takeover.md"]
     page = site_2026["endpoint/c2026000-0000-4000-8000-000000000001.md"]
-    for shown in ("- **Created**: 2021-05-11", "- **Modified**: 2026-05-13", "[Registry Hive Reads - Initial]",
+    for shown in ("- **Created**: 2021-05-11", "- **Last Updated**: 2026-05-13", "[Registry Hive Reads - Initial]",
                   "(experimental test)", "PORTED MANUAL TEST", "- **Threat groups**: Example Spider"):
         assert shown in page, shown
+    assert "- **Modified**:" not in page  # the date "Last Updated" shows, once
     baseline = site_2026["baselines/registry_hive_reads_-_initial.md"]
     assert "[Credential Dump Via Registry](/endpoint/c2026000-0000-4000-8000-000000000001/)" in baseline
     assert "From Default Baseline (schedules/default\\_baseline.yml), which it names." in baseline

@@ -161,6 +161,15 @@ def test_a_null_story_is_shown_without_a_link_on_the_site(content, tmp_path):
     assert "* None (the source names a story that is empty)\n" in page.text and "(None)" not in page.text
 
 
+def test_a_score_that_is_not_a_number_is_an_error_and_its_cell_is_empty(content):
+    edit(content, DETECTION, "        score: 50\n", "        score: high\n")  # the finding's entity
+    line = line_of(content, DETECTION, "score: high")
+    assert new_issues(content) == [f"{DETECTION}:{line}: error: field 'finding.entity.score' must be a number, not text"]
+    generated = generate(content, Inputs(CASE / "attack.json"), "mkdocs")
+    page = _page(generated, ("endpoint", "c2026000-0000-4000-8000-000000000001.md"))
+    assert "| user | user |  | $user$ saved a registry hive" in page and "None" not in page
+
+
 def test_the_label_of_an_escu6_checkout_comes_from_build_yml(content):
     assert content_label(content) == "Example Content Updates 6.1.0"
 
