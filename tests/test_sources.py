@@ -130,6 +130,21 @@ def test_each_source_is_labelled_by_its_setting_its_app_or_its_folder_and_labels
         generated((upstream, content_source(GOLDEN_SOURCES / "nowhere", "nowhere", several=True)))
 
 
+def test_on_a_site_of_several_sources_each_page_is_found_by_its_source_s_label():
+    from generator.site.search import SearchTerms
+
+    site = generated(golden_sources()).site
+    terms = SearchTerms(site)
+    pages = [(page, page.detection.source) for page in site.detections] + [(page, page.story.source)
+                                                                          for page in site.stories]
+    assert {source.origin.label for _, source in pages} == {"ES Content Updates 4.42.0", "Team", "extra"}
+    for page, source in pages:
+        assert terms.get(page.url.lstrip("/")).split(" · ")[-1] == source.origin.label
+    alone = generate(GOLDEN_SOURCES / "team", Inputs(GOLDEN_SOURCES / "attack.json"), "mkdocs").site
+    alone_terms = SearchTerms(alone)
+    assert alone.detections and all("Team" not in alone_terms.get(page.url.lstrip("/")) for page in alone.detections)
+
+
 def test_splunk_content_keeps_the_button_and_its_repository_and_another_source_has_neither():
     pages = {"/".join(page.path): page.text for page in generated(golden_sources()).pages}
     upstream = pages["endpoint/0b0a1c2d-0000-4000-8000-000000000102.md"]

@@ -6,7 +6,8 @@ before the first result. Here each generated page becomes one entry: its
 title, the start of its description as the excerpt and, not shown, the words
 a reader looks a detection up by (its id, ATT&CK ids and names, CVE ids,
 macros, lookups, data sources and the values its search matches on) and a
-story up by (every word of its description and narrative, once).
+story up by (every word of its description and narrative, once); on a site
+of several content sources, each page's source's label too.
 Hand-written pages (docs/) keep their sections. The build then indexes the
 entries' words (`with_word_index`), so that the site's search worker has
 nothing to index in the reader's browser.
@@ -71,6 +72,11 @@ class SearchTerms:
             parts = [page.playbook.id, *page.playbook.app_list]
         else:
             return ""
+        model = page.detection if isinstance(page, DetectionPage) else \
+            page.story if isinstance(page, StoryPage) else page.playbook
+        origin = model.source.origin
+        if origin is not None and origin.badge:  # a site of several sources: "acme" finds ACME's pages
+            parts.append(origin.label)
         return " · ".join(_distinct(part for part in parts if part))
 
 
