@@ -125,6 +125,32 @@ def test_a_fixed_page_linking_pages_the_broken_build_lacked_ends_with_its_links_
     assert "/" + PAGE.parent.as_posix() + "/" not in plugin.dead_links  # (other pages' are the content's own)
 
 
+def table_of_contents(page: bytes) -> str:
+    """The page's table of contents (the theme's secondary navigation, up to the page's content), as HTML."""
+    html = page.decode()
+    return html[html.index('<nav class="md-nav md-nav--secondary"'):html.index('<div class="md-content"')]
+
+
+def test_a_fixed_detection_shown_first_is_a_content_page_with_its_sections_side_by_side(serving):
+    content, site, rebuild, server, moments, _ = serving
+    edit(content / DETECTION, "type: TTP\n", "type: [TTP\n")
+    rebuild()
+    edit(content / DETECTION, "type: [TTP\n", "type: TTP\n")
+    rebuild()
+    assert len(moments) == 2
+    # The published form's h3 "Annotations" among h4 sections: the sections after it are not nested in it, in the
+    # page shown first (the last build had the file's error page there) as in the page the rebuild writes.
+    shown, written = table_of_contents(moments[1]["page"]), table_of_contents((site / PAGE).read_bytes())
+    assert depth(shown, "#annotations") == depth(shown, "#search") == depth(shown, "#description") == 1
+    assert shown == written
+
+
+def depth(toc: str, anchor: str) -> int:
+    """How many lists of the table of contents the entry linking `anchor` is in."""
+    before = toc[:toc.index(f'href="{anchor}"')]
+    return before.count("<ul") - before.count("</ul>")
+
+
 def test_a_broken_detection_s_old_name_address_leads_to_its_error_page_until_it_is_fixed(serving):
     content, site, rebuild, *_ = serving
     redirect = site / "endpoint/powershell_webclient_download/index.html"

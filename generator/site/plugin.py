@@ -328,6 +328,8 @@ class SecurityContentPlugin(BasePlugin[PluginConfig]):
                 uri, text = "/".join(page.path), page.text
                 if preview.on_disk(uri) == text or not last.can_show(uri):
                     continue  # unchanged, or not a page that build made
+                if page.source is not None:  # a content page (the last build may have had an error page there)
+                    self.content_documents.add(uri)
                 written.append(last.write(uri, text))
                 preview.shown_early[uri] = text
                 shown.append(page.url or uri)
