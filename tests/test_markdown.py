@@ -93,14 +93,21 @@ Alternatively you can replay a dataset into a [Splunk Attack Range](https://gith
 """
 
 
+@pytest.mark.parametrize("whose", ["our", "Splunk's"])  # Splunk's detection, or a team's
 @pytest.mark.parametrize("footer", ["[*source*](https://example.com/x.yml) \\| ", ""])
-def test_a_test_dataset_section_without_data_is_hidden_and_the_page_s_last_line_stays(footer):
+def test_a_test_dataset_section_without_data_is_hidden_and_the_page_s_last_line_stays(footer, whose):
     """The file's link and version close the page, right after the last section: they are not in it (the section
     showed only its fixed lines on every detection without test data)."""
-    html = convert(TEST_DATASET.format(datasets="", footer=footer))
+    html = convert(TEST_DATASET.replace("using our", f"using {whose}").format(datasets="", footer=footer))
     assert '<h4 hidden="hidden">Test Dataset</h4>' in html and '<p hidden="hidden">Replay any dataset' in html
     assert "<p>" + ('<a href="https://example.com/x.yml"><em>source</em></a> | ' if footer else "") + \
         "<em>version</em>: <strong>4</strong></p>" in html
     with_data = convert(TEST_DATASET.format(datasets="* [True Positive Test](https://example.com/data.log)",
                                             footer=footer))
     assert "hidden" not in with_data
+
+
+def test_a_table_without_rows_is_hidden_and_one_with_any_cell_is_not():
+    header = "| Name | Technique | Type |\n| --- | --- | --- |\n"
+    assert convert(header + "\nAfter.\n").startswith('<table hidden="hidden">')
+    assert "hidden" not in convert(header + "| | T1003 | |\n")

@@ -405,7 +405,7 @@ class _SiteLinks(Treeprocessor):
 
 _BOILERPLATE = (
     "List of fields required to use this analytic.",
-    "Replay any dataset to Splunk Enterprise by using our",
+    "Replay any dataset to Splunk Enterprise by using ",  # "our replay.py", or "Splunk's" for a team's detection
     "Alternatively you can replay a dataset into a",
 )
 """The fixed lines a published section carries even when it has nothing to show."""
@@ -420,7 +420,8 @@ def _text_of(element: etree.Element) -> str:
 
 
 class _HideEmptySections(Treeprocessor):
-    """Hide what the published form shows empty: a section with nothing but its heading and fixed text.
+    """Hide what the published form shows empty: a section with nothing but its heading and fixed text, a
+    table with no rows (a story no detection names), a folded block with nothing in it.
 
     The elements stay in the page, with the `hidden` attribute, so the page
     is still the published page; the ids of hidden headings are kept so the
@@ -436,6 +437,9 @@ class _HideEmptySections(Treeprocessor):
         for details in root.iter("details"):
             if all(child.tag == "summary" or not _text_of(child) for child in details):
                 details.set("hidden", "hidden")
+        for table in root.iter("table"):  # a header and no rows (Python-Markdown writes one row of empty cells)
+            if all(not _text_of(cell) and not len(cell) for cell in table.iter("td")):
+                table.set("hidden", "hidden")
         children = list(root)
         for index, element in enumerate(children):
             level = _SECTION_HEADING.get(element.tag)
