@@ -334,6 +334,8 @@ class Detection:
     threat_group: tuple[str, ...] = ()
     deprecation: Deprecation | None = None
     """`deprecation_info` (ESCU 6): why it was deprecated or removed and what replaces it."""
+    manual_review: str = ""
+    """Why ESCU 6's migration left it for an author to finish (`MANUAL_REVIEW`), as Markdown; "" for most."""
     paths: KeyPaths = field(default=KeyPaths(), compare=False)
     """Where the file wrote the fields generations place differently (see `where`)."""
 

@@ -13,7 +13,7 @@ import json
 import re
 from dataclasses import dataclass
 from functools import lru_cache, partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any, Callable, Iterable, Sized, TypeVar
 
 import jinja2
@@ -24,9 +24,12 @@ from markupsafe import Markup, escape
 from . import yamlfast
 from .enrich import DetectionPage, PlaybookPage, StoryPage, StoryRef
 from .issues import Issue, Severity
-from .models import Macro, Source, Story, Technique
+from .models import Lookup, Macro, Source, Story, Technique
 from .slug import slugify
 from .sources import SPLUNK_REPOSITORY
+
+SPLUNK_GITHUB = "https://github.com/splunk/security_content"
+"""Splunk's repository, whose files the published forms link in its `develop` branch."""
 
 TEMPLATES = Path(__file__).parent / "templates"
 """Templates of the mkdocs site; each published form has its own (see `forms`)."""
@@ -307,6 +310,29 @@ def macro_url(macro: Macro) -> str:
     return f"{origin.repository}/{macro.source.in_content}" if origin.repository else ""
 
 
+def lookup_item(lookup: Lookup, data_view: str = "blob") -> Markup:
+    """A detection page's item of a lookup on the site: its file and its data linked where they are in its content
+    source's repository, by path. The published forms made both addresses from the lookup's name
+    (`lookups/<name>.yml` and `.csv`), which since ESCU 6 (`lookups/csv/`, `lookups/kvstore/`) and for a file named
+    unlike its lookup lead nowhere. The data is the file `filename` names beside it (until ESCU 6), a csv lookup's
+    file of the same name (ESCU 6); a KV store lookup has none. Splunk's are linked as the published form linked
+    them where it was right (`data_view`: "tree", as the April-2024 form linked the data, or "blob")."""
+    origin = lookup.source.origin
+    name = markdown_text(lookup.name)
+    if origin is None or origin.repository == SPLUNK_REPOSITORY:
+        file_base, data_base = f"{SPLUNK_GITHUB}/blob/develop", f"{SPLUNK_GITHUB}/{data_view}/develop"
+    elif origin.repository:
+        file_base = data_base = origin.repository
+    else:
+        return Markup(name)
+    path = PurePosixPath(lookup.source.in_content)
+    data = lookup.filename or (path.stem + ".csv" if lookup.lookup_type == "csv" else "")
+    item = f"[{name}]({escape(f'{file_base}/{path}')})"
+    if data:
+        item += f" with [data]({escape(f'{data_base}/{path.parent / data}')})"
+    return Markup(item)
+
+
 _SPL_PARTS = re.compile(r'```.*?(?:```|\Z)|"(?:[^"\\]|\\.)*(?:"|\\?\Z)|\|', re.DOTALL)
 """What a search's stages are split around: a ```comment``` and a double-quoted string (a backslash escaping the
 next character), each to its end or the search's, are passed over whole; a `|` outside them is found."""
@@ -449,7 +475,8 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
                        d3fend_links=d3fend_links, use_case_links=use_case_links, code_block=code_block,
                        status_badge=status_badge, story_badge=story_badge, listing_mark=listing_mark,
                        attack_summary=attack_summary, schedule_table=schedule_table, deprecation_note=deprecation_note,
-                       shows_try_in_splunk=shows_try_in_splunk, by_splunk=by_splunk, source_link=source_link)
+                       shows_try_in_splunk=shows_try_in_splunk, by_splunk=by_splunk, source_link=source_link,
+                       lookup_item=lookup_item)
     env.globals.update(extra_globals)
     return env
 

@@ -362,6 +362,7 @@ DETECTION_KEYS = _COMMON | {
     "finding", "intermediate_findings", "threat_objects", "analytic_story", "asset_type", "mitre_attack_id",
     "product", "category", "security_domain", "atomic_guid", "baselines", "schedule", "custom_schedule",
     "deprecation_info", "threat_group",  # ESCU 6 (EventBasedDetection.schema.json)
+    "MANUAL_REVIEW",  # what ESCU 6's migration left for an author to do (one Correlation detection): shown
 }
 DETECTION_TAG_KEYS = frozenset({
     "analytic_story", "analytics_story", "asset_type", "automated_detection_testing", "cis20", "confidence", "context", "dataset",
@@ -476,6 +477,16 @@ def _deprecation(f: _Fields) -> Deprecation | None:
     info.unknown_keys(frozenset({"reason", "removed_in_version", "replacement_content"}))
     return Deprecation(info.text("reason", required=False) or "", info.text("removed_in_version", required=False) or "",
                        info.texts("replacement_content"))
+
+
+def _manual_review(f: _Fields) -> str:
+    """Why ESCU 6's migration left a detection for an author to finish (`MANUAL_REVIEW: manual_review_rationale`);
+    its `rba: {}`, the risk block it could not convert, is nothing to show."""
+    if not f.given("MANUAL_REVIEW"):
+        return ""
+    review = f.mapping("MANUAL_REVIEW")
+    review.unknown_keys(frozenset({"rba", "manual_review_rationale"}))
+    return review.markdown("manual_review_rationale") or ""
 
 
 def _dates(f: _Fields, required: bool = True) -> Dates:
@@ -637,6 +648,7 @@ def detection(folder: DetectionFolder, check_keys: bool = True) -> Callable[[_Fi
             # ESCU 6's `threat_group`, the `tags: group:` of the schemas before it
             threat_group=f.texts("threat_group") or t.texts("group"),
             deprecation=_deprecation(f),
+            manual_review=_manual_review(f),
             paths=placement.key_paths(*more_paths),
         )
 

@@ -164,10 +164,45 @@ def test_a_null_story_is_shown_without_a_link_on_the_site(content, tmp_path):
 def test_a_score_that_is_not_a_number_is_an_error_and_its_cell_is_empty(content):
     edit(content, DETECTION, "        score: 50\n", "        score: high\n")  # the finding's entity
     line = line_of(content, DETECTION, "score: high")
-    assert new_issues(content) == [f"{DETECTION}:{line}: error: field 'finding.entity.score' must be a number, not text"]
+    assert new_issues(content) == [
+        f"{DETECTION}:{line}: error: field 'finding.entity.score' must be a number, not text"]
     generated = generate(content, Inputs(CASE / "attack.json"), "mkdocs")
     page = _page(generated, ("endpoint", "c2026000-0000-4000-8000-000000000001.md"))
     assert "| user | user |  | $user$ saved a registry hive" in page and "None" not in page
+
+
+def test_an_escu6_lookup_is_linked_in_its_folder_on_the_site_and_by_its_name_as_published(content):
+    edit(content, DETECTION, "    | lookup identity", "    | lookup rare_hosts dest OUTPUT rare\n    | lookup identity")
+    site = _page(generate(content, Inputs(CASE / "attack.json"), "mkdocs"),
+                 ("endpoint", "c2026000-0000-4000-8000-000000000001.md"))
+    file, data = (f"https://github.com/splunk/security_content/{view}/develop/lookups/csv" for view in ("blob", "tree"))
+    assert f"* [rare\\_hosts]({file}/rare_hosts.yml) with [data]({data}/rare_hosts.csv)\n" in site  # as the form views
+    published = generate(content, Inputs(CASE / "attack.json"), "published")
+    page = next(p.text for p in published.pages if "credential_dump_via_registry" in p.text and p.path[0] == "_posts")
+    published_folder = "https://github.com/splunk/security_content/blob/develop/lookups"
+    assert f"* [rare_hosts]({published_folder}/rare_hosts.yml) with [data](" in page
+
+
+def test_a_baseline_whose_description_ends_with_a_list_keeps_its_facts_apart(content):
+    import markdown
+
+    baseline = "baselines/rdp_host_pairs.yml"
+    edit(content, baseline, "description: Records which hosts open remote desktop sessions to which.",
+         "description: |-\n    Records which hosts open remote desktop sessions:\n\n    - from where\n    - to where")
+    text = _page(generate(content, Inputs(CASE / "attack.json"), "mkdocs"), ("baselines", "rdp_host_pairs.md"))
+    html = markdown.markdown(text.split("---\n", 2)[2], extensions=["md_in_html"])
+    assert "<li>to where</li>\n</ul>" in html and "<ul>\n<li><strong>Status</strong>: production</li>" in html
+
+
+def test_what_the_escu6_migration_left_for_an_author_is_shown_on_the_site(content):
+    relative = "detections/cloud/risky_login_correlation.yml"
+    (content / relative).write_text((content / relative).read_text() + (
+        "MANUAL_REVIEW:\n    rba: {}\n    manual_review_rationale: A content author must supply the *finding* entity.\n"))
+    assert new_issues(content) == []  # a key of the real content, not an unknown one
+    generated = generate(content, Inputs(CASE / "attack.json"), "mkdocs")
+    page = _page(generated, ("cloud", "c2026000-0000-4000-8000-000000000004.md"))
+    assert ('<p class="admonition-title">Risk-based alerting to be written</p>\n\n'
+            "A content author must supply the *finding* entity.\n") in page
 
 
 def test_the_label_of_an_escu6_checkout_comes_from_build_yml(content):
