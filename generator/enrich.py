@@ -10,6 +10,8 @@ import difflib
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
+from pathlib import PurePosixPath
+from typing import Callable
 
 from .attack import TECHNIQUE_ID
 from .cves import Cve
@@ -258,6 +260,48 @@ class DataSourcePage:
         return f"/data_sources/{self.slug}/"
 
 
+def file_page_url(source: Source) -> str:
+    """The site's address of a macro's or lookup's page: its file's path in its content without `.yml`, each part a
+    slug ("/macros/sysmon/", "/lookups/csv/rare_hosts/"). Made from the file alone, so a detection page links it
+    without knowing the other pages; two files of one name have two pages (ESCU 5 had a CSV and a KV store
+    lookup of one name)."""
+    path = PurePosixPath(source.in_content).with_suffix("")
+    return "/" + "/".join(slugify(part) for part in path.parts) + "/"
+
+
+@dataclass(frozen=True)
+class MacroPage:
+    """A macro's page of the mkdocs site: its definition, what its file says, and the detections whose search calls
+    it."""
+
+    macro: Macro
+    detections: tuple[DetectionPage, ...]
+
+    @property
+    def name(self) -> str:
+        return self.macro.name
+
+    @property
+    def url(self) -> str:
+        return file_page_url(self.macro.source)
+
+
+@dataclass(frozen=True)
+class LookupPage:
+    """A lookup's page of the mkdocs site: what its file says, and the detections whose search uses it."""
+
+    lookup: Lookup
+    detections: tuple[DetectionPage, ...]
+
+    @property
+    def name(self) -> str:
+        return self.lookup.name
+
+    @property
+    def url(self) -> str:
+        return file_page_url(self.lookup.source)
+
+
 @dataclass(frozen=True)
 class References:
     """What a content source's own reference files say; None for each it does not have (the site's then count)."""
@@ -346,6 +390,10 @@ class Site:
     """Sorted by name, then path."""
     lookups: tuple[Lookup, ...] = ()
     """Sorted by name, then path."""
+    macro_pages: tuple[MacroPage, ...] = ()
+    """One per macro, in the order of `macros`."""
+    lookup_pages: tuple[LookupPage, ...] = ()
+    """One per lookup, in the order of `lookups`."""
     attack_version: str = ""
     """The ATT&CK version of the bundle ("14.1"), "" when it does not say."""
     techniques: dict[str, Technique] = field(default_factory=dict)
@@ -1040,6 +1088,8 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
     pages_by_name = {page.name: page.url for page in (*reversed(playbooks), *reversed(baselines),
                                                        *reversed(deprecated_stories), *reversed(stories),
                                                        *reversed(detections))}
+    macros = tuple(sorted(content.macros, key=lambda m: (m.name, m.source.path)))
+    lookups = tuple(sorted(content.lookups, key=lambda lk: (lk.name, lk.source.path)))
     site = Site(
         detections=tuple(detections),
         stories=tuple(stories),
@@ -1049,8 +1099,10 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
         datamodels=tuple(sorted({dm for p in detections for dm in p.datamodels})),
         categories=categories,
         data_sources=data_sources,
-        macros=tuple(sorted(content.macros, key=lambda m: (m.name, m.source.path))),
-        lookups=tuple(sorted(content.lookups, key=lambda lk: (lk.name, lk.source.path))),
+        macros=macros,
+        lookups=lookups,
+        macro_pages=_used_by(macros, detections, lambda page: page.macros, MacroPage),
+        lookup_pages=_used_by(lookups, detections, lambda page: page.lookups, LookupPage),
         attack_version=attack_version,
         techniques=techniques,
         baselines=tuple(baselines),
@@ -1060,3 +1112,12 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
         unshown=tuple(sorted(unshown)),
     )
     return site, linker.issues + linker.summary()
+
+
+def _used_by(items: tuple, detections, used: Callable[[DetectionPage], tuple], page_type) -> tuple:
+    """A page (`page_type`) for each macro or lookup of `items`, with the detections that use it, each once."""
+    users: dict[str, dict[str, DetectionPage]] = {}
+    for page in detections:
+        for item in used(page):
+            users.setdefault(item.source.path, {})[page.url] = page
+    return tuple(page_type(item, tuple(users.get(item.source.path, {}).values())) for item in items)

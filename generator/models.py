@@ -139,6 +139,9 @@ class Macro:
     description: str
     source: Source
     arguments: tuple[str, ...] = ()
+    details: tuple[tuple[str, str], ...] = ()
+    """What else its file says (ESCU 6: id, version, dates, author), as (label, value as written) in the site's
+    order; its page lists them."""
 
 
 @dataclass(frozen=True)
@@ -149,6 +152,9 @@ class Lookup:
     source: Source
     lookup_type: str = ""
     """csv or kvstore, as written (since 2025), "" when not given."""
+    details: tuple[tuple[str, str], ...] = ()
+    """What else its file says (its collection, fields, how it matches; ESCU 6: id, version, dates, author), as
+    (label, value as written) in the site's order; its page lists them."""
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
 from . import yamlfast
-from .enrich import DetectionPage, PlaybookPage, StoryPage, StoryRef
+from .enrich import DetectionPage, PlaybookPage, StoryPage, StoryRef, file_page_url
 from .issues import Issue, Severity
 from .models import Lookup, Macro, Source, Story, Technique
 from .slug import slugify
@@ -476,7 +476,8 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
                        status_badge=status_badge, story_badge=story_badge, listing_mark=listing_mark,
                        attack_summary=attack_summary, schedule_table=schedule_table, deprecation_note=deprecation_note,
                        shows_try_in_splunk=shows_try_in_splunk, by_splunk=by_splunk, source_link=source_link,
-                       lookup_item=lookup_item)
+                       lookup_item=lookup_item, source_badge=source_badge,
+                       file_page_url=file_page_url)
     env.globals.update(extra_globals)
     return env
 

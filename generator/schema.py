@@ -687,6 +687,30 @@ def deprecated_story(f: _Fields) -> Story:
     return replace(story(f), deprecated=True)
 
 
+_FILE_DETAILS = (("id", "ID"), ("version", "Version"), ("date", "Last Updated"), ("creation_date", "Created"),
+                 ("modification_date", "Modified"), ("author", "Author"))
+_LOOKUP_DETAILS = (("lookup_type", "Type"), ("filename", "File"), ("collection", "KV store collection"),
+                   ("fields_list", "Fields"), ("fields", "Fields"), ("match_type", "Match type"),
+                   ("min_matches", "Minimum matches"), ("max_matches", "Maximum matches"),
+                   ("default_match", "Default match"), ("case_sensitive_match", "Case-sensitive match"))
+
+
+def _details(f: _Fields, keys: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    """The `keys` the file gives, as (label, value as written): what only the page of a macro or lookup shows,
+    read as it is, so that no value of an unexpected type makes an error of a file that had none."""
+    return tuple((label, _as_written(f.data[key])) for key, label in keys if f.data.get(key) not in (None, "", []))
+
+
+def _as_written(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list):
+        return ", ".join(_as_written(item) for item in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{key}: {_as_written(item)}" for key, item in value.items())
+    return value.isoformat() if isinstance(value, datetime.date) else str(value)
+
+
 def macro(f: _Fields) -> Macro:
     f.unknown_keys(MACRO_KEYS)
     return Macro(
@@ -695,6 +719,7 @@ def macro(f: _Fields) -> Macro:
         description=f.markdown("description"),
         source=f.source,
         arguments=f.texts("arguments"),
+        details=_details(f, _FILE_DETAILS),
     )
 
 
@@ -706,6 +731,7 @@ def lookup(f: _Fields) -> Lookup:
         filename=f.text("filename", required=False),
         source=f.source,
         lookup_type=f.text("lookup_type", required=False) or "",
+        details=_details(f, _LOOKUP_DETAILS + _FILE_DETAILS),
     )
 
 

@@ -196,13 +196,34 @@ def test_a_baseline_whose_description_ends_with_a_list_keeps_its_facts_apart(con
 
 def test_what_the_escu6_migration_left_for_an_author_is_shown_on_the_site(content):
     relative = "detections/cloud/risky_login_correlation.yml"
-    (content / relative).write_text((content / relative).read_text() + (
-        "MANUAL_REVIEW:\n    rba: {}\n    manual_review_rationale: A content author must supply the *finding* entity.\n"))
+    rationale = "    manual_review_rationale: A content author must supply the *finding* entity.\n"
+    (content / relative).write_text((content / relative).read_text() + "MANUAL_REVIEW:\n    rba: {}\n" + rationale)
     assert new_issues(content) == []  # a key of the real content, not an unknown one
     generated = generate(content, Inputs(CASE / "attack.json"), "mkdocs")
     page = _page(generated, ("cloud", "c2026000-0000-4000-8000-000000000004.md"))
     assert ('<p class="admonition-title">Risk-based alerting to be written</p>\n\n'
             "A content author must supply the *finding* entity.\n") in page
+
+
+def test_each_macro_and_lookup_has_a_page_of_what_its_file_says_and_of_the_detections_using_it(content):
+    edit(content, "lookups/kvstore/rdp_pairs.yml", "version: 3", "version: 3\nmin_matches: [odd]")  # as written
+    assert new_issues(content) == []  # what only these pages show is read as it is: no new error
+    generated = generate(content, Inputs(CASE / "attack.json"), "mkdocs")
+    lookup = _page(generated, ("lookups", "kvstore", "rdp_pairs.md"))
+    for shown in ("- **Type**: kvstore\n", "- **Fields**: \\_key, src, dest, firstTimeSeen\n",
+                  "- **Minimum matches**: odd\n", "- **Version**: 3\n", "- **Modified**: 2026-05-13\n",
+                  "/lookups/kvstore/rdp_pairs.yml)\n",
+                  "| [RDP To Rare Host](/network/c2026000-0000-4000-8000-000000000002/) |"):
+        assert shown in lookup, shown
+    macro = _page(generated, ("macros", "security_content_summariesonly.md"))
+    assert "```spl\nsummariesonly=false allow_old_summaries=true\n```" in macro
+    assert "- **Author**: Example Team\n" in macro
+    assert "| [Credential Dump Via Registry](/endpoint/c2026000-0000-4000-8000-000000000001/) |" in macro
+    detection = _page(generated, ("network", "c2026000-0000-4000-8000-000000000002.md"))
+    assert "**Its macros and lookups on this site**: [rdp\\_pairs](/lookups/kvstore/rdp_pairs/)\n" in detection
+    assert "No published detection uses it." in _page(generated, ("lookups", "csv", "rare_hosts.md"))
+    published = generate(content, Inputs(CASE / "attack.json"), "published")
+    assert not [page.path for page in published.pages if page.path[0] in ("macros", "lookups")]
 
 
 def test_the_label_of_an_escu6_checkout_comes_from_build_yml(content):

@@ -389,6 +389,17 @@ def render_site(site: Site, rules, changes: Changes | None = None, releases: Rel
         notices = _notices(page, None, None, replaced.get(page.source.path))
         pages.append(Page(page.path, partial(_after_front_matter, page, notices), page.source, url=page.url)
                      if notices else page)
+    for folder, entries_of_kind, index_label in (("macros", site.macro_pages, "macro index"),
+                                                 ("lookups", site.lookup_pages, "lookup index")):
+        if not entries_of_kind:
+            continue
+        pages.append(Page((folder, "index.md"),
+                          renderings.later(env.get_template(f"{folder}.md.j2"), "", entries=entries_of_kind),
+                          label=index_label, url=f"/{folder}/"))
+        template = env.get_template(f"{folder[:-1]}.md.j2")
+        pages.extend(Page(tuple(src_uri(entry.url).split("/")), renderings.later(template, entry.url, entry=entry),
+                          entry.macro.source if folder == "macros" else entry.lookup.source, url=entry.url)
+                     for entry in entries_of_kind)
     technique_template = env.get_template("technique.md.j2")
     for entry in entries:
         pages.append(Page(("techniques", entry.technique.id + ".md"),
