@@ -310,26 +310,35 @@ def macro_url(macro: Macro) -> str:
     return f"{origin.repository}/{macro.source.in_content}" if origin.repository else ""
 
 
-def lookup_item(lookup: Lookup, data_view: str = "blob") -> Markup:
-    """A detection page's item of a lookup on the site: its file and its data linked where they are in its content
-    source's repository, by path. The published forms made both addresses from the lookup's name
-    (`lookups/<name>.yml` and `.csv`), which since ESCU 6 (`lookups/csv/`, `lookups/kvstore/`) and for a file named
-    unlike its lookup lead nowhere. The data is the file `filename` names beside it (until ESCU 6), a csv lookup's
-    file of the same name (ESCU 6); a KV store lookup has none. Splunk's are linked as the published form linked
-    them where it was right (`data_view`: "tree", as the April-2024 form linked the data, or "blob")."""
+def lookup_files(lookup: Lookup, data_view: str = "blob") -> tuple[tuple[str, str], ...]:
+    """A lookup's file and its data, as (path in the content, address in its content source's repository; "" where
+    it has none). The published forms made both addresses from the lookup's name (`lookups/<name>.yml` and
+    `.csv`), which since ESCU 6 (`lookups/csv/`, `lookups/kvstore/`) and for a file named unlike its lookup lead
+    nowhere. The data is the file `filename` names beside it (until ESCU 6), a csv lookup's file of the same name
+    (ESCU 6); a KV store lookup has none. Splunk's are linked as the published form linked them where it was
+    right (`data_view`: "tree", as the April-2024 form linked the data, or "blob")."""
     origin = lookup.source.origin
-    name = markdown_text(lookup.name)
     if origin is None or origin.repository == SPLUNK_REPOSITORY:
         file_base, data_base = f"{SPLUNK_GITHUB}/blob/develop", f"{SPLUNK_GITHUB}/{data_view}/develop"
-    elif origin.repository:
-        file_base = data_base = origin.repository
     else:
-        return Markup(name)
+        file_base = data_base = origin.repository
     path = PurePosixPath(lookup.source.in_content)
     data = lookup.filename or (path.stem + ".csv" if lookup.lookup_type == "csv" else "")
-    item = f"[{name}]({escape(f'{file_base}/{path}')})"
+    files = [(str(path), f"{file_base}/{path}" if file_base else "")]
     if data:
-        item += f" with [data]({escape(f'{data_base}/{path.parent / data}')})"
+        files.append((str(path.parent / data), f"{data_base}/{path.parent / data}" if data_base else ""))
+    return tuple(files)
+
+
+def lookup_item(lookup: Lookup, data_view: str = "blob") -> Markup:
+    """A detection page's item of a lookup on the site: its file and its data linked by path (`lookup_files`)."""
+    (_, file_url), *data = lookup_files(lookup, data_view)
+    name = markdown_text(lookup.name)
+    if not file_url:
+        return Markup(name)
+    item = f"[{name}]({escape(file_url)})"
+    if data:
+        item += f" with [data]({escape(data[0][1])})"
     return Markup(item)
 
 
@@ -476,7 +485,7 @@ def environment(templates: tuple[Path, ...], unescaped: frozenset[str] = frozens
                        status_badge=status_badge, story_badge=story_badge, listing_mark=listing_mark,
                        attack_summary=attack_summary, schedule_table=schedule_table, deprecation_note=deprecation_note,
                        shows_try_in_splunk=shows_try_in_splunk, by_splunk=by_splunk, source_link=source_link,
-                       lookup_item=lookup_item, source_badge=source_badge,
+                       lookup_item=lookup_item, lookup_files=lookup_files, source_badge=source_badge,
                        file_page_url=file_page_url)
     env.globals.update(extra_globals)
     return env

@@ -689,7 +689,7 @@ def deprecated_story(f: _Fields) -> Story:
 
 _FILE_DETAILS = (("id", "ID"), ("version", "Version"), ("date", "Last Updated"), ("creation_date", "Created"),
                  ("modification_date", "Modified"), ("author", "Author"))
-_LOOKUP_DETAILS = (("lookup_type", "Type"), ("filename", "File"), ("collection", "KV store collection"),
+_LOOKUP_DETAILS = (("lookup_type", "Type"), ("collection", "KV store collection"),
                    ("fields_list", "Fields"), ("fields", "Fields"), ("match_type", "Match type"),
                    ("min_matches", "Minimum matches"), ("max_matches", "Maximum matches"),
                    ("default_match", "Default match"), ("case_sensitive_match", "Case-sensitive match"))
