@@ -276,6 +276,10 @@ class MacroPage:
 
     macro: Macro
     detections: tuple[DetectionPage, ...]
+    baselines: tuple[BaselinePage, ...] = ()
+    """The baselines whose search calls it."""
+    lookups: tuple[Lookup, ...] = ()
+    """The lookups its definition uses."""
 
     @property
     def name(self) -> str:
@@ -292,6 +296,11 @@ class LookupPage:
 
     lookup: Lookup
     detections: tuple[DetectionPage, ...]
+    """The detections whose search uses it: directly, through a macro, or by its file (`inputlookup x.csv`)."""
+    baselines: tuple[BaselinePage, ...] = ()
+    """The baselines whose search uses it (a KV store lookup's is the one that fills it)."""
+    macros: tuple[Macro, ...] = ()
+    """The macros whose definition uses it."""
 
     @property
     def name(self) -> str:
@@ -1090,6 +1099,7 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
                                                        *reversed(detections))}
     macros = tuple(sorted(content.macros, key=lambda m: (m.name, m.source.path)))
     lookups = tuple(sorted(content.lookups, key=lambda lk: (lk.name, lk.source.path)))
+    macro_pages, lookup_pages = _item_pages(macros, lookups, detections, baselines)
     site = Site(
         detections=tuple(detections),
         stories=tuple(stories),
@@ -1101,8 +1111,8 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
         data_sources=data_sources,
         macros=macros,
         lookups=lookups,
-        macro_pages=_used_by(macros, detections, lambda page: page.macros, MacroPage),
-        lookup_pages=_used_by(lookups, detections, lambda page: page.lookups, LookupPage),
+        macro_pages=macro_pages,
+        lookup_pages=lookup_pages,
         attack_version=attack_version,
         techniques=techniques,
         baselines=tuple(baselines),
@@ -1114,10 +1124,42 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
     return site, linker.issues + linker.summary()
 
 
-def _used_by(items: tuple, detections, used: Callable[[DetectionPage], tuple], page_type) -> tuple:
-    """A page (`page_type`) for each macro or lookup of `items`, with the detections that use it, each once."""
-    users: dict[str, dict[str, DetectionPage]] = {}
-    for page in detections:
-        for item in used(page):
-            users.setdefault(item.source.path, {})[page.url] = page
-    return tuple(page_type(item, tuple(users.get(item.source.path, {}).values())) for item in items)
+def _item_pages(macros: tuple[Macro, ...], lookups: tuple[Lookup, ...], detections, baselines
+                ) -> tuple[tuple[MacroPage, ...], tuple[LookupPage, ...]]:
+    """A page per macro and per lookup, with what uses each: the detections and baselines whose search calls it,
+    each once, in their order; a lookup is used through a macro whose definition calls it, and by the name of
+    its file (`inputlookup x.csv`)."""
+    macros_named = {macro.name: macro for macro in macros}
+    lookups_named: dict[str, list[Lookup]] = {}
+    for lookup in lookups:
+        stem = PurePosixPath(lookup.source.in_content).stem
+        data = lookup.filename or (stem + ".csv" if lookup.lookup_type == "csv" else "")
+        for name in [name for name in dict.fromkeys((lookup.name, data)) if name]:
+            lookups_named.setdefault(name, []).append(lookup)
+    uses_of_macro = {macro.source.path: [lookup for name in called_lookups(macro.definition or "")
+                                         for lookup in lookups_named.get(name, ())] for macro in macros}
+    users: dict[str, dict[str, dict[str, object]]] = {"detections": {}, "baselines": {}, "macros": {}}
+
+    def used(kind: str, item, user_key: str, user) -> None:
+        users[kind].setdefault(item.source.path, {})[user_key] = user
+
+    searches = [("detections", page, page.detection.search, page.lookups) for page in detections]
+    searches += [("baselines", page, page.baseline.search, ()) for page in baselines]
+    for kind, page, search, listed in searches:  # `listed`: the lookups a detection's page lists
+        called = [macros_named[name] for name in macro_names(macro_calls(search)) if name in macros_named]
+        for macro in called:
+            used(kind, macro, page.url, page)
+        for lookup in [*(found for name in called_lookups(search) for found in lookups_named.get(name, ())),
+                       *(found for macro in called for found in uses_of_macro[macro.source.path]), *listed]:
+            used(kind, lookup, page.url, page)
+    for macro in macros:
+        for lookup in uses_of_macro[macro.source.path]:
+            used("macros", lookup, macro.source.path, macro)
+
+    def of(kind: str, item) -> tuple:
+        return tuple(users[kind].get(item.source.path, {}).values())
+
+    return (tuple(MacroPage(macro, of("detections", macro), of("baselines", macro),
+                            tuple(dict.fromkeys(uses_of_macro[macro.source.path]))) for macro in macros),
+            tuple(LookupPage(lookup, of("detections", lookup), of("baselines", lookup), of("macros", lookup))
+                  for lookup in lookups))

@@ -155,6 +155,18 @@ class Lookup:
     details: tuple[tuple[str, str], ...] = ()
     """What else its file says (its collection, fields, how it matches; ESCU 6: id, version, dates, author), as
     (label, value as written) in the site's order; its page lists them."""
+    collection: str = ""
+    """The KV store collection a lookup of the schemas before 2025 names (`collection:`), "" for a file's."""
+
+    @property
+    def kind(self) -> str:
+        """What it is: `lookup_type` as written; before 2025, "kvstore" for a collection, else its data file's
+        extension ("csv", "mlmodel"); "" when nothing says."""
+        if self.lookup_type:
+            return self.lookup_type
+        if self.collection:
+            return "kvstore"
+        return self.filename.rsplit(".", 1)[1] if self.filename and "." in self.filename else ""
 
 
 @dataclass(frozen=True)

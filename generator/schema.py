@@ -732,6 +732,7 @@ def lookup(f: _Fields) -> Lookup:
         source=f.source,
         lookup_type=f.text("lookup_type", required=False) or "",
         details=_details(f, _LOOKUP_DETAILS + _FILE_DETAILS),
+        collection=f.text("collection", required=False) or "",
     )
 
 

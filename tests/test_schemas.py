@@ -221,9 +221,22 @@ def test_each_macro_and_lookup_has_a_page_of_what_its_file_says_and_of_the_detec
     assert "| [Credential Dump Via Registry](/endpoint/c2026000-0000-4000-8000-000000000001/) |" in macro
     detection = _page(generated, ("network", "c2026000-0000-4000-8000-000000000002.md"))
     assert "**Its macros and lookups on this site**: [rdp\\_pairs](/lookups/kvstore/rdp_pairs/)\n" in detection
+    assert "## Baselines\n\n* [RDP Host Pairs](/baselines/rdp_host_pairs/)\n" in lookup  # the one that fills it
     assert "No published detection uses it." in _page(generated, ("lookups", "csv", "rare_hosts.md"))
     published = generate(content, Inputs(CASE / "attack.json"), "published")
     assert not [page.path for page in published.pages if page.path[0] in ("macros", "lookups")]
+
+
+def test_a_lookup_used_by_its_file_s_name_or_through_a_macro_lists_the_detection(content):
+    edit(content, DETECTION, "    | lookup identity", "    | inputlookup rare_hosts.csv\n    | lookup identity")
+    edit(content, "macros/security_content_summariesonly.yml", "definition: ", "definition: lookup rdp_pairs src ")
+    generated = generate(content, Inputs(CASE / "attack.json"), "mkdocs")
+    credential_dump = "| [Credential Dump Via Registry](/endpoint/c2026000-0000-4000-8000-000000000001/) |"
+    assert credential_dump in _page(generated, ("lookups", "csv", "rare_hosts.md"))  # by its file, rare_hosts.csv
+    lookup = _page(generated, ("lookups", "kvstore", "rdp_pairs.md"))  # through the macro the detection calls
+    assert credential_dump in lookup
+    assert "**Macros that use it**: [security\\_content\\_summariesonly](/macros/security_content_summariesonly/)" \
+        in lookup
 
 
 def test_the_label_of_an_escu6_checkout_comes_from_build_yml(content):
