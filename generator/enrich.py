@@ -269,8 +269,28 @@ def file_page_url(source: Source) -> str:
     return "/" + "/".join(slugify(part) for part in path.parts) + "/"
 
 
+class _FilePage:
+    """What the page of a macro or lookup is named by and served at: its `item`'s name and file (`file_page_url`)."""
+
+    @property
+    def item(self) -> Macro | Lookup:
+        raise NotImplementedError
+
+    @property
+    def name(self) -> str:
+        return self.item.name
+
+    @property
+    def source(self) -> Source:
+        return self.item.source
+
+    @property
+    def url(self) -> str:
+        return file_page_url(self.item.source)
+
+
 @dataclass(frozen=True)
-class MacroPage:
+class MacroPage(_FilePage):
     """A macro's page of the mkdocs site: its definition, what its file says, and the detections whose search calls
     it."""
 
@@ -282,16 +302,12 @@ class MacroPage:
     """The lookups its definition uses."""
 
     @property
-    def name(self) -> str:
-        return self.macro.name
-
-    @property
-    def url(self) -> str:
-        return file_page_url(self.macro.source)
+    def item(self) -> Macro:
+        return self.macro
 
 
 @dataclass(frozen=True)
-class LookupPage:
+class LookupPage(_FilePage):
     """A lookup's page of the mkdocs site: what its file says, and the detections whose search uses it."""
 
     lookup: Lookup
@@ -303,12 +319,8 @@ class LookupPage:
     """The macros whose definition uses it."""
 
     @property
-    def name(self) -> str:
-        return self.lookup.name
-
-    @property
-    def url(self) -> str:
-        return file_page_url(self.lookup.source)
+    def item(self) -> Lookup:
+        return self.lookup
 
 
 @dataclass(frozen=True)
@@ -1143,14 +1155,14 @@ def _item_pages(macros: tuple[Macro, ...], lookups: tuple[Lookup, ...], detectio
     def used(kind: str, item, user_key: str, user) -> None:
         users[kind].setdefault(item.source.path, {})[user_key] = user
 
-    searches = [("detections", page, page.detection.search, page.lookups) for page in detections]
-    searches += [("baselines", page, page.baseline.search, ()) for page in baselines]
-    for kind, page, search, listed in searches:  # `listed`: the lookups a detection's page lists
+    searches = [("detections", page, page.detection.search) for page in detections]
+    searches += [("baselines", page, page.baseline.search) for page in baselines]
+    for kind, page, search in searches:
         called = [macros_named[name] for name in macro_names(macro_calls(search)) if name in macros_named]
         for macro in called:
             used(kind, macro, page.url, page)
         for lookup in [*(found for name in called_lookups(search) for found in lookups_named.get(name, ())),
-                       *(found for macro in called for found in uses_of_macro[macro.source.path]), *listed]:
+                       *(found for macro in called for found in uses_of_macro[macro.source.path])]:
             used(kind, lookup, page.url, page)
     for macro in macros:
         for lookup in uses_of_macro[macro.source.path]:

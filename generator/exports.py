@@ -28,7 +28,8 @@ from functools import partial
 from typing import Any, Iterable
 from xml.sax.saxutils import escape, quoteattr
 
-from .enrich import BaselinePage, DataSourcePage, DetectionPage, PlaybookPage, Site, StoryPage
+from .enrich import (BaselinePage, DataSourcePage, DetectionPage, LookupPage, MacroPage, PlaybookPage, Site,
+                     StoryPage)
 from .models import Source
 from .render import Page, Renderings
 
@@ -159,6 +160,24 @@ def data_source_record(page: DataSourcePage) -> dict[str, Any]:
         "detections": [p.detection.id for p in page.detections],
         "url": _relative(page.url), "source_file": d.source.in_content,
     }, d.source)
+
+
+def macro_record(page: MacroPage) -> dict[str, Any]:
+    m = page.macro
+    return _origin({
+        "id": m.name, "name": m.name, "definition": m.definition or "", "arguments": list(m.arguments),
+        "description": m.description or "", "detections": [p.detection.id for p in page.detections],
+        "url": _relative(page.url), "source": m.source.in_content,
+    }, m.source)
+
+
+def lookup_record(page: LookupPage) -> dict[str, Any]:
+    lk = page.lookup
+    return _origin({
+        "id": lk.name, "name": lk.name, "filename": lk.filename or "", "lookup_type": lk.lookup_type,
+        "description": lk.description or "", "detections": [p.detection.id for p in page.detections],
+        "url": _relative(page.url), "source": lk.source.in_content,
+    }, lk.source)
 
 
 FILTERED_FIELDS = {
@@ -327,16 +346,8 @@ def export_pages(site: Site, attack_version: str = "", site_name: str = "Securit
         ("detections", lambda: _json(records_of("detections"))),
         ("stories", lambda: _json(records_of("stories"))),
         ("playbooks", lambda: _json(records_of("playbooks"))),
-        ("macros", lambda: _json(_origin({"id": m.name, "name": m.name, "definition": m.definition or "",
-                                          "arguments": list(m.arguments), "description": m.description or "",
-                                          "detections": [d.detection.id for d in page.detections],
-                                          "url": _relative(page.url), "source": m.source.in_content},
-                                         m.source) for page in site.macro_pages for m in (page.macro,))),
-        ("lookups", lambda: _json(_origin({"id": lk.name, "name": lk.name, "filename": lk.filename or "",
-                                           "lookup_type": lk.lookup_type, "description": lk.description or "",
-                                           "detections": [d.detection.id for d in page.detections],
-                                           "url": _relative(page.url), "source": lk.source.in_content},
-                                          lk.source) for page in site.lookup_pages for lk in (page.lookup,))),
+        ("macros", lambda: _json(macro_record(page) for page in site.macro_pages)),
+        ("lookups", lambda: _json(lookup_record(page) for page in site.lookup_pages)),
         ("data_sources", lambda: _json(data_source_record(p) for p in site.data_sources)),
         *((("baselines", lambda: _json(baseline_record(p) for p in site.baselines)),) if site.baselines else ()),
     )

@@ -26,10 +26,7 @@ from .enrich import DetectionPage, PlaybookPage, StoryPage, StoryRef, file_page_
 from .issues import Issue, Severity
 from .models import Lookup, Macro, Source, Story, Technique
 from .slug import slugify
-from .sources import SPLUNK_REPOSITORY
-
-SPLUNK_GITHUB = "https://github.com/splunk/security_content"
-"""Splunk's repository, whose files the published forms link in its `develop` branch."""
+from .sources import SPLUNK_GITHUB, SPLUNK_REPOSITORY
 
 TEMPLATES = Path(__file__).parent / "templates"
 """Templates of the mkdocs site; each published form has its own (see `forms`)."""
@@ -306,7 +303,7 @@ def macro_url(macro: Macro) -> str:
     team's file was linked as a file of Splunk's that does not exist)."""
     origin = macro.source.origin
     if origin is None or origin.repository == SPLUNK_REPOSITORY:
-        return f"https://github.com/splunk/security_content/blob/develop/macros/{macro.name}.yml"
+        return f"{SPLUNK_GITHUB}/blob/develop/macros/{macro.name}.yml"
     return f"{origin.repository}/{macro.source.in_content}" if origin.repository else ""
 
 

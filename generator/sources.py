@@ -29,7 +29,9 @@ from .tree import ContentTree, DirectoryTree, Listing
 SPLUNK_APP_ID = "DA-ESS-ContentUpdate"
 """The app Splunk's security_content builds (ES Content Updates), as its contentctl.yml or build.yml names it."""
 
-SPLUNK_REPOSITORY = "https://github.com/splunk/security_content/tree/develop"
+SPLUNK_GITHUB = "https://github.com/splunk/security_content"
+"""Splunk's repository, whose files the published forms link in its `develop` branch."""
+SPLUNK_REPOSITORY = f"{SPLUNK_GITHUB}/tree/develop"
 """Where the files of Splunk's content are on the web (the data source pages link their file there)."""
 
 

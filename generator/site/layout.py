@@ -398,8 +398,7 @@ def render_site(site: Site, rules, changes: Changes | None = None, releases: Rel
                           label=index_label, url=f"/{folder}/"))
         template = env.get_template(f"{folder[:-1]}.md.j2")
         pages.extend(Page(tuple(src_uri(entry.url).split("/")), renderings.later(template, entry.url, entry=entry),
-                          entry.macro.source if folder == "macros" else entry.lookup.source, url=entry.url)
-                     for entry in entries_of_kind)
+                          entry.source, url=entry.url) for entry in entries_of_kind)
     technique_template = env.get_template("technique.md.j2")
     for entry in entries:
         pages.append(Page(("techniques", entry.technique.id + ".md"),
