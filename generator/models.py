@@ -133,15 +133,35 @@ class Dates:
 
 
 @dataclass(frozen=True)
+class FileDetail:
+    """A field of a macro's or lookup's file that only its page shows, read as written (no value of an unexpected
+    type makes an error of a file that had none)."""
+
+    key: str
+    """The file's key (`version`)."""
+    label: str
+    """What the page calls it (`Version`)."""
+    value: str
+    """The value as written: a list's items joined by commas, a date as YYYY-MM-DD."""
+
+
+def _detail(details: tuple[FileDetail, ...], key: str) -> str:
+    """The value of the file's `key` as written, "" when the file does not give it."""
+    return next((detail.value for detail in details if detail.key == key), "")
+
+
+@dataclass(frozen=True)
 class Macro:
     name: str
     definition: str
     description: str
     source: Source
     arguments: tuple[str, ...] = ()
-    details: tuple[tuple[str, str], ...] = ()
-    """What else its file says (ESCU 6: id, version, dates, author), as (label, value as written) in the site's
-    order; its page lists them."""
+    details: tuple[FileDetail, ...] = ()
+    """What else its file says (ESCU 6: id, version, dates, author), in the site's order; its page lists them."""
+
+    def detail(self, key: str) -> str:
+        return _detail(self.details, key)
 
 
 @dataclass(frozen=True)
@@ -152,9 +172,9 @@ class Lookup:
     source: Source
     lookup_type: str = ""
     """csv or kvstore, as written (since 2025), "" when not given."""
-    details: tuple[tuple[str, str], ...] = ()
-    """What else its file says (its collection, fields, how it matches; ESCU 6: id, version, dates, author), as
-    (label, value as written) in the site's order; its page lists them."""
+    details: tuple[FileDetail, ...] = ()
+    """What else its file says (its collection, fields, how it matches; ESCU 6: id, version, dates, author), in
+    the site's order; its page lists them."""
     collection: str = ""
     """The KV store collection a lookup of the schemas before 2025 names (`collection:`), "" for a file's."""
 
@@ -167,6 +187,9 @@ class Lookup:
         if self.collection:
             return "kvstore"
         return self.filename.rsplit(".", 1)[1] if self.filename and "." in self.filename else ""
+
+    def detail(self, key: str) -> str:
+        return _detail(self.details, key)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,7 @@ from .models import (
     Drilldown,
     ExternalApp,
     FieldMapping,
+    FileDetail,
     Finding,
     Investigation,
     KeyPaths,
@@ -695,10 +696,10 @@ _LOOKUP_DETAILS = (("lookup_type", "Type"), ("collection", "KV store collection"
                    ("default_match", "Default match"), ("case_sensitive_match", "Case-sensitive match"))
 
 
-def _details(f: _Fields, keys: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
-    """The `keys` the file gives, as (label, value as written): what only the page of a macro or lookup shows,
-    read as it is, so that no value of an unexpected type makes an error of a file that had none."""
-    return tuple((label, _as_written(f.data[key])) for key, label in keys if f.data.get(key) not in (None, "", []))
+def _details(f: _Fields, keys: tuple[tuple[str, str], ...]) -> tuple[FileDetail, ...]:
+    """The `keys` (key, label) the file gives, as written: what only the page of a macro or lookup shows."""
+    return tuple(FileDetail(key, label, _as_written(f.data[key])) for key, label in keys
+                 if f.data.get(key) not in (None, "", []))
 
 
 def _as_written(value: Any) -> str:

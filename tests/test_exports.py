@@ -11,6 +11,7 @@ import xml.etree.ElementTree as ElementTree
 from pathlib import Path
 
 import pytest
+import yaml
 
 from conftest import ROOT, TESTS, run_generator
 from generator.exports import CSV_COLUMNS, FEED_SIZE, FILTERED_FIELDS
@@ -56,6 +57,31 @@ def test_story_objects_have_the_documented_fields():
     documented = (TREE / "exports.md").read_text(encoding="utf-8")
     assert all(set(item) == STORY_FIELDS for item in records("stories"))
     assert all(f"`{name}`" in documented for name in STORY_FIELDS)
+
+
+MACRO_FIELDS = {"id", "name", "version", "date", "creation_date", "modification_date", "author", "definition",
+                "arguments", "description", "detections", "url", "source"}
+LOOKUP_FIELDS = MACRO_FIELDS - {"definition", "arguments"} | {"filename", "lookup_type", "kind"}
+
+
+@pytest.mark.parametrize("case", ["form_2024", "escu_2026"])
+def test_macro_and_lookup_objects_have_the_documented_fields_and_their_files_ids(case):
+    """Before ESCU 6 a macro or lookup file has no id and the name stands for it; since, its file's id, version,
+    dates and author are exported as written."""
+    tree = TESTS / "golden" / case / "expected" / "mkdocs"
+    documented = (tree / "exports.md").read_text(encoding="utf-8")
+    for kind, fields in (("macros", MACRO_FIELDS), ("lookups", LOOKUP_FIELDS)):
+        for item in records(kind, tree):
+            assert set(item) == fields
+            assert (tree / (item["url"].rstrip("/") + ".md")).is_file()
+            written = yaml.safe_load((TESTS / "golden" / case / "content" / item["source"]).read_text("utf-8"))
+            assert item["id"] == written.get("id", item["name"])
+            assert item["author"] == written.get("author", "")
+            assert item["modification_date"] == str(written.get("modification_date", ""))
+        assert all(f"`{name}`" in documented for name in fields)
+    # ESCU 6 says lookup_type; before, a KV store lookup names its collection and a CSV one its file.
+    assert sorted(item["kind"] for item in records("lookups", tree)) == (
+        ["csv", "kvstore"] if case == "escu_2026" else ["csv", "csv", "csv", "csv", "kvstore"])
 
 
 @pytest.mark.parametrize("kind", sorted(FILTERED_FIELDS))
