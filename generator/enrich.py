@@ -34,7 +34,7 @@ from .models import (
     Technique,
 )
 from .references import D3fendTechnique, SplunkApp
-from .slug import identifier, slugify
+from .slug import identifier, numbered_order, slugify
 
 _MACRO_CALL = re.compile(r"`([^\s`]+)`")
 _SPL_COMMENT = re.compile(r"```.*?```", re.DOTALL)
@@ -203,7 +203,7 @@ class StoryPage:
     def data_sources(self) -> tuple[DataSourceRef, ...]:
         """Every data source of its detections, once each, by name."""
         union = {ref.name: ref for page in self.detections for ref in page.data_sources}
-        return tuple(union[name] for name in sorted(union))
+        return tuple(union[name] for name in sorted(union, key=numbered_order))
 
     @property
     def url(self) -> str:
@@ -1102,7 +1102,7 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
         for ref in page.data_sources:
             users.setdefault(ref.name, []).append(page)
     data_sources = tuple(DataSourcePage(d, slugify(d.name), tuple(users.get(d.name, ())))
-                         for d in sorted(linker.data_sources.values(), key=lambda d: (d.name, d.source.path)))
+                         for d in sorted(linker.data_sources.values(), key=lambda d: (numbered_order(d.name), d.source.path)))
 
     # What a removed detection's replacement may name: any page's content. A detection's name wins over a
     # story's, baseline's or playbook's, and the first of each kind (by name, then path) over the rest.

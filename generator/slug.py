@@ -1,7 +1,9 @@
-"""The one slug function: how names become file names, URL parts and anchors; and which names cannot."""
+"""The one slug function: how names become file names, URL parts and anchors; which names cannot; and the order
+of names with numbers in them."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 NAME_BYTES = 200
@@ -87,3 +89,14 @@ def name_problem(name: str) -> str | None:
     if size > NAME_BYTES:
         return f"is {size} bytes long; a name becomes a file name, so it must be at most {NAME_BYTES} bytes"
     return None
+
+
+_NUMBERS = re.compile(r"(\d+)")
+
+
+def numbered_order(name: str) -> tuple:
+    """A sort key that puts the numbers in names in their order: "Sysmon EventID 5" before "Sysmon EventID 11"
+    (as text, "11" sorts first). Ties, in case, keep the text's order."""
+    # re.split gives text, number, text, ...: the same kind at each position, so any two keys compare.
+    parts = _NUMBERS.split(name.casefold())
+    return tuple(int(part) if position % 2 else part for position, part in enumerate(parts)), name

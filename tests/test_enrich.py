@@ -1,10 +1,15 @@
-"""How searches are read for the macros and lookups they use."""
+"""How searches are read for the macros and lookups they use, names are matched and ordered."""
 
 from __future__ import annotations
 
+import shutil
+
 import pytest
 
+from conftest import TESTS
 from generator.enrich import _closest, called_lookups, called_macros
+from generator.pipeline import Inputs, generate
+from generator.slug import numbered_order
 
 
 def test_macros_are_named_once_without_arguments_and_without_the_implicit_ones():
@@ -44,3 +49,32 @@ DATA_SOURCES = ("Sysmon EventID 1", "Sysmon EventID 6", "Sysmon EventID 11", "Wi
 ])
 def test_did_you_mean_suggests_what_the_name_could_misspell(name, candidates, meant):
     assert _closest(name, candidates) == meant
+
+
+def test_data_sources_are_listed_in_the_order_of_the_numbers_in_their_names(tmp_path):
+    """A story's data sources and the data sources index: "Sysmon EventID 3" before "Sysmon EventID 11" (as text,
+    "11" came first)."""
+    case = TESTS / "golden" / "escu_2025"
+    content = tmp_path / "content"
+    shutil.copytree(case / "content", content)
+    sysmon = (content / "data_sources" / "sysmon_eventid_1.yml").read_text(encoding="utf-8")
+    for number in (11, 3):
+        (content / "data_sources" / f"sysmon_eventid_{number}.yml").write_text(
+            sysmon.replace("EventID 1", f"EventID {number}").replace("000000000001", f"0000000000{number:02}"),
+            encoding="utf-8")
+    hunt = content / "detections" / "network" / "dns_beaconing_hunt.yml"
+    hunt.write_text(hunt.read_text(encoding="utf-8").replace(
+        "data_source:\n- DNS Query Logs\n", "data_source:\n- Sysmon EventID 11\n- DNS Query Logs\n- Sysmon EventID 3\n"
+                                           "- Sysmon EventID 1\n"), encoding="utf-8")
+    site = generate(content, Inputs(case / "attack.json"), layout="mkdocs").site
+    sysmon_names = ["Sysmon EventID 1", "Sysmon EventID 3", "Sysmon EventID 11"]
+    assert [page.name for page in site.data_sources if page.name.startswith("Sysmon")] == sysmon_names
+    story = next(page for page in site.stories if page.name == "Command And Control")
+    assert [ref.name for ref in story.data_sources] == ["DNS Query Logs", *sysmon_names]
+
+
+@pytest.mark.parametrize("names", [["a10", "A2", "a2", "b", "a"], ["x 1 y 20", "x 1 y 3", "x 01 y 3", "x"]])
+def test_numbered_order_compares_any_two_names(names):
+    ordered = sorted(names, key=numbered_order)
+    assert ordered == sorted(reversed(names), key=numbered_order)  # a total order: the input's order is not kept
+    assert ordered.index("a2" if "a2" in names else "x 1 y 3") < ordered.index("a10" if "a10" in names else "x 1 y 20")
