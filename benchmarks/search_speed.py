@@ -1,6 +1,6 @@
 """Benchmark: the site's search, as a reader meets it, on the 2024-10 corpus.
 
-    python benchmarks/search_speed.py [ROUNDS] [--content DIR]
+    python benchmarks/search_speed.py [ROUNDS] [--content DIR | --sites SITE [SITE ...]]
 
 Builds the escu-2024-10 site twice in one run: as the site's search was
 before (the theme's own index of every section, `SEARCH_SECTIONS=true`, and
@@ -20,10 +20,13 @@ Each figure is the median of ROUNDS fresh page loads (default 3). The server
 is local, so network time is not in `usable`: add the download of `index`.
 With --content DIR (e.g. the 10,000 detections benchmarks/scale.py makes),
 only the site as it is is built, from DIR (with ATT&CK 15.1) and measured.
+With --sites SITE [SITE ...], nothing is built: those built sites (say, one
+content built at two commits) are measured, in turn at each round.
 """
 
 from __future__ import annotations
 
+import argparse
 import gzip
 import json
 import os
@@ -156,34 +159,44 @@ def id_queries_for(site: Path) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def main(argv: list[str]) -> int:
-    content = Path(argv[argv.index("--content") + 1]) if "--content" in argv else None
-    numbers = [argument for argument in argv if argument.isdigit()]
-    rounds = int(numbers[0]) if numbers else 3
+    parser = argparse.ArgumentParser(description="The site's search as a reader meets it (see the module's text).")
+    parser.add_argument("rounds", nargs="?", type=int, default=3, help="page loads measured per site (3)")
+    given = parser.add_mutually_exclusive_group()
+    given.add_argument("--content", type=Path, help="build only the site as it is, of this content")
+    given.add_argument("--sites", type=Path, nargs="+", help="measure these built sites; build nothing")
+    arguments = parser.parse_args(argv)
     from playwright.sync_api import sync_playwright
     with tempfile.TemporaryDirectory(prefix="search-bench-") as scratch_name, sync_playwright() as playwright:
         scratch = Path(scratch_name)
         print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the start", flush=True)
-        variants = (("before", scratch / "before", True), ("now", scratch / "now", False))
-        if content is not None:
-            variants = variants[1:]
-        for _, site, before in variants:
-            build(site, before, *([content] if content is not None else []))
+        if arguments.sites:
+            variants = tuple((str(site), site, False) for site in arguments.sites)
+        else:
+            variants = (("before", scratch / "before", True), ("now", scratch / "now", False))
+            if arguments.content is not None:
+                variants = variants[1:]
+            for _, site, before in variants:
+                build(site, before, *([arguments.content] if arguments.content is not None else []))
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        id_queries = id_queries_for(variants[-1][1])
+        servers = {name: serve(site) for name, site, _ in variants}
+        queries = {name: id_queries_for(site) for name, site, _ in variants}
+        runs: dict[str, list[dict]] = {name: [] for name, _, _ in variants}
+        try:
+            for _ in range(arguments.rounds):  # the sites in turn: a change of the machine's load touches each
+                for name, _, _ in variants:
+                    runs[name].append(measure(browser, servers[name][1], queries[name]))
+        finally:
+            for server, _ in servers.values():
+                server.shutdown()
         for name, site, _ in variants:
             index = (site / "search" / "search_index.json").read_bytes()
-            server, base = serve(site)
-            try:
-                runs = [measure(browser, base, id_queries) for _ in range(rounds)]
-            finally:
-                server.shutdown()
-            usable = statistics.median(run["usable"] for run in runs)
-            latencies = [latency for run in runs for latency in run["latencies"]]
+            usable = statistics.median(run["usable"] for run in runs[name])
+            latencies = [latency for run in runs[name] for latency in run["latencies"]]
             print(f"{name}: index {len(index) / 1e6:.2f} MB, {len(gzip.compress(index)) / 1e6:.2f} MB gzipped")
-            print(f"{name}: usable {usable / 1000:.2f} s after load (median of {rounds} loads)")
+            print(f"{name}: usable {usable / 1000:.2f} s after load (median of {arguments.rounds} loads)")
             print(f"{name}: results {statistics.median(latencies):.0f} ms after the last key "
                   f"(median; worst {max(latencies):.0f} ms; {len(latencies)} typed queries)")
-            found = runs[0]["found"]
+            found = runs[name][0]["found"]
             missed = [f"{query!r} {how}" for (query, how), ok in found.items() if not ok]
             print(f"{name}: ids found among the first ten results: {len(found) - len(missed)} of {len(found)}"
                   + (f"; not found: {', '.join(missed)}" if missed else ""))

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import ATTACK_10, CORPUS, GOLDEN_BASIC, TESTS, mkdocs_build
 from generator.pipeline import Inputs, generate
-from generator.site.search import SearchTerms, page_summary, summary, with_terms, with_word_index
+from generator.site.search import EXCERPT_CHARACTERS, SearchTerms, page_summary, summary, with_terms, with_word_index
 
 DETECTION = "endpoint/disable_defender_with_powershell/"
 
@@ -30,6 +30,27 @@ def test_a_detection_is_found_by_its_id_techniques_macros_data_and_search_values
     assert {"powershell.exe", "Set-MpPreference"} <= set(words)
     assert not {"tstats", "count", "Processes.dest", "firstTime"} & set(words)
     assert len(words) == len(set(words))
+
+
+def test_a_detection_is_found_by_every_word_of_its_description_and_the_fields_it_scores(content):
+    """A description may name what a detection finds only past the excerpt ("LockBit"); ESCU 5's risk and threat
+    objects and the older observables name the fields a reader looks up (`display_name`)."""
+    source = content / "detections" / "endpoint" / "disable_defender_with_powershell.yml"
+    text = source.read_text(encoding="utf-8")
+    long_description = ("Finds PowerShell turning off real-time monitoring in Microsoft Defender. " * 5
+                        + "Seen in LockBit intrusions, (before encryption).")
+    assert len(long_description) > EXCERPT_CHARACTERS
+    source.write_text(re.sub(r"description: Finds .*?\n(?=search:)", f"description: {long_description}\n", text,
+                             flags=re.DOTALL), encoding="utf-8")
+    generated = generate(content, Inputs(GOLDEN_BASIC / "attack.json", GOLDEN_BASIC / "cves.json"), layout="mkdocs")
+    words = SearchTerms(generated.site).get(DETECTION).split(" · ")
+    prose = words[-1].split()
+    assert {"LockBit", "intrusions", "before", "encryption"} <= set(prose)  # without the punctuation around
+    assert prose.count("Finds") == 1
+    escu_2025 = generate(TESTS / "golden" / "escu_2025" / "content",
+                         Inputs(TESTS / "golden" / "escu_2025" / "attack.json"), layout="mkdocs")
+    words = SearchTerms(escu_2025.site).get("endpoint/e2025000-0000-4000-8000-00000000000a/").split(" · ")
+    assert {"dest", "user", "process_name", "url"} <= set(words)
 
 
 def test_a_story_is_found_by_every_word_of_its_description_and_narrative_once():

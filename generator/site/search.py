@@ -5,8 +5,9 @@ is 31,000 entries and 15 MB, which a reader's browser downloads and indexes
 before the first result. Here each generated page becomes one entry: its
 title, the start of its description as the excerpt and, not shown, the words
 a reader looks a detection up by (its id, ATT&CK ids and names, CVE ids,
-macros, lookups, data sources and the values its search matches on) and a
-story up by (every word of its description and narrative, once); on a site
+macros, lookups, data sources, the values its search matches on, the fields
+it scores risk on and every word of its description, once) and a story up by
+(every word of its description and narrative, once); on a site
 of several content sources, each page's source's label too.
 Hand-written pages (docs/) keep their sections. The build then indexes the
 entries' words (`with_word_index`), so that the site's search worker has
@@ -61,13 +62,16 @@ class SearchTerms:
             parts += [source.name for source in page.data_sources]
             parts += [word for quoted, bare in _SEARCH_VALUES.findall(detection.search)
                       for word in _WORDS.findall(quoted or bare) if len(word) >= 3]
+            # The fields it scores risk on (`display_name`), and the words of its description past the excerpt:
+            # a detection is looked up by what it finds ("LockBit"), which its description may name far down.
+            parts += [entity.field for entity in detection.risk_entities]
+            parts += [threat.field for threat in detection.threat_objects]
+            parts += [observable.name for observable in detection.tags.observables]
+            parts.append(_prose_words(detection.description or ""))
         elif isinstance(page, StoryPage):
             parts = [page.story.id, *(f"{t.id} {t.name}" for t in page.techniques)]
-            # A story is looked up by its subject, which its narrative may name only far down ("PowerShell"):
-            # its words, each once. There are a few hundred stories, so the index grows little.
-            prose = f"{page.story.description} {page.story.narrative}"
-            parts.append(" ".join(_distinct(word for word in (_WORD_EDGES.sub("", word) for word in prose.split())
-                                            if word)))
+            # A story is looked up by its subject, which its narrative may name only far down ("PowerShell").
+            parts.append(_prose_words(f"{page.story.description} {page.story.narrative}"))
         elif isinstance(page, PlaybookPage):
             parts = [page.playbook.id, *page.playbook.app_list]
         else:
@@ -78,6 +82,11 @@ class SearchTerms:
         if origin is not None and origin.badge:  # a site of several sources: "acme" finds ACME's pages
             parts.append(origin.label)
         return " · ".join(_distinct(part for part in parts if part))
+
+
+def _prose_words(prose: str) -> str:
+    """The words of a text, each once, without the punctuation around them."""
+    return " ".join(_distinct(word for word in (_WORD_EDGES.sub("", word) for word in prose.split()) if word))
 
 
 def summary(page_entries: list[dict]) -> dict:
