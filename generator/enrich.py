@@ -1102,7 +1102,8 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
         for ref in page.data_sources:
             users.setdefault(ref.name, []).append(page)
     data_sources = tuple(DataSourcePage(d, slugify(d.name), tuple(users.get(d.name, ())))
-                         for d in sorted(linker.data_sources.values(), key=lambda d: (numbered_order(d.name), d.source.path)))
+                         for d in sorted(linker.data_sources.values(),
+                                         key=lambda d: (numbered_order(d.name), d.source.path)))
 
     # What a removed detection's replacement may name: any page's content. A detection's name wins over a
     # story's, baseline's or playbook's, and the first of each kind (by name, then path) over the rest.

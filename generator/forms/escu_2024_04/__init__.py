@@ -155,7 +155,8 @@ def pages(site: Site, for_site: bool = False, renderings: Renderings | None = No
                   if (p.detection.lifecycle if by_status else p.detection.kind) == kind]
         pages.append(Page(("_pages", f"{kind}_type.md"), renderings.later(type_template, kind, title=title, kind=kind,
                                                                    detections=listed),
-                          label=f"type '{title}'", url=f"/categories/{kind}", listing=("Detections by category", title)))
+                          label=f"type '{title}'", url=f"/categories/{kind}",
+                          listing=("Detections by category", title)))
 
     listing = env.get_template("playbook_listing.md.j2")
     groups = playbook_groups(site)
