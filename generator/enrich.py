@@ -156,6 +156,14 @@ class DetectionPage:
         return self.detection.name
 
     @property
+    def unlisted_macros(self) -> tuple[str, ...]:
+        """The other macros its search calls, which its Macros list leaves out as published: `drop_dm_object_name`,
+        a Splunk app's (`get_asset`), one no file of the content defines. Not its filter macro."""
+        listed = {macro.name for macro in self.macros} | {self.filter_macro}
+        names = (call.split("(", 1)[0] for call in macro_calls(self.detection.search))
+        return tuple(dict.fromkeys(name for name in names if name not in listed))
+
+    @property
     def identifier(self) -> str:
         """Its name as the published generator made identifiers of it: its filter macro is `<identifier>_filter`
         (the slug, except where an address could not carry a character of the name)."""

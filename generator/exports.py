@@ -2,7 +2,7 @@
 
 - `api/<kind>.json` for detections, stories, playbooks, macros, lookups,
   data sources and baselines (when the content has any): one object per item, each with its id (the name for macros
-  and lookups, which have none); the schema is in docs/exports.md.
+  and lookups before ESCU 6, which gave them none); the schema is on the exports page (exports.md.j2).
 - `api/detections.csv`: one row per detection, for a spreadsheet.
 - `layers/all.json`, `layers/stories/<slug>.json`, `layers/data_sources/<slug>.json`:
   ATT&CK Navigator layers (layer format 4.5), each technique scored by the

@@ -6,7 +6,7 @@ import shutil
 
 import pytest
 
-from conftest import TESTS
+from conftest import GOLDEN_BASIC, TESTS
 from generator.enrich import _closest, called_lookups, called_macros
 from generator.pipeline import Inputs, generate
 from generator.slug import numbered_order
@@ -78,3 +78,21 @@ def test_numbered_order_compares_any_two_names(names):
     ordered = sorted(names, key=numbered_order)
     assert ordered == sorted(reversed(names), key=numbered_order)  # a total order: the input's order is not kept
     assert ordered.index("a2" if "a2" in names else "x 1 y 3") < ordered.index("a10" if "a10" in names else "x 1 y 20")
+
+
+def test_a_detection_whose_list_of_macros_is_empty_names_what_its_search_calls(tmp_path):
+    """The published Macros list leaves out `drop_dm_object_name`, a Splunk app's macros and the filter macro: the
+    site's note under an empty list names them rather than say the search calls none."""
+    content = tmp_path / "content"
+    shutil.copytree(GOLDEN_BASIC / "content", content)
+    source = content / "detections" / "web" / "exploit_of_example_portal.yml"
+    source.write_text(source.read_text(encoding="utf-8").replace(
+        "  | `exploit_of_example_portal_filter`'",
+        "  | `drop_dm_object_name(Web)` | `get_asset(src)` | `get_asset(dest)` | `exploit_of_example_portal_filter`'"),
+        encoding="utf-8")
+    generated = generate(content, Inputs(GOLDEN_BASIC / "attack.json", GOLDEN_BASIC / "cves.json"), layout="mkdocs")
+    page = next(page for page in generated.site.detections if page.name == "Exploit of Example Portal")
+    assert page.macros == () and page.filter_macro == "exploit_of_example_portal_filter"
+    assert page.unlisted_macros == ("drop_dm_object_name", "get_asset")
+    text = next(p.text for p in generated.pages if p.source is not None and p.source.path == page.detection.source.path)
+    assert "None listed; besides its filter macro, the search calls `drop_dm_object_name`, `get_asset`." in text
