@@ -493,10 +493,16 @@ def test_the_detections_index_filters_sorts_counts_and_keeps_its_state_in_the_ad
 
     records = json.loads(page.request.get(served_2024_site + "api/detections.json").text())
     date_of = {record["name"]: tuple(int(part) for part in record["date"].split("-")) for record in records}
-    cells = shown.locator("td:first-child").evaluate_all("cells => cells.map(cell => cell.textContent)")
-    names = [re.sub(r"\s+(experimental|deprecated)$", "", text.strip()) for text in cells]
-    dates = [date_of[name] for name in names]
-    assert dates == sorted(dates, reverse=True) and len(names) == both
+    # Sorted by date, each row says its date after its name (the table has no date column).
+    cells = shown.locator("td:first-child").evaluate_all("""cells => cells.map(cell => {
+        const copy = cell.cloneNode(true), date = copy.querySelector("time.sc-filters__date");
+        if (date) date.remove();
+        copy.querySelectorAll(".sc-status").forEach(badge => badge.remove());
+        return [copy.textContent.trim(), date && !date.hidden ? date.textContent : null];
+    })""")
+    dates = [date_of[name] for name, _ in cells]
+    assert dates == sorted(dates, reverse=True) and len(cells) == both
+    assert [shown for _, shown in cells] == ["%04d-%02d-%02d" % date for date in dates]
 
     page.goto(linked)  # a filtered view can be linked
     assert page.locator("#sc-filters select[name=type]").input_value() == "TTP"
@@ -507,6 +513,8 @@ def test_the_detections_index_filters_sorts_counts_and_keeps_its_state_in_the_ad
     assert count.inner_text() == f"{total:,} of {total:,} detections"
     assert page.url.endswith("detections/?sort=date")  # the order chosen stays
     assert page.locator("#sc-filters select[name=tactic] option[value=Execution]").inner_text() != offered
+    page.select_option("#sc-filters select[name=sort]", "")
+    assert page.locator("article time.sc-filters__date:visible").count() == 0  # by name, no dates
 
 
 def test_the_detections_index_says_so_while_it_reads_its_other_parts(page, served_2024_site):

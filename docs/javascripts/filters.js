@@ -1,6 +1,7 @@
 /* Filters for the detections index (by type, status, kind, product, data source, tactic, technique and
  * story), the stories index (by category and product) and the playbooks index (by type, use case, SOAR app
- * and product), and by content source where the site has several, each sorted by name or date, with
+ * and product), and by content source where the site has several, each sorted by name or date (newest first,
+ * each row then says its date after its name: the tables have no date column), with
  * counts; the state is kept in the address (?type=TTP&sort=date), so a filtered view can be linked. The data
  * is the site's own export of each (api/detections.json, ..., as the filters read them: assets/sc-filters/);
  * the published table stays as it is and its rows are shown, hidden and ordered. What it shares with the
@@ -25,8 +26,24 @@
   /* A row's name: its first cell's text without the badges after it (status, content source). */
   function nameOf(cell) {
     var copy = cell.cloneNode(true);
-    copy.querySelectorAll(".sc-status, .sc-source").forEach(function (badge) { badge.remove(); });
+    copy.querySelectorAll(".sc-status, .sc-source, .sc-filters__date").forEach(function (badge) { badge.remove(); });
     return copy.textContent.trim();
+  }
+
+  /* A row's date after its name while the list is sorted by date; hidden while it is sorted by name. */
+  function showDate(entry, shown) {
+    var cell = entry.row.cells[0];
+    var date = cell && cell.querySelector(".sc-filters__date");
+    if (!shown || !entry.record || !entry.record.date) {
+      if (date) date.hidden = true;
+      return;
+    }
+    if (!date) {
+      date = element("time", { "class": "sc-filters__date" });
+      cell.appendChild(date);
+    }
+    date.dateTime = date.textContent = isoDate(entry.record.date);
+    date.hidden = false;
   }
 
   function start(host, records, listing) {
@@ -115,6 +132,7 @@
         var match = controls.matches(entry.record);
         entry.row.hidden = !match;
         if (match) shown += 1;
+        showDate(entry, sort.value === "date");
       });
       var ordered = rows.slice().sort(function (a, b) {
         if (sort.value === "date") {
