@@ -308,6 +308,8 @@ class MacroPage(_FilePage):
     """The baselines whose search calls it."""
     lookups: tuple[Lookup, ...] = ()
     """The lookups its definition uses."""
+    drilldown_detections: tuple[DetectionPage, ...] = ()
+    """The detections whose drilldown searches call it and whose search does not."""
 
     @property
     def item(self) -> Macro:
@@ -1148,8 +1150,8 @@ def build_site(content: Content, techniques: dict[str, Technique], cves: dict[st
 def _item_pages(macros: tuple[Macro, ...], lookups: tuple[Lookup, ...], detections, baselines
                 ) -> tuple[tuple[MacroPage, ...], tuple[LookupPage, ...]]:
     """A page per macro and per lookup, with what uses each: the detections and baselines whose search calls it,
-    each once, in their order; a lookup is used through a macro whose definition calls it, and by the name of
-    its file (`inputlookup x.csv`)."""
+    each once, in their order, and the other detections whose drilldown searches call a macro; a lookup is used
+    through a macro whose definition calls it, and by the name of its file (`inputlookup x.csv`)."""
     macros_named = {macro.name: macro for macro in macros}
     lookups_named: dict[str, list[Lookup]] = {}
     for lookup in lookups:
@@ -1159,7 +1161,8 @@ def _item_pages(macros: tuple[Macro, ...], lookups: tuple[Lookup, ...], detectio
             lookups_named.setdefault(name, []).append(lookup)
     uses_of_macro = {macro.source.path: [lookup for name in called_lookups(macro.definition or "")
                                          for lookup in lookups_named.get(name, ())] for macro in macros}
-    users: dict[str, dict[str, dict[str, object]]] = {"detections": {}, "baselines": {}, "macros": {}}
+    users: dict[str, dict[str, dict[str, object]]] = {"detections": {}, "baselines": {}, "macros": {},
+                                                      "drilldowns": {}}
 
     def used(kind: str, item, user_key: str, user) -> None:
         users[kind].setdefault(item.source.path, {})[user_key] = user
@@ -1176,11 +1179,17 @@ def _item_pages(macros: tuple[Macro, ...], lookups: tuple[Lookup, ...], detectio
     for macro in macros:
         for lookup in uses_of_macro[macro.source.path]:
             used("macros", lookup, macro.source.path, macro)
+    for page in detections:  # a drilldown's macros: `security_content_ctime` is called by some in no other search
+        calls = [call for drilldown in page.detection.drilldown_searches for call in macro_calls(drilldown.search)]
+        for name in macro_names(calls):
+            if name in macros_named and page.url not in users["detections"].get(macros_named[name].source.path, {}):
+                used("drilldowns", macros_named[name], page.url, page)
 
     def of(kind: str, item) -> tuple:
         return tuple(users[kind].get(item.source.path, {}).values())
 
     return (tuple(MacroPage(macro, of("detections", macro), of("baselines", macro),
-                            tuple(dict.fromkeys(uses_of_macro[macro.source.path]))) for macro in macros),
+                            tuple(dict.fromkeys(uses_of_macro[macro.source.path])), of("drilldowns", macro))
+                  for macro in macros),
             tuple(LookupPage(lookup, of("detections", lookup), of("baselines", lookup), of("macros", lookup))
                   for lookup in lookups))

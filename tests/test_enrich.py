@@ -96,3 +96,24 @@ def test_a_detection_whose_list_of_macros_is_empty_names_what_its_search_calls(t
     assert page.unlisted_macros == ("drop_dm_object_name", "get_asset")
     text = next(p.text for p in generated.pages if p.source is not None and p.source.path == page.detection.source.path)
     assert "None listed; besides its filter macro, the search calls `drop_dm_object_name`, `get_asset`." in text
+
+
+def test_a_macro_s_page_names_the_detections_whose_drilldown_searches_alone_call_it(tmp_path):
+    """`security_content_ctime` is called by some detections in their drilldown searches only: its page lists
+    them apart from those whose search calls it, and each once."""
+    case = TESTS / "golden" / "escu_2025"
+    content = tmp_path / "content"
+    shutil.copytree(case / "content", content)
+    hunt = content / "detections" / "network" / "dns_beaconing_hunt.yml"
+    drilldowns = ("drilldown_searches:\n"
+                  + "".join(f"- name: Sessions of $src$ {n}\n  search: '| from datamodel Network_Resolution | search "
+                            f"src=$src$ | `security_content_ctime(firstTime)`'\n  earliest_offset: -7d\n"
+                            f"  latest_offset: now\n" for n in (1, 2)))
+    hunt.write_text(hunt.read_text(encoding="utf-8").replace("how_to_implement:", drilldowns + "how_to_implement:"),
+                    encoding="utf-8")
+    generated = generate(content, Inputs(case / "attack.json"), layout="mkdocs")
+    ctime = next(page for page in generated.site.macro_pages if page.macro.name == "security_content_ctime")
+    assert [page.name for page in ctime.drilldown_detections] == ["DNS Beaconing Hunt"]
+    assert "DNS Beaconing Hunt" not in [page.name for page in ctime.detections] and ctime.detections
+    text = next(page.text for page in generated.pages if page.url == "/macros/security_content_ctime/")
+    assert "The drilldown searches of 1 other detection call it: [DNS Beaconing Hunt](" in text
