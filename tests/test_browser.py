@@ -502,7 +502,7 @@ def test_the_detections_index_filters_sorts_counts_and_keeps_its_state_in_the_ad
     })""")
     dates = [date_of[name] for name, _ in cells]
     assert dates == sorted(dates, reverse=True) and len(cells) == both
-    assert [shown for _, shown in cells] == ["%04d-%02d-%02d" % date for date in dates]
+    assert [written for _, written in cells] == ["%04d-%02d-%02d" % date for date in dates]
 
     page.goto(linked)  # a filtered view can be linked
     assert page.locator("#sc-filters select[name=type]").input_value() == "TTP"
