@@ -42,6 +42,9 @@ _SPL_COMMENT = re.compile(r"```.*?```", re.DOTALL)
 
 _LOOKUP_CALL = re.compile(r"lookup (?:update=true)?(?:append=t)?\s*([^\s]*)")
 _LOOKUP_NAME = re.compile(r"[A-Za-z_][\w.-]*")
+_ML_MODEL = re.compile(r"\|\s*(?:apply\s+|fit\b[^|]*?\binto\s+)(?:app:)?(\w+)")
+"""The models a search applies or fits (Splunk's Machine Learning Toolkit), each kept as the lookup file
+`__mlspl_<model>.mlmodel`."""
 # Calls the published pages never list as macros: each detection's own
 # `<name>_filter` and the CIM app's `drop_dm_object_name(...)`.
 _IMPLICIT_MACROS = ("_filter", "drop_dm_object_name")
@@ -1151,7 +1154,8 @@ def _item_pages(macros: tuple[Macro, ...], lookups: tuple[Lookup, ...], detectio
                 ) -> tuple[tuple[MacroPage, ...], tuple[LookupPage, ...]]:
     """A page per macro and per lookup, with what uses each: the detections and baselines whose search calls it,
     each once, in their order, and the other detections whose drilldown searches call a macro; a lookup is used
-    through a macro whose definition calls it, and by the name of its file (`inputlookup x.csv`)."""
+    through a macro whose definition calls it, by the name of its file (`inputlookup x.csv`), and, a machine
+    learning model's, where a search applies or fits the model (`apply x` reads `__mlspl_x.mlmodel`)."""
     macros_named = {macro.name: macro for macro in macros}
     lookups_named: dict[str, list[Lookup]] = {}
     for lookup in lookups:
@@ -1174,6 +1178,8 @@ def _item_pages(macros: tuple[Macro, ...], lookups: tuple[Lookup, ...], detectio
         for macro in called:
             used(kind, macro, page.url, page)
         for lookup in [*(found for name in called_lookups(search) for found in lookups_named.get(name, ())),
+                       *(found for model in _ML_MODEL.findall(search)
+                         for found in lookups_named.get("__mlspl_" + model, ())),
                        *(found for macro in called for found in uses_of_macro[macro.source.path])]:
             used(kind, lookup, page.url, page)
     for macro in macros:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -117,3 +118,26 @@ def test_a_macro_s_page_names_the_detections_whose_drilldown_searches_alone_call
     assert "DNS Beaconing Hunt" not in [page.name for page in ctime.detections] and ctime.detections
     text = next(page.text for page in generated.pages if page.url == "/macros/security_content_ctime/")
     assert "The drilldown searches of 1 other detection call it: [DNS Beaconing Hunt](" in text
+
+
+def test_a_machine_learning_model_s_lookup_is_used_where_a_search_applies_or_fits_the_model(tmp_path):
+    """Splunk's Machine Learning Toolkit keeps the model `x` as the lookup file `__mlspl_x.mlmodel`: `| apply x`
+    reads it and `| fit ... into x` writes it."""
+    case = TESTS / "golden" / "escu_2025"
+    content = tmp_path / "content"
+    shutil.copytree(case / "content", content)
+    (content / "lookups" / "__mlspl_beacon_model.yml").write_text(
+        "name: __mlspl_beacon_model\ndescription: A model of steady DNS queries.\n"
+        "filename: __mlspl_beacon_model.mlmodel\n", encoding="utf-8")
+    hunt = content / "detections" / "network" / "dns_beaconing_hunt.yml"
+    hunt.write_text(hunt.read_text(encoding="utf-8").replace(
+        "  | `dns_beaconing_hunt_filter`'", "  | apply beacon_model | `dns_beaconing_hunt_filter`'"), encoding="utf-8")
+    baseline = content / "baselines" / "command_line_lengths.yml"
+    text = baseline.read_text(encoding="utf-8")
+    baseline.write_text(re.sub(r"(search: '[^']*)'", r"\1 | fit DensityFunction length into app:beacon_model'", text,
+                               count=1), encoding="utf-8")
+    site = generate(content, Inputs(case / "attack.json"), layout="mkdocs").site
+    model = next(page for page in site.lookup_pages if page.lookup.name == "__mlspl_beacon_model")
+    assert model.lookup.kind == "mlmodel"
+    assert [page.name for page in model.detections] == ["DNS Beaconing Hunt"]
+    assert [page.baseline.name for page in model.baselines] == ["Command Line Lengths"]
