@@ -117,7 +117,8 @@ def test_a_macro_s_page_names_the_detections_whose_drilldown_searches_alone_call
     assert [page.name for page in ctime.drilldown_detections] == ["DNS Beaconing Hunt"]
     assert "DNS Beaconing Hunt" not in [page.name for page in ctime.detections] and ctime.detections
     text = next(page.text for page in generated.pages if page.url == "/macros/security_content_ctime/")
-    assert "The drilldown searches of 1 other detection call it: [DNS Beaconing Hunt](" in text
+    assert "the drilldown searches alone of 1 other do, listed after the table." in text
+    assert "### In drilldown searches only\n\n[DNS Beaconing Hunt](" in text
 
 
 def test_a_machine_learning_model_s_lookup_is_used_where_a_search_applies_or_fits_the_model(tmp_path):
