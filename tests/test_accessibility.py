@@ -605,8 +605,11 @@ def test_the_facts_the_site_adds_continue_the_published_list_of_a_detection(view
     page.goto(served_sample_site + "endpoint/3f2a9c1e-6b4d-4e8a-9f10-2c7d5e8b1a01/")
     tops = page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll('article li > strong'),
         s => [s.textContent, s.parentElement.getBoundingClientRect().top]))""")
-    # Author, ID (the published list's last item), Security domain (the site's): one item's height apart.
-    assert abs((tops["Security domain"] - tops["ID"]) - (tops["ID"] - tops["Author"])) < 1
+    first_added = page.locator("article .sc-facts li").first
+    assert first_added.locator("strong").inner_text() == "Status"
+    added = first_added.evaluate("li => li.getBoundingClientRect().top")
+    # Author, ID (the published list's last item), Status (the first of the site's): one item's height apart.
+    assert abs((added - tops["ID"]) - (tops["ID"] - tops["Author"])) < 1
 
 
 SIDEBARS = """() => Array.from(document.querySelectorAll('.md-sidebar'), e => e.getBoundingClientRect().width > 0
