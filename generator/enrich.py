@@ -325,7 +325,8 @@ class LookupPage(_FilePage):
 
     lookup: Lookup
     detections: tuple[DetectionPage, ...]
-    """The detections whose search uses it: directly, through a macro, or by its file (`inputlookup x.csv`)."""
+    """The detections whose search uses it: directly, through a macro, by its file (`inputlookup x.csv`), or, a
+    machine learning model's, by applying the model (`apply x`)."""
     baselines: tuple[BaselinePage, ...] = ()
     """The baselines whose search uses it (a KV store lookup's is the one that fills it)."""
     macros: tuple[Macro, ...] = ()

@@ -12,7 +12,6 @@ from __future__ import annotations
 import datetime
 import fnmatch
 import os
-import re
 import subprocess
 import threading
 from dataclasses import dataclass
@@ -20,6 +19,7 @@ from pathlib import Path
 from typing import Iterable
 
 from .issues import Issue, Severity
+from .slug import numbered_order
 
 
 class GitError(Exception):
@@ -276,9 +276,4 @@ def read_tags(repository: Repository, pattern: str) -> tuple[list[Tag], list[Iss
         except GitError as exc:
             issues.append(Issue(f"{repository.top}: tag {name}", None, Severity.ERROR,
                                 f"{exc}; this release is left out"))
-    return sorted(tags, key=lambda tag: (tag.timestamp, version_key(tag.name))), issues
-
-
-def version_key(name: str) -> tuple:
-    """"v4.10.0" after "v4.9.1": numbers compared as numbers."""
-    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.findall(r"\d+|\D+", name))
+    return sorted(tags, key=lambda tag: (tag.timestamp, numbered_order(tag.name))), issues  # v4.10.0 after v4.9.1

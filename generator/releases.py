@@ -21,12 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from .changes import FieldChange, field_changes, file_key_changes, match
-from .gitread import GitError, Repository, Tag, read_tags, version_key
+from .gitread import GitError, Repository, Tag, read_tags
 from .issues import Issue, Severity
 from .load import model_from_text
 from .models import Content, Detection, DetectionFolder
 from .parallel import split_map
-from .slug import slugify
+from .slug import numbered_order, slugify
 
 FOLDERS = ("detections", "ssa_detections", "stories", "macros", "lookups", "playbooks")
 """The content folders a release is read from: what release notes list."""
@@ -104,7 +104,7 @@ def _what_tags_there_are(repository: Repository, pattern: str) -> str:
         shallow = repository.is_shallow()
         return (" (it is a shallow clone: `git fetch --unshallow --tags` there fetches the tags)" if shallow else
                 " (it has no tags: `git fetch --tags` fetches them from where it was cloned)")
-    newest = sorted(names, key=version_key, reverse=True)
+    newest = sorted(names, key=numbered_order, reverse=True)
     if not pattern.startswith("v") and any(fnmatch.fnmatchcase(name, "v" + pattern) for name in names):
         return f"; did you mean {'v' + pattern!r}? Its tags are named like {newest[0]!r}"
     shown = ", ".join(repr(name) for name in newest[:3])

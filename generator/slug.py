@@ -95,8 +95,9 @@ _NUMBERS = re.compile(r"(\d+)")
 
 
 def numbered_order(name: str) -> tuple:
-    """A sort key that puts the numbers in names in their order: "Sysmon EventID 5" before "Sysmon EventID 11"
-    (as text, "11" sorts first). Ties, in case, keep the text's order."""
+    """A sort key that puts the numbers in names in their order: "Sysmon EventID 5" before "Sysmon EventID 11",
+    "v4.9.1" before "v4.10.0" (as text, "11" and "10" sort first). Names equal but for case or leading zeros are
+    ordered as text."""
     # re.split gives text, number, text, ...: the same kind at each position, so any two keys compare.
     parts = _NUMBERS.split(name.casefold())
     return tuple(int(part) if position % 2 else part for position, part in enumerate(parts)), name
