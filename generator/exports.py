@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from .enrich import (BaselinePage, DataSourcePage, DetectionPage, LookupPage, MacroPage, PlaybookPage, Site,
                      StoryPage)
-from .models import Lookup, Macro, Source
+from .models import Lookup, Macro, Source, detail_value
 from .render import Page, Renderings
 
 LAYER_FORMAT = "4.5"
@@ -165,7 +165,7 @@ def data_source_record(page: DataSourcePage) -> dict[str, Any]:
 def macro_record(page: MacroPage) -> dict[str, Any]:
     m = page.macro
     return _origin({
-        "id": m.detail("id") or m.name, "name": m.name, **_file_fields(m), "definition": m.definition or "",
+        "id": detail_value(m.details, "id") or m.name, "name": m.name, **_file_fields(m), "definition": m.definition or "",
         "arguments": list(m.arguments), "description": m.description or "",
         "detections": [p.detection.id for p in page.detections], "url": _relative(page.url),
         "source": m.source.in_content,
@@ -175,7 +175,7 @@ def macro_record(page: MacroPage) -> dict[str, Any]:
 def lookup_record(page: LookupPage) -> dict[str, Any]:
     lk = page.lookup
     return _origin({
-        "id": lk.detail("id") or lk.name, "name": lk.name, **_file_fields(lk), "filename": lk.filename or "",
+        "id": detail_value(lk.details, "id") or lk.name, "name": lk.name, **_file_fields(lk), "filename": lk.filename or "",
         "lookup_type": lk.lookup_type, "kind": lk.kind, "description": lk.description or "",
         "detections": [p.detection.id for p in page.detections], "url": _relative(page.url),
         "source": lk.source.in_content,
@@ -184,7 +184,7 @@ def lookup_record(page: LookupPage) -> dict[str, Any]:
 
 def _file_fields(item: Macro | Lookup) -> dict[str, str]:
     """What a macro's or lookup's file says of itself since ESCU 6, as written; "" where it does not say."""
-    return {key: item.detail(key) for key in ("version", "date", "creation_date", "modification_date", "author")}
+    return {key: detail_value(item.details, key) for key in ("version", "date", "creation_date", "modification_date", "author")}
 
 
 FILTERED_FIELDS = {

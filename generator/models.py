@@ -145,8 +145,9 @@ class FileDetail:
     """The value as written: a list's items joined by commas, a date as YYYY-MM-DD."""
 
 
-def _detail(details: tuple[FileDetail, ...], key: str) -> str:
-    """The value of the file's `key` as written, "" when the file does not give it."""
+def detail_value(details: tuple[FileDetail, ...], key: str) -> str:
+    """The value of the file's `key` among a macro's or lookup's `details`, as written; "" when it does not give
+    it."""
     return next((detail.value for detail in details if detail.key == key), "")
 
 
@@ -159,9 +160,6 @@ class Macro:
     arguments: tuple[str, ...] = ()
     details: tuple[FileDetail, ...] = ()
     """What else its file says (ESCU 6: id, version, dates, author), in the site's order; its page lists them."""
-
-    def detail(self, key: str) -> str:
-        return _detail(self.details, key)
 
 
 @dataclass(frozen=True)
@@ -187,9 +185,6 @@ class Lookup:
         if self.collection:
             return "kvstore"
         return self.filename.rsplit(".", 1)[1] if self.filename and "." in self.filename else ""
-
-    def detail(self, key: str) -> str:
-        return _detail(self.details, key)
 
 
 @dataclass(frozen=True)
