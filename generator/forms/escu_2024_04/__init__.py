@@ -156,7 +156,9 @@ def pages(site: Site, for_site: bool = False, renderings: Renderings | None = No
         pages.append(Page(("_pages", f"{kind}_type.md"), renderings.later(type_template, kind, title=title, kind=kind,
                                                                    detections=listed),
                           label=f"type '{title}'", url=f"/categories/{kind}",
-                          listing=("Detections by status" if by_status else "Detections by category", title)))
+                          # The home page links each listing of the site that lists anything.
+                          listing=None if for_site and not listed else (
+                              "Detections by status" if by_status else "Detections by category", title)))
 
     listing = env.get_template("playbook_listing.md.j2")
     groups = playbook_groups(site)
